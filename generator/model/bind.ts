@@ -1,0 +1,180 @@
+// The binding rules shared by REST operations and MCP tools: how exposed inputs feed the
+// consumed operation's parameters. See docs/dialect.md "Binding" for the user-facing version.
+//
+//  - `with: {p: rest.x}` / `tools.x` / `<exposeNamespace>.x`: parameter p takes input x;
+//  - `with: {p: "…{{x}}…"}`: a template over inputs (and bind variables);
+//  - anything else in `with` is a literal;
+//  - a parameter that `with` does not mention takes the input of the same name (`-`, `_` and
+//    case ignored), which is how the reference engine merges arguments into its parameter map;
+//  - inputs that are not declared are derived from the parameter they feed: name, type,
+//    description and required flag.
+import type { Reporter } from '../diagnostics.js';
+import type { PathKey } from '../load.js';
+import { objects, type Obj } from '../raw.js';
+import { paramType, schemaFor } from './consumes.js';
+import { sameName } from './names.js';
+import { classifyRef, hasPlaceholders, parseTemplate, templateInputs, type TemplateScope } from './template.js';
+import type { ArgValue, CallBinding, ConsumedApi, ConsumedOperation, ConsumedParam, ExposedInput } from './types.js';
+
+export type InputLocation = ExposedInput['in'];
+
+export interface BindRequest {
+  kind: 'rest' | 'mcp';
+  at: PathKey[];
+  api: ConsumedApi;
+  operation: ConsumedOperation;
+  /** Explicit `inputParameters` (resource-level first, then operation-level), with their paths. */
+  declared: [Obj, PathKey[]][];
+  with: Obj;
+  /** REST only: the exposed path's placeholders, in order. */
+  placeholders: string[];
+  scope: TemplateScope;
+  report: Reporter;
+}
+
+export interface Bound {
+  inputs: ExposedInput[];
+  call: CallBinding;
+}
+
+export function bind(req: BindRequest): Bound {
+  const inputs = new Map<string, ExposedInput>();
+  for (const [p, pAt] of req.declared) {
+    const input = declaredInput(p, req, pAt);
+    inputs.set(input.name, input);
+  }
+  const args: { param: string; value: ArgValue }[] = [];
+  const params = new Map(req.operation.params.map((p) => [p.name, p]));
+  const bound = new Set<string>();
+
+  for (const [param, raw] of Object.entries(req.with)) {
+    const target = params.get(param);
+    if (!target) continue; // reported and turned into an extra query parameter by the model
+    const value = withValue(raw, req);
+    if (value.kind === 'input') ensureInput(inputs, value.name, target, req);
+    if (value.kind === 'template') {
+      for (const name of templateInputs(value.template)) ensureInput(inputs, name, { ...target, type: 'string', required: target.required }, req);
+    }
+    if (target.value === undefined) {
+      args.push({ param, value });
+      bound.add(param);
+    }
+  }
+  for (const target of req.operation.params) {
+    if (bound.has(target.name) || target.value !== undefined) continue;
+    const match = [...inputs.values()].find((i) => sameName(i.name, target.name));
+    const name = match?.name ?? implicitName(target, req);
+    ensureInput(inputs, name, target, req);
+    args.push({ param: target.name, value: { kind: 'input', name } });
+  }
+  if (req.kind === 'rest') {
+    for (const placeholder of req.placeholders) {
+      const input = inputs.get(placeholder);
+      if (input) {
+        input.in = 'path';
+        input.required = true;
+        continue;
+      }
+      req.report.warn(
+        'path-placeholder-unbound',
+        `path placeholder {${placeholder}} is bound to nothing; it is matched but its value is not sent upstream`,
+        [...req.at.slice(0, -2), 'path'],
+        'value',
+      );
+      inputs.set(placeholder, { name: placeholder, in: 'path', type: 'string', required: true, schema: schemaFor('string') });
+    }
+  }
+  return {
+    inputs: [...inputs.values()],
+    call: { api: req.api.namespace, operation: req.operation.name, args },
+  };
+}
+
+/** For REST, an undeclared input that feeds a path parameter takes the placeholder's spelling. */
+function implicitName(target: ConsumedParam, req: BindRequest): string {
+  if (req.kind === 'rest') {
+    const placeholder = req.placeholders.find((p) => sameName(p, target.name));
+    if (placeholder) return placeholder;
+  }
+  return target.name;
+}
+
+function withValue(raw: unknown, req: BindRequest): ArgValue {
+  if (typeof raw !== 'string') return { kind: 'literal', value: raw as number | boolean | null };
+  if (hasPlaceholders(raw)) {
+    const template = parseTemplate(raw, req.scope);
+    const only = template.parts.length === 1 ? template.parts[0] : undefined;
+    if (only?.kind === 'input') return { kind: 'input', name: only.name };
+    return { kind: 'template', template };
+  }
+  const dot = raw.indexOf('.');
+  if (dot > 0 && req.scope.inputPrefixes.has(raw.slice(0, dot))) {
+    const ref = classifyRef(raw, req.scope);
+    if (ref?.kind === 'input') return { kind: 'input', name: ref.name };
+  }
+  return { kind: 'literal', value: raw };
+}
+
+function ensureInput(inputs: Map<string, ExposedInput>, name: string, from: ConsumedParam, req: BindRequest): void {
+  const placeholder = req.kind === 'rest' ? req.placeholders.find((p) => sameName(p, name)) : undefined;
+  const existing = inputs.get(placeholder ?? name);
+  if (existing) return;
+  const location: InputLocation =
+    req.kind === 'mcp' ? 'argument' : placeholder ? 'path' : from.in === 'header' ? 'header' : from.in === 'body' ? 'body' : 'query';
+  const type = location === 'path' || location === 'query' || location === 'header' ? (from.type === 'object' ? 'string' : from.type) : from.type;
+  inputs.set(placeholder ?? name, {
+    name: placeholder ?? name,
+    in: location,
+    type,
+    description: from.description,
+    required: location === 'path' ? true : from.required,
+    schema: schemaFor(type, from.description),
+  });
+}
+
+function declaredInput(p: Obj, req: BindRequest, at: PathKey[]): ExposedInput {
+  const name = String(p.name);
+  const type = paramType(p.type);
+  const description = typeof p.description === 'string' ? p.description : undefined;
+  let location: InputLocation = 'argument';
+  if (req.kind === 'rest') {
+    const declaredIn = String(p.in ?? (req.placeholders.includes(name) ? 'path' : 'query')).toLowerCase();
+    location = declaredIn === 'path' || declaredIn === 'header' || declaredIn === 'body' ? declaredIn : 'query';
+    if (declaredIn !== location) {
+      req.report.warn('param-location', `input location "${declaredIn}" is not generated; "${name}" is read from the query string`, [...at, 'in'], 'value');
+    }
+  }
+  // MCP tool inputs are required unless they say otherwise, as in the reference engine; REST
+  // query and header inputs are optional unless they say otherwise.
+  const required = location === 'path' ? true : typeof p.required === 'boolean' ? p.required : req.kind === 'mcp';
+  const schemaType = location === 'query' || location === 'header' ? (type === 'object' ? 'string' : type) : type;
+  return { name, in: location, type: schemaType, description, required, schema: schemaFor(schemaType, description) };
+}
+
+/** Keys of `with` blocks that the called operation does not declare: `namespace.op` → keys. */
+export function undeclaredWithKeys(
+  capability: Obj,
+  resolve: (call: string) => { namespace: string; params: Set<string> } | undefined,
+  report: Reporter,
+): Map<string, Set<string>> {
+  const extra = new Map<string, Set<string>>();
+  const visit = (node: Obj, at: PathKey[]) => {
+    if (typeof node.call !== 'string' || node.with === null || typeof node.with !== 'object') return;
+    const target = resolve(node.call);
+    if (!target) return;
+    for (const key of Object.keys(node.with as Obj)) {
+      if (target.params.has(key)) continue;
+      report.warn('with-unknown-param', `\`with\` key "${key}" is not a parameter of ${node.call}; it is sent as a query parameter`, [...at, 'with', key]);
+      const id = `${target.namespace}.${node.call.slice(target.namespace.length + 1)}`;
+      if (!extra.has(id)) extra.set(id, new Set());
+      extra.get(id)!.add(key);
+    }
+  };
+  for (const [adapter, i] of objects(capability.exposes)) {
+    for (const [tool, t] of objects(adapter.tools)) visit(tool, ['capability', 'exposes', i, 'tools', t]);
+    for (const [resource, r] of objects(adapter.resources)) {
+      for (const [op, o] of objects(resource.operations)) visit(op, ['capability', 'exposes', i, 'resources', r, 'operations', o]);
+    }
+  }
+  return extra;
+}

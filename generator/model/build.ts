@@ -1,0 +1,146 @@
+// Stage 3: build the one normalised IR (types.ts) from a validated spec.
+import { basename, extname } from 'node:path';
+import type { Reporter } from '../diagnostics.js';
+import type { LoadedSpec, PathKey } from '../load.js';
+import { listAt, objAt, objects, resolveCall, strAt, type Obj } from '../raw.js';
+import type { Validation } from '../validate/index.js';
+import { isSkipped } from '../validate/units.js';
+import { undeclaredWithKeys } from './bind.js';
+import { buildApis, parsePath } from './consumes.js';
+import { buildMcpAdapter, buildRestAdapter, type ExposeContext } from './expose.js';
+import { templateSecrets, type TemplateScope } from './template.js';
+import type { Capability, ConsumedApi, EnvVar, McpAdapter, RestAdapter, Template } from './types.js';
+
+/** `specs/instance-images.yaml` → `instance-images`. */
+export function capabilityName(file: string): string {
+  return basename(file, extname(file)).replace(/[^A-Za-z0-9._-]/g, '-');
+}
+
+export function buildModel(spec: LoadedSpec, validation: Validation, report: Reporter, name = capabilityName(spec.file)): Capability {
+  const data = spec.data;
+  const capability = objAt(data.capability);
+  const binds = readBinds(data, capability, report);
+  const secretScope: TemplateScope = {
+    bindNamespaces: new Set(binds.map((b) => b.namespace)),
+    bindVariables: new Set(binds.flatMap((b) => Object.keys(b.keys))),
+    inputPrefixes: new Set(),
+    inputs: false,
+  };
+  const extraParams = undeclaredWithKeys(
+    capability,
+    (call) => {
+      const { operation } = resolveCall(validation.index, call);
+      if (!operation || isSkipped(validation.skipped, operation.unit)) return undefined;
+      return { namespace: operation.namespace, params: declaredParams(capability, operation.path) };
+    },
+    report,
+  );
+  const apis = buildApis(capability, { report, skipped: validation.skipped, secretScope, extraParams });
+  const ctx: ExposeContext = { report, skipped: validation.skipped, index: validation.index, apis, secretScope };
+  const rest: RestAdapter[] = [];
+  const mcp: McpAdapter[] = [];
+  const exposes = objects(capability.exposes).filter(([, i]) => !isSkipped(validation.skipped, `exposes/${i}`));
+  const restCount = exposes.filter(([a]) => a.type === 'rest').length;
+  for (const [adapter, i] of exposes) {
+    if (adapter.type === 'rest') rest.push(buildRestAdapter(adapter, i, ctx, restCount));
+    if (adapter.type === 'mcp') mcp.push(buildMcpAdapter(adapter, i, ctx));
+  }
+  const operations = apis.reduce((n, a) => n + a.operations.length, 0);
+  const exposed = rest.reduce((n, a) => n + a.paths.length, 0) + mcp.reduce((n, a) => n + a.tools.length, 0);
+  if (operations === 0) {
+    report.error('nothing-to-generate', 'nothing to generate: no consumed operation is left to call', ['capability']);
+  } else if (exposed === 0 && (rest.length > 0 || mcp.length > 0 || exposes.length === 0)) {
+    report.warn('nothing-exposed', 'no REST operation or MCP tool is left to expose; only the client is generated', ['capability', 'exposes']);
+  }
+  report.throwIfFailed();
+
+  const info = objAt(data.info);
+  const secrets = collectSecrets(apis, rest, mcp, binds);
+  for (const s of secrets) {
+    if (!binds.some((b) => s.variable in b.keys)) {
+      report.warn('bind-undeclared', `{{${s.variable}}} is not declared in \`binds\`; it is read from the environment variable ${s.env}`, ['binds']);
+    }
+  }
+  return {
+    name,
+    title: strAt(info.label) ?? strAt(info.title) ?? name,
+    description: strAt(info.description),
+    specFile: spec.file,
+    apis,
+    rest: rest.filter((a) => a.paths.length > 0),
+    mcp: mcp.filter((a) => a.tools.length > 0),
+    env: environment(apis, rest, mcp, secrets),
+    secrets,
+  };
+}
+
+interface Bind {
+  namespace: string;
+  keys: Record<string, string>;
+}
+
+function readBinds(data: Obj, capability: Obj, report: Reporter): Bind[] {
+  const binds: Bind[] = [];
+  for (const [source, prefix] of [
+    [data.binds, ['binds']],
+    [capability.binds, ['capability', 'binds']],
+  ] as [unknown, PathKey[]][]) {
+    for (const [bind, i] of objects(source)) {
+      const keys: Record<string, string> = {};
+      for (const [k, v] of Object.entries(objAt(bind.keys))) keys[k] = String(v);
+      if (bind.location !== undefined) {
+        report.warn('bind-location', `file binds are not read at run time; the keys of "${String(bind.namespace)}" are read from the environment instead`, [...prefix, i, 'location'], 'value');
+        // A file bind's provider keys name entries in the file, not environment variables.
+        for (const k of Object.keys(keys)) keys[k] = k;
+      }
+      binds.push({ namespace: String(bind.namespace), keys });
+    }
+  }
+  return binds;
+}
+
+/** Names a consumed operation declares: parameters and path placeholders. */
+function declaredParams(capability: Obj, opPath: PathKey[]): Set<string> {
+  const [, , i, , r, , o] = opPath as [string, string, number, string, number, string, number];
+  const entry = objects(capability.consumes).find(([, n]) => n === i)?.[0] ?? {};
+  const resource = objAt(listAt(entry.resources)[r]);
+  const op = objAt(listAt(resource.operations)[o]);
+  const names = new Set<string>();
+  for (const [p] of [...objects(resource.inputParameters), ...objects(op.inputParameters)]) names.add(String(p.name));
+  for (const part of parsePath(String(resource.path))) if (part.kind === 'param') names.add(part.name);
+  return names;
+}
+
+function collectSecrets(apis: ConsumedApi[], rest: RestAdapter[], mcp: McpAdapter[], binds: Bind[]): { variable: string; env: string }[] {
+  const templates: Template[] = [];
+  for (const api of apis) {
+    templates.push(api.baseUri);
+    if (api.auth?.kind === 'apikey') templates.push(api.auth.value);
+    if (api.auth?.kind === 'bearer') templates.push(api.auth.token);
+    if (api.auth?.kind === 'basic') templates.push(api.auth.username, api.auth.password);
+    for (const p of api.fixedParams) if (p.value) templates.push(p.value);
+    for (const op of api.operations) for (const p of op.params) if (p.value) templates.push(p.value);
+  }
+  const calls = [...rest.flatMap((a) => a.paths.flatMap((p) => p.operations.map((o) => o.call))), ...mcp.flatMap((a) => a.tools.map((t) => t.call))];
+  for (const call of calls) for (const arg of call.args) if (arg.value.kind === 'template') templates.push(arg.value.template);
+  const seen = new Map<string, string>();
+  for (const t of templates) {
+    for (const variable of templateSecrets(t)) {
+      if (seen.has(variable)) continue;
+      const bind = binds.find((b) => variable in b.keys);
+      seen.set(variable, bind ? bind.keys[variable]! : variable);
+    }
+  }
+  return [...seen.entries()].map(([variable, env]) => ({ variable, env }));
+}
+
+function environment(apis: ConsumedApi[], rest: RestAdapter[], mcp: McpAdapter[], secrets: { variable: string; env: string }[]): EnvVar[] {
+  const env: EnvVar[] = [];
+  for (const s of secrets) env.push({ name: s.env, purpose: `credential {{${s.variable}}}`, secret: true });
+  for (const api of apis) env.push({ name: api.baseUrlEnv, purpose: `overrides the base URL of "${api.namespace}"`, secret: false });
+  for (const a of rest) env.push({ name: a.portEnv, purpose: `port of the REST adapter "${a.namespace}" (default ${a.port})`, secret: false });
+  for (const a of mcp) {
+    if (a.transport === 'http') env.push({ name: a.portEnv, purpose: `port of the MCP adapter "${a.namespace}" (default ${a.port})`, secret: false });
+  }
+  return env;
+}

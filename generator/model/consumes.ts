@@ -1,0 +1,241 @@
+// The consumed side of the model: one ConsumedApi per `consumes` entry, with parameters
+// normalised (types, locations, implicit path parameters) and auth resolved to templates.
+import type { Reporter } from '../diagnostics.js';
+import type { PathKey } from '../load.js';
+import { isObj, objAt, objects, strAt, type Obj } from '../raw.js';
+import { isSkipped } from '../validate/units.js';
+import { camel, NameTable, pascal, envName } from './names.js';
+import { hasPlaceholders, literalTemplate, parseTemplate, type TemplateScope } from './template.js';
+import type {
+  BodyTemplate,
+  ConsumedApi,
+  ConsumedAuth,
+  ConsumedOperation,
+  ConsumedParam,
+  HttpMethod,
+  JsonSchema,
+  ParamLocation,
+  ParamType,
+  PathPart,
+  Template,
+} from './types.js';
+
+const TYPES = new Set<ParamType>(['string', 'number', 'integer', 'boolean', 'array', 'object']);
+const LOCATIONS = new Set<ParamLocation>(['path', 'query', 'header', 'cookie', 'body']);
+
+export interface ConsumesContext {
+  report: Reporter;
+  skipped: ReadonlySet<string>;
+  secretScope: TemplateScope;
+  /** Keys that `with` blocks send to an operation that does not declare them (see expose.ts). */
+  extraParams: Map<string, Set<string>>;
+}
+
+export function buildApis(capability: Obj, ctx: ConsumesContext): ConsumedApi[] {
+  const apis: ConsumedApi[] = [];
+  const idents = new NameTable();
+  for (const [entry, i] of objects(capability.consumes)) {
+    if (isSkipped(ctx.skipped, `consumes/${i}`)) continue;
+    apis.push(buildApi(entry, i, idents, ctx));
+  }
+  return apis;
+}
+
+function buildApi(entry: Obj, i: number, idents: NameTable, ctx: ConsumesContext): ConsumedApi {
+  const at: PathKey[] = ['capability', 'consumes', i];
+  const namespace = String(entry.namespace);
+  const base = pascal(namespace);
+  const baseUriText = String(entry.baseUri).replace(/\/+$/, '');
+  const operations: ConsumedOperation[] = [];
+  const opIdents = new NameTable(['constructor', 'http', 'close']);
+  for (const [resource, r] of objects(entry.resources)) {
+    for (const [op, o] of objects(resource.operations)) {
+      const unit = `consumes/${i}/resources/${r}/operations/${o}`;
+      if (isSkipped(ctx.skipped, unit)) continue;
+      operations.push(buildOperation(namespace, resource, op, [...at, 'resources', r, 'operations', o], [...at, 'resources', r], opIdents, ctx));
+    }
+  }
+  const fixedParams = objects(entry.inputParameters).map(([p, n]) => buildParam(p, [...at, 'inputParameters', n], ctx, 'header'));
+  return {
+    namespace,
+    ident: idents.take(camel(namespace)),
+    className: `${base}Client`,
+    factoryName: `create${base}Client`,
+    baseUrlEnv: `${envName(namespace)}_BASE_URL`,
+    baseUri: parseTemplate(baseUriText, ctx.secretScope, (ref) =>
+      ctx.report.warn('template-unresolved', `baseUri placeholder {{${ref}}} names no bind variable; it is sent as written`, [...at, 'baseUri'], 'value'),
+    ),
+    description: strAt(entry.description),
+    auth: buildAuth(entry, at, ctx),
+    fixedParams,
+    operations,
+  };
+}
+
+function buildOperation(
+  namespace: string,
+  resource: Obj,
+  op: Obj,
+  at: PathKey[],
+  resourceAt: PathKey[],
+  idents: NameTable,
+  ctx: ConsumesContext,
+): ConsumedOperation {
+  const name = String(op.name);
+  const rawPath = String(resource.path);
+  const path = parsePath(rawPath);
+  const byName = new Map<string, ConsumedParam>();
+  const declared = [
+    ...objects(resource.inputParameters).map(([p, n]): [Obj, PathKey[]] => [p, [...resourceAt, 'inputParameters', n]]),
+    ...objects(op.inputParameters).map(([p, n]): [Obj, PathKey[]] => [p, [...at, 'inputParameters', n]]),
+  ];
+  const placeholders = path.flatMap((p) => (p.kind === 'param' ? [p.name] : []));
+  for (const [p, pAt] of declared) {
+    const param = buildParam(p, pAt, ctx, placeholders.includes(String(p.name)) ? 'path' : 'query');
+    if (param.in === 'path' && !placeholders.includes(param.name)) {
+      ctx.report.warn('path-param-unused', `path parameter "${param.name}" has no {${param.name}} placeholder in ${rawPath}; it is sent as a query parameter`, pAt);
+      param.in = 'query';
+    }
+    byName.set(param.name, param); // operation-level declarations override resource-level ones
+  }
+  for (const placeholder of placeholders) {
+    const existing = byName.get(placeholder);
+    if (existing?.in === 'path') continue;
+    if (existing) {
+      existing.in = 'path';
+      existing.required = true;
+      existing.schema = schemaFor(existing.type === 'object' || existing.type === 'array' ? 'string' : existing.type);
+      continue;
+    }
+    ctx.report.warn(
+      'path-placeholder-undeclared',
+      `path placeholder {${placeholder}} has no \`in: path\` parameter; it is treated as a required string parameter`,
+      [...resourceAt, 'path'],
+      'value',
+    );
+    byName.set(placeholder, { name: placeholder, in: 'path', type: 'string', required: true, schema: schemaFor('string') });
+  }
+  for (const extra of ctx.extraParams.get(`${namespace}.${name}`) ?? []) {
+    if (!byName.has(extra)) byName.set(extra, { name: extra, in: 'query', type: 'string', required: false, schema: schemaFor('string') });
+  }
+  const base = camel(name);
+  const ident = idents.take(base);
+  return {
+    name,
+    ident,
+    paramsType: `${pascal(ident)}Params`,
+    method: String(op.method).toUpperCase() as HttpMethod,
+    description: strAt(op.description) ?? strAt(op.label),
+    path,
+    params: [...byName.values()],
+    body: buildBody(op.body, [...at, 'body'], ctx),
+    origin: ctx.report.position(at),
+  };
+}
+
+/** `/zones/{zone}/images/{{id}}` → text and parameter parts; both placeholder styles are accepted. */
+export function parsePath(path: string): PathPart[] {
+  const parts: PathPart[] = [];
+  let last = 0;
+  for (const m of path.matchAll(/\{\{\s*([^{}]+?)\s*\}\}|\{([^{}]+)\}/g)) {
+    if (m.index > last) parts.push({ kind: 'text', text: path.slice(last, m.index) });
+    parts.push({ kind: 'param', name: (m[1] ?? m[2])!.trim() });
+    last = m.index + m[0].length;
+  }
+  if (last < path.length) parts.push({ kind: 'text', text: path.slice(last) });
+  return parts;
+}
+
+export function schemaFor(type: ParamType, description?: string): JsonSchema {
+  const schema: JsonSchema =
+    type === 'array'
+      ? { type: 'array', items: { type: 'string' } }
+      : type === 'object'
+        ? { type: 'object', additionalProperties: true }
+        : { type };
+  if (description !== undefined) schema.description = description;
+  return schema;
+}
+
+export function paramType(raw: unknown): ParamType {
+  const t = String(raw ?? 'string').toLowerCase();
+  return TYPES.has(t as ParamType) ? (t as ParamType) : 'string';
+}
+
+function buildParam(p: Obj, at: PathKey[], ctx: ConsumesContext, defaultIn: ParamLocation): ConsumedParam {
+  const name = String(p.name);
+  let location = (strAt(p.in)?.toLowerCase() ?? defaultIn) as ParamLocation;
+  if (!LOCATIONS.has(location)) {
+    ctx.report.warn('param-location', `parameter location "${String(p.in)}" is not generated; "${name}" is sent as a query parameter`, [...at, 'in'], 'value');
+    location = 'query';
+  }
+  if (p.type !== undefined && !TYPES.has(String(p.type).toLowerCase() as ParamType)) {
+    ctx.report.warn('param-type', `parameter type "${String(p.type)}" is not a JSON type; "${name}" is treated as a string`, [...at, 'type'], 'value');
+  }
+  const type = paramType(p.type);
+  const description = strAt(p.description);
+  let value: Template | undefined;
+  if (p.value !== undefined && p.value !== null) {
+    const text = String(p.value);
+    // A value that reads an exposed input is an argument like any other; only fixed values
+    // and secrets are baked into the client.
+    const t = parseTemplate(text, { ...ctx.secretScope, inputs: true });
+    if (!t.parts.some((part) => part.kind === 'input')) value = hasPlaceholders(text) ? t : literalTemplate(text);
+  }
+  return {
+    name,
+    in: location,
+    type,
+    description,
+    required: location === 'path' ? true : p.required === true,
+    value,
+    schema: schemaFor(location === 'body' ? type : type === 'object' ? 'string' : type),
+  };
+}
+
+function buildAuth(entry: Obj, at: PathKey[], ctx: ConsumesContext): ConsumedAuth | undefined {
+  const key = entry.authentication !== undefined ? 'authentication' : 'auth';
+  const auth = entry[key];
+  if (!isObj(auth)) return undefined;
+  const aAt = [...at, key];
+  const tpl = (v: unknown, field: string): Template =>
+    parseTemplate(String(v ?? ''), ctx.secretScope, (ref) =>
+      ctx.report.warn('template-unresolved', `{{${ref}}} names no bind variable; it is sent as written`, [...aAt, field], 'value'),
+    );
+  switch (String(auth.type).toLowerCase()) {
+    case 'apikey': {
+      // Real specs use the schema's key/value/placement and also name/in/value.
+      const name = strAt(auth.key) ?? strAt(auth.name) ?? strAt(auth.header);
+      const placement = String(auth.placement ?? auth.in ?? 'header').toLowerCase();
+      if (name === undefined) {
+        ctx.report.warn('auth-shape', 'apikey authentication has no `key`; calls are sent without credentials', aAt);
+        return undefined;
+      }
+      if (placement !== 'header' && placement !== 'query') {
+        ctx.report.warn('auth-shape', `apikey placement "${placement}" is not generated; the key is sent as a header`, aAt);
+      }
+      return { kind: 'apikey', placement: placement === 'query' ? 'query' : 'header', name, value: tpl(auth.value, 'value') };
+    }
+    case 'bearer':
+      return { kind: 'bearer', token: tpl(auth.token ?? auth.value, 'token') };
+    case 'basic':
+      return { kind: 'basic', username: tpl(auth.username, 'username'), password: tpl(auth.password, 'password') };
+    default:
+      return undefined;
+  }
+}
+
+function buildBody(raw: unknown, at: PathKey[], ctx: ConsumesContext): BodyTemplate | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw === 'string') return { kind: 'text', contentType: 'application/json', text: raw };
+  if (isObj(raw)) {
+    const type = String(raw.type ?? 'json').toLowerCase();
+    if (type === 'json') return { kind: 'json', data: raw.data ?? {} };
+    const text = typeof raw.data === 'string' ? raw.data : JSON.stringify(raw.data ?? '');
+    const contentType = type === 'text' ? 'text/plain' : type === 'xml' ? 'application/xml' : type.includes('/') ? type : 'application/json';
+    ctx.report.warn('body-type', `body type "${type}" is sent as ${contentType} text`, [...at, 'type'], 'value');
+    return { kind: 'text', contentType, text };
+  }
+  ctx.report.warn('body-type', 'body must be a string or {type, data}; it is ignored', at);
+  return undefined;
+}

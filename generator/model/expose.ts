@@ -1,0 +1,267 @@
+// The exposed side of the model: REST adapters (with equivalent paths merged) and MCP adapters
+// (with explicit annotations), both bound to consumed operations through bind.ts.
+import type { Reporter } from '../diagnostics.js';
+import type { PathKey } from '../load.js';
+import { isObj, listAt, objAt, objects, resolveCall, strAt, type CallIndex, type Obj } from '../raw.js';
+import { isSkipped } from '../validate/units.js';
+import { bind } from './bind.js';
+import { parsePath, paramType } from './consumes.js';
+import { camel, envName, NameTable, pascal, routerParam } from './names.js';
+import { parseTemplate, type TemplateScope } from './template.js';
+import type {
+  ConsumedApi,
+  HttpMethod,
+  McpAdapter,
+  McpTool,
+  OutputMapping,
+  OutputShape,
+  RestAdapter,
+  RestOperation,
+  RestPath,
+  ToolAnnotations,
+} from './types.js';
+
+export interface ExposeContext {
+  report: Reporter;
+  skipped: ReadonlySet<string>;
+  index: CallIndex;
+  apis: ConsumedApi[];
+  secretScope: TemplateScope;
+}
+
+const DEFAULT_ADDRESS = '127.0.0.1';
+
+function target(ctx: ExposeContext, call: string) {
+  const { operation } = resolveCall(ctx.index, call);
+  const api = ctx.apis.find((a) => a.namespace === operation?.namespace);
+  const op = api?.operations.find((o) => o.name === operation?.name);
+  return api && op ? { api, op } : undefined;
+}
+
+function port(adapter: Obj, fallback: number): number {
+  const n = Number(adapter.port);
+  return Number.isInteger(n) && n >= 0 && n < 65536 ? n : fallback;
+}
+
+function scopeFor(ctx: ExposeContext, namespace: string, prefix: string): TemplateScope {
+  return { ...ctx.secretScope, inputs: true, inputPrefixes: new Set([prefix, 'rest', 'tools', namespace]) };
+}
+
+export function buildRestAdapter(adapter: Obj, i: number, ctx: ExposeContext, restCount: number): RestAdapter {
+  const at: PathKey[] = ['capability', 'exposes', i];
+  const namespace = String(adapter.namespace);
+  const scope = scopeFor(ctx, namespace, 'rest');
+  const byShape = new Map<string, PathDraft>();
+  const idents = new NameTable();
+  for (const [resource, r] of objects(adapter.resources)) {
+    if (isSkipped(ctx.skipped, `exposes/${i}/resources/${r}`)) continue;
+    const rawPath = String(resource.path);
+    const parts = parsePath(rawPath);
+    const placeholders = parts.flatMap((p) => (p.kind === 'param' ? [p.name] : []));
+    const shape = parts.map((p) => (p.kind === 'text' ? p.text : '{}')).join('');
+    let path = byShape.get(shape);
+    if (!path) {
+      path = { raw: rawPath, variants: [], operations: [] };
+      byShape.set(shape, path);
+    }
+    for (const [op, o] of objects(resource.operations)) {
+      const opAt: PathKey[] = [...at, 'resources', r, 'operations', o];
+      if (isSkipped(ctx.skipped, `exposes/${i}/resources/${r}/operations/${o}`)) continue;
+      const t = target(ctx, String(op.call));
+      if (!t) continue;
+      const declared = [
+        ...objects(resource.inputParameters).map(([p, n]): [Obj, PathKey[]] => [p, [...at, 'resources', r, 'inputParameters', n]]),
+        ...objects(op.inputParameters).map(([p, n]): [Obj, PathKey[]] => [p, [...opAt, 'inputParameters', n]]),
+      ];
+      const bound = bind({ kind: 'rest', at: opAt, api: t.api, operation: t.op, declared, with: objAt(op.with), placeholders, scope, report: ctx.report });
+      const method = String(op.method).toUpperCase() as HttpMethod;
+      const name = strAt(op.name) ?? `${method.toLowerCase()}-${t.op.name}`;
+      const operation: RestOperation = {
+        name,
+        ident: idents.take(camel(name)),
+        method,
+        description: strAt(op.description) ?? t.op.description,
+        inputs: bound.inputs,
+        call: bound.call,
+        output: outputMapping(op.outputParameters, [...opAt, 'outputParameters'], ctx.report, scope),
+        origin: ctx.report.position(opAt),
+      };
+      path.operations.push(operation);
+      path.variants.push(placeholders);
+    }
+  }
+  const paths = [...byShape.values()].filter((p) => p.operations.length > 0).map(finishPath);
+  const base = pascal(namespace);
+  return {
+    namespace,
+    factoryName: `create${base}App`,
+    portEnv: `${envName(namespace)}_PORT`,
+    port: port(adapter, 8080),
+    address: strAt(adapter.address) ?? DEFAULT_ADDRESS,
+    description: strAt(adapter.description),
+    paths,
+    openapiFile: restCount > 1 ? `openapi.${namespace}.json` : 'openapi.json',
+  };
+}
+
+/**
+ * Merges the operations of equivalent templated paths (`/images/{id}` and `/images/{image-id}`)
+ * into one path item. Each position keeps the placeholder name most operations use (the first
+ * on a tie), and every operation's path inputs are renamed to it.
+ */
+interface PathDraft {
+  /** The first spelling of the path, used for its literal parts. */
+  raw: string;
+  /** Each operation's placeholder names, in path order. */
+  variants: string[][];
+  operations: RestOperation[];
+}
+
+function finishPath(path: PathDraft): RestPath {
+  const variants = path.variants;
+  const canonical = variants[0]!.map((_, pos) => {
+    const counts = new Map<string, number>();
+    for (const v of variants) counts.set(v[pos]!, (counts.get(v[pos]!) ?? 0) + 1);
+    let best = variants[0]![pos]!;
+    for (const v of variants) if (counts.get(v[pos]!)! > counts.get(best)!) best = v[pos]!;
+    return best;
+  });
+  path.operations.forEach((op, n) => {
+    const names = variants[n]!;
+    for (const input of op.inputs) {
+      const pos = names.indexOf(input.name);
+      if (input.in === 'path' && pos >= 0 && names[pos] !== canonical[pos]) {
+        renameInput(op, input.name, canonical[pos]!);
+      }
+    }
+  });
+  const routerNames = new NameTable();
+  const params = canonical.map((name) => ({ name, routerName: routerNames.take(routerParam(name)) }));
+  let pos = 0;
+  const parts = parsePath(path.raw);
+  const template = parts.map((p) => (p.kind === 'text' ? p.text : `{${canonical[pos++]}}`)).join('');
+  pos = 0;
+  const route = parts.map((p) => (p.kind === 'text' ? escapeRoute(p.text) : `:${params[pos++]!.routerName}`)).join('');
+  return { template, route, params, operations: path.operations };
+}
+
+/** find-my-way treats `:` and `*` specially in static parts; `::` is its escape for a colon. */
+function escapeRoute(text: string): string {
+  return text.replace(/:/g, '::');
+}
+
+function renameInput(op: RestOperation, from: string, to: string): void {
+  for (const input of op.inputs) if (input.name === from) input.name = to;
+  for (const arg of op.call.args) if (arg.value.kind === 'input' && arg.value.name === from) arg.value = { kind: 'input', name: to };
+  for (const arg of op.call.args) {
+    if (arg.value.kind === 'template') {
+      for (const part of arg.value.template.parts) if (part.kind === 'input' && part.name === from) part.name = to;
+    }
+  }
+}
+
+export function buildMcpAdapter(adapter: Obj, i: number, ctx: ExposeContext): McpAdapter {
+  const at: PathKey[] = ['capability', 'exposes', i];
+  const namespace = String(adapter.namespace);
+  const scope = scopeFor(ctx, namespace, 'tools');
+  const tools: McpTool[] = [];
+  for (const [tool, t] of objects(adapter.tools)) {
+    const toolAt: PathKey[] = [...at, 'tools', t];
+    if (isSkipped(ctx.skipped, `exposes/${i}/tools/${t}`)) continue;
+    const target_ = target(ctx, String(tool.call));
+    if (!target_) continue;
+    const declared = objects(tool.inputParameters).map(([p, n]): [Obj, PathKey[]] => [p, [...toolAt, 'inputParameters', n]]);
+    const bound = bind({ kind: 'mcp', at: toolAt, api: target_.api, operation: target_.op, declared, with: objAt(tool.with), placeholders: [], scope, report: ctx.report });
+    const name = String(tool.name);
+    if (name.length > 64) ctx.report.warn('tool-name', `tool name "${name}" is longer than 64 characters, which some MCP clients reject`, [...toolAt, 'name'], 'value');
+    const description = strAt(tool.description) ?? target_.op.description ?? strAt(tool.label) ?? name;
+    tools.push({
+      name,
+      title: strAt(tool.label),
+      description,
+      inputs: bound.inputs,
+      annotations: annotations(objAt(tool.hints), target_.op.method),
+      call: bound.call,
+      output: outputMapping(tool.outputParameters, [...toolAt, 'outputParameters'], ctx.report, scope),
+      origin: ctx.report.position(toolAt),
+    });
+  }
+  const base = pascal(namespace);
+  const stdio = String(adapter.transport ?? 'http') === 'stdio';
+  return {
+    namespace,
+    factoryName: `create${base}Server`,
+    portEnv: `${envName(namespace)}_PORT`,
+    port: port(adapter, 9090),
+    address: strAt(adapter.address) ?? DEFAULT_ADDRESS,
+    transport: stdio ? 'stdio' : 'http',
+    description: strAt(adapter.description),
+    tools,
+  };
+}
+
+/** Hints from the spec win; missing ones come from the HTTP verb. Every tool calls an upstream. */
+export function annotations(hints: Obj, method: HttpMethod): ToolAnnotations {
+  const byVerb: Record<HttpMethod, [boolean, boolean, boolean]> = {
+    GET: [true, false, true],
+    POST: [false, false, false],
+    PUT: [false, true, true],
+    PATCH: [false, true, false],
+    DELETE: [false, true, true],
+  };
+  const [readOnly, destructive, idempotent] = byVerb[method];
+  const readOnlyHint = typeof hints.readOnly === 'boolean' ? hints.readOnly : readOnly;
+  return {
+    readOnlyHint,
+    destructiveHint: typeof hints.destructive === 'boolean' ? hints.destructive : readOnlyHint ? false : destructive,
+    idempotentHint: typeof hints.idempotent === 'boolean' ? hints.idempotent : readOnlyHint ? true : idempotent,
+    openWorldHint: typeof hints.openWorld === 'boolean' ? hints.openWorld : true,
+  };
+}
+
+const ROOT = /^\$\.?$/;
+
+/** The first output parameter decides the result, as in the reference engine (naftiko.md §4.4). */
+export function outputMapping(raw: unknown, at: PathKey[], report: Reporter, scope: TemplateScope): OutputMapping {
+  const first = listAt(raw).find(isObj);
+  if (!first) return { kind: 'passthrough' };
+  const path = strAt(first.mapping) ?? strAt(first.value);
+  const hasTree = first.properties !== undefined || first.items !== undefined;
+  if (!hasTree && (path === undefined || ROOT.test(path))) return { kind: 'passthrough' };
+  const shape = outputShape(first, '$', report, at, scope);
+  return shape ? { kind: 'mapped', shape } : { kind: 'passthrough' };
+}
+
+function outputShape(node: Obj, parent: string, report: Reporter, at: PathKey[], scope: TemplateScope): OutputShape | undefined {
+  const type = paramType(node.type);
+  const mapping = strAt(node.mapping);
+  const value = node.value;
+  if (typeof value === 'string' && !value.startsWith('$')) return { kind: 'const', value: parseTemplate(value, scope) };
+  const path = mapping ?? (typeof value === 'string' ? value : undefined);
+  if (path !== undefined && !isJsonPath(path)) {
+    report.warn('mapping', `"${path}" is not a supported JSONPath ($, $.a.b, $.a[0], $.a[*].b); the value is null`, at);
+  }
+  if (type === 'object' && node.properties !== undefined) {
+    const props = isObj(node.properties)
+      ? Object.entries(node.properties).map(([name, v]) => [name, objAt(v)] as const)
+      : objects(node.properties).map(([v]) => [String(v.name), v] as const);
+    return {
+      kind: 'object',
+      path,
+      properties: props.flatMap(([name, v]) => {
+        const shape = outputShape(v, parent, report, at, scope);
+        return shape ? [{ name, shape }] : [];
+      }),
+    };
+  }
+  if (type === 'array') {
+    const items = isObj(node.items) ? outputShape(node.items, '$', report, at, scope) : undefined;
+    return { kind: 'array', path: path ?? '$', items };
+  }
+  if (path === undefined) return undefined;
+  return { kind: 'value', path, type };
+}
+
+function isJsonPath(p: string): boolean {
+  return /^\$(\.?[A-Za-z0-9_$@-]+|\[\d+\]|\[\*\]|\['[^']*'\]|\.)*$/.test(p) || ROOT.test(p);
+}

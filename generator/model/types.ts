@@ -1,0 +1,218 @@
+// The intermediate representation (IR). Every emitter reads only these types, never raw YAML:
+// the model stage has already resolved calls, bound parameters, merged equivalent paths and
+// derived hints, so emitters only decide how things are written.
+
+/** Where something came from in the spec, for warnings raised after the model is built. */
+export interface Origin {
+  line: number;
+  col: number;
+}
+
+export type ParamType = 'string' | 'number' | 'integer' | 'boolean' | 'array' | 'object';
+
+/** A JSON Schema fragment, as emitted into validators and OpenAPI. */
+export type JsonSchema = Record<string, unknown>;
+
+/**
+ * A string that may hold `{{…}}` placeholders, split into parts. A `secret` part reads a bind
+ * variable (an environment variable at run time); an `input` part reads an exposed input.
+ */
+export type TemplatePart =
+  | { kind: 'text'; text: string }
+  | { kind: 'secret'; variable: string }
+  | { kind: 'input'; name: string };
+
+export interface Template {
+  parts: TemplatePart[];
+}
+
+/** An environment variable the generated server reads at start-up. */
+export interface EnvVar {
+  /** The environment variable's name. */
+  name: string;
+  /** Why it is read, for the generated README and error messages. */
+  purpose: string;
+  secret: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Consumed side
+
+export type ParamLocation = 'path' | 'query' | 'header' | 'cookie' | 'body';
+
+export interface ConsumedParam {
+  /** The parameter's name exactly as in the spec; it is also the property name in the client. */
+  name: string;
+  in: ParamLocation;
+  type: ParamType;
+  description?: string;
+  required: boolean;
+  /** A fixed value or template from the spec: the parameter is then not a client argument. */
+  value?: Template;
+  /** JSON Schema of one value, for validators. */
+  schema: JsonSchema;
+}
+
+export type ConsumedAuth =
+  | { kind: 'apikey'; placement: 'header' | 'query'; name: string; value: Template }
+  | { kind: 'bearer'; token: Template }
+  | { kind: 'basic'; username: Template; password: Template };
+
+/** A request body built from the operation's `body:` field. */
+export type BodyTemplate =
+  | { kind: 'json'; data: unknown }
+  | { kind: 'text'; contentType: string; text: string };
+
+export interface ConsumedOperation {
+  name: string;
+  /** The client method's identifier. */
+  ident: string;
+  /** The TypeScript type name for its parameters, e.g. `ListimagesParams`. */
+  paramsType: string;
+  method: HttpMethod;
+  description?: string;
+  /** The path relative to the API's base URI, split into literal text and parameter names. */
+  path: PathPart[];
+  params: ConsumedParam[];
+  body?: BodyTemplate;
+  origin: Origin;
+}
+
+export type PathPart = { kind: 'text'; text: string } | { kind: 'param'; name: string };
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface ConsumedApi {
+  namespace: string;
+  /** Client class/factory identifiers. */
+  className: string;
+  factoryName: string;
+  /** Identifier of the client instance inside generated adapters, e.g. `instanceImages`. */
+  ident: string;
+  /** The environment variable that overrides `baseUri`. */
+  baseUrlEnv: string;
+  baseUri: Template;
+  description?: string;
+  auth?: ConsumedAuth;
+  /** Consumes-level headers and query parameters sent on every call. */
+  fixedParams: ConsumedParam[];
+  operations: ConsumedOperation[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Exposed side (shared by REST and MCP)
+
+/** One input of an exposed operation or tool. */
+export interface ExposedInput {
+  /** The name callers use: the REST parameter name or the MCP argument name. */
+  name: string;
+  in: 'path' | 'query' | 'header' | 'body' | 'argument';
+  type: ParamType;
+  description?: string;
+  required: boolean;
+  schema: JsonSchema;
+}
+
+/** How one consumed parameter gets its value for a call. */
+export type ArgValue =
+  | { kind: 'input'; name: string }
+  | { kind: 'template'; template: Template }
+  | { kind: 'literal'; value: string | number | boolean | null };
+
+export interface CallBinding {
+  api: string;
+  operation: string;
+  /** Consumed parameter name → where its value comes from. */
+  args: { param: string; value: ArgValue }[];
+}
+
+/**
+ * The output mapping. `passthrough` returns the upstream body unchanged; `mapped` builds a new
+ * JSON value from the upstream body with JSONPath expressions.
+ */
+export type OutputMapping = { kind: 'passthrough' } | { kind: 'mapped'; shape: OutputShape };
+
+export type OutputShape =
+  | { kind: 'value'; path: string; type: ParamType }
+  | { kind: 'const'; value: Template }
+  | { kind: 'object'; path?: string; properties: { name: string; shape: OutputShape }[] }
+  | { kind: 'array'; path: string; items?: OutputShape };
+
+export interface RestOperation {
+  name: string;
+  ident: string;
+  method: HttpMethod;
+  description?: string;
+  inputs: ExposedInput[];
+  call: CallBinding;
+  output: OutputMapping;
+  origin: Origin;
+}
+
+/** All operations that share one path template, after equivalent paths are merged. */
+export interface RestPath {
+  /** The path as published in OpenAPI, e.g. `/v1/zones/{zone}/images/{image-id}`. */
+  template: string;
+  /** The Fastify route, with identifier-safe parameter names, e.g. `/v1/zones/:zone/images/:image_id`. */
+  route: string;
+  /** Path parameters in order: published name and router name. */
+  params: { name: string; routerName: string; description?: string }[];
+  operations: RestOperation[];
+}
+
+export interface RestAdapter {
+  namespace: string;
+  /** The builder function's identifier, e.g. `createInstanceImagesRestApp`. */
+  factoryName: string;
+  portEnv: string;
+  port: number;
+  address: string;
+  description?: string;
+  paths: RestPath[];
+  /** Emitted file name of the OpenAPI document. */
+  openapiFile: string;
+}
+
+export interface ToolAnnotations {
+  readOnlyHint: boolean;
+  destructiveHint: boolean;
+  idempotentHint: boolean;
+  openWorldHint: boolean;
+}
+
+export interface McpTool {
+  name: string;
+  title?: string;
+  description: string;
+  inputs: ExposedInput[];
+  annotations: ToolAnnotations;
+  call: CallBinding;
+  output: OutputMapping;
+  origin: Origin;
+}
+
+export interface McpAdapter {
+  namespace: string;
+  factoryName: string;
+  portEnv: string;
+  port: number;
+  address: string;
+  transport: 'http' | 'stdio';
+  description?: string;
+  tools: McpTool[];
+}
+
+export interface Capability {
+  /** Output folder name, from the spec file name. */
+  name: string;
+  title: string;
+  description?: string;
+  specFile: string;
+  apis: ConsumedApi[];
+  rest: RestAdapter[];
+  mcp: McpAdapter[];
+  /** Every environment variable the generated server reads. */
+  env: EnvVar[];
+  /** Bind variable name → environment variable that supplies it. */
+  secrets: { variable: string; env: string }[];
+}

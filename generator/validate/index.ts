@@ -1,0 +1,110 @@
+// Stage 2: validate. Three layers, in order:
+//   1. the document kind and version (refusals);
+//   2. the project's own dialect schema, run with ajv (dialect.schema.json);
+//   3. semantic checks (semantic.ts): calls resolve, names are unique, features are supported.
+// A defect inside one operation, tool or adapter (a "unit") skips that unit with a located
+// warning; anything outside a unit refuses the spec. `--strict` also applies the official alpha2
+// rules (strict.ts) and turns every warning into a refusal.
+import { readFileSync } from 'node:fs';
+import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import type { Reporter } from '../diagnostics.js';
+import type { LoadedSpec, PathKey } from '../load.js';
+import type { CallIndex } from '../raw.js';
+import { checkSemantics } from './semantic.js';
+import { checkStrict } from './strict.js';
+import { unitOf } from './units.js';
+
+export const SUPPORTED_VERSION = '1.0.0-alpha2';
+
+const dialectSchema = JSON.parse(readFileSync(new URL('./dialect.schema.json', import.meta.url), 'utf8')) as object;
+let dialectValidator: ReturnType<Ajv2020['compile']> | undefined;
+
+export interface Validation {
+  /** Units (see units.ts) that are skipped, with the reason already reported. */
+  skipped: Set<string>;
+  /** Where each callable consumed operation is. */
+  index: CallIndex;
+}
+
+export function validate(spec: LoadedSpec, report: Reporter): Validation {
+  checkKind(spec, report);
+  report.throwIfFailed();
+
+  const skipped = new Set<string>();
+  dialectValidator ??= new Ajv2020({ allErrors: true, strict: false }).compile(dialectSchema);
+  if (!dialectValidator(spec.data)) {
+    for (const error of simplify(dialectValidator.errors ?? [])) {
+      const path = pointerToPath(error.instancePath);
+      const unit = unitOf(path);
+      const message = `${describe(error)}`;
+      if (unit) {
+        report.warn('schema', `${message}; this ${unit.kind} is skipped`, path);
+        skipped.add(unit.key);
+      } else {
+        report.error('schema', message, path);
+      }
+    }
+  }
+  report.throwIfFailed();
+  if (report.strict) checkStrict(spec, report);
+  const index = checkSemantics(spec, report, skipped);
+  report.throwIfFailed();
+  return { skipped, index };
+}
+
+function checkKind(spec: LoadedSpec, report: Reporter): void {
+  const data = spec.data;
+  if ('ikanos' in data) {
+    report.error('version', `this is an Ikanos (${String(data.ikanos)}) document; capgen reads naftiko: ${SUPPORTED_VERSION}`, ['ikanos']);
+    return;
+  }
+  if (!('naftiko' in data)) {
+    report.error('version', `not a Naftiko capability: the root has no \`naftiko\` version (expected naftiko: ${SUPPORTED_VERSION})`, []);
+    return;
+  }
+  if (String(data.naftiko) !== SUPPORTED_VERSION) {
+    report.error('version', `unsupported naftiko version ${JSON.stringify(data.naftiko)}; capgen reads ${SUPPORTED_VERSION}`, ['naftiko'], 'value');
+    return;
+  }
+  if (!('capability' in data)) {
+    const what = 'consumes' in data ? 'a consumes-only fragment (it is imported by other capabilities)' : 'a document with no `capability`';
+    report.error('nothing-to-generate', `nothing to generate: this is ${what}`, []);
+  }
+}
+
+/** ajv reports every failed branch of an if/then; keep the most specific error per location. */
+function simplify(errors: ErrorObject[]): ErrorObject[] {
+  const kept = errors.filter((e) => e.keyword !== 'if' && e.keyword !== 'allOf');
+  const seen = new Set<string>();
+  return kept.filter((e) => {
+    const key = `${e.instancePath}|${e.keyword}|${JSON.stringify(e.params)}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function describe(error: ErrorObject): string {
+  const where = error.instancePath === '' ? 'the document' : `\`${pointerToPath(error.instancePath).join('.')}\``;
+  switch (error.keyword) {
+    case 'required':
+      return `${where} is missing the required \`${String((error.params as { missingProperty: string }).missingProperty)}\``;
+    case 'type':
+      return `${where} must be of type ${String((error.params as { type: string | string[] }).type)}`;
+    case 'enum':
+      return `${where} must be one of ${((error.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'pattern':
+      return `${where} has an invalid value (expected to match ${(error.params as { pattern: string }).pattern})`;
+    default:
+      return `${where} ${error.message ?? 'is invalid'}`;
+  }
+}
+
+export function pointerToPath(pointer: string): PathKey[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}

@@ -1,0 +1,192 @@
+// Semantic checks that a schema cannot express. Each defect is confined to the smallest unit it
+// affects, which is skipped with a located warning (a refusal under --strict).
+import type { Reporter } from '../diagnostics.js';
+import type { LoadedSpec, PathKey } from '../load.js';
+import { isObj, objAt, objects, resolveCall, strAt, type CallIndex, type Obj } from '../raw.js';
+import { isSkipped } from './units.js';
+
+/** Exposes types capgen does not generate yet; the report counts them apart. */
+const UNSUPPORTED_EXPOSES: Record<string, string> = {
+  skill: 'skill exposes',
+  control: 'control exposes',
+};
+
+const AUTH_TYPES = new Set(['apikey', 'bearer', 'basic']);
+const TOOL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
+
+export function checkSemantics(spec: LoadedSpec, report: Reporter, skipped: Set<string>): CallIndex {
+  const data = spec.data;
+  const info = objAt(data.info);
+  if (info.label === undefined && typeof info.title === 'string') {
+    report.warn('info-title', '`info.title` is not part of alpha2; it is read as `info.label`', ['info', 'title']);
+  }
+  const capability = objAt(data.capability);
+  if (capability.aggregates !== undefined) {
+    report.warn('unsupported', 'unsupported: aggregates (operations and tools that `ref` them are skipped)', ['capability', 'aggregates']);
+  }
+  const index = checkConsumes(capability, report, skipped);
+  checkExposes(capability, report, skipped, index);
+  return index;
+}
+
+function skip(report: Reporter, skipped: Set<string>, unit: string, code: string, message: string, path: PathKey[], at?: 'key' | 'value'): void {
+  report.warn(code, message, path, at);
+  skipped.add(unit);
+}
+
+function checkConsumes(capability: Obj, report: Reporter, skipped: Set<string>): CallIndex {
+  const index: CallIndex = new Map();
+  for (const [entry, i] of objects(capability.consumes)) {
+    const unit = `consumes/${i}`;
+    const at: PathKey[] = ['capability', 'consumes', i];
+    if (isSkipped(skipped, unit)) continue;
+    if (entry.import !== undefined || entry.location !== undefined) {
+      skip(report, skipped, unit, 'unsupported', 'unsupported: consumes import (shared consumes files are not generated yet)', at);
+      continue;
+    }
+    const namespace = strAt(entry.namespace);
+    if (entry.type !== undefined && entry.type !== 'http') {
+      skip(report, skipped, unit, 'unsupported', `unsupported: consumes type ${JSON.stringify(entry.type)}; only http is generated`, [...at, 'type'], 'value');
+      continue;
+    }
+    if (namespace === undefined || strAt(entry.baseUri) === undefined) {
+      const missing = namespace === undefined ? 'namespace' : 'baseUri';
+      skip(report, skipped, unit, 'schema', `this consumes entry has no \`${missing}\`; it is skipped`, at);
+      continue;
+    }
+    if (index.has(namespace)) {
+      skip(report, skipped, unit, 'duplicate-name', `duplicate consumes namespace "${namespace}"; calls resolve to the first one and this one is skipped`, [...at, 'namespace'], 'value');
+      continue;
+    }
+    checkAuth(entry, report, at);
+    const ops = new Map<string, import('../raw.js').OperationRef>();
+    index.set(namespace, ops);
+    for (const [resource, r] of objects(entry.resources)) {
+      for (const [op, o] of objects(resource.operations)) {
+        const opUnit = `${unit}/resources/${r}/operations/${o}`;
+        const opPath: PathKey[] = [...at, 'resources', r, 'operations', o];
+        if (isSkipped(skipped, opUnit)) continue;
+        const name = String(op.name);
+        if (ops.has(name)) {
+          skip(report, skipped, opUnit, 'duplicate-name', `duplicate operation name "${name}" in namespace "${namespace}"; calls resolve to the first one and this one is skipped`, [...opPath, 'name'], 'value');
+          continue;
+        }
+        const format = strAt(op.outputRawFormat) ?? 'json';
+        if (format !== 'json') {
+          skip(report, skipped, opUnit, 'unsupported', `unsupported: outputRawFormat ${format}; only json is generated`, [...opPath, 'outputRawFormat'], 'value');
+          continue;
+        }
+        ops.set(name, { namespace, name, consumesIndex: i, resourceIndex: r, operationIndex: o, path: opPath, unit: opUnit });
+      }
+    }
+  }
+  return index;
+}
+
+function checkAuth(entry: Obj, report: Reporter, at: PathKey[]): void {
+  let key = 'authentication';
+  if (entry.authentication === undefined && entry.auth !== undefined) {
+    key = 'auth';
+    report.warn('auth-key', '`auth:` is not part of alpha2; it is read as `authentication:`', [...at, 'auth']);
+  }
+  const auth = entry[key];
+  if (!isObj(auth)) return;
+  const type = String(auth.type ?? '');
+  if (!AUTH_TYPES.has(type.toLowerCase())) {
+    report.warn('auth-type', `authentication type ${JSON.stringify(auth.type ?? null)} is not generated; calls are sent without credentials`, [...at, key, 'type'], 'value');
+  }
+}
+
+function checkExposes(capability: Obj, report: Reporter, skipped: Set<string>, index: CallIndex): void {
+  const namespaces = new Map<string, number>();
+  for (const [adapter, i] of objects(capability.exposes)) {
+    const unit = `exposes/${i}`;
+    const at: PathKey[] = ['capability', 'exposes', i];
+    if (isSkipped(skipped, unit)) continue;
+    const type = String(adapter.type);
+    if (type !== 'rest' && type !== 'mcp') {
+      const feature = UNSUPPORTED_EXPOSES[type] ?? `exposes type ${JSON.stringify(adapter.type)}`;
+      skip(report, skipped, unit, 'unsupported', `unsupported: ${feature}`, [...at, 'type'], 'value');
+      continue;
+    }
+    const namespace = String(adapter.namespace);
+    if (namespaces.has(namespace)) {
+      skip(report, skipped, unit, 'duplicate-name', `duplicate exposes namespace "${namespace}"; this adapter is skipped`, [...at, 'namespace'], 'value');
+      continue;
+    }
+    namespaces.set(namespace, i);
+    if (type === 'mcp') checkTools(adapter, at, unit, report, skipped, index);
+    else checkRestOperations(adapter, at, unit, report, skipped, index);
+  }
+}
+
+function checkTools(adapter: Obj, at: PathKey[], unit: string, report: Reporter, skipped: Set<string>, index: CallIndex): void {
+  for (const key of ['resources', 'prompts']) {
+    if (adapter[key] !== undefined) report.warn('unsupported', `unsupported: MCP ${key} (the adapter's tools are still generated)`, [...at, key]);
+  }
+  const names = new Set<string>();
+  for (const [tool, t] of objects(adapter.tools)) {
+    const toolUnit = `${unit}/tools/${t}`;
+    const toolPath: PathKey[] = [...at, 'tools', t];
+    if (isSkipped(skipped, toolUnit)) continue;
+    const name = String(tool.name);
+    if (!TOOL_NAME.test(name)) {
+      skip(report, skipped, toolUnit, 'tool-name', `tool name "${name}" must be 1-128 characters of letters, digits, '_', '-' and '.'; this tool is skipped`, [...toolPath, 'name'], 'value');
+      continue;
+    }
+    if (names.has(name)) {
+      skip(report, skipped, toolUnit, 'duplicate-name', `duplicate tool name "${name}"; the first tool keeps the name and this one is skipped`, [...toolPath, 'name'], 'value');
+      continue;
+    }
+    names.add(name);
+    checkCallable(tool, toolPath, toolUnit, 'tool', report, skipped, index);
+  }
+}
+
+function checkRestOperations(adapter: Obj, at: PathKey[], unit: string, report: Reporter, skipped: Set<string>, index: CallIndex): void {
+  const routes = new Set<string>();
+  for (const [resource, r] of objects(adapter.resources)) {
+    const resourceUnit = `${unit}/resources/${r}`;
+    if (isSkipped(skipped, resourceUnit)) continue;
+    // Paths that differ only in placeholder names are the same route.
+    const shape = String(resource.path).replace(/\{\{?[^}]*\}?\}/g, '{}');
+    if (resource.forward !== undefined && resource.operations === undefined) {
+      skip(report, skipped, resourceUnit, 'unsupported', 'unsupported: forward (proxy) resources', [...at, 'resources', r, 'forward']);
+      continue;
+    }
+    for (const [op, o] of objects(resource.operations)) {
+      const opUnit = `${resourceUnit}/operations/${o}`;
+      const opPath: PathKey[] = [...at, 'resources', r, 'operations', o];
+      if (isSkipped(skipped, opUnit)) continue;
+      const route = `${String(op.method).toUpperCase()} ${shape}`;
+      if (routes.has(route)) {
+        skip(report, skipped, opUnit, 'duplicate-name', `duplicate route ${String(op.method).toUpperCase()} ${String(resource.path)}; the first one is kept and this one is skipped`, [...opPath, 'method'], 'value');
+        continue;
+      }
+      routes.add(route);
+      checkCallable(op, opPath, opUnit, 'REST operation', report, skipped, index);
+    }
+  }
+}
+
+function checkCallable(node: Obj, at: PathKey[], unit: string, kind: string, report: Reporter, skipped: Set<string>, index: CallIndex): void {
+  if (node.steps !== undefined) {
+    skip(report, skipped, unit, 'unsupported', `unsupported: steps (orchestrated ${kind}s are not generated yet)`, [...at, 'steps']);
+    return;
+  }
+  if (node.ref !== undefined) {
+    skip(report, skipped, unit, 'unsupported', `unsupported: aggregates ref (${kind}s that use \`ref\` are not generated yet)`, [...at, 'ref']);
+    return;
+  }
+  const call = strAt(node.call);
+  if (call === undefined) {
+    skip(report, skipped, unit, 'unsupported', `unsupported: mock values (this ${kind} has no \`call\`)`, at);
+    return;
+  }
+  const target = resolveCall(index, call);
+  if (!target.namespace) {
+    skip(report, skipped, unit, 'call-unresolved', `call "${call}" names no consumes namespace of this capability; this ${kind} is skipped`, [...at, 'call'], 'value');
+  } else if (!target.operation) {
+    skip(report, skipped, unit, 'call-unresolved', `call "${call}": namespace "${target.namespace}" has no operation with that name; this ${kind} is skipped`, [...at, 'call'], 'value');
+  }
+}
