@@ -35,7 +35,9 @@ export function buildModel(spec: LoadedSpec, validation: Validation, report: Rep
     },
     report,
   );
-  const apis = buildApis(capability, { report, skipped: validation.skipped, secretScope, extraParams });
+  const exposeNamespaces = objects(capability.exposes).map(([a]) => String(a.namespace));
+  const bodyScope: TemplateScope = { ...secretScope, inputs: true, inputPrefixes: new Set(['tools', 'rest', ...exposeNamespaces]) };
+  const apis = buildApis(capability, { report, skipped: validation.skipped, secretScope, bodyScope, extraParams });
   const ctx: ExposeContext = { report, skipped: validation.skipped, index: validation.index, apis, secretScope };
   const rest: RestAdapter[] = [];
   const mcp: McpAdapter[] = [];
@@ -137,7 +139,10 @@ function collectSecrets(apis: ConsumedApi[], rest: RestAdapter[], mcp: McpAdapte
 function environment(apis: ConsumedApi[], rest: RestAdapter[], mcp: McpAdapter[], secrets: { variable: string; env: string }[]): EnvVar[] {
   const env: EnvVar[] = [];
   for (const s of secrets) env.push({ name: s.env, purpose: `credential {{${s.variable}}}`, secret: true });
-  for (const api of apis) env.push({ name: api.baseUrlEnv, purpose: `overrides the base URL of "${api.namespace}"`, secret: false });
+  for (const api of apis) {
+    env.push({ name: api.baseUrlEnv, purpose: `overrides the base URL of "${api.namespace}"`, secret: false });
+    env.push({ name: api.timeoutEnv, purpose: `time limit of one call to "${api.namespace}", in ms (default 30000)`, secret: false });
+  }
   for (const a of rest) env.push({ name: a.portEnv, purpose: `port of the REST adapter "${a.namespace}" (default ${a.port})`, secret: false });
   for (const a of mcp) {
     if (a.transport === 'http') env.push({ name: a.portEnv, purpose: `port of the MCP adapter "${a.namespace}" (default ${a.port})`, secret: false });

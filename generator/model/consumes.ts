@@ -5,7 +5,7 @@ import type { PathKey } from '../load.js';
 import { isObj, objAt, objects, strAt, type Obj } from '../raw.js';
 import { isSkipped } from '../validate/units.js';
 import { camel, NameTable, pascal, envName } from './names.js';
-import { hasPlaceholders, literalTemplate, parseTemplate, type TemplateScope } from './template.js';
+import { hasPlaceholders, literalTemplate, parseTemplate, templateInputs, type TemplateScope } from './template.js';
 import type {
   BodyTemplate,
   ConsumedApi,
@@ -14,6 +14,7 @@ import type {
   ConsumedParam,
   HttpMethod,
   JsonSchema,
+  JsonTemplate,
   ParamLocation,
   ParamType,
   PathPart,
@@ -27,6 +28,8 @@ export interface ConsumesContext {
   report: Reporter;
   skipped: ReadonlySet<string>;
   secretScope: TemplateScope;
+  /** Scope of body templates: bind variables plus inputs under any exposes prefix. */
+  bodyScope: TemplateScope;
   /** Keys that `with` blocks send to an operation that does not declare them (see expose.ts). */
   extraParams: Map<string, Set<string>>;
 }
@@ -62,6 +65,7 @@ function buildApi(entry: Obj, i: number, idents: NameTable, ctx: ConsumesContext
     className: `${base}Client`,
     factoryName: `create${base}Client`,
     baseUrlEnv: `${envName(namespace)}_BASE_URL`,
+    timeoutEnv: `${envName(namespace)}_TIMEOUT_MS`,
     baseUri: parseTemplate(baseUriText, ctx.secretScope, (ref) =>
       ctx.report.warn('template-unresolved', `baseUri placeholder {{${ref}}} names no bind variable; it is sent as written`, [...at, 'baseUri'], 'value'),
     ),
@@ -118,6 +122,10 @@ function buildOperation(
   for (const extra of ctx.extraParams.get(`${namespace}.${name}`) ?? []) {
     if (!byName.has(extra)) byName.set(extra, { name: extra, in: 'query', type: 'string', required: false, schema: schemaFor('string') });
   }
+  const body = buildBody(op.body, [...at, 'body'], ctx);
+  for (const input of bodyInputs(body)) {
+    if (!byName.has(input)) byName.set(input, { name: input, in: 'body', type: 'string', required: false, schema: schemaFor('string') });
+  }
   const base = camel(name);
   const ident = idents.take(base);
   return {
@@ -128,7 +136,7 @@ function buildOperation(
     description: strAt(op.description) ?? strAt(op.label),
     path,
     params: [...byName.values()],
-    body: buildBody(op.body, [...at, 'body'], ctx),
+    body,
     origin: ctx.report.position(at),
   };
 }
@@ -227,15 +235,45 @@ function buildAuth(entry: Obj, at: PathKey[], ctx: ConsumesContext): ConsumedAut
 
 function buildBody(raw: unknown, at: PathKey[], ctx: ConsumesContext): BodyTemplate | undefined {
   if (raw === undefined || raw === null) return undefined;
-  if (typeof raw === 'string') return { kind: 'text', contentType: 'application/json', text: raw };
+  const text = (value: string) => parseTemplate(value, ctx.bodyScope);
+  if (typeof raw === 'string') return { kind: 'text', contentType: 'application/json', text: text(raw) };
   if (isObj(raw)) {
     const type = String(raw.type ?? 'json').toLowerCase();
-    if (type === 'json') return { kind: 'json', data: raw.data ?? {} };
-    const text = typeof raw.data === 'string' ? raw.data : JSON.stringify(raw.data ?? '');
+    if (type === 'json') return { kind: 'json', data: jsonTemplate(typeof raw.data === 'string' ? parseJsonOr(raw.data) : (raw.data ?? {}), ctx) };
+    const data = typeof raw.data === 'string' ? raw.data : JSON.stringify(raw.data ?? '');
     const contentType = type === 'text' ? 'text/plain' : type === 'xml' ? 'application/xml' : type.includes('/') ? type : 'application/json';
     ctx.report.warn('body-type', `body type "${type}" is sent as ${contentType} text`, [...at, 'type'], 'value');
-    return { kind: 'text', contentType, text };
+    return { kind: 'text', contentType, text: text(data) };
   }
   ctx.report.warn('body-type', 'body must be a string or {type, data}; it is ignored', at);
   return undefined;
+}
+
+function parseJsonOr(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+function jsonTemplate(data: unknown, ctx: ConsumesContext): JsonTemplate {
+  if (typeof data === 'string') return hasPlaceholders(data) ? { kind: 'template', template: parseTemplate(data, ctx.bodyScope) } : { kind: 'literal', value: data };
+  if (Array.isArray(data)) return { kind: 'array', items: data.map((d) => jsonTemplate(d, ctx)) };
+  if (isObj(data)) return { kind: 'object', entries: Object.entries(data).map(([key, v]) => ({ key, value: jsonTemplate(v, ctx) })) };
+  return { kind: 'literal', value: (data ?? null) as string | number | boolean | null };
+}
+
+/** Inputs a body template reads; each becomes a parameter of the operation. */
+export function bodyInputs(body: BodyTemplate | undefined): string[] {
+  if (!body) return [];
+  if (body.kind === 'text') return templateInputs(body.text);
+  const out: string[] = [];
+  const walk = (t: JsonTemplate): void => {
+    if (t.kind === 'template') out.push(...templateInputs(t.template));
+    if (t.kind === 'array') t.items.forEach(walk);
+    if (t.kind === 'object') t.entries.forEach((e) => walk(e.value));
+  };
+  walk(body.data);
+  return out;
 }

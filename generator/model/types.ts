@@ -58,10 +58,15 @@ export type ConsumedAuth =
   | { kind: 'bearer'; token: Template }
   | { kind: 'basic'; username: Template; password: Template };
 
-/** A request body built from the operation's `body:` field. */
-export type BodyTemplate =
-  | { kind: 'json'; data: unknown }
-  | { kind: 'text'; contentType: string; text: string };
+/** A request body built from the operation's `body:` field; its placeholders read parameters. */
+export type BodyTemplate = { kind: 'json'; data: JsonTemplate } | { kind: 'text'; contentType: string; text: Template };
+
+/** JSON with templated strings. A string that is exactly one `{{x}}` keeps x's JSON type. */
+export type JsonTemplate =
+  | { kind: 'literal'; value: string | number | boolean | null }
+  | { kind: 'template'; template: Template }
+  | { kind: 'array'; items: JsonTemplate[] }
+  | { kind: 'object'; entries: { key: string; value: JsonTemplate }[] };
 
 export interface ConsumedOperation {
   name: string;
@@ -91,6 +96,8 @@ export interface ConsumedApi {
   ident: string;
   /** The environment variable that overrides `baseUri`. */
   baseUrlEnv: string;
+  /** The environment variable that sets the default time limit of a call, in milliseconds. */
+  timeoutEnv: string;
   baseUri: Template;
   description?: string;
   auth?: ConsumedAuth;

@@ -1,0 +1,152 @@
+// Emits client.ts: one typed client class per consumed API, one method per operation.
+import { basename } from 'node:path';
+import type { Capability, ConsumedApi, ConsumedOperation, ConsumedParam, JsonTemplate, Template } from '../model/types.js';
+import { Code, code, doc, ident, join, lit, member, prop } from './escape.js';
+import { jsonTemplateExpr, templateExpr, tsType, type PartResolver } from './expr.js';
+import { render } from './render.js';
+
+export const PARAMS = new Code('params');
+
+export function emitClient(model: Capability): string {
+  const apis = model.apis.map((api) => ({
+      doc: doc(api.description ?? `Client for the "${api.namespace}" API.`),
+      className: ident(api.className),
+      optionsName: ident(`${api.className}Options`),
+      factoryName: ident(api.factoryName),
+      paramTypes: api.operations.map(paramsInterface),
+      methods: api.operations.map((op) => method(op)),
+      baseUrl: baseUrlExpr(api),
+      credentials: credentialsExpr(api),
+      secrets: secretsExpr(api, model),
+      timeoutEnv: lit(api.timeoutEnv),
+  }));
+  // Import only the helpers the methods use, so the file reads like hand-written code.
+  const used = apis.map((a) => [...a.methods, a.credentials, a.secrets].map((c) => c.text).join('\n')).join('\n');
+  const helpers = ['basicAuth', 'segment'].filter((h) => used.includes(`${h}(`));
+  const imports = [...helpers, 'HttpApi', 'requireEnv', 'type ApiResponse', 'type CallOptions', 'type HttpApiOptions'];
+  return render('client.ts.hbs', { source: basename(model.specFile), apis, imports: new Code(imports.join(', ')) });
+}
+
+function paramsInterface(op: ConsumedOperation): Code {
+  const members = args(op).map((p) => {
+    const line = code`${prop(p.name)}${new Code(p.required ? '' : '?')}: ${tsType(p.type)};`;
+    return p.description ? join([doc(p.description), line], '\n') : line;
+  });
+  const header = doc(`Parameters of \`${op.name}\`.`);
+  if (members.length === 0) return code`${header}\nexport type ${ident(op.paramsType)} = Record<string, never>;`;
+  return code`${header}\nexport interface ${ident(op.paramsType)} {\n${join(members, '\n')}\n}`;
+}
+
+/** Parameters the caller passes: everything without a fixed value in the spec. */
+export function args(op: ConsumedOperation): ConsumedParam[] {
+  return op.params.filter((p) => p.value === undefined);
+}
+
+const clientResolver = (params: Code): PartResolver => ({
+  input: (name) => member(params, name),
+  secret: (variable) => member(new Code('this.secrets'), variable),
+});
+
+function method(op: ConsumedOperation): Code {
+  const resolve = clientResolver(PARAMS);
+  const value = (p: ConsumedParam): Code => (p.value ? templateExpr(p.value, resolve) : member(PARAMS, p.name));
+  const path = join(
+    op.path.map((part) => {
+      if (part.kind === 'text') return lit(part.text);
+      const param = op.params.find((p) => p.name === part.name && p.in === 'path');
+      return code`segment(${lit(part.name)}, ${param ? value(param) : member(PARAMS, part.name)})`;
+    }),
+    ' + ',
+  );
+  const fields: Code[] = [code`method: ${lit(op.method)}`, code`path: ${op.path.length === 0 ? lit('') : path}`];
+  const pairs = (where: string) => op.params.filter((p) => p.in === where).map((p) => code`[${lit(p.name)}, ${value(p)}]`);
+  const query = pairs('query');
+  if (query.length > 0) fields.push(code`query: [${join(query, ', ')}]`);
+  const headers = op.params.filter((p) => p.in === 'header').map((p) => code`${lit(p.name)}: ${value(p)}`);
+  if (headers.length > 0) fields.push(code`headers: { ${join(headers, ', ')} }`);
+  const cookies = pairs('cookie');
+  if (cookies.length > 0) fields.push(code`cookies: [${join(cookies, ', ')}]`);
+  const body = bodyExpr(op, resolve, value);
+  if (body) fields.push(...body);
+  const optional = args(op).every((p) => !p.required);
+  const signature = code`${ident(op.ident)}(params: ${ident(op.paramsType)}${new Code(optional ? ' = {}' : '')}, options?: CallOptions): Promise<ApiResponse>`;
+  return code`${doc(op.description, `\`${op.method} ${pathText(op)}\``)}\n${signature} {\nreturn this.http.send({ ${join(fields, ', ')} }, options);\n}`;
+}
+
+function pathText(op: ConsumedOperation): string {
+  return op.path.map((p) => (p.kind === 'text' ? p.text : `{${p.name}}`)).join('');
+}
+
+/**
+ * The body: the operation's `body:` template when it has one; else a single object (or array)
+ * body parameter is the whole body; else the body parameters become the properties of one object.
+ */
+function bodyExpr(op: ConsumedOperation, resolve: PartResolver, value: (p: ConsumedParam) => Code): Code[] | undefined {
+  if (op.body?.kind === 'json') return [code`body: ${jsonTemplateExpr(op.body.data, resolve)}`];
+  if (op.body?.kind === 'text') return [code`body: ${templateExpr(op.body.text, resolve)}`, code`contentType: ${lit(op.body.contentType)}`];
+  const params = op.params.filter((p) => p.in === 'body');
+  if (params.length === 0) return undefined;
+  if (params.length === 1 && (params[0]!.type === 'object' || params[0]!.type === 'array')) return [code`body: ${value(params[0]!)}`];
+  return [code`body: { ${join(params.map((p) => code`${lit(p.name)}: ${value(p)}`), ', ')} }`];
+}
+
+const factoryResolver: PartResolver = {
+  input: () => {
+    throw new Error('generator bug: a client-level template reads an input');
+  },
+  secret: (variable) => member(new Code('secrets'), variable),
+};
+
+function baseUrlExpr(api: ConsumedApi): Code {
+  return code`options.baseUrl ?? ${member(new Code('env'), api.baseUrlEnv)} ?? ${templateExpr(api.baseUri, factoryResolver)}`;
+}
+
+function credentialsExpr(api: ConsumedApi): Code {
+  const headers: Code[] = [];
+  const query: Code[] = [];
+  const auth = api.auth;
+  if (auth?.kind === 'apikey') {
+    const entry = templateExpr(auth.value, factoryResolver);
+    if (auth.placement === 'query') query.push(code`[${lit(auth.name)}, ${entry}]`);
+    else headers.push(code`${lit(auth.name.toLowerCase())}: ${entry}`);
+  } else if (auth?.kind === 'bearer') {
+    headers.push(code`authorization: "Bearer " + ${templateExpr(auth.token, factoryResolver)}`);
+  } else if (auth?.kind === 'basic') {
+    headers.push(code`authorization: basicAuth(${templateExpr(auth.username, factoryResolver)}, ${templateExpr(auth.password, factoryResolver)})`);
+  }
+  for (const p of api.fixedParams) {
+    const v = templateExpr(p.value ?? { parts: [] }, factoryResolver);
+    if (p.in === 'query') query.push(code`[${lit(p.name)}, ${v}]`);
+    else headers.push(code`${lit(p.name.toLowerCase())}: ${v}`);
+  }
+  return code`{ headers: { ${join(headers, ', ')} }, query: [${join(query, ', ')}] }`;
+}
+
+/** Every bind variable the API's templates read, resolved once from the environment. */
+export function secretsOf(api: ConsumedApi, env: Capability['secrets']): { variable: string; env: string }[] {
+  const names = new Set<string>();
+  const add = (t: Template) => t.parts.forEach((p) => p.kind === 'secret' && names.add(p.variable));
+  const walk = (t: JsonTemplate): void => {
+    if (t.kind === 'template') add(t.template);
+    if (t.kind === 'array') t.items.forEach(walk);
+    if (t.kind === 'object') t.entries.forEach((e) => walk(e.value));
+  };
+  add(api.baseUri);
+  for (const p of api.fixedParams) if (p.value) add(p.value);
+  if (api.auth?.kind === 'apikey') add(api.auth.value);
+  if (api.auth?.kind === 'bearer') add(api.auth.token);
+  if (api.auth?.kind === 'basic') [api.auth.username, api.auth.password].forEach(add);
+  for (const op of api.operations) {
+    for (const p of op.params) if (p.value) add(p.value);
+    if (op.body?.kind === 'text') add(op.body.text);
+    if (op.body?.kind === 'json') walk(op.body.data);
+  }
+  return env.filter((s) => names.has(s.variable));
+}
+
+function secretsExpr(api: ConsumedApi, model: Capability): Code {
+  const entries = secretsOf(api, model.secrets).map(
+    (s) => code`${prop(s.variable)}: requireEnv(env, ${lit(s.env)}, ${lit(`credential for "${api.namespace}"`)})`,
+  );
+  return code`{ ${join(entries, ', ')} }`;
+}

@@ -1,0 +1,77 @@
+// The one path by which spec text reaches generated code. Emitters build code only from `Code`
+// values made here: literals go through JSON.stringify, identifiers are checked, and comments
+// neutralise `*/`. Templates may interpolate nothing else (see render.ts).
+
+export class Code {
+  constructor(readonly text: string) {}
+  toString(): string {
+    return this.text;
+  }
+}
+
+const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+const RESERVED = new Set(
+  'break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await'.split(
+    ' ',
+  ),
+);
+
+/** A JavaScript literal of any JSON value: strings, numbers, objects and arrays. */
+export function lit(value: unknown): Code {
+  return new Code(JSON.stringify(value) ?? 'undefined');
+}
+
+/** An identifier the generator derived; anything else is a generator bug. */
+export function ident(name: string): Code {
+  if (!IDENT.test(name) || RESERVED.has(name)) throw new Error(`generator bug: ${JSON.stringify(name)} is not a safe identifier`);
+  return new Code(name);
+}
+
+export const isIdent = (name: string): boolean => IDENT.test(name) && !RESERVED.has(name);
+
+/** An object key or interface member name: bare when it is an identifier, quoted otherwise. */
+export function prop(name: string): Code {
+  return IDENT.test(name) ? new Code(name) : lit(name);
+}
+
+/** `target.name`, or `target["image-id"]` when the name is not an identifier. */
+export function member(target: Code, name: string): Code {
+  return new Code(IDENT.test(name) ? `${target.text}.${name}` : `${target.text}[${lit(name).text}]`);
+}
+
+/** A JSDoc block; `*​/` inside the text cannot close it early. */
+export function doc(...lines: (string | undefined)[]): Code {
+  const text = lines
+    .filter((l): l is string => l !== undefined && l.trim() !== '')
+    .join('\n\n')
+    .replace(/\*\//g, '*\\/')
+    .replace(/\r\n?/g, '\n');
+  if (text === '') return new Code('');
+  const body = text.split('\n').map((l) => ` * ${l}`.trimEnd());
+  return new Code(body.length === 1 ? `/** ${text.trim()} */` : `/**\n${body.join('\n')}\n */`);
+}
+
+/** Text for Markdown: HTML and Markdown control characters are escaped, newlines folded. */
+export function md(text: string | undefined): Code {
+  return new Code(
+    (text ?? '')
+      .replace(/\s*\n\s*/g, ' ')
+      .replace(/[\\`*_[\]<>|&#]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : `\\${c}`)),
+  );
+}
+
+/** Joins code fragments. */
+export function join(parts: Code[], separator = ''): Code {
+  return new Code(parts.map((p) => p.text).join(separator));
+}
+
+/** A tagged template whose holes accept only Code (or lists of Code, joined). */
+export function code(strings: TemplateStringsArray, ...holes: (Code | Code[])[]): Code {
+  let out = strings[0]!;
+  holes.forEach((hole, i) => {
+    const parts = Array.isArray(hole) ? hole : [hole];
+    for (const p of parts) if (!(p instanceof Code)) throw new Error('generator bug: raw value interpolated into code');
+    out += parts.map((p) => p.text).join('') + strings[i + 1]!;
+  });
+  return new Code(out);
+}

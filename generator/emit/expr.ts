@@ -1,0 +1,53 @@
+// Expressions shared by the emitters: templates and JSON bodies become TypeScript expressions
+// built only from escape.ts values.
+import type { JsonTemplate, ParamType, Template } from '../model/types.js';
+import { Code, join, lit } from './escape.js';
+
+export interface PartResolver {
+  input(name: string): Code;
+  secret(variable: string): Code;
+}
+
+/** A template as a string expression, e.g. `"Bearer " + secrets.TOKEN`. */
+export function templateExpr(t: Template, resolve: PartResolver): Code {
+  if (t.parts.length === 0) return lit('');
+  const parts = t.parts.map((p) => (p.kind === 'text' ? lit(p.text) : p.kind === 'secret' ? resolve.secret(p.variable) : resolve.input(p.name)));
+  if (t.parts.length === 1 && t.parts[0]!.kind === 'text') return parts[0]!;
+  if (t.parts.length === 1) return t.parts[0]!.kind === 'input' ? new Code(`String(${parts[0]!.text} ?? "")`) : parts[0]!;
+  return join(
+    t.parts.map((p, i) => (p.kind === 'input' ? new Code(`String(${parts[i]!.text} ?? "")`) : parts[i]!)),
+    ' + ',
+  );
+}
+
+/** A JSON body template as an expression; see JsonTemplate. */
+export function jsonTemplateExpr(data: JsonTemplate, resolve: PartResolver): Code {
+  switch (data.kind) {
+    case 'literal':
+      return lit(data.value);
+    case 'template': {
+      const only = data.template.parts.length === 1 ? data.template.parts[0] : undefined;
+      return only?.kind === 'input' ? resolve.input(only.name) : templateExpr(data.template, resolve);
+    }
+    case 'array':
+      return new Code(`[${data.items.map((d) => jsonTemplateExpr(d, resolve).text).join(', ')}]`);
+    case 'object':
+      return new Code(`{ ${data.entries.map((e) => `${lit(e.key).text}: ${jsonTemplateExpr(e.value, resolve).text}`).join(', ')} }`);
+  }
+}
+
+export function tsType(type: ParamType): Code {
+  switch (type) {
+    case 'integer':
+    case 'number':
+      return new Code('number');
+    case 'boolean':
+      return new Code('boolean');
+    case 'array':
+      return new Code('unknown[]');
+    case 'object':
+      return new Code('Record<string, unknown>');
+    default:
+      return new Code('string');
+  }
+}

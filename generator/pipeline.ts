@@ -1,0 +1,49 @@
+// The whole pipeline for one spec, in memory:
+//   load → validate → model → emit → format → verify
+// Writing is left to the caller (cli.ts), so `--check` and tests can use the same path.
+import { Reporter, type Diagnostic } from './diagnostics.js';
+import { emitAll } from './emit/index.js';
+import { formatFile } from './format.js';
+import { loadSpec, parseSpec, type LoadedSpec } from './load.js';
+import { buildModel, capabilityName } from './model/build.js';
+import type { Capability } from './model/types.js';
+import { validate } from './validate/index.js';
+import { verify } from './verify.js';
+
+export interface GenerateOptions {
+  /** Refuse anything the official alpha2 schema refuses, and every tolerated defect. */
+  strict?: boolean;
+  /** Output folder name; defaults to the spec file's name. */
+  name?: string;
+  /** Skip the type-check (used by tests that only look at the model). */
+  skipVerify?: boolean;
+}
+
+export interface Generated {
+  name: string;
+  model: Capability;
+  /** Emitted file name → formatted content, in a stable order. */
+  files: Map<string, string>;
+  /** Warnings (refusals are thrown as SpecError). */
+  diagnostics: Diagnostic[];
+  spec: LoadedSpec;
+}
+
+export async function generateFile(file: string, options: GenerateOptions = {}): Promise<Generated> {
+  return generateSpec(await loadSpec(file), options);
+}
+
+export async function generateText(file: string, text: string, options: GenerateOptions = {}): Promise<Generated> {
+  return generateSpec(parseSpec(file, text), options);
+}
+
+async function generateSpec(spec: LoadedSpec, options: GenerateOptions): Promise<Generated> {
+  const report = new Reporter(spec.file, spec.locate, options.strict ?? false);
+  const validation = validate(spec, report);
+  const name = options.name ?? capabilityName(spec.file);
+  const model = buildModel(spec, validation, report, name);
+  const files = new Map<string, string>();
+  for (const [file, text] of emitAll(model)) files.set(file, await formatFile(file, text));
+  if (!options.skipVerify) verify(name, files);
+  return { name, model, files, diagnostics: report.sorted(), spec };
+}

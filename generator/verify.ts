@@ -1,0 +1,48 @@
+// Stage 6: type-check the emitted TypeScript before anything is written. A type error here is
+// a generator bug, reported with the emitted file and line.
+import { fileURLToPath } from 'node:url';
+import { Project, ts } from 'ts-morph';
+
+/** Where the emitted files pretend to live, so imports resolve against capgen's node_modules. */
+const VIRTUAL_ROOT = fileURLToPath(new URL('../.verify/', import.meta.url));
+
+export const COMPILER_OPTIONS: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.NodeNext,
+  moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  strict: true,
+  noUncheckedIndexedAccess: true,
+  skipLibCheck: true,
+  noEmit: true,
+  types: ['node'],
+  lib: ['lib.es2023.d.ts'],
+};
+
+export class GeneratorBug extends Error {
+  override name = 'GeneratorBug';
+}
+
+// One project for the whole process: library declarations are parsed once and reused by every
+// spec checked after the first.
+let project: Project | undefined;
+
+export function verify(name: string, files: Map<string, string>): void {
+  project ??= new Project({ compilerOptions: COMPILER_OPTIONS, skipAddingFilesFromTsConfig: true });
+  const dir = `${VIRTUAL_ROOT}${name}/`;
+  const sources = [...files.entries()]
+    .filter(([file]) => file.endsWith('.ts'))
+    .map(([file, text]) => project!.createSourceFile(dir + file, text, { overwrite: true }));
+  try {
+    const problems = sources.flatMap((sf) => sf.getPreEmitDiagnostics());
+    if (problems.length > 0) {
+      const lines = problems.slice(0, 20).map((d) => {
+        const sf = d.getSourceFile();
+        const where = sf ? `${sf.getFilePath().slice(dir.length)}:${sf.getLineAndColumnAtPos(d.getStart() ?? 0).line}` : '(global)';
+        return `  ${where}: ${ts.flattenDiagnosticMessageText(d.getMessageText() as string | ts.DiagnosticMessageChain, '\n')}`;
+      });
+      throw new GeneratorBug(`generator bug: the code emitted for ${name} does not type-check:\n${lines.join('\n')}`);
+    }
+  } finally {
+    for (const sf of sources) project.removeSourceFile(sf);
+  }
+}
