@@ -18,6 +18,19 @@ export const COMPILER_OPTIONS: ts.CompilerOptions = {
   lib: ['lib.es2023.d.ts'],
 };
 
+/** The same options as written into the generated tsconfig.json. */
+export const COMPILER_OPTIONS_JSON = {
+  target: 'ES2022',
+  module: 'NodeNext',
+  moduleResolution: 'NodeNext',
+  strict: true,
+  noUncheckedIndexedAccess: true,
+  skipLibCheck: true,
+  noEmit: true,
+  types: ['node'],
+  lib: ['ES2023'],
+};
+
 export class GeneratorBug extends Error {
   override name = 'GeneratorBug';
 }
@@ -31,7 +44,13 @@ export function verify(name: string, files: Map<string, string>): void {
   const dir = `${VIRTUAL_ROOT}${name}/`;
   const sources = [...files.entries()]
     .filter(([file]) => file.endsWith('.ts'))
-    .map(([file, text]) => project!.createSourceFile(dir + file, text, { overwrite: true }));
+    .map(([file, text]) => {
+      const sf = project!.createSourceFile(dir + file, text, { overwrite: true });
+      // The emitted package.json says "type": "module"; ts-morph's in-memory files do not see
+      // it, so mark them as ES modules the way the compiler would.
+      sf.compilerNode.impliedNodeFormat = ts.ModuleKind.ESNext;
+      return sf;
+    });
   try {
     const problems = sources.flatMap((sf) => sf.getPreEmitDiagnostics());
     if (problems.length > 0) {

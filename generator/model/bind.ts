@@ -13,7 +13,7 @@ import type { PathKey } from '../load.js';
 import { objects, type Obj } from '../raw.js';
 import { paramType, schemaFor } from './consumes.js';
 import { sameName } from './names.js';
-import { classifyRef, hasPlaceholders, parseTemplate, templateInputs, type TemplateScope } from './template.js';
+import { classifyRef, hasPlaceholders, parseTemplate, type TemplateScope } from './template.js';
 import type { ArgValue, CallBinding, ConsumedApi, ConsumedOperation, ConsumedParam, ExposedInput } from './types.js';
 
 export type InputLocation = ExposedInput['in'];
@@ -50,10 +50,12 @@ export function bind(req: BindRequest): Bound {
   for (const [param, raw] of Object.entries(req.with)) {
     const target = params.get(param);
     if (!target) continue; // reported and turned into an extra query parameter by the model
-    const value = withValue(raw, req);
-    if (value.kind === 'input') ensureInput(inputs, value.name, target, req);
+    let value = withValue(raw, req);
+    if (value.kind === 'input') value = { kind: 'input', name: ensureInput(inputs, value.name, target, req) };
     if (value.kind === 'template') {
-      for (const name of templateInputs(value.template)) ensureInput(inputs, name, { ...target, type: 'string', required: target.required }, req);
+      for (const part of value.template.parts) {
+        if (part.kind === 'input') part.name = ensureInput(inputs, part.name, { ...target, type: 'string' }, req);
+      }
     }
     if (target.value === undefined) {
       args.push({ param, value });
@@ -63,8 +65,7 @@ export function bind(req: BindRequest): Bound {
   for (const target of req.operation.params) {
     if (bound.has(target.name) || target.value !== undefined) continue;
     const match = [...inputs.values()].find((i) => sameName(i.name, target.name));
-    const name = match?.name ?? implicitName(target, req);
-    ensureInput(inputs, name, target, req);
+    const name = ensureInput(inputs, match?.name ?? implicitName(target, req), target, req);
     args.push({ param: target.name, value: { kind: 'input', name } });
   }
   if (req.kind === 'rest') {
@@ -83,6 +84,8 @@ export function bind(req: BindRequest): Bound {
       );
       inputs.set(placeholder, { name: placeholder, in: 'path', type: 'string', required: true, schema: schemaFor('string') });
     }
+    // A path input the exposed path has no placeholder for is read from the query string.
+    for (const input of inputs.values()) if (input.in === 'path' && !req.placeholders.includes(input.name)) input.in = 'query';
   }
   return {
     inputs: [...inputs.values()],
@@ -115,10 +118,11 @@ function withValue(raw: unknown, req: BindRequest): ArgValue {
   return { kind: 'literal', value: raw };
 }
 
-function ensureInput(inputs: Map<string, ExposedInput>, name: string, from: ConsumedParam, req: BindRequest): void {
+/** Returns the input's name, creating the input from the parameter it feeds when needed. */
+function ensureInput(inputs: Map<string, ExposedInput>, name: string, from: ConsumedParam, req: BindRequest): string {
   const placeholder = req.kind === 'rest' ? req.placeholders.find((p) => sameName(p, name)) : undefined;
-  const existing = inputs.get(placeholder ?? name);
-  if (existing) return;
+  const existing = inputs.get(placeholder ?? name) ?? inputs.get(name);
+  if (existing) return existing.name;
   const location: InputLocation =
     req.kind === 'mcp' ? 'argument' : placeholder ? 'path' : from.in === 'header' ? 'header' : from.in === 'body' ? 'body' : 'query';
   const type = location === 'path' || location === 'query' || location === 'header' ? (from.type === 'object' ? 'string' : from.type) : from.type;
@@ -130,6 +134,7 @@ function ensureInput(inputs: Map<string, ExposedInput>, name: string, from: Cons
     required: location === 'path' ? true : from.required,
     schema: schemaFor(type, from.description),
   });
+  return placeholder ?? name;
 }
 
 function declaredInput(p: Obj, req: BindRequest, at: PathKey[]): ExposedInput {

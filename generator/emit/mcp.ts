@@ -1,0 +1,111 @@
+// Emits mcp.ts: one MCP server factory per MCP adapter, one tool per spec tool. Tool schemas are
+// module-level constants so they are compiled once, not per request.
+import { basename } from 'node:path';
+import type { Capability, ExposedInput, McpAdapter, McpTool, OutputShape } from '../model/types.js';
+import { argsObject, callTarget, outputLiteral } from './call.js';
+import { Code, code, doc, ident, join, lit, member, prop } from './escape.js';
+import { tsType } from './expr.js';
+import { camel, NameTable, pascal } from '../model/names.js';
+import { render } from './render.js';
+
+export function emitMcp(model: Capability): string {
+  const names = new NameTable(['server', 'options', 'passthroughOutput']);
+  const adapters = model.mcp.map((adapter) => adapterView(model, adapter, names));
+  const used = adapters.map((a) => [...a.tools, ...a.schemas].map((t) => t.text).join('\n')).join('\n');
+  const helpers = ['asArray', 'asBoolean', 'asNumber', 'asObject', 'asString'].filter((h) => used.includes(`${h}(`));
+  const clients = [...new Set(model.mcp.flatMap((a) => clientsOf(model, a)).map((c) => c.className))].sort();
+  return render('mcp.ts.hbs', {
+    source: basename(model.specFile),
+    adapters,
+    runtimeImports: new Code([...helpers, 'toolResult', 'type ToolLimits'].join(', ')),
+    clientImports: new Code(clients.map((c) => `type ${c}`).join(', ')),
+  });
+}
+
+function clientsOf(model: Capability, adapter: McpAdapter) {
+  const used = new Set(adapter.tools.map((t) => t.call.api));
+  return model.apis.filter((a) => used.has(a.namespace));
+}
+
+function adapterView(model: Capability, adapter: McpAdapter, names: NameTable) {
+  const clients = clientsOf(model, adapter);
+  const schemas: Code[] = [];
+  const tools = adapter.tools.map((tool) => {
+    const base = camel(tool.name);
+    const argsType = names.take(`${pascal(tool.name)}Args`);
+    const inputConst = names.take(`${base}Input`);
+    schemas.push(code`${doc(`Arguments of the \`${tool.name}\` tool.`)}\nexport interface ${ident(argsType)} ${argsInterface(tool.inputs)}`);
+    schemas.push(code`const ${ident(inputConst)} = fromJsonSchema<${ident(argsType)}>(${lit(inputSchema(tool.inputs))});`);
+    let outputConst = 'passthroughOutput';
+    if (tool.output.kind === 'mapped') {
+      outputConst = names.take(`${base}Output`);
+      schemas.push(code`const ${ident(outputConst)} = fromJsonSchema<Record<string, unknown>>(${lit(outputSchema(tool.output.shape))});`);
+    }
+    return toolCode(model, tool, argsType, inputConst, outputConst);
+  });
+  return {
+    doc: doc(adapter.description ?? `MCP adapter "${adapter.namespace}".`),
+    factoryName: ident(adapter.factoryName),
+    optionsName: ident(`${adapter.factoryName.replace(/^create/, '')}Options`),
+    clientsType: new Code(`{ ${clients.map((c) => `${c.ident}: ${c.className}`).join('; ')} }`),
+    clientNames: new Code(clients.map((c) => c.ident).join(', ')),
+    serverInfo: lit({ name: adapter.namespace, version: '1.0.0' }),
+    instructions: adapter.description === undefined ? new Code('{}') : code`{ instructions: ${lit(adapter.description)} }`,
+    schemas,
+    tools,
+  };
+}
+
+function argsInterface(inputs: ExposedInput[]): Code {
+  if (inputs.length === 0) return new Code('{}');
+  return code`{\n${join(
+    inputs.map((i) => code`${i.description ? code`${doc(i.description)}\n` : new Code('')}${prop(i.name)}${new Code(i.required ? '' : '?')}: ${tsType(i.type)};`),
+    '\n',
+  )}\n}`;
+}
+
+/** Never a bare `{type: object}` when there are inputs; `additionalProperties` is always false. */
+export function inputSchema(inputs: ExposedInput[]): object {
+  const required = inputs.filter((i) => i.required).map((i) => i.name);
+  return {
+    type: 'object',
+    properties: Object.fromEntries(inputs.map((i) => [i.name, i.schema])),
+    ...(required.length > 0 ? { required } : {}),
+    additionalProperties: false,
+  };
+}
+
+function outputSchema(shape: OutputShape): object {
+  // Mapped outputs that are not objects are wrapped as {result}, like every other result.
+  const describe = (s: OutputShape): object =>
+    s.kind === 'object'
+      ? { type: 'object', properties: Object.fromEntries(s.properties.map((p) => [p.name, describe(p.shape)])), additionalProperties: true }
+      : s.kind === 'array'
+        ? { type: 'array', items: s.items ? describe(s.items) : { type: 'object', additionalProperties: true } }
+        : s.kind === 'const'
+          ? { type: 'string' }
+          : s.type === 'object'
+            ? { type: 'object', additionalProperties: true }
+            : s.type === 'array'
+              ? { type: 'array', items: { type: 'object', additionalProperties: true } }
+              : { type: [s.type, 'null'] };
+  return shape.kind === 'object' ? describe(shape) : { type: 'object', properties: { result: describe(shape) }, additionalProperties: true };
+}
+
+function toolCode(model: Capability, tool: McpTool, argsType: string, inputConst: string, outputConst: string): Code {
+  const target = callTarget(model, tool.call);
+  const args = new Code('args');
+  const call = code`${ident(target.clientIdent)}.${ident(target.operation.ident)}(${argsObject(tool.call, target.operation, tool.inputs, (i) => member(args, i.name))}, { signal: ctx.mcpReq.signal })`;
+  const output = outputLiteral(tool.output);
+  const config = [
+    ...(tool.title !== undefined ? [code`title: ${lit(tool.title)}`] : []),
+    code`description: ${lit(tool.description)}`,
+    code`inputSchema: ${ident(inputConst)}`,
+    code`outputSchema: ${ident(outputConst)}`,
+    code`annotations: ${lit(tool.title !== undefined ? { title: tool.title, ...tool.annotations } : tool.annotations)}`,
+  ];
+  const argName = tool.inputs.length === 0 ? '_args' : 'args';
+  return code`server.registerTool(${lit(tool.name)}, { ${join(config, ', ')} }, (${new Code(argName)}: ${ident(argsType)}, ctx) =>
+  toolResult(() => ${call}, limits${output ? code`, ${output}` : new Code('')}),
+);`;
+}

@@ -1,0 +1,47 @@
+// Emits server.ts: creates the clients from the environment and starts every adapter on its
+// own port (or MCP on stdio), with graceful shutdown.
+import { basename } from 'node:path';
+import type { Capability } from '../model/types.js';
+import { Code, code, ident, join, lit } from './escape.js';
+import { render } from './render.js';
+
+export function emitServer(model: Capability): string {
+  const clients = model.apis.map((api) => code`const ${ident(api.ident)} = ${ident(api.factoryName)}({ env });\nclosers.push(() => ${ident(api.ident)}.close());`);
+  const clientsOf = (apis: string[]) => new Code(`{ ${model.apis.filter((a) => apis.includes(a.namespace)).map((a) => a.ident).join(', ')} }`);
+  const rest = model.rest.map((a) => {
+    const app = ident(`${a.factoryName.replace(/^create/, '').replace(/App$/, '')}`.replace(/^./, (c) => c.toLowerCase()) + 'App');
+    const apis = a.paths.flatMap((p) => p.operations.map((o) => o.call.api));
+    return code`const ${app} = ${ident(a.factoryName)}({ clients: ${clientsOf(apis)}, bodyLimit });
+closers.push(() => ${app}.close());
+await ${app}.listen({ host: host ?? ${lit(a.address)}, port: portFrom(env, ${lit(a.portEnv)}, ${lit(a.port)}) });
+urls[${lit(a.namespace)}] = urlOf(${app}.server, host ?? ${lit(a.address)});`;
+  });
+  const mcp = model.mcp.map((a, index) => {
+    const apis = a.tools.map((t) => t.call.api);
+    const factory = code`() => ${ident(a.factoryName)}({ clients: ${clientsOf(apis)}, maxTextLength })`;
+    const stdioCondition = a.transport === 'stdio' ? new Code('true') : index === 0 ? new Code('options.stdio === true') : new Code('false');
+    return code`if (${stdioCondition}) {
+  logToStderr();
+  serveStdio(${factory});
+  urls[${lit(a.namespace)}] = 'stdio';
+} else {
+  const served = await serveMcpHttp(${factory}, { name: ${lit(a.namespace)}, host: host ?? ${lit(a.address)}, port: portFrom(env, ${lit(a.portEnv)}, ${lit(a.port)}), allowedHosts, maxBodyBytes: bodyLimit });
+  closers.push(() => served.close());
+  urls[${lit(a.namespace)}] = urlOf(served.server, host ?? ${lit(a.address)}, '/mcp');
+}`;
+  });
+  const runtime = ['ConfigError', 'log', 'setLogLevel', ...(model.rest.length + model.mcp.length > 0 ? ['portFrom', 'urlOf'] : []), ...(model.mcp.length > 0 ? ['logToStderr', 'serveMcpHttp'] : [])].sort();
+  const imports: Code[] = [
+    code`import { ${join(model.apis.map((a) => ident(a.factoryName)), ', ')} } from './client.js';`,
+    ...(model.rest.length > 0 ? [code`import { ${join(model.rest.map((a) => ident(a.factoryName)), ', ')} } from './rest.js';`] : []),
+    ...(model.mcp.length > 0 ? [code`import { ${join(model.mcp.map((a) => ident(a.factoryName)), ', ')} } from './mcp.js';`] : []),
+  ];
+  return render('server.ts.hbs', {
+    source: basename(model.specFile),
+    stdio: model.mcp.length > 0,
+    imports,
+    runtimeImports: new Code(runtime.join(', ')),
+    clients,
+    adapters: [...rest, ...mcp],
+  });
+}
