@@ -552,7 +552,20 @@ function upstreamMessage(res: ApiResponse): string {
     const b = body as Record<string, unknown>;
     const message = [b.message, b.error, b.detail, b.title].find((v) => typeof v === 'string') as
       string | undefined;
-    if (message !== undefined) return typeof b.type === 'string' ? `${message} (${b.type})` : message;
+    if (message !== undefined) {
+      // Field-level details, as in `{"details":[{"argument_name":"image_id","help_message":"…"}]}`.
+      const details = Array.isArray(b.details)
+        ? b.details
+            .map((d: Record<string, unknown>) =>
+              [d.argument_name ?? d.field ?? d.name, d.help_message ?? d.message]
+                .filter((v) => typeof v === 'string')
+                .join(': '),
+            )
+            .filter((d: string) => d !== '')
+        : [];
+      const kind = typeof b.type === 'string' ? ` (${b.type})` : '';
+      return `${message}${kind}${details.length > 0 ? `: ${details.join('; ')}` : ''}`;
+    }
   }
   const text = res.raw.toString('utf8').trim();
   return text === '' ? 'no body' : truncate(text, 300);
