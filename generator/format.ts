@@ -10,7 +10,9 @@ export const PRETTIER_CONFIG = {
   endOfLine: 'lf',
 } as const;
 
-const PARSERS: Record<string, string> = { '.ts': 'typescript', '.json': 'json', '.md': 'markdown' };
+// JSON is written by JSON.stringify and Markdown by its template, already in their final form;
+// only TypeScript goes through prettier.
+const PARSERS: Record<string, string> = { '.ts': 'typescript' };
 
 export async function formatFile(name: string, text: string): Promise<string> {
   const parser = PARSERS[name.slice(name.lastIndexOf('.'))];

@@ -39,10 +39,17 @@ export class GeneratorBug extends Error {
 // spec checked after the first.
 let project: Project | undefined;
 
-export function verify(name: string, files: Map<string, string>): void {
+/**
+ * Files emitted from a template with no spec input (runtime.ts) are the same for every spec;
+ * the test suite type-checks them (test/verify.test.ts), so a run checks only the files the
+ * spec shaped, against them. That halves the time of a typical run.
+ */
+export const STATIC_FILES = new Set(['runtime.ts']);
+
+export function verify(name: string, files: Map<string, string>, options: { all?: boolean } = {}): void {
   project ??= new Project({ compilerOptions: COMPILER_OPTIONS, skipAddingFilesFromTsConfig: true });
   const dir = `${VIRTUAL_ROOT}${name}/`;
-  const sources = [...files.entries()]
+  const all = [...files.entries()]
     .filter(([file]) => file.endsWith('.ts'))
     .map(([file, text]) => {
       const sf = project!.createSourceFile(dir + file, text, { overwrite: true });
@@ -51,8 +58,12 @@ export function verify(name: string, files: Map<string, string>): void {
       sf.compilerNode.impliedNodeFormat = ts.ModuleKind.ESNext;
       return sf;
     });
+  const sources = all.filter((sf) => options.all || !STATIC_FILES.has(sf.getBaseName()));
   try {
-    const problems = sources.flatMap((sf) => sf.getPreEmitDiagnostics());
+    // Syntactic and semantic diagnostics of the emitted files only: library declarations are
+    // trusted (skipLibCheck), and program-wide checks would redo work on every spec.
+    const program = project.getProgram();
+    const problems = sources.flatMap((sf) => [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)]);
     if (problems.length > 0) {
       const lines = problems.slice(0, 20).map((d) => {
         const sf = d.getSourceFile();
@@ -62,6 +73,6 @@ export function verify(name: string, files: Map<string, string>): void {
       throw new GeneratorBug(`generator bug: the code emitted for ${name} does not type-check:\n${lines.join('\n')}`);
     }
   } finally {
-    for (const sf of sources) project.removeSourceFile(sf);
+    for (const sf of all) project.removeSourceFile(sf);
   }
 }

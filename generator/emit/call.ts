@@ -11,7 +11,7 @@ export interface CallTarget {
 
 export function callTarget(model: Capability, call: CallBinding): CallTarget {
   const api = model.apis.find((a) => a.namespace === call.api)!;
-  return { clientIdent: api.ident, operation: api.operations.find((o) => o.name === call.operation)! };
+  return { clientIdent: api.ident, operation: api.operations.find((o) => o.ident === call.method)! };
 }
 
 /**

@@ -21,6 +21,11 @@ export function lit(value: unknown): Code {
   return new Code(JSON.stringify(value) ?? 'undefined');
 }
 
+/** A whole JSON document, indented with two spaces and ending with a newline. */
+export function jsonDocument(value: unknown): Code {
+  return new Code(`${JSON.stringify(value, null, 2)}\n`);
+}
+
 /** An identifier the generator derived; anything else is a generator bug. */
 export function ident(name: string): Code {
   if (!IDENT.test(name) || RESERVED.has(name)) throw new Error(`generator bug: ${JSON.stringify(name)} is not a safe identifier`);

@@ -9,15 +9,15 @@ import { camel, NameTable, pascal } from '../model/names.js';
 import { render } from './render.js';
 
 export function emitMcp(model: Capability): string {
-  const names = new NameTable(['server', 'options', 'passthroughOutput']);
+  const names = new NameTable(['server', 'options', 'passthroughOutput', 'clients', 'tools', 'limits']);
   const adapters = model.mcp.map((adapter) => adapterView(model, adapter, names));
-  const used = adapters.map((a) => [...a.tools, ...a.schemas].map((t) => t.text).join('\n')).join('\n');
-  const helpers = ['asArray', 'asBoolean', 'asNumber', 'asObject', 'asString'].filter((h) => used.includes(`${h}(`));
+  const used = adapters.map((a) => a.tools.map((t) => t.text).join('\n')).join('\n');
+  const converters = ['asArray', 'asBoolean', 'asNumber', 'asObject', 'asString'].filter((h) => used.includes(`${h}(`));
   const clients = [...new Set(model.mcp.flatMap((a) => clientsOf(model, a)).map((c) => c.className))].sort();
   return render('mcp.ts.hbs', {
     source: basename(model.specFile),
     adapters,
-    runtimeImports: new Code([...helpers, 'toolResult', 'type ToolLimits'].join(', ')),
+    runtimeImports: new Code([...converters, 'createToolServer', 'type ToolDef'].join(', ')),
     clientImports: new Code(clients.map((c) => `type ${c}`).join(', ')),
   });
 }
@@ -43,19 +43,23 @@ function adapterView(model: Capability, adapter: McpAdapter, names: NameTable) {
     }
     return toolCode(model, tool, argsType, inputConst, outputConst);
   });
+  const base = adapter.factoryName.replace(/^create/, '').replace(/Server$/, '');
+  const info: Record<string, string> = { name: adapter.namespace, version: '1.0.0' };
+  if (adapter.description !== undefined) info.instructions = adapter.description;
   return {
     doc: doc(adapter.description ?? `MCP adapter "${adapter.namespace}".`),
+    toolsDoc: doc(`The tools of "${adapter.namespace}". Build the table once and share it across requests.`),
     factoryName: ident(adapter.factoryName),
-    optionsName: ident(`${adapter.factoryName.replace(/^create/, '')}Options`),
+    toolsName: ident(`${base[0]!.toLowerCase()}${base.slice(1)}Tools`),
+    optionsName: ident(`${base}Options`),
+    clientsName: ident(`${base}Clients`),
     clientsType: new Code(`{ ${clients.map((c) => `${c.ident}: ${c.className}`).join('; ')} }`),
     clientNames: new Code(clients.map((c) => c.ident).join(', ')),
-    serverInfo: lit({ name: adapter.namespace, version: '1.0.0' }),
-    instructions: adapter.description === undefined ? new Code('{}') : code`{ instructions: ${lit(adapter.description)} }`,
+    serverInfo: lit(info),
     schemas,
     tools,
   };
 }
-
 function argsInterface(inputs: ExposedInput[]): Code {
   if (inputs.length === 0) return new Code('{}');
   return code`{\n${join(
@@ -95,7 +99,7 @@ function outputSchema(shape: OutputShape): object {
 function toolCode(model: Capability, tool: McpTool, argsType: string, inputConst: string, outputConst: string): Code {
   const target = callTarget(model, tool.call);
   const args = new Code('args');
-  const call = code`${ident(target.clientIdent)}.${ident(target.operation.ident)}(${argsObject(tool.call, target.operation, tool.inputs, (i) => member(args, i.name))}, { signal: ctx.mcpReq.signal })`;
+  const call = code`${ident(target.clientIdent)}.${ident(target.operation.ident)}(${argsObject(tool.call, target.operation, tool.inputs, (i) => member(args, i.name))}, { signal })`;
   const output = outputLiteral(tool.output);
   const config = [
     ...(tool.title !== undefined ? [code`title: ${lit(tool.title)}`] : []),
@@ -105,7 +109,9 @@ function toolCode(model: Capability, tool: McpTool, argsType: string, inputConst
     code`annotations: ${lit(tool.title !== undefined ? { title: tool.title, ...tool.annotations } : tool.annotations)}`,
   ];
   const argName = tool.inputs.length === 0 ? '_args' : 'args';
-  return code`server.registerTool(${lit(tool.name)}, { ${join(config, ', ')} }, (${new Code(argName)}: ${ident(argsType)}, ctx) =>
-  toolResult(() => ${call}, limits${output ? code`, ${output}` : new Code('')}),
-);`;
+  return code`{
+  name: ${lit(tool.name)},
+  config: { ${join(config, ', ')} },${output ? code`\noutput: ${output},` : new Code('')}
+  call: (${new Code(argName)}: ${ident(argsType)}, signal: AbortSignal) => ${call},
+}`;
 }

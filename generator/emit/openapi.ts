@@ -1,13 +1,13 @@
 // Emits openapi.json: an OpenAPI 3.1 description of each REST adapter. Equivalent templated
 // paths are already merged in the model, so every path item is unique (Spectral `path-params`).
 import type { Capability, ExposedInput, OutputShape, RestAdapter, RestOperation } from '../model/types.js';
-import { lit } from './escape.js';
+import { jsonDocument } from './escape.js';
 import { render } from './render.js';
 
 const ERROR_REF = { $ref: '#/components/schemas/ProxyError' };
 
 export function emitOpenApi(model: Capability, adapter: RestAdapter): string {
-  return render('openapi.json.hbs', { document: lit(document(model, adapter)) });
+  return render('openapi.json.hbs', { document: jsonDocument(document(model, adapter)) });
 }
 
 function document(model: Capability, adapter: RestAdapter): object {

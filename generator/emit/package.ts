@@ -2,7 +2,7 @@
 // out/<name>/ copied elsewhere runs with `npm install && npm start`.
 import type { Capability } from '../model/types.js';
 import { COMPILER_OPTIONS_JSON } from '../verify.js';
-import { lit } from './escape.js';
+import { jsonDocument } from './escape.js';
 import { render } from './render.js';
 
 /** Exact versions the generated code is type-checked and tested against (see package.json). */
@@ -36,11 +36,11 @@ export function emitPackageJson(model: Capability): string {
     dependencies: RUNTIME_DEPENDENCIES,
     devDependencies: DEV_DEPENDENCIES,
   };
-  return render('package.json.hbs', { document: lit(pkg) });
+  return render('package.json.hbs', { document: jsonDocument(pkg) });
 }
 
 export function emitTsconfig(): string {
-  return render('tsconfig.json.hbs', { document: lit({ compilerOptions: COMPILER_OPTIONS_JSON }) });
+  return render('tsconfig.json.hbs', { document: jsonDocument({ compilerOptions: COMPILER_OPTIONS_JSON }) });
 }
 
 export function emitReadme(model: Capability): string {

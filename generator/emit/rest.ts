@@ -11,16 +11,12 @@ const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 export function emitRest(model: Capability): string {
   const adapters = model.rest.map((adapter) => adapterView(model, adapter));
   const used = adapters.map((a) => a.routes.map((r) => r.text).join('\n')).join('\n');
-  const helpers = ['asArray', 'asBoolean', 'asNumber', 'asObject', 'asString', 'callerSignal', 'methodNotAllowed', 'notFound', 'relay', 'restErrorHandler'].filter(
-    (h) => ['notFound', 'restErrorHandler'].includes(h) || used.includes(`${h}(`),
-  );
-  helpers.push('log');
-  helpers.sort();
+  const converters = ['asArray', 'asBoolean', 'asNumber', 'asObject', 'asString'].filter((h) => used.includes(`${h}(`));
   const clients = [...new Set(model.rest.flatMap((a) => clientsOf(model, a)).map((c) => c.className))].sort();
   return render('rest.ts.hbs', {
     source: basename(model.specFile),
     adapters,
-    runtimeImports: new Code(helpers.join(', ')),
+    runtimeImports: new Code([...converters, 'createRestApp', 'type RestRequest', 'type RestRoute'].join(', ')),
     clientImports: new Code(clients.map((c) => `type ${c}`).join(', ')),
   });
 }
@@ -32,16 +28,20 @@ function clientsOf(model: Capability, adapter: RestAdapter) {
 
 function adapterView(model: Capability, adapter: RestAdapter) {
   const clients = clientsOf(model, adapter);
+  const base = adapter.factoryName.replace(/^create/, '').replace(/App$/, '');
   return {
     doc: doc(adapter.description ?? `REST adapter "${adapter.namespace}".`),
     namespace: lit(adapter.namespace),
+    routesDoc: doc(`The routes of "${adapter.namespace}", one per exposed operation.`),
     factoryName: ident(adapter.factoryName),
-    optionsName: ident(`${adapter.factoryName.replace(/^create/, '')}Options`),
+    routesName: ident(`${base[0]!.toLowerCase()}${base.slice(1)}Routes`),
+    optionsName: ident(`${base}Options`),
+    clientsName: ident(`${base}Clients`),
     clientsType: new Code(`{ ${clients.map((c) => `${c.ident}: ${c.className}`).join('; ')} }`),
     clientNames: new Code(clients.map((c) => c.ident).join(', ')),
     openapiFile: lit(adapter.openapiFile),
-    openapiConst: ident('openapi'),
-    routes: adapter.paths.flatMap((path) => [...path.operations.map((op) => route(model, path, op)), notAllowed(path)]),
+    openapiConst: ident(`${base[0]!.toLowerCase()}${base.slice(1)}OpenApi`),
+    routes: adapter.paths.flatMap((path) => path.operations.map((op) => route(model, path, op))),
   };
 }
 
@@ -62,50 +62,48 @@ function route(model: Capability, path: RestPath, op: RestOperation): Code {
         return member(member(request, 'query'), input.name);
     }
   };
-  const generics: Code[] = [];
-  const schema: Code[] = [];
   const group = (where: ExposedInput['in']) => op.inputs.filter((i) => i.in === where);
   const pathInputs = group('path');
-  if (pathInputs.length > 0) {
-    generics.push(code`Params: ${typeLiteral(pathInputs, (i) => routerName(i.name))}`);
-    schema.push(code`params: ${objectSchema(pathInputs, (i) => routerName(i.name), false)}`);
-  }
   const query = group('query');
-  generics.push(code`Querystring: ${typeLiteral(query, (i) => i.name)}`);
+  const headers = group('header');
+  const body = group('body');
+  const schema: Code[] = [];
+  if (pathInputs.length > 0) schema.push(code`params: ${objectSchema(pathInputs, (i) => routerName(i.name), false)}`);
   // Unknown query parameters are refused with a 400, never silently dropped or forwarded.
   schema.push(code`querystring: ${objectSchema(query, (i) => i.name, false)}`);
-  const headers = group('header');
-  if (headers.length > 0) {
-    generics.push(code`Headers: ${typeLiteral(headers, (i) => i.name.toLowerCase())}`);
-    schema.push(code`headers: ${objectSchema(headers, (i) => i.name.toLowerCase(), true)}`);
-  }
-  const body = group('body');
+  if (headers.length > 0) schema.push(code`headers: ${objectSchema(headers, (i) => i.name.toLowerCase(), true)}`);
+  let bodyType: Code | undefined;
   if (wholeBody) {
-    generics.push(code`Body: ${tsType(wholeBody.type)}`);
+    bodyType = tsType(wholeBody.type);
     if (wholeBody.required) schema.push(code`body: ${lit(wholeBody.schema)}`);
   } else if (body.length > 0) {
-    generics.push(code`Body: ${typeLiteral(body, (i) => i.name)}`);
+    bodyType = typeLiteral(body, (i) => i.name);
     schema.push(code`body: ${objectSchema(body, (i) => i.name, true)}`);
   }
+  const generics = [typeLiteral(pathInputs, (i) => routerName(i.name)), typeLiteral(query, (i) => i.name)];
+  if (headers.length > 0 || bodyType) generics.push(typeLiteral(headers, (i) => i.name.toLowerCase()));
+  if (bodyType) generics.push(bodyType);
+  // Errors show the published names: router parameters and the client's own parameter names.
+  const names: Record<string, string> = {};
+  for (const p of path.params) if (p.routerName !== p.name) names[p.routerName] = p.name;
+  for (const arg of op.call.args) {
+    const input = arg.value.kind === 'input' ? op.inputs.find((i) => i.name === (arg.value as { name: string }).name) : undefined;
+    if (input && input.name !== arg.param) names[arg.param] = input.name;
+  }
+  const fields = [
+    code`method: ${lit(op.method)}`,
+    code`url: ${lit(path.route)}`,
+    code`schema: { ${join(schema, ', ')} }`,
+    ...(Object.keys(names).length > 0 ? [code`names: ${lit(names)}`] : []),
+    ...(op.output.kind === 'mapped' ? [code`output: ${outputLiteral(op.output)!}`] : []),
+  ];
   const args = argsObject(op.call, target.operation, op.inputs, valueOf);
-  const output = outputLiteral(op.output);
-  const call = code`await ${ident(target.clientIdent)}.${ident(target.operation.ident)}(${args}, { signal: callerSignal(reply) })`;
-  const answer = output ? code`relay(reply, ${call}, ${output})` : code`relay(reply, ${call})`;
-  return code`${doc(op.description, `\`${op.method} ${path.template}\` → \`${op.call.api}.${op.call.operation}\``)}
-app.route<{ ${join(generics, '; ')} }>({
-  method: ${lit(op.method)},
-  url: ${lit(path.route)},
-  schema: { ${join(schema, ', ')} },
-  handler: async (request, reply) => ${answer},
-});`;
-}
-
-function notAllowed(path: RestPath): Code {
-  const allowed = path.operations.map((o) => o.method);
-  const allow = [...allowed, ...(allowed.includes('GET') ? ['HEAD'] : [])];
-  const others = METHODS.filter((m) => !allowed.includes(m));
-  const methods = [...others, ...(allowed.includes('GET') ? [] : ['HEAD']), 'OPTIONS'];
-  return code`app.route({ method: ${lit(methods)}, url: ${lit(path.route)}, handler: methodNotAllowed(${lit(allow.join(', '))}) });`;
+  const call = code`${ident(target.clientIdent)}.${ident(target.operation.ident)}(${args}, { signal: request.signal })`;
+  return code`${doc(op.description, `\`${op.method} ${path.template}\` calls \`${op.call.api}.${op.call.operation}\`.`)}
+{
+  ${join(fields, ',\n')},
+  call: (request: RestRequest<${join(generics, ', ')}>) => ${call},
+}`;
 }
 
 function typeLiteral(inputs: ExposedInput[], key: (i: ExposedInput) => string): Code {
@@ -118,5 +116,3 @@ function objectSchema(inputs: ExposedInput[], key: (i: ExposedInput) => string, 
   const required = inputs.filter((i) => i.required).map(key);
   return lit({ type: 'object', properties, ...(required.length > 0 ? { required } : {}), additionalProperties: additional });
 }
-
-export const routeMethods = METHODS;

@@ -18,10 +18,14 @@ urls[${lit(a.namespace)}] = urlOf(${app}.server, host ?? ${lit(a.address)});`;
   });
   const mcp = model.mcp.map((a, index) => {
     const apis = a.tools.map((t) => t.call.api);
-    const factory = code`() => ${ident(a.factoryName)}({ clients: ${clientsOf(apis)}, maxTextLength })`;
+    const base = a.factoryName.replace(/^create/, '').replace(/Server$/, '');
+    const tools = ident(`${base[0]!.toLowerCase()}${base.slice(1)}Tools`);
+    const factory = code`() => ${ident(a.factoryName)}(${tools}, { maxTextLength })`;
     const stdioCondition = a.transport === 'stdio' ? new Code('true') : index === 0 ? new Code('options.stdio === true') : new Code('false');
-    return code`if (${stdioCondition}) {
+    return code`const ${tools} = ${tools}Of(${clientsOf(apis)});
+if (${stdioCondition}) {
   logToStderr();
+  stdio = true;
   serveStdio(${factory});
   urls[${lit(a.namespace)}] = 'stdio';
 } else {
@@ -34,7 +38,18 @@ urls[${lit(a.namespace)}] = urlOf(${app}.server, host ?? ${lit(a.address)});`;
   const imports: Code[] = [
     code`import { ${join(model.apis.map((a) => ident(a.factoryName)), ', ')} } from './client.js';`,
     ...(model.rest.length > 0 ? [code`import { ${join(model.rest.map((a) => ident(a.factoryName)), ', ')} } from './rest.js';`] : []),
-    ...(model.mcp.length > 0 ? [code`import { ${join(model.mcp.map((a) => ident(a.factoryName)), ', ')} } from './mcp.js';`] : []),
+    ...(model.mcp.length > 0
+      ? [
+          code`import { ${join(
+            model.mcp.flatMap((a) => {
+              const base = a.factoryName.replace(/^create/, '').replace(/Server$/, '');
+              const tools = `${base[0]!.toLowerCase()}${base.slice(1)}Tools`;
+              return [ident(a.factoryName), new Code(`${tools} as ${tools}Of`)];
+            }),
+            ', ',
+          )} } from './mcp.js';`,
+        ]
+      : []),
   ];
   return render('server.ts.hbs', {
     source: basename(model.specFile),

@@ -89,7 +89,7 @@ export function bind(req: BindRequest): Bound {
   }
   return {
     inputs: [...inputs.values()],
-    call: { api: req.api.namespace, operation: req.operation.name, args },
+    call: { api: req.api.namespace, operation: req.operation.name, method: req.operation.ident, args },
   };
 }
 
@@ -156,29 +156,30 @@ function declaredInput(p: Obj, req: BindRequest, at: PathKey[]): ExposedInput {
   return { name, in: location, type: schemaType, description, required, schema: schemaFor(schemaType, description) };
 }
 
-/** Keys of `with` blocks that the called operation does not declare: `namespace.op` → keys. */
+/** Keys of `with` blocks that the called operation does not declare, by the operation's unit key. */
 export function undeclaredWithKeys(
   capability: Obj,
-  resolve: (call: string) => { namespace: string; params: Set<string> } | undefined,
+  target: (unit: string) => { unit: string; label: string; params: Set<string> } | undefined,
   report: Reporter,
 ): Map<string, Set<string>> {
   const extra = new Map<string, Set<string>>();
-  const visit = (node: Obj, at: PathKey[]) => {
-    if (typeof node.call !== 'string' || node.with === null || typeof node.with !== 'object') return;
-    const target = resolve(node.call);
-    if (!target) return;
+  const visit = (node: Obj, at: PathKey[], unit: string) => {
+    if (node.with === null || typeof node.with !== 'object') return;
+    const t = target(unit);
+    if (!t) return;
     for (const key of Object.keys(node.with as Obj)) {
-      if (target.params.has(key)) continue;
-      report.warn('with-unknown-param', `\`with\` key "${key}" is not a parameter of ${node.call}; it is sent as a query parameter`, [...at, 'with', key]);
-      const id = `${target.namespace}.${node.call.slice(target.namespace.length + 1)}`;
-      if (!extra.has(id)) extra.set(id, new Set());
-      extra.get(id)!.add(key);
+      if (t.params.has(key)) continue;
+      report.warn('with-unknown-param', `\`with\` key "${key}" is not a parameter of ${t.label}; it is sent as a query parameter`, [...at, 'with', key]);
+      if (!extra.has(t.unit)) extra.set(t.unit, new Set());
+      extra.get(t.unit)!.add(key);
     }
   };
   for (const [adapter, i] of objects(capability.exposes)) {
-    for (const [tool, t] of objects(adapter.tools)) visit(tool, ['capability', 'exposes', i, 'tools', t]);
+    for (const [tool, t] of objects(adapter.tools)) visit(tool, ['capability', 'exposes', i, 'tools', t], `exposes/${i}/tools/${t}`);
     for (const [resource, r] of objects(adapter.resources)) {
-      for (const [op, o] of objects(resource.operations)) visit(op, ['capability', 'exposes', i, 'resources', r, 'operations', o]);
+      for (const [op, o] of objects(resource.operations)) {
+        visit(op, ['capability', 'exposes', i, 'resources', r, 'operations', o], `exposes/${i}/resources/${r}/operations/${o}`);
+      }
     }
   }
   return extra;

@@ -2,11 +2,11 @@
 import { basename, extname } from 'node:path';
 import type { Reporter } from '../diagnostics.js';
 import type { LoadedSpec, PathKey } from '../load.js';
-import { listAt, objAt, objects, resolveCall, strAt, type Obj } from '../raw.js';
+import { listAt, objAt, objects, strAt, type Obj } from '../raw.js';
 import type { Validation } from '../validate/index.js';
 import { isSkipped } from '../validate/units.js';
 import { undeclaredWithKeys } from './bind.js';
-import { buildApis, parsePath } from './consumes.js';
+import { buildApis, parsePath, type ConsumesContext } from './consumes.js';
 import { buildMcpAdapter, buildRestAdapter, type ExposeContext } from './expose.js';
 import { templateSecrets, type TemplateScope } from './template.js';
 import type { Capability, ConsumedApi, EnvVar, McpAdapter, RestAdapter, Template } from './types.js';
@@ -28,17 +28,27 @@ export function buildModel(spec: LoadedSpec, validation: Validation, report: Rep
   };
   const extraParams = undeclaredWithKeys(
     capability,
-    (call) => {
-      const { operation } = resolveCall(validation.index, call);
-      if (!operation || isSkipped(validation.skipped, operation.unit)) return undefined;
-      return { namespace: operation.namespace, params: declaredParams(capability, operation.path) };
+    (unit) => {
+      const ref = isSkipped(validation.skipped, unit) ? undefined : validation.calls.get(unit);
+      if (!ref) return undefined;
+      return { unit: ref.unit, label: `${ref.namespace}.${ref.name}`, params: declaredParams(capability, ref.path) };
     },
     report,
   );
   const exposeNamespaces = objects(capability.exposes).map(([a]) => String(a.namespace));
   const bodyScope: TemplateScope = { ...secretScope, inputs: true, inputPrefixes: new Set(['tools', 'rest', ...exposeNamespaces]) };
-  const apis = buildApis(capability, { report, skipped: validation.skipped, secretScope, bodyScope, extraParams });
-  const ctx: ExposeContext = { report, skipped: validation.skipped, index: validation.index, apis, secretScope };
+  const byUnit: ConsumesContext['byUnit'] = new Map();
+  const apis = buildApis(capability, { report, skipped: validation.skipped, secretScope, bodyScope, extraParams, byUnit });
+  const ctx: ExposeContext = {
+    report,
+    skipped: validation.skipped,
+    apis,
+    secretScope,
+    target: (unit) => {
+      const ref = validation.calls.get(unit);
+      return ref ? byUnit.get(ref.unit) : undefined;
+    },
+  };
   const rest: RestAdapter[] = [];
   const mcp: McpAdapter[] = [];
   const exposes = objects(capability.exposes).filter(([, i]) => !isSkipped(validation.skipped, `exposes/${i}`));

@@ -30,8 +30,10 @@ export interface ConsumesContext {
   secretScope: TemplateScope;
   /** Scope of body templates: bind variables plus inputs under any exposes prefix. */
   bodyScope: TemplateScope;
-  /** Keys that `with` blocks send to an operation that does not declare them (see expose.ts). */
+  /** Keys that `with` blocks send to an operation that does not declare them, by operation unit. */
   extraParams: Map<string, Set<string>>;
+  /** Filled in: every built operation by its unit key (see validate/units.ts). */
+  byUnit: Map<string, { api: ConsumedApi; op: ConsumedOperation }>;
 }
 
 export function buildApis(capability: Obj, ctx: ConsumesContext): ConsumedApi[] {
@@ -45,6 +47,11 @@ export function buildApis(capability: Obj, ctx: ConsumesContext): ConsumedApi[] 
 }
 
 function buildApi(entry: Obj, i: number, idents: NameTable, ctx: ConsumesContext): ConsumedApi {
+  const nameCounts = new Map<string, number>();
+  for (const [resource] of objects(entry.resources)) {
+    for (const [op] of objects(resource.operations)) nameCounts.set(String(op.name), (nameCounts.get(String(op.name)) ?? 0) + 1);
+  }
+  const built: [string, ConsumedOperation][] = [];
   const at: PathKey[] = ['capability', 'consumes', i];
   const namespace = String(entry.namespace);
   const base = pascal(namespace);
@@ -55,11 +62,16 @@ function buildApi(entry: Obj, i: number, idents: NameTable, ctx: ConsumesContext
     for (const [op, o] of objects(resource.operations)) {
       const unit = `consumes/${i}/resources/${r}/operations/${o}`;
       if (isSkipped(ctx.skipped, unit)) continue;
-      operations.push(buildOperation(namespace, resource, op, [...at, 'resources', r, 'operations', o], [...at, 'resources', r], opIdents, ctx));
+      // A name used by several operations is qualified with its resource: `get` → `getCloudOrder`.
+      const shared = (nameCounts.get(String(op.name)) ?? 0) > 1;
+      const identBase = camel(shared ? `${String(op.name)} ${String(resource.name ?? resource.path)}` : String(op.name));
+      const operation = buildOperation(unit, resource, op, [...at, 'resources', r, 'operations', o], [...at, 'resources', r], opIdents.take(identBase), ctx);
+      operations.push(operation);
+      built.push([unit, operation]);
     }
   }
   const fixedParams = objects(entry.inputParameters).map(([p, n]) => buildParam(p, [...at, 'inputParameters', n], ctx, 'header'));
-  return {
+  const api: ConsumedApi = {
     namespace,
     ident: idents.take(camel(namespace)),
     className: `${base}Client`,
@@ -74,17 +86,11 @@ function buildApi(entry: Obj, i: number, idents: NameTable, ctx: ConsumesContext
     fixedParams,
     operations,
   };
+  for (const [unit, op] of built) ctx.byUnit.set(unit, { api, op });
+  return api;
 }
 
-function buildOperation(
-  namespace: string,
-  resource: Obj,
-  op: Obj,
-  at: PathKey[],
-  resourceAt: PathKey[],
-  idents: NameTable,
-  ctx: ConsumesContext,
-): ConsumedOperation {
+function buildOperation(unit: string, resource: Obj, op: Obj, at: PathKey[], resourceAt: PathKey[], ident: string, ctx: ConsumesContext): ConsumedOperation {
   const name = String(op.name);
   const rawPath = String(resource.path);
   const path = parsePath(rawPath);
@@ -119,15 +125,13 @@ function buildOperation(
     );
     byName.set(placeholder, { name: placeholder, in: 'path', type: 'string', required: true, schema: schemaFor('string') });
   }
-  for (const extra of ctx.extraParams.get(`${namespace}.${name}`) ?? []) {
+  for (const extra of ctx.extraParams.get(unit) ?? []) {
     if (!byName.has(extra)) byName.set(extra, { name: extra, in: 'query', type: 'string', required: false, schema: schemaFor('string') });
   }
   const body = buildBody(op.body, [...at, 'body'], ctx);
   for (const input of bodyInputs(body)) {
     if (!byName.has(input)) byName.set(input, { name: input, in: 'body', type: 'string', required: false, schema: schemaFor('string') });
   }
-  const base = camel(name);
-  const ident = idents.take(base);
   return {
     name,
     ident,

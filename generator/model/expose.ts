@@ -2,7 +2,7 @@
 // (with explicit annotations), both bound to consumed operations through bind.ts.
 import type { Reporter } from '../diagnostics.js';
 import type { PathKey } from '../load.js';
-import { isObj, listAt, objAt, objects, resolveCall, strAt, type CallIndex, type Obj } from '../raw.js';
+import { isObj, listAt, objAt, objects, strAt, type Obj } from '../raw.js';
 import { isSkipped } from '../validate/units.js';
 import { bind } from './bind.js';
 import { parsePath, paramType } from './consumes.js';
@@ -10,6 +10,7 @@ import { camel, envName, NameTable, pascal, routerParam } from './names.js';
 import { parseTemplate, type TemplateScope } from './template.js';
 import type {
   ConsumedApi,
+  ConsumedOperation,
   HttpMethod,
   McpAdapter,
   McpTool,
@@ -24,19 +25,14 @@ import type {
 export interface ExposeContext {
   report: Reporter;
   skipped: ReadonlySet<string>;
-  index: CallIndex;
   apis: ConsumedApi[];
   secretScope: TemplateScope;
+  /** The consumed operation an exposed unit calls, as resolved by validation. */
+  target(unit: string): { api: ConsumedApi; op: ConsumedOperation } | undefined;
 }
 
 const DEFAULT_ADDRESS = '127.0.0.1';
 
-function target(ctx: ExposeContext, call: string) {
-  const { operation } = resolveCall(ctx.index, call);
-  const api = ctx.apis.find((a) => a.namespace === operation?.namespace);
-  const op = api?.operations.find((o) => o.name === operation?.name);
-  return api && op ? { api, op } : undefined;
-}
 
 function port(adapter: Obj, fallback: number): number {
   const n = Number(adapter.port);
@@ -67,7 +63,7 @@ export function buildRestAdapter(adapter: Obj, i: number, ctx: ExposeContext, re
     for (const [op, o] of objects(resource.operations)) {
       const opAt: PathKey[] = [...at, 'resources', r, 'operations', o];
       if (isSkipped(ctx.skipped, `exposes/${i}/resources/${r}/operations/${o}`)) continue;
-      const t = target(ctx, String(op.call));
+      const t = ctx.target(`exposes/${i}/resources/${r}/operations/${o}`);
       if (!t) continue;
       const declared = [
         ...objects(resource.inputParameters).map(([p, n]): [Obj, PathKey[]] => [p, [...at, 'resources', r, 'inputParameters', n]]),
@@ -168,7 +164,7 @@ export function buildMcpAdapter(adapter: Obj, i: number, ctx: ExposeContext): Mc
   for (const [tool, t] of objects(adapter.tools)) {
     const toolAt: PathKey[] = [...at, 'tools', t];
     if (isSkipped(ctx.skipped, `exposes/${i}/tools/${t}`)) continue;
-    const target_ = target(ctx, String(tool.call));
+    const target_ = ctx.target(`exposes/${i}/tools/${t}`);
     if (!target_) continue;
     const declared = objects(tool.inputParameters).map(([p, n]): [Obj, PathKey[]] => [p, [...toolAt, 'inputParameters', n]]);
     const bound = bind({ kind: 'mcp', at: toolAt, api: target_.api, operation: target_.op, declared, with: objAt(tool.with), placeholders: [], scope, report: ctx.report });

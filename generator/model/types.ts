@@ -129,6 +129,8 @@ export type ArgValue =
 export interface CallBinding {
   api: string;
   operation: string;
+  /** The client method's identifier: operation names can repeat within an API, identifiers cannot. */
+  method: string;
   /** Consumed parameter name → where its value comes from. */
   args: { param: string; value: ArgValue }[];
 }

@@ -10,7 +10,7 @@ import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import type { Reporter } from '../diagnostics.js';
 import type { LoadedSpec, PathKey } from '../load.js';
 import type { CallIndex } from '../raw.js';
-import { checkSemantics } from './semantic.js';
+import { checkSemantics, type CallTargets } from './semantic.js';
 import { checkStrict } from './strict.js';
 import { unitOf } from './units.js';
 
@@ -24,6 +24,8 @@ export interface Validation {
   skipped: Set<string>;
   /** Where each callable consumed operation is. */
   index: CallIndex;
+  /** The consumed operation each exposed unit calls. */
+  calls: CallTargets;
 }
 
 export function validate(spec: LoadedSpec, report: Reporter): Validation {
@@ -47,9 +49,9 @@ export function validate(spec: LoadedSpec, report: Reporter): Validation {
   }
   report.throwIfFailed();
   if (report.strict) checkStrict(spec, report);
-  const index = checkSemantics(spec, report, skipped);
+  const { index, calls } = checkSemantics(spec, report, skipped);
   report.throwIfFailed();
-  return { skipped, index };
+  return { skipped, index, calls };
 }
 
 function checkKind(spec: LoadedSpec, report: Reporter): void {

@@ -2,7 +2,7 @@
 // affects, which is skipped with a located warning (a refusal under --strict).
 import type { Reporter } from '../diagnostics.js';
 import type { LoadedSpec, PathKey } from '../load.js';
-import { isObj, objAt, objects, resolveCall, strAt, type CallIndex, type Obj } from '../raw.js';
+import { isObj, objAt, objects, pickOperation, resolveCall, strAt, type CallHint, type CallIndex, type Obj, type OperationRef } from '../raw.js';
 import { isSkipped } from './units.js';
 
 /** Exposes types capgen does not generate yet; the report counts them apart. */
@@ -14,7 +14,10 @@ const UNSUPPORTED_EXPOSES: Record<string, string> = {
 const AUTH_TYPES = new Set(['apikey', 'bearer', 'basic']);
 const TOOL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 
-export function checkSemantics(spec: LoadedSpec, report: Reporter, skipped: Set<string>): CallIndex {
+/** Each exposed unit's resolved call target, by unit key. */
+export type CallTargets = Map<string, OperationRef>;
+
+export function checkSemantics(spec: LoadedSpec, report: Reporter, skipped: Set<string>): { index: CallIndex; calls: CallTargets } {
   const data = spec.data;
   const info = objAt(data.info);
   if (info.label === undefined && typeof info.title === 'string') {
@@ -25,8 +28,9 @@ export function checkSemantics(spec: LoadedSpec, report: Reporter, skipped: Set<
     report.warn('unsupported', 'unsupported: aggregates (operations and tools that `ref` them are skipped)', ['capability', 'aggregates']);
   }
   const index = checkConsumes(capability, report, skipped);
-  checkExposes(capability, report, skipped, index);
-  return index;
+  const calls: CallTargets = new Map();
+  checkExposes(capability, report, skipped, index, calls);
+  return { index, calls };
 }
 
 function skip(report: Reporter, skipped: Set<string>, unit: string, code: string, message: string, path: PathKey[], at?: 'key' | 'value'): void {
@@ -59,7 +63,7 @@ function checkConsumes(capability: Obj, report: Reporter, skipped: Set<string>):
       continue;
     }
     checkAuth(entry, report, at);
-    const ops = new Map<string, import('../raw.js').OperationRef>();
+    const ops = new Map<string, OperationRef[]>();
     index.set(namespace, ops);
     for (const [resource, r] of objects(entry.resources)) {
       for (const [op, o] of objects(resource.operations)) {
@@ -68,15 +72,15 @@ function checkConsumes(capability: Obj, report: Reporter, skipped: Set<string>):
         if (isSkipped(skipped, opUnit)) continue;
         const name = String(op.name);
         if (ops.has(name)) {
-          skip(report, skipped, opUnit, 'duplicate-name', `duplicate operation name "${name}" in namespace "${namespace}"; calls resolve to the first one and this one is skipped`, [...opPath, 'name'], 'value');
-          continue;
+          report.warn('duplicate-name', `operation name "${name}" is used more than once in namespace "${namespace}"; calls to it are matched by description, resource name or path`, [...opPath, 'name'], 'value');
         }
         const format = strAt(op.outputRawFormat) ?? 'json';
         if (format !== 'json') {
           skip(report, skipped, opUnit, 'unsupported', `unsupported: outputRawFormat ${format}; only json is generated`, [...opPath, 'outputRawFormat'], 'value');
           continue;
         }
-        ops.set(name, { namespace, name, consumesIndex: i, resourceIndex: r, operationIndex: o, path: opPath, unit: opUnit });
+        const ref: OperationRef = { namespace, name, resourceName: strAt(resource.name), resourcePath: String(resource.path), description: strAt(op.description), path: opPath, unit: opUnit };
+        ops.set(name, [...(ops.get(name) ?? []), ref]);
       }
     }
   }
@@ -97,7 +101,7 @@ function checkAuth(entry: Obj, report: Reporter, at: PathKey[]): void {
   }
 }
 
-function checkExposes(capability: Obj, report: Reporter, skipped: Set<string>, index: CallIndex): void {
+function checkExposes(capability: Obj, report: Reporter, skipped: Set<string>, index: CallIndex, calls: CallTargets): void {
   const namespaces = new Map<string, number>();
   for (const [adapter, i] of objects(capability.exposes)) {
     const unit = `exposes/${i}`;
@@ -115,12 +119,12 @@ function checkExposes(capability: Obj, report: Reporter, skipped: Set<string>, i
       continue;
     }
     namespaces.set(namespace, i);
-    if (type === 'mcp') checkTools(adapter, at, unit, report, skipped, index);
-    else checkRestOperations(adapter, at, unit, report, skipped, index);
+    if (type === 'mcp') checkTools(adapter, at, unit, report, skipped, index, calls);
+    else checkRestOperations(adapter, at, unit, report, skipped, index, calls);
   }
 }
 
-function checkTools(adapter: Obj, at: PathKey[], unit: string, report: Reporter, skipped: Set<string>, index: CallIndex): void {
+function checkTools(adapter: Obj, at: PathKey[], unit: string, report: Reporter, skipped: Set<string>, index: CallIndex, calls: CallTargets): void {
   for (const key of ['resources', 'prompts']) {
     if (adapter[key] !== undefined) report.warn('unsupported', `unsupported: MCP ${key} (the adapter's tools are still generated)`, [...at, key]);
   }
@@ -139,11 +143,11 @@ function checkTools(adapter: Obj, at: PathKey[], unit: string, report: Reporter,
       continue;
     }
     names.add(name);
-    checkCallable(tool, toolPath, toolUnit, 'tool', report, skipped, index);
+    checkCallable(tool, toolPath, toolUnit, 'tool', report, skipped, index, calls, { description: strAt(tool.description) });
   }
 }
 
-function checkRestOperations(adapter: Obj, at: PathKey[], unit: string, report: Reporter, skipped: Set<string>, index: CallIndex): void {
+function checkRestOperations(adapter: Obj, at: PathKey[], unit: string, report: Reporter, skipped: Set<string>, index: CallIndex, calls: CallTargets): void {
   const routes = new Set<string>();
   for (const [resource, r] of objects(adapter.resources)) {
     const resourceUnit = `${unit}/resources/${r}`;
@@ -164,12 +168,26 @@ function checkRestOperations(adapter: Obj, at: PathKey[], unit: string, report: 
         continue;
       }
       routes.add(route);
-      checkCallable(op, opPath, opUnit, 'REST operation', report, skipped, index);
+      checkCallable(op, opPath, opUnit, 'REST operation', report, skipped, index, calls, {
+        description: strAt(op.description),
+        resourceName: strAt(resource.name),
+        path: strAt(resource.path),
+      });
     }
   }
 }
 
-function checkCallable(node: Obj, at: PathKey[], unit: string, kind: string, report: Reporter, skipped: Set<string>, index: CallIndex): void {
+function checkCallable(
+  node: Obj,
+  at: PathKey[],
+  unit: string,
+  kind: string,
+  report: Reporter,
+  skipped: Set<string>,
+  index: CallIndex,
+  calls: CallTargets,
+  hint: CallHint,
+): void {
   if (node.steps !== undefined) {
     skip(report, skipped, unit, 'unsupported', `unsupported: steps (orchestrated ${kind}s are not generated yet)`, [...at, 'steps']);
     return;
@@ -186,7 +204,17 @@ function checkCallable(node: Obj, at: PathKey[], unit: string, kind: string, rep
   const target = resolveCall(index, call);
   if (!target.namespace) {
     skip(report, skipped, unit, 'call-unresolved', `call "${call}" names no consumes namespace of this capability; this ${kind} is skipped`, [...at, 'call'], 'value');
-  } else if (!target.operation) {
-    skip(report, skipped, unit, 'call-unresolved', `call "${call}": namespace "${target.namespace}" has no operation with that name; this ${kind} is skipped`, [...at, 'call'], 'value');
+    return;
   }
+  const live = target.candidates.filter((c) => !isSkipped(skipped, c.unit));
+  if (live.length === 0) {
+    const why = target.candidates.length === 0 ? 'has no operation with that name' : 'has that operation, but it was skipped';
+    skip(report, skipped, unit, 'call-unresolved', `call "${call}": namespace "${target.namespace}" ${why}; this ${kind} is skipped`, [...at, 'call'], 'value');
+    return;
+  }
+  const picked = pickOperation(live, hint);
+  if (picked.by === 'first') {
+    report.warn('call-ambiguous', `call "${call}" matches ${live.length} operations and nothing tells them apart; it calls the first (line ${report.position(picked.ref.path).line})`, [...at, 'call'], 'value');
+  }
+  calls.set(unit, picked.ref);
 }

@@ -4,10 +4,21 @@
 // emitted for every capability.
 import { Buffer } from 'node:buffer';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { CallToolResult, McpServer } from '@modelcontextprotocol/server';
-import { createMcpHandler } from '@modelcontextprotocol/server';
 import { hostHeaderValidation, originValidation, toNodeHandler } from '@modelcontextprotocol/node';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  createMcpHandler,
+  McpServer,
+  type CallToolResult,
+  type StandardSchemaWithJSON,
+  type ToolAnnotations,
+} from '@modelcontextprotocol/server';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifySchema,
+} from 'fastify';
 import { Pool } from 'undici';
 
 export type Query = [name: string, value: unknown][];
@@ -173,6 +184,8 @@ export class HttpApi {
         const raw = Buffer.from(await res.body.arrayBuffer());
         return new ApiResponse(res.statusCode, res.headers, raw);
       } catch (err) {
+        // A cancelled call rejects with the signal's reason, whatever it is.
+        if (options.signal?.aborted) throw new UpstreamError(`${what}: the call was cancelled`, 'aborted');
         const failure = classify(err, what, timeout);
         if (failure.retryable && attempt === 0 && IDEMPOTENT.has(request.method) && !options.signal?.aborted)
           continue;
@@ -362,8 +375,101 @@ const RELAYED_HEADERS = [
   'x-request-id',
 ];
 
+/** What a route's call sees of the REST request, already validated and coerced by its schema. */
+export interface RestRequest<
+  P = Record<string, string>,
+  Q = Record<string, unknown>,
+  H = Record<string, unknown>,
+  B = unknown,
+> {
+  params: P;
+  query: Q;
+  headers: H;
+  body: B;
+  /** Aborted when the caller goes away before the answer. */
+  signal: AbortSignal;
+}
+
+/** One exposed REST operation, as the generated rest.ts declares it. */
+export interface RestRoute {
+  method: UpstreamRequest['method'];
+  /** The Fastify route, with identifier-safe parameter names. */
+  url: string;
+  schema: FastifySchema;
+  /** Names to show in errors where they differ from the internal ones: `image_id` → `image-id`. */
+  names?: Record<string, string>;
+  /** The output mapping; absent means the upstream body passes through unchanged. */
+  output?: OutputShape;
+  // The request type is each route's own; the table holds them all.
+  call(request: RestRequest<any, any, any, any>): Promise<ApiResponse>;
+}
+
+export interface RestAppOptions {
+  /** The adapter's namespace, for logs. */
+  name: string;
+  /** Largest accepted request body, in bytes; larger ones get a 413. */
+  bodyLimit: number;
+  /** The OpenAPI document served at GET /openapi.json. */
+  openapi: Buffer;
+}
+
+const ROUTE_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+/**
+ * Builds the Fastify app for a table of routes: validation that names the parameter and refuses
+ * unknown query parameters, 404 and 405 (with Allow) as JSON, one log line per request.
+ */
+export function createRestApp(routes: RestRoute[], options: RestAppOptions): FastifyInstance {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: options.bodyLimit,
+    // Fastify's defaults would silently remove unknown query parameters; refuse them instead.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+  });
+  app.setErrorHandler(restErrorHandler);
+  app.setNotFoundHandler(notFound);
+  app.addHook('onResponse', (request, reply, done) => {
+    log('info', {
+      msg: 'request',
+      adapter: options.name,
+      method: request.method,
+      path: request.url.split('?')[0],
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime * 10) / 10,
+    });
+    done();
+  });
+  app.get('/openapi.json', (_request, reply) => reply.type('application/json').send(options.openapi));
+  const methodsByUrl = new Map<string, string[]>();
+  for (const route of routes) {
+    methodsByUrl.set(route.url, [...(methodsByUrl.get(route.url) ?? []), route.method]);
+    app.route({
+      method: route.method,
+      url: route.url,
+      schema: route.schema,
+      config: { names: route.names },
+      handler: async (request, reply) => {
+        const res = await route.call({
+          params: request.params,
+          query: request.query,
+          headers: request.headers,
+          body: request.body,
+          signal: callerSignal(reply),
+        });
+        return relay(reply, res, route.output);
+      },
+    });
+  }
+  for (const [url, methods] of methodsByUrl) {
+    const allowed = methods.includes('GET') ? [...methods, 'HEAD'] : methods;
+    const others = ROUTE_METHODS.filter((m) => !allowed.includes(m));
+    app.route({ method: others, url, handler: methodNotAllowed(allowed.join(', ')) });
+  }
+  return app;
+}
+
 /** Answers with the upstream's status, headers and body: the body unchanged, or mapped on success. */
-export function relay(reply: FastifyReply, res: ApiResponse, output?: OutputShape): FastifyReply {
+function relay(reply: FastifyReply, res: ApiResponse, output?: OutputShape): FastifyReply {
   reply.code(res.status);
   for (const name of RELAYED_HEADERS) {
     const value = res.headers[name];
@@ -376,7 +482,7 @@ export function relay(reply: FastifyReply, res: ApiResponse, output?: OutputShap
 }
 
 /** Cancels the upstream call when the REST caller goes away before the answer. */
-export function callerSignal(reply: FastifyReply): AbortSignal {
+function callerSignal(reply: FastifyReply): AbortSignal {
   const controller = new AbortController();
   reply.raw.once('close', () => {
     if (!reply.raw.writableFinished) controller.abort();
@@ -409,15 +515,17 @@ interface ValidationIssue {
 }
 
 /** Errors of the proxy's own: a JSON body that names the problem, never a stack or a secret. */
-export function restErrorHandler(
+function restErrorHandler(
   error: FastifyError & { validation?: ValidationIssue[]; validationContext?: string },
   request: FastifyRequest,
   reply: FastifyReply,
 ): FastifyReply {
+  const names = (request.routeOptions.config as { names?: Record<string, string> } | undefined)?.names ?? {};
+  const shown = (name: string) => names[name] ?? name;
   if (error.validation && error.validation.length > 0) {
     const issue = error.validation[0]!;
     const where = WHERE[error.validationContext ?? ''] ?? 'input';
-    const field = issue.instancePath.replace(/^\//, '').replace(/\//g, '.');
+    const field = shown(issue.instancePath.replace(/^\//, '').replace(/\//g, '.'));
     if (issue.keyword === 'additionalProperties') {
       const name = String(issue.params.additionalProperty);
       const what =
@@ -427,7 +535,7 @@ export function restErrorHandler(
       return fail(reply, 400, { error: 'bad_request', message: what, parameter: name });
     }
     if (issue.keyword === 'required') {
-      const name = String(issue.params.missingProperty);
+      const name = shown(String(issue.params.missingProperty));
       return fail(reply, 400, {
         error: 'bad_request',
         message: `missing required ${where} "${name}"`,
@@ -447,8 +555,14 @@ export function restErrorHandler(
     });
   }
   const thrown: unknown = error;
-  if (thrown instanceof RequestError)
-    return fail(reply, 400, { error: 'bad_request', message: thrown.message, parameter: thrown.parameter });
+  if (thrown instanceof RequestError) {
+    const name = thrown.parameter === undefined ? undefined : shown(thrown.parameter);
+    const message =
+      name === undefined || name === thrown.parameter
+        ? thrown.message
+        : thrown.message.replace(`"${thrown.parameter}"`, `"${name}"`);
+    return fail(reply, 400, { error: 'bad_request', message, parameter: name });
+  }
   if (thrown instanceof UpstreamError) {
     if (thrown.kind === 'timeout')
       return fail(reply, 504, { error: 'upstream_timeout', message: thrown.message });
@@ -482,16 +596,14 @@ export function restErrorHandler(
   return fail(reply, 500, { error: 'internal', message: 'internal error' });
 }
 
-export function notFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+function notFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
   return fail(reply, 404, {
     error: 'not_found',
     message: `no route for ${request.method} ${request.url.split('?')[0]}`,
   });
 }
 
-export function methodNotAllowed(
-  allow: string,
-): (request: FastifyRequest, reply: FastifyReply) => FastifyReply {
+function methodNotAllowed(allow: string): (request: FastifyRequest, reply: FastifyReply) => FastifyReply {
   return (request, reply) => {
     reply.header('allow', allow);
     return fail(reply, 405, {
@@ -509,10 +621,47 @@ export interface ToolLimits {
   maxTextLength: number;
 }
 
+/** One MCP tool, as the generated mcp.ts declares it. */
+export interface ToolDef {
+  name: string;
+  config: {
+    title?: string;
+    description: string;
+    inputSchema: StandardSchemaWithJSON;
+    outputSchema: StandardSchemaWithJSON;
+    annotations: ToolAnnotations;
+  };
+  /** The output mapping; absent means the upstream body passes through unchanged. */
+  output?: OutputShape;
+  // The argument type is each tool's own; the table holds them all.
+  call(args: any, signal: AbortSignal): Promise<ApiResponse>;
+}
+
+/**
+ * A fresh MCP server with the given tools. The SDK needs one server per request (a shared one
+ * fails under concurrency); the tool table and its compiled schemas are shared.
+ */
+export function createToolServer(
+  info: { name: string; version: string; instructions?: string },
+  tools: ToolDef[],
+  limits: ToolLimits,
+): McpServer {
+  const server = new McpServer(
+    { name: info.name, version: info.version },
+    info.instructions === undefined ? {} : { instructions: info.instructions },
+  );
+  for (const tool of tools) {
+    server.registerTool(tool.name, tool.config, (args: unknown, ctx) =>
+      toolResult(() => tool.call(args, ctx.mcpReq.signal), limits, tool.output),
+    );
+  }
+  return server;
+}
+
 /**
  * Runs a tool's upstream call and shapes the result: structured content (non-objects wrapped
- * as `{result}`) plus the same JSON as text. Every failure is a tool error with a short,
- * useful message, never a protocol error.
+ * as `{result}`) plus the same JSON as text. The upstream status and pagination headers travel
+ * in `_meta`. Every failure is a tool error with a short, useful message, never a protocol error.
  */
 export async function toolResult(
   call: () => Promise<ApiResponse>,
@@ -533,13 +682,20 @@ export async function toolResult(
     value !== null && typeof value === 'object' && !Array.isArray(value)
       ? (value as Record<string, unknown>)
       : { result: value };
-  const text =
-    res.raw.length === 0 && !output ? `(no content; upstream status ${res.status})` : JSON.stringify(value);
+  const headers: Record<string, string> = {};
+  for (const name of META_HEADERS) {
+    const h = res.headers[name];
+    if (typeof h === 'string') headers[name] = h;
+  }
   return {
-    content: [{ type: 'text', text: truncate(text, limits.maxTextLength) }],
+    content: [{ type: 'text', text: truncate(JSON.stringify(structured), limits.maxTextLength) }],
     structuredContent: structured,
+    _meta: { 'capgen/upstream': { status: res.status, headers } },
   };
 }
+
+/** Upstream headers worth showing to an MCP client: where a created resource is, and paging. */
+const META_HEADERS = ['location', 'link', 'x-total-count'];
 
 export function toolError(message: string): CallToolResult {
   return { isError: true, content: [{ type: 'text', text: message }] };

@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import { createInstanceImagesClient } from './client.js';
 import { createInstanceImagesRestApp } from './rest.js';
-import { createInstanceImagesMcpServer } from './mcp.js';
+import { createInstanceImagesMcpServer, instanceImagesMcpTools as instanceImagesMcpToolsOf } from './mcp.js';
 import { ConfigError, log, logToStderr, portFrom, serveMcpHttp, setLogLevel, urlOf } from './runtime.js';
 
 export interface StartOptions {
@@ -18,8 +18,10 @@ export interface StartOptions {
 }
 
 export interface RunningServer {
-  /** Adapter namespace → the URL it answers on. */
+  /** Adapter namespace → the URL it answers on (`stdio` for MCP on stdin/stdout). */
   urls: Record<string, string>;
+  /** True when MCP is served on stdin/stdout: the server stops when stdin ends. */
+  stdio: boolean;
   close(): Promise<void>;
 }
 
@@ -34,6 +36,7 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
     .map((h) => h.trim())
     .filter(Boolean);
   const urls: Record<string, string> = {};
+  let stdio = false;
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
     for (const closer of closers.reverse()) await closer().catch(() => undefined);
@@ -48,13 +51,15 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
       port: portFrom(env, 'INSTANCE_IMAGES_REST_PORT', 8080),
     });
     urls['instance-images-rest'] = urlOf(instanceImagesRestApp.server, host ?? '127.0.0.1');
+    const instanceImagesMcpTools = instanceImagesMcpToolsOf({ instanceImages });
     if (options.stdio === true) {
       logToStderr();
-      serveStdio(() => createInstanceImagesMcpServer({ clients: { instanceImages }, maxTextLength }));
+      stdio = true;
+      serveStdio(() => createInstanceImagesMcpServer(instanceImagesMcpTools, { maxTextLength }));
       urls['instance-images-mcp'] = 'stdio';
     } else {
       const served = await serveMcpHttp(
-        () => createInstanceImagesMcpServer({ clients: { instanceImages }, maxTextLength }),
+        () => createInstanceImagesMcpServer(instanceImagesMcpTools, { maxTextLength }),
         {
           name: 'instance-images-mcp',
           host: host ?? '127.0.0.1',
@@ -70,7 +75,7 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
     await close();
     throw err;
   }
-  return { urls, close };
+  return { urls, stdio, close };
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
@@ -81,6 +86,8 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
       const stop = () => void running.close().then(() => process.exit(0));
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
+      // An MCP client ends a stdio session by closing our stdin.
+      if (running.stdio) process.stdin.once('end', stop);
     },
     (err: unknown) => {
       process.stderr.write(
