@@ -993,7 +993,8 @@ describe('MCP Inspector CLI', () => {
     const out = JSON.parse(run.stdout) as CliCall;
     expect(out.result.structuredContent).toEqual(body);
     expect(JSON.parse(out.result.content[0]?.text ?? '')).toEqual(body);
-    expect(out.result._meta).toBeUndefined(); // legacy era: no per-result server info
+    expect(out.result._meta?.['capgen/upstream']).toEqual({ status: 200, headers: {} });
+    expect(out.result._meta?.['io.modelcontextprotocol/serverInfo']).toBeUndefined(); // legacy era: no per-result server info
     expect(run.stdout).not.toContain(KEY);
   }, 40_000);
 
