@@ -1,0 +1,198 @@
+// The command line, run as a user runs it (a child process): determinism, --check, refusals that
+// leave out/ byte-identical, warnings, --strict, several specs, and dangerous spec strings.
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const SEED = join(ROOT, 'specs/instance-images.yaml');
+const CORPUS = join(ROOT, '../shared/corpus');
+// Scratch space inside the repo (git-ignored), so generated code resolves capgen's node_modules.
+const SCRATCH = join(ROOT, '.tmp');
+mkdirSync(SCRATCH, { recursive: true });
+const dirs: string[] = [];
+const scratch = (prefix: string) => {
+  const d = mkdtempSync(join(SCRATCH, `${prefix}-`));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function gen(...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', join(ROOT, 'generator/cli.ts'), ...args], { cwd: ROOT, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** Every file below `dir` with its SHA-256, to prove a folder did not change. */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else out[relative(dir, p)] = createHash('sha256').update(readFileSync(p)).digest('hex');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** An out/ folder holding a previous generation plus a file of the user's own. */
+async function populatedOut(): Promise<string> {
+  const out = scratch('out');
+  const first = await gen('--out', out, SEED);
+  expect(first.code).toBe(0);
+  writeFileSync(join(out, 'instance-images', 'my-notes.txt'), 'mine\n');
+  return out;
+}
+
+describe('capgen CLI', () => {
+  it('writes out/<spec name>/ and is byte-identical across runs', async () => {
+    const a = scratch('a');
+    const b = scratch('b');
+    const [ra, rb] = await Promise.all([gen('--out', a, SEED), gen('--out', b, SEED)]);
+    expect(ra.code, ra.stderr).toBe(0);
+    expect(rb.code, rb.stderr).toBe(0);
+    expect(ra.stderr).toContain('wrote');
+    const files = Object.keys(snapshot(join(a, 'instance-images'))).sort();
+    expect(files).toEqual(['.capgen-manifest.json', 'README.md', 'client.ts', 'mcp.ts', 'openapi.json', 'package.json', 'rest.ts', 'runtime.ts', 'server.ts', 'tsconfig.json']);
+    expect(snapshot(join(a, 'instance-images'))).toEqual(snapshot(join(b, 'instance-images')));
+    // Regenerating in place changes nothing either.
+    const before = snapshot(join(a, 'instance-images'));
+    expect((await gen('--out', a, SEED)).code).toBe(0);
+    expect(snapshot(join(a, 'instance-images'))).toEqual(before);
+  });
+
+  it('--check passes on the committed out/instance-images', async () => {
+    const run = await gen('--check', 'specs/instance-images.yaml');
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('up to date');
+  });
+
+  it('--check fails with a unified diff after a one-character edit to the spec, and writes nothing', async () => {
+    const out = await populatedOut();
+    const before = snapshot(out);
+    const spec = join(scratch('spec'), 'instance-images.yaml');
+    writeFileSync(spec, readFileSync(SEED, 'utf8').replace('description: List Instance images', 'description: List Instance imageS'));
+    const run = await gen('--check', '--out', out, spec);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^--- a\/.*instance-images\/.+$/m);
+    expect(run.stdout).toMatch(/^\+\+\+ b\/.*instance-images\/.+$/m);
+    expect(run.stdout).toMatch(/^@@ -\d+,\d+ \+\d+,\d+ @@$/m);
+    expect(run.stdout).toMatch(/^-.*List Instance images/m);
+    expect(run.stdout).toMatch(/^\+.*List Instance imageS/m);
+    expect(run.stderr).toContain('is not up to date');
+    expect(snapshot(out)).toEqual(before);
+  });
+
+  const refusals: [string, () => string, RegExp][] = [
+    ['a missing file', () => join(SCRATCH, 'no-such-spec.yaml'), /no-such-spec\.yaml:1:1: error\[file\]: spec file no such file/],
+    ['a file that is not YAML', () => write('binary.yaml', '\u0000\u0001\u0002PNG'), /binary\.yaml:1:1: error\[(not-yaml|yaml-syntax)\]/],
+    ['a YAML syntax error', () => write('syntax.yaml', 'naftiko: 1.0.0-alpha2\ninfo:\n  label: [unclosed\n'), /syntax\.yaml:\d+:\d+: error\[yaml-syntax\]: YAML syntax error/],
+    ['a document that is a list', () => write('list.yaml', '- a\n- b\n'), /list\.yaml:1:1: error\[not-yaml\]: the document is a list/],
+    ['a wrong naftiko version', () => write('version.yaml', readFileSync(SEED, 'utf8').replace('naftiko: 1.0.0-alpha2', 'naftiko: 0.5')), /version\.yaml:1:10: error\[version\]: unsupported naftiko version 0\.5; capgen reads 1\.0\.0-alpha2/],
+    ['an Ikanos document', () => write('ikanos.yaml', 'ikanos: 1.0.0-beta4\ncapability: {}\n'), /ikanos\.yaml:1:1: error\[version\]: this is an Ikanos/],
+    ['a spec that leaves nothing to generate', () => write('empty.yaml', 'naftiko: 1.0.0-alpha2\ncapability:\n  consumes: []\n  exposes: []\n'), /empty\.yaml:\d+:\d+: error\[nothing-to-generate\]/],
+    ['a consumes-only fragment', () => write('fragment.yaml', 'naftiko: 1.0.0-alpha2\nconsumes:\n  - type: http\n    namespace: x\n    baseUri: https://x.example\n'), /fragment\.yaml:1:1: error\[nothing-to-generate\]: nothing to generate: this is a consumes-only fragment/],
+  ];
+  const specDir = scratch('bad');
+  const write = (name: string, text: string) => {
+    const p = join(specDir, name);
+    writeFileSync(p, text);
+    return p;
+  };
+
+  for (const [what, make, message] of refusals) {
+    it(`refuses ${what} with a located error, exit 1, no stack trace, and out/ unchanged`, async () => {
+      const out = await populatedOut();
+      const before = snapshot(out);
+      const run = await gen('--out', out, make());
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(message);
+      expect(run.stderr).toContain('nothing was written');
+      expect(run.stderr).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+      expect(snapshot(out)).toEqual(before);
+    });
+  }
+
+  it('refuses every spec when one of several is bad, and writes none of them', async () => {
+    const out = scratch('multi');
+    const run = await gen('--out', out, SEED, join(CORPUS, 'pixelixe/pixelixe-graphic.yaml'), write('late-bad.yaml', 'naftiko: 9\n'));
+    expect(run.code).toBe(1);
+    expect(readdirSync(out)).toEqual([]);
+  });
+
+  it('generates several specs at once into --out', async () => {
+    const out = scratch('several');
+    const run = await gen('--out', out, SEED, join(CORPUS, 'pixelixe/pixelixe-graphic.yaml'));
+    expect(run.code, run.stderr).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['instance-images', 'pixelixe-graphic']);
+  });
+
+  it('skips a defective tool with a located warning and generates the rest; --strict refuses it', async () => {
+    const text = readFileSync(SEED, 'utf8').replace('call: instance-images.getimage\n      with:\n        zone: tools.zone', 'call: instance-images.nosuchop\n      with:\n        zone: tools.zone');
+    const spec = write('defect.yaml', text);
+    const out = scratch('defect');
+    const run = await gen('--out', out, spec);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/defect\.yaml:\d+:\d+: warning\[call-unresolved\]: call "instance-images\.nosuchop": namespace "instance-images" has no operation with that name; this tool is skipped/);
+    const mcp = readFileSync(join(out, 'defect', 'mcp.ts'), 'utf8');
+    expect(mcp).not.toContain("name: 'get-instance-image'");
+    expect(mcp).toContain("name: 'list-instance-images'");
+    const strictOut = scratch('strict');
+    const strict = await gen('--strict', '--out', strictOut, spec);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toMatch(/defect\.yaml:\d+:\d+: error\[call-unresolved\]/);
+    expect(readdirSync(strictOut)).toEqual([]);
+  });
+
+  it('prints usage and exits 2 on a bad command line', async () => {
+    const none = await gen();
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('Usage: npm run gen');
+    const bad = await gen('--bogus', SEED);
+    expect(bad.code).toBe(2);
+    const help = await gen('--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--check');
+  });
+
+  it('keeps dangerous spec strings verbatim and inert in the generated code', async () => {
+    const nasty = 'Evil ${process.exit(7)} */ `tick` "dq" \'sq\' </script> \\ \u2028 end';
+    const yamlString = JSON.stringify(nasty); // a JSON string is a valid YAML double-quoted scalar
+    const text = readFileSync(SEED, 'utf8')
+      .replace("description: 'Instance API — Images. 6 operations.", `description: ${yamlString}\n  x-was: 'Instance API — Images. 6 operations.`)
+      .replace('description: List Instance images\n      hints:', `description: ${yamlString}\n      hints:`)
+      .replace('description: The zone you want to target\n          required: true\n        - name: organization', `description: ${yamlString}\n          required: true\n        - name: organization`)
+      .replace('label: Instance API — Images', `label: ${yamlString}`);
+    const spec = write('dangerous.yaml', text);
+    const out = scratch('dangerous');
+    const run = await gen('--out', out, spec);
+    expect(run.code, run.stderr).toBe(0);
+    // Generation type-checked the output; now load it and read the strings back.
+    const mcp = (await import(join(out, 'dangerous', 'mcp.ts'))) as { instanceImagesMcpTools: (c: unknown) => { name: string; config: { description: string; inputSchema: { '~standard': { jsonSchema: { input(o: unknown): { properties: Record<string, { description?: string }> } } } } } }[] };
+    const tools = mcp.instanceImagesMcpTools({ instanceImages: {} });
+    const list = tools.find((t) => t.name === 'list-instance-images')!;
+    expect(list.config.description).toBe(nasty);
+    const openapi = JSON.parse(readFileSync(join(out, 'dangerous', 'openapi.json'), 'utf8')) as { info: { title: string } };
+    expect(openapi.info.title).toBe(nasty);
+    const client = readFileSync(join(out, 'dangerous', 'client.ts'), 'utf8');
+    expect(client).toContain('*\\/'); // the comment could not be closed early
+    const readme = readFileSync(join(out, 'dangerous', 'README.md'), 'utf8');
+    expect(readme).not.toContain('</script>');
+  });
+});
