@@ -89,7 +89,7 @@ function describe(error: ErrorObject, root: unknown): Finding | Finding[] {
     case 'pattern': {
       const expected = hint ?? `a match for /${String(params.pattern)}/`;
       if (error.propertyName !== undefined) {
-        return say(path, `has key \`${error.propertyName}\`; expected ${expected}`, 'key');
+        return { ...say(path, `has key \`${error.propertyName}\`; expected ${expected}`, 'key'), path: [...path, error.propertyName] };
       }
       return say(path, `is ${code(error.data)}; expected ${expected}`, 'value');
     }
