@@ -16,7 +16,7 @@ export function emitRest(model: Capability): string {
   return render('rest.ts.hbs', {
     source: basename(model.specFile),
     adapters,
-    runtimeImports: new Code([...converters, 'createRestApp', 'type RestRequest', 'type RestRoute'].join(', ')),
+    runtimeImports: new Code([...converters, 'createRestApp', 'type InboundAuth', 'type RestRequest', 'type RestRoute'].join(', ')),
     clientImports: new Code(clients.map((c) => `type ${c}`).join(', ')),
   });
 }

@@ -1,9 +1,24 @@
 // Emits server.ts: creates the clients from the environment and starts every adapter on its
 // own port (or MCP on stdio), with graceful shutdown.
 import { basename } from 'node:path';
-import type { Capability } from '../model/types.js';
+import type { Auth, Capability } from '../model/types.js';
+import { templateExpr, type PartResolver } from './expr.js';
 import { Code, code, ident, join, lit } from './escape.js';
 import { render } from './render.js';
+
+/** The adapter's inbound credentials as an expression reading the environment. */
+function authExpr(auth: Auth | undefined, adapter: string): Code {
+  if (!auth) return new Code('undefined');
+  const resolve: PartResolver = {
+    input: () => {
+      throw new Error('generator bug: adapter credentials read an input');
+    },
+    secret: (variable) => code`secret(${lit(variable)}, ${lit(`credential callers of "${adapter}" must present`)})`,
+  };
+  if (auth.kind === 'bearer') return code`{ kind: 'bearer', token: ${templateExpr(auth.token, resolve)} }`;
+  if (auth.kind === 'basic') return code`{ kind: 'basic', username: ${templateExpr(auth.username, resolve)}, password: ${templateExpr(auth.password, resolve)} }`;
+  return code`{ kind: 'apikey', name: ${lit(auth.name)}, placement: ${lit(auth.placement)}, value: ${templateExpr(auth.value, resolve)} }`;
+}
 
 export function emitServer(model: Capability): string {
   const clients = model.apis.map((api) => code`const ${ident(api.ident)} = ${ident(api.factoryName)}({ env });\nclosers.push(() => ${ident(api.ident)}.close());`);
@@ -11,7 +26,7 @@ export function emitServer(model: Capability): string {
   const rest = model.rest.map((a) => {
     const app = ident(`${a.factoryName.replace(/^create/, '').replace(/App$/, '')}`.replace(/^./, (c) => c.toLowerCase()) + 'App');
     const apis = a.paths.flatMap((p) => p.operations.map((o) => o.call.api));
-    return code`const ${app} = ${ident(a.factoryName)}({ clients: ${clientsOf(apis)}, bodyLimit });
+    return code`const ${app} = ${ident(a.factoryName)}({ clients: ${clientsOf(apis)}, bodyLimit, auth: ${authExpr(a.auth, a.namespace)} });
 closers.push(() => ${app}.close());
 await ${app}.listen({ host: host ?? ${lit(a.address)}, port: portFrom(env, ${lit(a.portEnv)}, ${lit(a.port)}) });
 urls[${lit(a.namespace)}] = urlOf(${app}.server, host ?? ${lit(a.address)});`;
@@ -29,12 +44,12 @@ if (${stdioCondition}) {
   serveStdio(${factory});
   urls[${lit(a.namespace)}] = 'stdio';
 } else {
-  const served = await serveMcpHttp(${factory}, { name: ${lit(a.namespace)}, host: host ?? ${lit(a.address)}, port: portFrom(env, ${lit(a.portEnv)}, ${lit(a.port)}), allowedHosts, maxBodyBytes: bodyLimit });
+  const served = await serveMcpHttp(${factory}, { name: ${lit(a.namespace)}, auth: ${authExpr(a.auth, a.namespace)}, host: host ?? ${lit(a.address)}, port: portFrom(env, ${lit(a.portEnv)}, ${lit(a.port)}), allowedHosts, maxBodyBytes: bodyLimit });
   closers.push(() => served.close());
   urls[${lit(a.namespace)}] = urlOf(served.server, host ?? ${lit(a.address)}, '/mcp');
 }`;
   });
-  const runtime = ['ConfigError', 'log', 'setLogLevel', ...(model.rest.length + model.mcp.length > 0 ? ['portFrom', 'urlOf'] : []), ...(model.mcp.length > 0 ? ['logToStderr', 'serveMcpHttp'] : [])].sort();
+  const runtime = ['ConfigError', 'log', 'requireEnv', 'setLogLevel', ...(model.rest.length + model.mcp.length > 0 ? ['portFrom', 'urlOf'] : []), ...(model.mcp.length > 0 ? ['logToStderr', 'serveMcpHttp'] : [])].sort();
   const imports: Code[] = [
     code`import { ${join(model.apis.map((a) => ident(a.factoryName)), ', ')} } from './client.js';`,
     ...(model.rest.length > 0 ? [code`import { ${join(model.rest.map((a) => ident(a.factoryName)), ', ')} } from './rest.js';`] : []),
@@ -57,6 +72,7 @@ if (${stdioCondition}) {
     imports,
     runtimeImports: new Code(runtime.join(', ')),
     clients,
+    bindings: lit(Object.fromEntries(model.secrets.map((s) => [s.variable, s.env]))),
     adapters: [...rest, ...mcp],
   });
 }

@@ -133,6 +133,12 @@ function collectSecrets(apis: ConsumedApi[], rest: RestAdapter[], mcp: McpAdapte
     for (const p of api.fixedParams) if (p.value) templates.push(p.value);
     for (const op of api.operations) for (const p of op.params) if (p.value) templates.push(p.value);
   }
+  for (const adapter of [...rest, ...mcp]) {
+    const auth = adapter.auth;
+    if (auth?.kind === 'apikey') templates.push(auth.value);
+    if (auth?.kind === 'bearer') templates.push(auth.token);
+    if (auth?.kind === 'basic') templates.push(auth.username, auth.password);
+  }
   const calls = [...rest.flatMap((a) => a.paths.flatMap((p) => p.operations.map((o) => o.call))), ...mcp.flatMap((a) => a.tools.map((t) => t.call))];
   for (const call of calls) for (const arg of call.args) if (arg.value.kind === 'template') templates.push(arg.value.template);
   const seen = new Map<string, string>();

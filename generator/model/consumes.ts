@@ -9,7 +9,7 @@ import { hasPlaceholders, literalTemplate, parseTemplate, templateInputs, type T
 import type {
   BodyTemplate,
   ConsumedApi,
-  ConsumedAuth,
+  Auth,
   ConsumedOperation,
   ConsumedParam,
   HttpMethod,
@@ -82,7 +82,7 @@ function buildApi(entry: Obj, i: number, idents: NameTable, ctx: ConsumesContext
       ctx.report.warn('template-unresolved', `baseUri placeholder {{${ref}}} names no bind variable; it is sent as written`, [...at, 'baseUri'], 'value'),
     ),
     description: strAt(entry.description),
-    auth: buildAuth(entry, at, ctx),
+    auth: readAuth(entry, at, ctx.report, ctx.secretScope).auth,
     fixedParams,
     operations,
   };
@@ -205,14 +205,18 @@ function buildParam(p: Obj, at: PathKey[], ctx: ConsumesContext, defaultIn: Para
   };
 }
 
-function buildAuth(entry: Obj, at: PathKey[], ctx: ConsumesContext): ConsumedAuth | undefined {
+/**
+ * Reads `authentication` (or the non-standard `auth`) of a consumes entry or an adapter.
+ * `unsupported` names a type that was declared but cannot be generated.
+ */
+export function readAuth(entry: Obj, at: PathKey[], report: Reporter, scope: TemplateScope): { auth?: Auth; unsupported?: string } {
   const key = entry.authentication !== undefined ? 'authentication' : 'auth';
   const auth = entry[key];
-  if (!isObj(auth)) return undefined;
+  if (!isObj(auth)) return {};
   const aAt = [...at, key];
   const tpl = (v: unknown, field: string): Template =>
-    parseTemplate(String(v ?? ''), ctx.secretScope, (ref) =>
-      ctx.report.warn('template-unresolved', `{{${ref}}} names no bind variable; it is sent as written`, [...aAt, field], 'value'),
+    parseTemplate(String(v ?? ''), scope, (ref) =>
+      report.warn('template-unresolved', `{{${ref}}} names no bind variable; it is used as written`, [...aAt, field], 'value'),
     );
   switch (String(auth.type).toLowerCase()) {
     case 'apikey': {
@@ -220,20 +224,20 @@ function buildAuth(entry: Obj, at: PathKey[], ctx: ConsumesContext): ConsumedAut
       const name = strAt(auth.key) ?? strAt(auth.name) ?? strAt(auth.header);
       const placement = String(auth.placement ?? auth.in ?? 'header').toLowerCase();
       if (name === undefined) {
-        ctx.report.warn('auth-shape', 'apikey authentication has no `key`; calls are sent without credentials', aAt);
-        return undefined;
+        report.warn('auth-shape', 'apikey authentication has no `key`', aAt);
+        return { unsupported: 'apikey without a key' };
       }
       if (placement !== 'header' && placement !== 'query') {
-        ctx.report.warn('auth-shape', `apikey placement "${placement}" is not generated; the key is sent as a header`, aAt);
+        report.warn('auth-shape', `apikey placement "${placement}" is not generated; the key goes in a header`, aAt);
       }
-      return { kind: 'apikey', placement: placement === 'query' ? 'query' : 'header', name, value: tpl(auth.value, 'value') };
+      return { auth: { kind: 'apikey', placement: placement === 'query' ? 'query' : 'header', name, value: tpl(auth.value, 'value') } };
     }
     case 'bearer':
-      return { kind: 'bearer', token: tpl(auth.token ?? auth.value, 'token') };
+      return { auth: { kind: 'bearer', token: tpl(auth.token ?? auth.value, 'token') } };
     case 'basic':
-      return { kind: 'basic', username: tpl(auth.username, 'username'), password: tpl(auth.password, 'password') };
+      return { auth: { kind: 'basic', username: tpl(auth.username, 'username'), password: tpl(auth.password, 'password') } };
     default:
-      return undefined;
+      return { unsupported: `${String(auth.type)} authentication` };
   }
 }
 

@@ -5,7 +5,7 @@ import type { PathKey } from '../load.js';
 import { isObj, listAt, objAt, objects, strAt, type Obj } from '../raw.js';
 import { isSkipped } from '../validate/units.js';
 import { bind } from './bind.js';
-import { parsePath, paramType } from './consumes.js';
+import { parsePath, paramType, readAuth } from './consumes.js';
 import { camel, envName, NameTable, pascal, routerParam } from './names.js';
 import { parseTemplate, type TemplateScope } from './template.js';
 import type {
@@ -95,6 +95,7 @@ export function buildRestAdapter(adapter: Obj, i: number, ctx: ExposeContext, re
     port: port(adapter, 8080),
     address: strAt(adapter.address) ?? DEFAULT_ADDRESS,
     description: strAt(adapter.description),
+    auth: readAuth(adapter, at, ctx.report, ctx.secretScope).auth,
     paths,
     openapiFile: restCount > 1 ? `openapi.${namespace}.json` : 'openapi.json',
   };
@@ -192,6 +193,7 @@ export function buildMcpAdapter(adapter: Obj, i: number, ctx: ExposeContext): Mc
     address: strAt(adapter.address) ?? DEFAULT_ADDRESS,
     transport: stdio ? 'stdio' : 'http',
     description: strAt(adapter.description),
+    auth: readAuth(adapter, at, ctx.report, ctx.secretScope).auth,
     tools,
   };
 }

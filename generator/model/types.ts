@@ -53,7 +53,8 @@ export interface ConsumedParam {
   schema: JsonSchema;
 }
 
-export type ConsumedAuth =
+/** Credentials: sent to a consumed API, or required from callers of an exposed adapter. */
+export type Auth =
   | { kind: 'apikey'; placement: 'header' | 'query'; name: string; value: Template }
   | { kind: 'bearer'; token: Template }
   | { kind: 'basic'; username: Template; password: Template };
@@ -100,7 +101,7 @@ export interface ConsumedApi {
   timeoutEnv: string;
   baseUri: Template;
   description?: string;
-  auth?: ConsumedAuth;
+  auth?: Auth;
   /** Consumes-level headers and query parameters sent on every call. */
   fixedParams: ConsumedParam[];
   operations: ConsumedOperation[];
@@ -177,6 +178,8 @@ export interface RestAdapter {
   port: number;
   address: string;
   description?: string;
+  /** Credentials callers must present; absent means the adapter is open. */
+  auth?: Auth;
   paths: RestPath[];
   /** Emitted file name of the OpenAPI document. */
   openapiFile: string;
@@ -208,6 +211,8 @@ export interface McpAdapter {
   address: string;
   transport: 'http' | 'stdio';
   description?: string;
+  /** Credentials callers must present over HTTP; absent means the adapter is open. */
+  auth?: Auth;
   tools: McpTool[];
 }
 

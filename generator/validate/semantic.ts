@@ -12,6 +12,7 @@ const UNSUPPORTED_EXPOSES: Record<string, string> = {
 };
 
 const AUTH_TYPES = new Set(['apikey', 'bearer', 'basic']);
+const INBOUND_AUTH_TYPES = AUTH_TYPES;
 const TOOL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 
 /** Each exposed unit's resolved call target, by unit key. */
@@ -119,6 +120,12 @@ function checkExposes(capability: Obj, report: Reporter, skipped: Set<string>, i
       continue;
     }
     namespaces.set(namespace, i);
+    const auth = adapter.authentication ?? adapter.auth;
+    if (isObj(auth) && !INBOUND_AUTH_TYPES.has(String(auth.type).toLowerCase())) {
+      // Serving an adapter open when its spec asks for credentials would be a security hole.
+      skip(report, skipped, unit, 'unsupported', `unsupported: ${String(auth.type)} authentication on an exposed adapter; the adapter is skipped rather than served without it`, [...at, adapter.authentication !== undefined ? 'authentication' : 'auth', 'type'], 'value');
+      continue;
+    }
     if (type === 'mcp') checkTools(adapter, at, unit, report, skipped, index, calls);
     else checkRestOperations(adapter, at, unit, report, skipped, index, calls);
   }

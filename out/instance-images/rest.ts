@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { type InstanceImagesClient } from './client.js';
-import { createRestApp, type RestRequest, type RestRoute } from './runtime.js';
+import { createRestApp, type InboundAuth, type RestRequest, type RestRoute } from './runtime.js';
 
 export interface InstanceImagesRestClients {
   instanceImages: InstanceImagesClient;
@@ -16,6 +16,8 @@ export interface InstanceImagesRestOptions {
   clients: InstanceImagesRestClients;
   /** Largest accepted request body, in bytes (default 1 MiB); larger ones get a 413. */
   bodyLimit?: number;
+  /** Credentials every caller must present (the spec's `authentication`, resolved by server.ts). */
+  auth?: InboundAuth;
 }
 
 const instanceImagesRestOpenApi = readFileSync(new URL('openapi.json', import.meta.url));
@@ -248,5 +250,6 @@ export function createInstanceImagesRestApp(options: InstanceImagesRestOptions):
     name: 'instance-images-rest',
     bodyLimit: options.bodyLimit ?? 1_048_576,
     openapi: instanceImagesRestOpenApi,
+    auth: options.auth,
   });
 }

@@ -3,7 +3,14 @@
 // Runtime helpers shared by the client, the REST router and the MCP server. The same file is
 // emitted for every capability.
 import { Buffer } from 'node:buffer';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { hostHeaderValidation, originValidation, toNodeHandler } from '@modelcontextprotocol/node';
 import {
   createMcpHandler,
@@ -411,6 +418,8 @@ export interface RestAppOptions {
   bodyLimit: number;
   /** The OpenAPI document served at GET /openapi.json. */
   openapi: Buffer;
+  /** Credentials every caller must present; absent means the adapter is open. */
+  auth?: InboundAuth;
 }
 
 const ROUTE_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
@@ -428,6 +437,20 @@ export function createRestApp(routes: RestRoute[], options: RestAppOptions): Fas
   });
   app.setErrorHandler(restErrorHandler);
   app.setNotFoundHandler(notFound);
+  const auth = options.auth;
+  if (auth) {
+    app.addHook('onRequest', (request, reply, done) => {
+      if (!authorized(auth, request.headers, request.url)) {
+        reply.header('www-authenticate', challenge(auth));
+        fail(reply, 401, { error: 'unauthorized', message: 'missing or invalid credentials' });
+        return;
+      }
+      // A key sent in the query string is ours, not an input of the operation.
+      if (auth.kind === 'apikey' && auth.placement === 'query')
+        delete (request.query as Record<string, unknown>)[auth.name];
+      done();
+    });
+  }
   app.addHook('onResponse', (request, reply, done) => {
     log('info', {
       msg: 'request',
@@ -740,6 +763,8 @@ export interface McpHttpOptions {
   /** Largest accepted request body, in bytes. */
   maxBodyBytes: number;
   name: string;
+  /** Credentials every caller must present; absent means the adapter is open. */
+  auth?: InboundAuth;
 }
 
 /**
@@ -771,6 +796,11 @@ export async function serveMcpHttp(
       }),
     );
     if (!validHost(req, res) || !validOrigin(req, res)) return;
+    if (options.auth && !authorized(options.auth, req.headers, req.url ?? '/')) {
+      res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': challenge(options.auth) });
+      res.end(JSON.stringify({ error: 'unauthorized', message: 'missing or invalid credentials' }));
+      return;
+    }
     if ((req.url ?? '/').split('?')[0] !== '/mcp') {
       res
         .writeHead(404, { 'content-type': 'application/json' })
@@ -795,6 +825,47 @@ export async function serveMcpHttp(
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inbound authentication: what callers of an exposed adapter must present.
+
+export type InboundAuth =
+  | { kind: 'bearer'; token: string }
+  | { kind: 'apikey'; name: string; placement: 'header' | 'query'; value: string }
+  | { kind: 'basic'; username: string; password: string };
+
+/** Compares two secrets in constant time (hashing first makes the lengths equal). */
+function sameSecret(given: string, expected: string): boolean {
+  return timingSafeEqual(
+    createHash('sha256').update(given).digest(),
+    createHash('sha256').update(expected).digest(),
+  );
+}
+
+export function authorized(auth: InboundAuth, headers: IncomingHttpHeaders, url: string): boolean {
+  const authorization = headers.authorization ?? '';
+  switch (auth.kind) {
+    case 'bearer':
+      return /^bearer /i.test(authorization) && sameSecret(authorization.slice(7).trim(), auth.token);
+    case 'basic':
+      return sameSecret(authorization, basicAuth(auth.username, auth.password));
+    case 'apikey': {
+      const given =
+        auth.placement === 'header'
+          ? headers[auth.name.toLowerCase()]
+          : new URL(url, 'http://localhost').searchParams.get(auth.name);
+      return typeof given === 'string' && sameSecret(given, auth.value);
+    }
+  }
+}
+
+function challenge(auth: InboundAuth): string {
+  return auth.kind === 'basic'
+    ? 'Basic realm="capgen"'
+    : auth.kind === 'bearer'
+      ? 'Bearer'
+      : `ApiKey ${auth.name}`;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,7 +8,19 @@ import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import { createInstanceImagesClient } from './client.js';
 import { createInstanceImagesRestApp } from './rest.js';
 import { createInstanceImagesMcpServer, instanceImagesMcpTools as instanceImagesMcpToolsOf } from './mcp.js';
-import { ConfigError, log, logToStderr, portFrom, serveMcpHttp, setLogLevel, urlOf } from './runtime.js';
+import {
+  ConfigError,
+  log,
+  logToStderr,
+  portFrom,
+  requireEnv,
+  serveMcpHttp,
+  setLogLevel,
+  urlOf,
+} from './runtime.js';
+
+/** Bind variable → the environment variable that supplies it. */
+const bindings: Record<string, string> = { SCALEWAY_API_KEY: 'SCALEWAY_API_KEY' };
 
 export interface StartOptions {
   /** Where settings and credentials are read from; defaults to process.env. */
@@ -37,6 +49,8 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
     .filter(Boolean);
   const urls: Record<string, string> = {};
   let stdio = false;
+  const secret = (variable: string, purpose: string) =>
+    requireEnv(env, bindings[variable] ?? variable, purpose);
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
     for (const closer of closers.reverse()) await closer().catch(() => undefined);
@@ -44,7 +58,11 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
   try {
     const instanceImages = createInstanceImagesClient({ env });
     closers.push(() => instanceImages.close());
-    const instanceImagesRestApp = createInstanceImagesRestApp({ clients: { instanceImages }, bodyLimit });
+    const instanceImagesRestApp = createInstanceImagesRestApp({
+      clients: { instanceImages },
+      bodyLimit,
+      auth: undefined,
+    });
     closers.push(() => instanceImagesRestApp.close());
     await instanceImagesRestApp.listen({
       host: host ?? '127.0.0.1',
@@ -62,6 +80,7 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
         () => createInstanceImagesMcpServer(instanceImagesMcpTools, { maxTextLength }),
         {
           name: 'instance-images-mcp',
+          auth: undefined,
           host: host ?? '127.0.0.1',
           port: portFrom(env, 'INSTANCE_IMAGES_MCP_PORT', 9090),
           allowedHosts,
