@@ -1,0 +1,627 @@
+// Stage 2 (validate/): version and kind refusals, the dialect schema confined to units, the
+// semantic checks (calls resolve, names are unique, features are supported) and --strict.
+import { describe, expect, it } from 'vitest';
+import { Reporter, SpecError, type Diagnostic } from '../generator/diagnostics.js';
+import { parseSpec, type LoadedSpec } from '../generator/load.js';
+import { buildModel } from '../generator/model/build.js';
+import { validate, type Validation } from '../generator/validate/index.js';
+
+// ---------------------------------------------------------------------------------------------
+// Inline specs
+
+/** Dedents `text` and indents it by `n` spaces; blank lines stay blank. */
+function block(text: string, n: number): string {
+  const lines = text.replace(/^\n+/, '').replace(/\s+$/, '').split('\n');
+  if (lines.length === 1 && lines[0] === '') return '';
+  const min = Math.min(...lines.filter((l) => l.trim() !== '').map((l) => /^ */.exec(l)![0].length));
+  return `${lines.map((l) => (l.trim() === '' ? '' : ' '.repeat(n) + l.slice(min))).join('\n')}\n`;
+}
+
+const RESOURCES = `
+- name: pets
+  path: /pets
+  operations:
+  - name: listpets
+    method: GET
+    description: List pets
+    inputParameters:
+    - name: limit
+      in: query
+      type: integer
+- name: pet
+  path: /pets/{petId}
+  operations:
+  - name: getpet
+    method: GET
+    description: Get a pet
+    inputParameters:
+    - name: petId
+      in: path
+      type: string
+      required: true
+`;
+
+const REST = `
+- path: /pets
+  operations:
+  - method: GET
+    name: listpets
+    call: petstore.listpets
+- path: /pets/{petId}
+  operations:
+  - method: GET
+    name: getpet
+    call: petstore.getpet
+`;
+
+const TOOLS = `
+- name: list-pets
+  description: List pets
+  call: petstore.listpets
+- name: get-pet
+  description: Get a pet
+  call: petstore.getpet
+`;
+
+interface Parts {
+  /** Replaces the `naftiko:` and `info:` head. */
+  head?: string;
+  /** Extra keys of consumes[0], before `resources`. */
+  consumesExtra?: string;
+  resources?: string;
+  /** Extra consumes entries after the first. */
+  moreConsumes?: string;
+  rest?: string;
+  tools?: string;
+  /** Extra exposes entries after the MCP adapter. */
+  moreExposes?: string;
+}
+
+function specText(p: Parts = {}): string {
+  return [
+    p.head ?? 'naftiko: 1.0.0-alpha2\ninfo:\n  label: Pets\n  description: A tiny pet store.\n',
+    'capability:\n',
+    '  consumes:\n',
+    '  - type: http\n',
+    '    namespace: petstore\n',
+    '    baseUri: https://pets.example.com\n',
+    block(p.consumesExtra ?? '', 4),
+    '    resources:\n',
+    block(p.resources ?? RESOURCES, 4),
+    block(p.moreConsumes ?? '', 2),
+    '  exposes:\n',
+    '  - type: rest\n',
+    '    namespace: pets-rest\n',
+    '    port: 8080\n',
+    '    resources:\n',
+    block(p.rest ?? REST, 4),
+    '  - type: mcp\n',
+    '    namespace: pets-mcp\n',
+    '    port: 9090\n',
+    '    tools:\n',
+    block(p.tools ?? TOOLS, 4),
+    block(p.moreExposes ?? '', 2),
+  ].join('');
+}
+
+interface Run {
+  text: string;
+  spec: LoadedSpec;
+  report: Reporter;
+  validation: Validation;
+}
+
+function run(text: string, strict = false): Run {
+  const spec = parseSpec('pets.yaml', text);
+  const report = new Reporter('pets.yaml', spec.locate, strict);
+  const validation = validate(spec, report);
+  return { text, spec, report, validation };
+}
+
+function refused(text: string, strict = false): Diagnostic[] {
+  try {
+    run(text, strict);
+  } catch (err) {
+    expect(err).toBeInstanceOf(SpecError);
+    return (err as SpecError).diagnostics;
+  }
+  throw new Error('expected the spec to be refused');
+}
+
+/** 1-based line of the first line matching `pattern` at or after line `after`. */
+function lineOf(text: string, pattern: string | RegExp, after = 1): number {
+  const lines = text.split('\n');
+  const index = lines.findIndex((l, i) => i >= after - 1 && (typeof pattern === 'string' ? l.includes(pattern) : pattern.test(l)));
+  if (index < 0) throw new Error(`no line matches ${String(pattern)}`);
+  return index + 1;
+}
+
+/** 1-based column of `needle` on line `line`. */
+function colOf(text: string, line: number, needle: string): number {
+  return text.split('\n')[line - 1]!.indexOf(needle) + 1;
+}
+
+const withCode = (r: Run, code: string) => r.report.diagnostics.filter((d) => d.code === code);
+
+const REST_LIST = 'exposes/0/resources/0/operations/0';
+const REST_GET = 'exposes/0/resources/1/operations/0';
+const TOOL_LIST = 'exposes/1/tools/0';
+const TOOL_GET = 'exposes/1/tools/1';
+
+// ---------------------------------------------------------------------------------------------
+
+describe('the baseline spec', () => {
+  it('validates without diagnostics and resolves every call', () => {
+    const r = run(specText());
+    expect(r.report.diagnostics).toEqual([]);
+    expect(r.validation.skipped.size).toBe(0);
+    expect(r.validation.calls.get(REST_LIST)?.name).toBe('listpets');
+    expect(r.validation.calls.get(REST_GET)?.name).toBe('getpet');
+    expect(r.validation.calls.get(TOOL_LIST)?.name).toBe('listpets');
+    expect(r.validation.calls.get(TOOL_GET)?.name).toBe('getpet');
+    expect([...r.validation.index.get('petstore')!.keys()]).toEqual(['listpets', 'getpet']);
+  });
+});
+
+describe('version and kind', () => {
+  it('refuses another naftiko version, located at the value', () => {
+    const text = specText({ head: 'naftiko: 1.0.0-alpha1\ninfo:\n  label: Pets\n' });
+    const diagnostics = refused(text);
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics[0]).toMatchObject({ severity: 'error', code: 'version', line: 1, col: 10 });
+    expect(diagnostics[0]!.message).toContain('"1.0.0-alpha1"');
+    expect(diagnostics[0]!.message).toContain('1.0.0-alpha2');
+  });
+
+  it('refuses a numeric version', () => {
+    const diagnostics = refused(specText({ head: 'naftiko: 1.0\ninfo:\n  label: Pets\n' }));
+    expect(diagnostics[0]!.code).toBe('version');
+    expect(diagnostics[0]!.message).toMatch(/unsupported naftiko version 1\b/);
+  });
+
+  it('refuses a document without `naftiko`', () => {
+    const diagnostics = refused(specText({ head: 'info:\n  label: Pets\n' }));
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics[0]!.code).toBe('version');
+    expect(diagnostics[0]!.message).toMatch(/not a Naftiko capability.*no `naftiko` version/);
+  });
+
+  it('gives an Ikanos document its own message', () => {
+    const text = specText({ head: 'info:\n  label: Pets\nikanos: 1.0.0\n' });
+    const diagnostics = refused(text);
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics[0]!.code).toBe('version');
+    expect(diagnostics[0]!.message).toMatch(/Ikanos \(1\.0\.0\) document/);
+    expect(diagnostics[0]!.line).toBe(lineOf(text, 'ikanos:'));
+  });
+
+  it('refuses a consumes-only fragment as nothing to generate', () => {
+    const text = [
+      'naftiko: 1.0.0-alpha2',
+      'consumes:',
+      '- type: http',
+      '  namespace: shared',
+      '  baseUri: https://api.example.com',
+      '  resources: []',
+      '',
+    ].join('\n');
+    const diagnostics = refused(text);
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics[0]!.code).toBe('nothing-to-generate');
+    expect(diagnostics[0]!.message).toContain('consumes-only fragment');
+  });
+
+  it('refuses a document without `capability`', () => {
+    const diagnostics = refused('naftiko: 1.0.0-alpha2\ninfo:\n  label: Empty\n');
+    expect(diagnostics[0]!.code).toBe('nothing-to-generate');
+    expect(diagnostics[0]!.message).toContain('no `capability`');
+  });
+});
+
+describe('dialect schema', () => {
+  it('skips only the tool with a schema error, with a located warning', () => {
+    const tools = `
+      - name: list-pets
+        description: List pets
+        call: petstore.listpets
+        hints:
+          readOnly: yes please
+      - name: get-pet
+        description: Get a pet
+        call: petstore.getpet
+    `;
+    const text = specText({ tools });
+    const r = run(text);
+    const schema = withCode(r, 'schema');
+    expect(schema).toHaveLength(1);
+    expect(schema[0]!.severity).toBe('warning');
+    expect(schema[0]!.message).toMatch(/hints\.readOnly.*boolean; this tool is skipped/);
+    expect(schema[0]!.line).toBe(lineOf(text, 'readOnly: yes please'));
+    expect(r.validation.skipped).toEqual(new Set([TOOL_LIST]));
+    // Everything else is still generated.
+    const model = buildModel(r.spec, r.validation, r.report, 'pets');
+    expect(model.mcp[0]!.tools.map((t) => t.name)).toEqual(['get-pet']);
+    expect(model.rest[0]!.paths.map((p) => p.template)).toEqual(['/pets', '/pets/{petId}']);
+    expect(model.apis[0]!.operations.map((o) => o.name)).toEqual(['listpets', 'getpet']);
+  });
+
+  it('skips a consumed operation with a schema error, and the units that call it', () => {
+    const resources = RESOURCES.replace('method: GET\n    description: List pets', 'method: FETCH\n    description: List pets');
+    expect(resources).not.toBe(RESOURCES);
+    const text = specText({ resources });
+    const r = run(text);
+    const schema = withCode(r, 'schema');
+    expect(schema).toHaveLength(1);
+    expect(schema[0]!.message).toMatch(/method.*this consumed operation is skipped/);
+    expect(schema[0]!.line).toBe(lineOf(text, 'method: FETCH'));
+    expect(r.validation.skipped.has('consumes/0/resources/0/operations/0')).toBe(true);
+    const unresolved = withCode(r, 'call-unresolved');
+    expect(unresolved.map((d) => d.line)).toEqual([lineOf(text, 'call: petstore.listpets'), lineOf(text, 'call: petstore.listpets', lineOf(text, 'tools:'))]);
+    expect(unresolved[0]!.message).toContain('has that operation, but it was skipped');
+    expect(r.validation.calls.has(REST_LIST)).toBe(false);
+    expect(r.validation.calls.has(TOOL_LIST)).toBe(false);
+    expect(r.validation.calls.get(TOOL_GET)?.name).toBe('getpet');
+    const model = buildModel(r.spec, r.validation, r.report, 'pets');
+    expect(model.apis[0]!.operations.map((o) => o.name)).toEqual(['getpet']);
+    expect(model.mcp[0]!.tools.map((t) => t.name)).toEqual(['get-pet']);
+    expect(model.rest[0]!.paths.map((p) => p.template)).toEqual(['/pets/{petId}']);
+  });
+
+  it('skips a REST operation with a schema error', () => {
+    const rest = REST.replace('name: getpet\n    call: petstore.getpet', 'name: getpet\n    call: petstore.getpet\n    with: [not, a, map]');
+    expect(rest).not.toBe(REST);
+    const r = run(specText({ rest }));
+    expect(withCode(r, 'schema')[0]!.message).toMatch(/this REST operation is skipped/);
+    expect(r.validation.skipped).toEqual(new Set([REST_GET]));
+    expect(r.validation.calls.has(REST_LIST)).toBe(true);
+  });
+
+  it('refuses a schema error outside any unit', () => {
+    const text = specText({ head: 'naftiko: 1.0.0-alpha2\ninfo: just a sentence\n' });
+    const diagnostics = refused(text);
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics[0]).toMatchObject({ severity: 'error', code: 'schema', line: 2, col: 1 });
+    expect(diagnostics[0]!.message).toMatch(/`info` must be of type object/);
+  });
+
+  it('refuses `capability.exposes` that is not a list', () => {
+    const text = 'naftiko: 1.0.0-alpha2\ncapability:\n  consumes: []\n  exposes: {type: rest}\n';
+    const diagnostics = refused(text);
+    expect(diagnostics.map((d) => [d.code, d.line])).toContainEqual(['schema', 4]);
+  });
+});
+
+describe('calls', () => {
+  it('warns and skips a call to an unknown namespace', () => {
+    const text = specText({ tools: TOOLS.replace('call: petstore.getpet', 'call: petshop.getpet') });
+    const r = run(text);
+    const [d, ...others] = withCode(r, 'call-unresolved');
+    expect(others).toEqual([]);
+    expect(d!.severity).toBe('warning');
+    expect(d!.message).toBe('call "petshop.getpet" names no consumes namespace of this capability; this tool is skipped');
+    const line = lineOf(text, 'call: petshop.getpet');
+    expect({ line: d!.line, col: d!.col }).toEqual({ line, col: colOf(text, line, 'petshop') });
+    expect(r.validation.skipped.has(TOOL_GET)).toBe(true);
+    expect(r.validation.calls.has(TOOL_GET)).toBe(false);
+    expect(buildModel(r.spec, r.validation, r.report, 'pets').mcp[0]!.tools.map((t) => t.name)).toEqual(['list-pets']);
+  });
+
+  it('warns and skips a call to an unknown operation', () => {
+    const text = specText({ rest: REST.replace('call: petstore.getpet', 'call: petstore.fetchpet') });
+    const r = run(text);
+    const [d] = withCode(r, 'call-unresolved');
+    expect(d!.message).toBe('call "petstore.fetchpet": namespace "petstore" has no operation with that name; this REST operation is skipped');
+    expect(d!.line).toBe(lineOf(text, 'call: petstore.fetchpet'));
+    expect(r.validation.skipped.has(REST_GET)).toBe(true);
+    expect(buildModel(r.spec, r.validation, r.report, 'pets').rest[0]!.paths.map((p) => p.template)).toEqual(['/pets']);
+  });
+
+  it('resolves the longest namespace when namespaces contain dots', () => {
+    const moreConsumes = `
+      - type: http
+        namespace: petstore.v2
+        baseUri: https://v2.pets.example.com
+        resources:
+        - name: pets
+          path: /pets
+          operations:
+          - name: listpets
+            method: GET
+    `;
+    const r = run(specText({ moreConsumes, tools: TOOLS.replace('call: petstore.listpets', 'call: petstore.v2.listpets') }));
+    expect(r.report.diagnostics).toEqual([]);
+    expect(r.validation.calls.get(TOOL_LIST)?.namespace).toBe('petstore.v2');
+    expect(r.validation.calls.get(REST_LIST)?.namespace).toBe('petstore');
+  });
+});
+
+describe('names', () => {
+  it('skips the second of two tools with the same name', () => {
+    const text = specText({ tools: TOOLS.replace('name: get-pet', 'name: list-pets') });
+    const r = run(text);
+    const [d, ...others] = withCode(r, 'duplicate-name');
+    expect(others).toEqual([]);
+    expect(d!.message).toBe('duplicate tool name "list-pets"; the first tool keeps the name and this one is skipped');
+    expect(d!.line).toBe(lineOf(text, 'name: list-pets', lineOf(text, 'tools:') + 2));
+    expect(r.validation.skipped).toEqual(new Set([TOOL_GET]));
+    const model = buildModel(r.spec, r.validation, r.report, 'pets');
+    expect(model.mcp[0]!.tools.map((t) => [t.name, t.call.operation])).toEqual([['list-pets', 'listpets']]);
+  });
+
+  it('skips a tool whose name MCP clients cannot use', () => {
+    const r = run(specText({ tools: TOOLS.replace('name: get-pet', 'name: get pet!') }));
+    expect(withCode(r, 'tool-name')[0]!.message).toMatch(/tool name "get pet!" must be/);
+    expect(r.validation.skipped.has(TOOL_GET)).toBe(true);
+  });
+
+  it('warns about a reused consumed operation name and disambiguates calls by description', () => {
+    const resources = `
+      - name: pets
+        path: /pets/{petId}
+        operations:
+        - name: get
+          method: GET
+          description: Get a pet
+          inputParameters:
+          - name: petId
+            in: path
+      - name: toys
+        path: /toys/{toyId}
+        operations:
+        - name: get
+          method: GET
+          description: Get a toy
+          inputParameters:
+          - name: toyId
+            in: path
+    `;
+    const rest = `
+      - path: /toys/{toyId}
+        operations:
+        - method: GET
+          call: petstore.get
+      - path: /pets/{petId}
+        operations:
+        - method: GET
+          call: petstore.get
+    `;
+    const tools = `
+      - name: get-toy
+        description: Get a toy
+        call: petstore.get
+      - name: get-pet
+        description: Get a pet
+        call: petstore.get
+    `;
+    const text = specText({ resources, rest, tools });
+    const r = run(text);
+    const dup = withCode(r, 'duplicate-name');
+    expect(dup).toHaveLength(1);
+    expect(dup[0]!.severity).toBe('warning');
+    expect(dup[0]!.message).toContain('operation name "get" is used more than once in namespace "petstore"');
+    expect(dup[0]!.line).toBe(lineOf(text, 'name: get', lineOf(text, 'name: toys')));
+    expect(withCode(r, 'call-ambiguous')).toEqual([]);
+    // Tools: by description. REST operations (no description): by the path's tail.
+    expect(r.validation.calls.get(TOOL_LIST)?.resourceName).toBe('toys');
+    expect(r.validation.calls.get(TOOL_GET)?.resourceName).toBe('pets');
+    expect(r.validation.calls.get(REST_LIST)?.resourceName).toBe('toys');
+    expect(r.validation.calls.get(REST_GET)?.resourceName).toBe('pets');
+    // The model gives the two operations distinct client methods, and each caller the right one.
+    const model = buildModel(r.spec, r.validation, r.report, 'pets');
+    const idents = model.apis[0]!.operations.map((o) => o.ident);
+    expect(new Set(idents).size).toBe(2);
+    const toy = model.apis[0]!.operations.find((o) => o.description === 'Get a toy')!;
+    const pet = model.apis[0]!.operations.find((o) => o.description === 'Get a pet')!;
+    expect(model.mcp[0]!.tools.map((t) => [t.name, t.call.method])).toEqual([
+      ['get-toy', toy.ident],
+      ['get-pet', pet.ident],
+    ]);
+  });
+
+  it('calls the first of reused operations, with a warning, when nothing tells them apart', () => {
+    const resources = `
+      - name: a
+        path: /a
+        operations:
+        - name: get
+          method: GET
+          description: Same
+      - name: b
+        path: /b
+        operations:
+        - name: get
+          method: GET
+          description: Same
+    `;
+    const text = specText({ resources, rest: '[]', tools: '- name: t\n  description: Other\n  call: petstore.get\n' });
+    const r = run(text.replace('    resources:\n    []\n', '    resources: []\n'));
+    const [d] = withCode(r, 'call-ambiguous');
+    expect(d!.message).toMatch(/matches 2 operations and nothing tells them apart; it calls the first \(line \d+\)/);
+    expect(r.validation.calls.get(TOOL_LIST)?.resourceName).toBe('a');
+  });
+});
+
+describe('unsupported features', () => {
+  const unsupported = (r: Run) => withCode(r, 'unsupported');
+
+  it('skips a tool with steps', () => {
+    const tools = `
+      - name: list-pets
+        description: List pets
+        steps:
+        - call: petstore.listpets
+      - name: get-pet
+        description: Get a pet
+        call: petstore.getpet
+    `;
+    const text = specText({ tools });
+    const r = run(text);
+    const [d] = unsupported(r);
+    expect(d!.message).toMatch(/^unsupported: steps/);
+    expect(d!.line).toBe(lineOf(text, 'steps:'));
+    expect(r.validation.skipped).toEqual(new Set([TOOL_LIST]));
+  });
+
+  it('skips a tool with ref', () => {
+    const r = run(specText({ tools: TOOLS.replace('call: petstore.getpet', 'ref: some-aggregate.get') }));
+    const [d] = unsupported(r);
+    expect(d!.message).toMatch(/^unsupported: aggregates ref/);
+    expect(r.validation.skipped).toEqual(new Set([TOOL_GET]));
+  });
+
+  it('skips a mock tool (no call)', () => {
+    const tools = `
+      - name: list-pets
+        description: List pets
+        call: petstore.listpets
+      - name: get-pet
+        description: Get a pet
+        outputParameters:
+        - type: string
+          value: always this
+    `;
+    const r = run(specText({ tools }));
+    const [d] = unsupported(r);
+    expect(d!.message).toBe('unsupported: mock values (this tool has no `call`)');
+    expect(r.validation.skipped).toEqual(new Set([TOOL_GET]));
+  });
+
+  it.each([
+    ['skill', 'unsupported: skill exposes'],
+    ['control', 'unsupported: control exposes'],
+    ['grpc', 'unsupported: exposes type "grpc"'],
+  ])('skips a %s adapter', (type, message) => {
+    const text = specText({ moreExposes: `- type: ${type}\n  namespace: extra\n` });
+    const r = run(text);
+    const [d, ...others] = unsupported(r);
+    expect(others).toEqual([]);
+    expect(d!.message).toBe(message);
+    expect(d!.line).toBe(lineOf(text, `- type: ${type}`));
+    expect(r.validation.skipped).toEqual(new Set(['exposes/2']));
+    expect(r.validation.calls.size).toBe(4);
+  });
+
+  it('skips a consumes import', () => {
+    const text = specText({ moreConsumes: '- import: ./shared-consumes.yml\n  namespace: shared\n' });
+    const r = run(text);
+    const [d] = unsupported(r);
+    expect(d!.message).toMatch(/^unsupported: consumes import/);
+    expect(d!.line).toBe(lineOf(text, '- import:'));
+    expect(r.validation.skipped).toEqual(new Set(['consumes/1']));
+  });
+
+  it('skips an operation whose outputRawFormat is not json', () => {
+    const resources = RESOURCES.replace('description: Get a pet\n', 'description: Get a pet\n    outputRawFormat: xml\n');
+    expect(resources).not.toBe(RESOURCES);
+    const text = specText({ resources });
+    const r = run(text);
+    const [d] = unsupported(r);
+    expect(d!.message).toBe('unsupported: outputRawFormat xml; only json is generated');
+    const line = lineOf(text, 'outputRawFormat: xml');
+    expect({ line: d!.line, col: d!.col }).toEqual({ line, col: colOf(text, line, 'xml') });
+    expect(r.validation.skipped.has('consumes/0/resources/1/operations/0')).toBe(true);
+    // Callers of the skipped operation are skipped too.
+    expect(withCode(r, 'call-unresolved')).toHaveLength(2);
+  });
+
+  it('accepts outputRawFormat json explicitly', () => {
+    const resources = RESOURCES.replace('description: Get a pet\n', 'description: Get a pet\n    outputRawFormat: json\n');
+    expect(run(specText({ resources })).report.diagnostics).toEqual([]);
+  });
+});
+
+describe('tolerated deviations', () => {
+  it('reads info.title as the label, with a warning', () => {
+    const text = specText({ head: 'naftiko: 1.0.0-alpha2\ninfo:\n  title: Pet Store\n' });
+    const r = run(text);
+    const [d, ...others] = r.report.diagnostics;
+    expect(others).toEqual([]);
+    expect(d).toMatchObject({ severity: 'warning', code: 'info-title', line: 3, col: 3 });
+    expect(d!.message).toContain('`info.title` is not part of alpha2');
+    expect(buildModel(r.spec, r.validation, r.report, 'pets').title).toBe('Pet Store');
+  });
+
+  it('reads `auth:` as `authentication:`, with a warning', () => {
+    const consumesExtra = 'auth:\n  type: bearer\n  token: "{{PET_TOKEN}}"\n';
+    const text = specText({ consumesExtra });
+    const r = run(text);
+    const [d] = withCode(r, 'auth-key');
+    expect(d).toMatchObject({ severity: 'warning', line: lineOf(text, 'auth:'), col: 5 });
+    const model = buildModel(r.spec, r.validation, r.report, 'pets');
+    expect(model.apis[0]!.auth).toEqual({ kind: 'bearer', token: { parts: [{ kind: 'secret', variable: 'PET_TOKEN' }] } });
+  });
+
+  it('warns about an authentication type it cannot generate', () => {
+    const r = run(specText({ consumesExtra: 'authentication:\n  type: oauth2\n' }));
+    expect(withCode(r, 'auth-type')[0]!.message).toMatch(/"oauth2" is not generated/);
+  });
+});
+
+describe('--strict', () => {
+  // Valid under the official alpha2 schema; only the semantic checks have something to say.
+  const STRICT_VALID = [
+    'naftiko: 1.0.0-alpha2',
+    'info:',
+    '  label: Minimal',
+    '  description: One upstream call.',
+    'capability:',
+    '  consumes:',
+    '  - type: http',
+    '    namespace: upstream',
+    '    baseUri: https://api.example.com',
+    '    resources:',
+    '    - name: items',
+    '      path: /items/{{id}}',
+    '      operations:',
+    '      - name: get-item',
+    '        method: GET',
+    '        inputParameters:',
+    '        - name: id',
+    '          in: path',
+    '  exposes:',
+    '  - type: mcp',
+    '    namespace: items-mcp',
+    '    port: 9091',
+    '    tools:',
+    '    - name: get-item',
+    '      description: Get one item',
+    '      call: upstream.get-item',
+    '',
+  ].join('\n');
+
+  it('accepts a spec with nothing to tolerate', () => {
+    const r = run(STRICT_VALID, true);
+    expect(r.report.diagnostics).toEqual([]);
+  });
+
+  it('turns a Reporter warning into an error', () => {
+    const spec = parseSpec('s.yaml', STRICT_VALID);
+    const strict = new Reporter('s.yaml', spec.locate, true);
+    strict.warn('demo', 'tolerated', ['info', 'label']);
+    expect(strict.diagnostics[0]!.severity).toBe('error');
+    expect(() => strict.throwIfFailed()).toThrow(SpecError);
+    const lenient = new Reporter('s.yaml', spec.locate, false);
+    lenient.warn('demo', 'tolerated', ['info', 'label']);
+    expect(lenient.diagnostics[0]!.severity).toBe('warning');
+    expect(() => lenient.throwIfFailed()).not.toThrow();
+  });
+
+  it('refuses a spec that is only warned about without --strict', () => {
+    const text = `${STRICT_VALID}    - name: get-item\n      description: Again\n      call: upstream.get-item\n`;
+    const lenient = run(text, false);
+    expect(lenient.report.diagnostics.map((d) => [d.severity, d.code])).toEqual([['warning', 'duplicate-name']]);
+    const diagnostics = refused(text, true);
+    expect(diagnostics.map((d) => [d.severity, d.code])).toEqual([['error', 'duplicate-name']]);
+    expect(diagnostics[0]!.line).toBe(lenient.report.diagnostics[0]!.line);
+  });
+
+  it('refuses every tolerated defect at once under --strict', () => {
+    // The lenient run tolerates these with warnings; strict refuses, and every warning is an error.
+    const text = specText({ head: 'naftiko: 1.0.0-alpha2\ninfo:\n  title: Pets\n', tools: TOOLS.replace('call: petstore.getpet', 'call: nowhere.getpet') });
+    const lenient = run(text);
+    expect(lenient.report.diagnostics.map((d) => d.code).sort()).toEqual(['call-unresolved', 'info-title']);
+    const diagnostics = refused(text, true);
+    expect(diagnostics.length).toBeGreaterThan(0);
+    expect(diagnostics.every((d) => d.severity === 'error')).toBe(true);
+  });
+});
