@@ -51,6 +51,12 @@ export function unifiedDiff(name: string, before: string | undefined, after: str
   }
   for (let i = endA; i < a.length; i++) lines.push({ tag: ' ', text: a[i]!, ai: i, bi: bi++ });
   const header = `--- ${before === undefined ? '/dev/null' : `a/${name}`}\n+++ ${after === undefined ? '/dev/null' : `b/${name}`}\n`;
+  if (before !== after && lines.every((l) => l.tag === ' ') && before !== undefined && after !== undefined && a.length > 0) {
+    // The texts differ only in their final newline.
+    const last = a.length - 1;
+    const mark = (text: string | undefined) => (text !== undefined && !text.endsWith('\n') ? '\n\\ No newline at end of file' : '');
+    return `${header}@@ -${last + 1},1 +${last + 1},1 @@\n-${a[last]}${mark(before)}\n+${b[last]}${mark(after)}\n`;
+  }
   return header + hunks(lines);
 }
 
@@ -76,12 +82,13 @@ function middleOps(a: string[], b: string[]): ('-' | '+' | '=')[] {
       ops.push('=');
       i++;
       j++;
-    } else if (j < b.length && (i === a.length || table[i]![j + 1]! >= table[i + 1]![j]!)) {
-      ops.push('+');
-      j++;
-    } else {
+    } else if (i < a.length && (j === b.length || table[i + 1]![j]! >= table[i]![j + 1]!)) {
+      // Removed lines first, as diff -u and git print them.
       ops.push('-');
       i++;
+    } else {
+      ops.push('+');
+      j++;
     }
   }
   return ops;

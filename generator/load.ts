@@ -32,14 +32,20 @@ export function parseSpec(file: string, text: string): LoadedSpec {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
   const problems: Diagnostic[] = doc.errors.map((e) => {
-    const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
+    const pos = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0]);
     return { severity: 'error', code: 'yaml-syntax', message: `YAML syntax error: ${firstLine(e.message)}`, file, line: pos.line, col: pos.col };
   });
   if (problems.length > 0) throw new SpecError(problems);
   if (text.includes('\u0000')) {
     throw new SpecError([{ severity: 'error', code: 'not-yaml', message: 'the file is binary, not YAML', file, line: 1, col: 1 }]);
   }
-  const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    // Unresolved aliases and alias bombs surface only when the document is converted.
+    throw new SpecError([{ severity: 'error', code: 'yaml-syntax', message: `YAML error: ${firstLine((err as Error).message)}`, file, line: 1, col: 1 }]);
+  }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     const kind = data === null || data === undefined ? 'empty' : Array.isArray(data) ? 'a list' : `a ${typeof data}`;
     throw new SpecError([

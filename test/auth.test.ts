@@ -51,7 +51,7 @@ describe('REST adapter with bearer authentication', () => {
   const list = () => `${running.urls['instance-images-rest']}/v1/instance/v1/zones/fr-par-1/images`;
 
   it('refuses a caller without a token, or with a wrong one, before calling upstream', async () => {
-    for (const headers of [{}, { authorization: 'Bearer nope' }, { authorization: REST_TOKEN }]) {
+    for (const headers of [{}, { authorization: 'Bearer nope' }, { authorization: REST_TOKEN }] as Record<string, string>[]) {
       const before = upstream.requests.length;
       const res = await fetch(list(), { headers });
       expect(res.status).toBe(401);

@@ -680,11 +680,11 @@ describe("options and lifecycle", () => {
       expect(fake.apiKey).toBe(key);
       expect((await callOn(fake, "/images")).status).toBe(401); // FAKE_API_KEY is not accepted here
       const res = await callOn(fake, "/images", { token: key, method: "POST", body: { root_volume: snapshot, arch: "arm64" } });
-      const image = (await res.json()).image;
+      const image = ((await res.json()) as { image: { id: string; creation_date: string } }).image;
       expect(image.creation_date).toBe("2030-01-02T03:04:05.678000+00:00");
       // Frozen clock: the PATCH still moves modification_date, by one microsecond.
       const patched = await callOn(fake, `/images/${image.id}`, { token: key, method: "PATCH", body: { public: true } });
-      expect((await patched.json()).image.modification_date).toBe("2030-01-02T03:04:05.678001+00:00");
+      expect(((await patched.json()) as { image: { modification_date: string } }).image.modification_date).toBe("2030-01-02T03:04:05.678001+00:00");
     } finally {
       await fake.close();
     }

@@ -11,14 +11,16 @@ export class Code {
 
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 const RESERVED = new Set(
-  'break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await'.split(
+  'break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await eval arguments'.split(
     ' ',
   ),
 );
 
 /** A JavaScript literal of any JSON value: strings, numbers, objects and arrays. */
 export function lit(value: unknown): Code {
-  return new Code(JSON.stringify(value) ?? 'undefined');
+  // In an object literal `"__proto__": x` sets the prototype; a computed key makes it a property.
+  // (Inside JSON strings quotes are escaped, so this only matches real keys.)
+  return new Code((JSON.stringify(value) ?? 'undefined').replace(/([{,])"__proto__":/g, '$1["__proto__"]:'));
 }
 
 /** A whole JSON document, indented with two spaces and ending with a newline. */
@@ -36,12 +38,18 @@ export const isIdent = (name: string): boolean => IDENT.test(name) && !RESERVED.
 
 /** An object key or interface member name: bare when it is an identifier, quoted otherwise. */
 export function prop(name: string): Code {
+  if (name === '__proto__') return new Code('["__proto__"]');
   return IDENT.test(name) ? new Code(name) : lit(name);
 }
 
 /** `target.name`, or `target["image-id"]` when the name is not an identifier. */
 export function member(target: Code, name: string): Code {
   return new Code(IDENT.test(name) ? `${target.text}.${name}` : `${target.text}[${lit(name).text}]`);
+}
+
+/** `target?.name`, or `target?.["pet-name"]`. */
+export function optionalMember(target: Code, name: string): Code {
+  return new Code(IDENT.test(name) ? `${target.text}?.${name}` : `${target.text}?.[${lit(name).text}]`);
 }
 
 /** A JSDoc block; `*​/` inside the text cannot close it early. */

@@ -2,7 +2,7 @@
 import { basename } from 'node:path';
 import type { Capability, ExposedInput, RestAdapter, RestOperation, RestPath } from '../model/types.js';
 import { argsObject, callTarget, outputLiteral } from './call.js';
-import { Code, code, doc, ident, join, lit, member, prop } from './escape.js';
+import { Code, code, doc, ident, join, lit, member, optionalMember, prop } from './escape.js';
 import { tsType } from './expr.js';
 import { render } from './render.js';
 
@@ -57,7 +57,7 @@ function route(model: Capability, path: RestPath, op: RestOperation): Code {
       case 'header':
         return member(member(request, 'headers'), input.name.toLowerCase());
       case 'body':
-        return input === wholeBody ? member(request, 'body') : code`${member(request, 'body')}?.${prop(input.name)}`;
+        return input === wholeBody ? member(request, 'body') : optionalMember(member(request, 'body'), input.name);
       default:
         return member(member(request, 'query'), input.name);
     }

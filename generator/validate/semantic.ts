@@ -70,9 +70,12 @@ function checkConsumes(capability: Obj, report: Reporter, skipped: Set<string>):
       for (const [op, o] of objects(resource.operations)) {
         const opUnit = `${unit}/resources/${r}/operations/${o}`;
         const opPath: PathKey[] = [...at, 'resources', r, 'operations', o];
-        if (isSkipped(skipped, opUnit)) continue;
         const name = String(op.name);
-        if (ops.has(name)) {
+        const ref: OperationRef = { namespace, name, resourceName: strAt(resource.name), resourcePath: String(resource.path), description: strAt(op.description), path: opPath, unit: opUnit };
+        // Skipped operations stay in the index so that calls to them say why they fail.
+        ops.set(name, [...(ops.get(name) ?? []), ref]);
+        if (isSkipped(skipped, opUnit)) continue;
+        if (ops.get(name)!.length > 1) {
           report.warn('duplicate-name', `operation name "${name}" is used more than once in namespace "${namespace}"; calls to it are matched by description, resource name or path`, [...opPath, 'name'], 'value');
         }
         const format = strAt(op.outputRawFormat) ?? 'json';
@@ -80,8 +83,6 @@ function checkConsumes(capability: Obj, report: Reporter, skipped: Set<string>):
           skip(report, skipped, opUnit, 'unsupported', `unsupported: outputRawFormat ${format}; only json is generated`, [...opPath, 'outputRawFormat'], 'value');
           continue;
         }
-        const ref: OperationRef = { namespace, name, resourceName: strAt(resource.name), resourcePath: String(resource.path), description: strAt(op.description), path: opPath, unit: opUnit };
-        ops.set(name, [...(ops.get(name) ?? []), ref]);
       }
     }
   }
