@@ -101,12 +101,12 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   setLogLevel(process.env.LOG_LEVEL);
   start({ stdio: process.argv.includes('--stdio') }).then(
     (running) => {
-      log('info', { msg: 'listening', urls: running.urls });
       const stop = () => void running.close().then(() => process.exit(0));
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
       // An MCP client ends a stdio session by closing our stdin.
       if (running.stdio) process.stdin.once('end', stop);
+      log('info', { msg: 'listening', urls: running.urls });
     },
     (err: unknown) => {
       process.stderr.write(
