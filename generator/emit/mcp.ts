@@ -17,7 +17,7 @@ export function emitMcp(model: Capability): string {
   return render('mcp.ts.hbs', {
     source: basename(model.specFile),
     adapters,
-    runtimeImports: new Code([...converters, 'createToolServer', 'type ToolDef'].join(', ')),
+    runtimeImports: new Code([...converters, 'createToolServer', 'jsonSchema', 'type ToolDef'].join(', ')),
     clientImports: new Code(clients.map((c) => `type ${c}`).join(', ')),
   });
 }
@@ -35,11 +35,11 @@ function adapterView(model: Capability, adapter: McpAdapter, names: NameTable) {
     const argsType = names.take(`${pascal(tool.name)}Args`);
     const inputConst = names.take(`${base}Input`);
     schemas.push(code`${doc(`Arguments of the \`${tool.name}\` tool.`)}\nexport interface ${ident(argsType)} ${argsInterface(tool.inputs)}`);
-    schemas.push(code`const ${ident(inputConst)} = fromJsonSchema<${ident(argsType)}>(${lit(inputSchema(tool.inputs))});`);
+    schemas.push(code`const ${ident(inputConst)} = jsonSchema(${lit(inputSchema(tool.inputs))});`);
     let outputConst = 'passthroughOutput';
     if (tool.output.kind === 'mapped') {
       outputConst = names.take(`${base}Output`);
-      schemas.push(code`const ${ident(outputConst)} = fromJsonSchema<Record<string, unknown>>(${lit(outputSchema(tool.output.shape))});`);
+      schemas.push(code`const ${ident(outputConst)} = jsonSchema(${lit(outputSchema(tool.output.shape))});`);
     }
     return toolCode(model, tool, argsType, inputConst, outputConst);
   });

@@ -3,15 +3,12 @@
 // MCP adapters: a table of tools per adapter. Input schemas are compiled once, here at module
 // load; the SDK answers invalid arguments with isError. The runtime's createToolServer turns each
 // call into structured content plus the same JSON as text; failures are tool errors.
-import { fromJsonSchema, type McpServer } from '@modelcontextprotocol/server';
+import type { McpServer } from '@modelcontextprotocol/server';
 import { type InstanceImagesClient } from './client.js';
-import { createToolServer, type ToolDef } from './runtime.js';
+import { createToolServer, jsonSchema, type ToolDef } from './runtime.js';
 
 /** The result of a pass-through tool: the upstream's JSON object (non-objects come as {result}). */
-const passthroughOutput = fromJsonSchema<Record<string, unknown>>({
-  type: 'object',
-  additionalProperties: true,
-});
+const passthroughOutput = jsonSchema({ type: 'object', additionalProperties: true });
 
 /** Arguments of the `list-instance-images` tool. */
 export interface ListInstanceImagesArgs {
@@ -27,7 +24,7 @@ export interface ListInstanceImagesArgs {
   tags?: string;
 }
 
-const listInstanceImagesInput = fromJsonSchema<ListInstanceImagesArgs>({
+const listInstanceImagesInput = jsonSchema({
   type: 'object',
   properties: {
     zone: { type: 'string', description: 'The zone you want to target' },
@@ -52,7 +49,7 @@ export interface CreateInstanceImageArgs {
   body: Record<string, unknown>;
 }
 
-const createInstanceImageInput = fromJsonSchema<CreateInstanceImageArgs>({
+const createInstanceImageInput = jsonSchema({
   type: 'object',
   properties: {
     zone: { type: 'string', description: 'The zone you want to target' },
@@ -71,7 +68,7 @@ export interface UpdateImageArgs {
   body: Record<string, unknown>;
 }
 
-const updateImageInput = fromJsonSchema<UpdateImageArgs>({
+const updateImageInput = jsonSchema({
   type: 'object',
   properties: {
     zone: { type: 'string', description: 'The zone you want to target' },
@@ -90,7 +87,7 @@ export interface GetInstanceImageArgs {
   image_id: string;
 }
 
-const getInstanceImageInput = fromJsonSchema<GetInstanceImageArgs>({
+const getInstanceImageInput = jsonSchema({
   type: 'object',
   properties: {
     zone: { type: 'string', description: 'The zone you want to target' },
@@ -110,7 +107,7 @@ export interface UpdateImage2Args {
   body: Record<string, unknown>;
 }
 
-const updateImage2Input = fromJsonSchema<UpdateImage2Args>({
+const updateImage2Input = jsonSchema({
   type: 'object',
   properties: {
     zone: { type: 'string', description: 'The zone you want to target' },
@@ -129,7 +126,7 @@ export interface DeleteInstanceImageArgs {
   image_id: string;
 }
 
-const deleteInstanceImageInput = fromJsonSchema<DeleteInstanceImageArgs>({
+const deleteInstanceImageInput = jsonSchema({
   type: 'object',
   properties: {
     zone: { type: 'string', description: 'The zone you want to target' },

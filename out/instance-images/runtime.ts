@@ -14,8 +14,10 @@ import {
 import { hostHeaderValidation, originValidation, toNodeHandler } from '@modelcontextprotocol/node';
 import {
   createMcpHandler,
+  fromJsonSchema,
   McpServer,
   type CallToolResult,
+  type JsonSchemaType,
   type StandardSchemaWithJSON,
   type ToolAnnotations,
 } from '@modelcontextprotocol/server';
@@ -642,6 +644,14 @@ function methodNotAllowed(allow: string): (request: FastifyRequest, reply: Fasti
 export interface ToolLimits {
   /** Longest text content, in characters; longer text is cut with a visible marker. */
   maxTextLength: number;
+}
+
+/**
+ * A tool's JSON Schema as the SDK's validator. It takes a plain object and is not generic, which
+ * keeps type-checking a table of hundreds of tools cheap; each tool's `call` names its argument type.
+ */
+export function jsonSchema(schema: Record<string, unknown>): StandardSchemaWithJSON {
+  return fromJsonSchema(schema as JsonSchemaType);
 }
 
 /** One MCP tool, as the generated mcp.ts declares it. */
