@@ -18,6 +18,8 @@ export interface OperationRef {
   resourceName?: string;
   resourcePath: string;
   description?: string;
+  /** Names the operation declares: parameters and path placeholders. */
+  params: Set<string>;
   path: PathKey[];
   unit: string;
 }
@@ -43,23 +45,32 @@ export interface CallHint {
   resourceName?: string;
   /** The exposed REST path, when the caller is a REST operation. */
   path?: string;
+  /** The caller's `with` keys: the operation meant should declare them. */
+  withKeys?: string[];
 }
 
 /**
  * Real specs reuse operation names (`get`, `post`) across resources and call them by that name.
- * The reference engine takes the first; capgen picks the one the caller evidently means: same
- * description, then same resource name, then a path that ends the same way. `first` means
- * nothing told them apart.
+ * The reference engine takes the first; capgen narrows the candidates by each clue in turn (same
+ * description, declares every `with` key, same resource name, a path that ends the same way),
+ * ignoring a clue that would leave none. `first` means the clues could not single one out.
  */
-export function pickOperation(candidates: OperationRef[], hint: CallHint): { ref: OperationRef; by: 'name' | 'description' | 'resource' | 'path' | 'first' } {
-  if (candidates.length === 1) return { ref: candidates[0]!, by: 'name' };
-  const unique = (list: OperationRef[]) => (list.length === 1 ? list[0] : undefined);
+export function pickOperation(
+  candidates: OperationRef[],
+  hint: CallHint,
+): { ref: OperationRef; by: 'name' | 'clues' | 'first'; left: OperationRef[] } {
+  if (candidates.length === 1) return { ref: candidates[0]!, by: 'name', left: candidates };
   const norm = (p: string) => p.replace(/\{\{?[^}]*\}?\}/g, '{}').toLowerCase().replace(/\/+$/, '');
-  const byDescription = hint.description ? unique(candidates.filter((c) => c.description === hint.description)) : undefined;
-  if (byDescription) return { ref: byDescription, by: 'description' };
-  const byResource = hint.resourceName ? unique(candidates.filter((c) => c.resourceName !== undefined && c.resourceName.toLowerCase() === hint.resourceName!.toLowerCase())) : undefined;
-  if (byResource) return { ref: byResource, by: 'resource' };
-  const byPath = hint.path ? unique(candidates.filter((c) => norm(hint.path!).endsWith(norm(c.resourcePath)))) : undefined;
-  if (byPath) return { ref: byPath, by: 'path' };
-  return { ref: candidates[0]!, by: 'first' };
+  const clues: ((c: OperationRef) => boolean)[] = [];
+  if (hint.description) clues.push((c) => c.description === hint.description);
+  if (hint.withKeys && hint.withKeys.length > 0) clues.push((c) => hint.withKeys!.every((k) => c.params.has(k)));
+  if (hint.resourceName) clues.push((c) => c.resourceName?.toLowerCase() === hint.resourceName!.toLowerCase());
+  if (hint.path) clues.push((c) => norm(hint.path!).endsWith(norm(c.resourcePath)));
+  let left = candidates;
+  for (const clue of clues) {
+    const narrowed = left.filter(clue);
+    if (narrowed.length > 0) left = narrowed;
+    if (left.length === 1) return { ref: left[0]!, by: 'clues', left };
+  }
+  return { ref: left[0]!, by: 'first', left };
 }

@@ -418,7 +418,7 @@ describe('names', () => {
     ]);
   });
 
-  it('calls the first of reused operations, with a warning, when nothing tells them apart', () => {
+  it('matches identical callers of reused operations by order, with a warning, when nothing tells them apart', () => {
     const resources = `
       - name: a
         path: /a
@@ -433,11 +433,13 @@ describe('names', () => {
           method: GET
           description: Same
     `;
-    const text = specText({ resources, rest: '[]', tools: '- name: t\n  description: Other\n  call: petstore.get\n' });
+    const text = specText({ resources, rest: '[]', tools: '- name: t\n  description: Other\n  call: petstore.get\n- name: u\n  description: Other\n  call: petstore.get\n' });
     const r = run(text.replace('    resources:\n    []\n', '    resources: []\n'));
-    const [d] = withCode(r, 'call-ambiguous');
-    expect(d!.message).toMatch(/matches 2 operations and nothing tells them apart; it calls the first \(line \d+\)/);
+    const [first, second] = withCode(r, 'call-ambiguous');
+    expect(first!.message).toMatch(/matches 2 operations with the same description and parameters; by order it calls the one at line \d+/);
+    expect(second).toBeDefined();
     expect(r.validation.calls.get(TOOL_LIST)?.resourceName).toBe('a');
+    expect(r.validation.calls.get(TOOL_LIST.replace(/\/tools\/0$/, '/tools/1'))?.resourceName).toBe('b');
   });
 });
 

@@ -18,6 +18,12 @@ const TOOL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 /** Each exposed unit's resolved call target, by unit key. */
 export type CallTargets = Map<string, OperationRef>;
 
+interface Resolution {
+  calls: CallTargets;
+  /** How many callers with identical clues each ambiguous call has seen (see checkCallable). */
+  order: Map<string, number>;
+}
+
 export function checkSemantics(spec: LoadedSpec, report: Reporter, skipped: Set<string>): { index: CallIndex; calls: CallTargets } {
   const data = spec.data;
   const info = objAt(data.info);
@@ -29,9 +35,9 @@ export function checkSemantics(spec: LoadedSpec, report: Reporter, skipped: Set<
     report.warn('unsupported', 'unsupported: aggregates (operations and tools that `ref` them are skipped)', ['capability', 'aggregates']);
   }
   const index = checkConsumes(capability, report, skipped);
-  const calls: CallTargets = new Map();
-  checkExposes(capability, report, skipped, index, calls);
-  return { index, calls };
+  const resolution: Resolution = { calls: new Map(), order: new Map() };
+  checkExposes(capability, report, skipped, index, resolution);
+  return { index, calls: resolution.calls };
 }
 
 function skip(report: Reporter, skipped: Set<string>, unit: string, code: string, message: string, path: PathKey[], at?: 'key' | 'value'): void {
@@ -71,7 +77,10 @@ function checkConsumes(capability: Obj, report: Reporter, skipped: Set<string>):
         const opUnit = `${unit}/resources/${r}/operations/${o}`;
         const opPath: PathKey[] = [...at, 'resources', r, 'operations', o];
         const name = String(op.name);
-        const ref: OperationRef = { namespace, name, resourceName: strAt(resource.name), resourcePath: String(resource.path), description: strAt(op.description), path: opPath, unit: opUnit };
+        const params = new Set<string>();
+        for (const [p] of [...objects(resource.inputParameters), ...objects(op.inputParameters)]) params.add(String(p.name));
+        for (const m of String(resource.path).matchAll(/\{\{?\s*([^{}]+?)\s*\}?\}/g)) params.add(m[1]!);
+        const ref: OperationRef = { namespace, name, resourceName: strAt(resource.name), resourcePath: String(resource.path), description: strAt(op.description), params, path: opPath, unit: opUnit };
         // Skipped operations stay in the index so that calls to them say why they fail.
         ops.set(name, [...(ops.get(name) ?? []), ref]);
         if (isSkipped(skipped, opUnit)) continue;
@@ -103,7 +112,7 @@ function checkAuth(entry: Obj, report: Reporter, at: PathKey[]): void {
   }
 }
 
-function checkExposes(capability: Obj, report: Reporter, skipped: Set<string>, index: CallIndex, calls: CallTargets): void {
+function checkExposes(capability: Obj, report: Reporter, skipped: Set<string>, index: CallIndex, calls: Resolution): void {
   const namespaces = new Map<string, number>();
   for (const [adapter, i] of objects(capability.exposes)) {
     const unit = `exposes/${i}`;
@@ -132,7 +141,7 @@ function checkExposes(capability: Obj, report: Reporter, skipped: Set<string>, i
   }
 }
 
-function checkTools(adapter: Obj, at: PathKey[], unit: string, report: Reporter, skipped: Set<string>, index: CallIndex, calls: CallTargets): void {
+function checkTools(adapter: Obj, at: PathKey[], unit: string, report: Reporter, skipped: Set<string>, index: CallIndex, calls: Resolution): void {
   for (const key of ['resources', 'prompts']) {
     if (adapter[key] !== undefined) report.warn('unsupported', `unsupported: MCP ${key} (the adapter's tools are still generated)`, [...at, key]);
   }
@@ -151,11 +160,11 @@ function checkTools(adapter: Obj, at: PathKey[], unit: string, report: Reporter,
       continue;
     }
     names.add(name);
-    checkCallable(tool, toolPath, toolUnit, 'tool', report, skipped, index, calls, { description: strAt(tool.description) });
+    checkCallable(tool, toolPath, toolUnit, 'tool', report, skipped, index, calls, { description: strAt(tool.description), withKeys: Object.keys(objAt(tool.with)) });
   }
 }
 
-function checkRestOperations(adapter: Obj, at: PathKey[], unit: string, report: Reporter, skipped: Set<string>, index: CallIndex, calls: CallTargets): void {
+function checkRestOperations(adapter: Obj, at: PathKey[], unit: string, report: Reporter, skipped: Set<string>, index: CallIndex, calls: Resolution): void {
   const routes = new Set<string>();
   for (const [resource, r] of objects(adapter.resources)) {
     const resourceUnit = `${unit}/resources/${r}`;
@@ -178,6 +187,7 @@ function checkRestOperations(adapter: Obj, at: PathKey[], unit: string, report: 
       routes.add(route);
       checkCallable(op, opPath, opUnit, 'REST operation', report, skipped, index, calls, {
         description: strAt(op.description),
+        withKeys: Object.keys(objAt(op.with)),
         resourceName: strAt(resource.name),
         path: strAt(resource.path),
       });
@@ -193,7 +203,7 @@ function checkCallable(
   report: Reporter,
   skipped: Set<string>,
   index: CallIndex,
-  calls: CallTargets,
+  resolution: Resolution,
   hint: CallHint,
 ): void {
   if (node.steps !== undefined) {
@@ -221,8 +231,20 @@ function checkCallable(
     return;
   }
   const picked = pickOperation(live, hint);
+  let ref = picked.ref;
   if (picked.by === 'first') {
-    report.warn('call-ambiguous', `call "${call}" matches ${live.length} operations and nothing tells them apart; it calls the first (line ${report.position(picked.ref.path).line})`, [...at, 'call'], 'value');
+    // Generated specs list one caller per operation, in order: the Nth caller whose clues are
+    // identical takes the Nth remaining operation.
+    const key = `${unit.split('/').slice(0, 2).join('/')}|${call}|${picked.left.map((c) => c.unit).join(',')}`;
+    const n = resolution.order.get(key) ?? 0;
+    resolution.order.set(key, n + 1);
+    ref = picked.left[n % picked.left.length]!;
+    report.warn(
+      'call-ambiguous',
+      `call "${call}" matches ${picked.left.length} operations with the same description and parameters; by order it calls the one at line ${report.position(ref.path).line}`,
+      [...at, 'call'],
+      'value',
+    );
   }
-  calls.set(unit, picked.ref);
+  resolution.calls.set(unit, ref);
 }
