@@ -18,7 +18,7 @@ export function emitMcp(model: Capability): string {
     source: basename(model.specFile),
     adapters,
     runtimeImports: new Code([...converters, 'createToolServer', 'jsonSchema', 'type ToolDef'].join(', ')),
-    clientImports: new Code(clients.map((c) => `type ${c}`).join(', ')),
+    clientImports: new Code(clients.join(', ')),
   });
 }
 

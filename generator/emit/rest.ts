@@ -17,7 +17,7 @@ export function emitRest(model: Capability): string {
     source: basename(model.specFile),
     adapters,
     runtimeImports: new Code([...converters, 'createRestApp', 'type InboundAuth', 'type RestRequest', 'type RestRoute'].join(', ')),
-    clientImports: new Code(clients.map((c) => `type ${c}`).join(', ')),
+    clientImports: new Code(clients.join(', ')),
   });
 }
 

@@ -4,7 +4,7 @@
 // load; the SDK answers invalid arguments with isError. The runtime's createToolServer turns each
 // call into structured content plus the same JSON as text; failures are tool errors.
 import type { McpServer } from '@modelcontextprotocol/server';
-import { type InstanceImagesClient } from './client.js';
+import type { InstanceImagesClient } from './client.js';
 import { createToolServer, jsonSchema, type ToolDef } from './runtime.js';
 
 /** The result of a pass-through tool: the upstream's JSON object (non-objects come as {result}). */

@@ -5,7 +5,7 @@
 // upstream's status, headers and body, and answers the proxy's own errors as JSON.
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { type InstanceImagesClient } from './client.js';
+import type { InstanceImagesClient } from './client.js';
 import { createRestApp, type InboundAuth, type RestRequest, type RestRoute } from './runtime.js';
 
 export interface InstanceImagesRestClients {
