@@ -15,6 +15,9 @@ process.on('unhandledRejection', escaped('unhandled rejection'));
 
 const send = (m: FromWorker) => process.send!(m);
 
+// The parent is gone (it finished, or was stopped): nothing is left to do here.
+process.on('disconnect', () => process.exit(0));
+
 process.on('message', (m: ToWorker) => {
   if (m.type === 'exit') {
     void echo.close().finally(() => process.exit(0));
