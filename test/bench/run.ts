@@ -1,0 +1,1386 @@
+/**
+ * `npm run bench`: how the capgen-generated server of the seed spec (out/instance-images)
+ * compares with a minimal hand-written proxy and with the fake upstream itself, as RATIOS
+ * measured in one run on the same machine (the 2-core machines are noisy and shared, so absolute
+ * timings from different runs do not compare). Nothing here passes or fails on a timing.
+ *
+ * What runs, each in a child process of its own on 127.0.0.1 (ephemeral ports), so every one has
+ * its own event loop and its CPU can be read from /proc/<pid>/stat:
+ *   - the fake upstream (upstream.ts): GET /instance/v1/zones/{zone}/images/{id} → ~1 KB JSON;
+ *   - (a) direct: the load generator straight to the fake upstream;
+ *   - (b) the hand-written proxy (hand-proxy.ts): node:http + undici 7 Pool, 128 connections;
+ *   - (c) the generated server (generated-server.ts → `start` of out/instance-images/server.ts):
+ *     REST GET /v1/instance/v1/zones/{zone}/images/{image-id}, and MCP tools/call
+ *     get-instance-image at /mcp (stateless Streamable HTTP).
+ *
+ * Load generator: wrk if it is on PATH (Debian: `apt-get install -y wrk`), with one thread as in
+ * /work/shared/research/peer-bench.md; otherwise the built-in Node generator (loadgen.ts, an undici
+ * Pool at fixed concurrency). The output says which one ran. Counted runs (memory) always use the
+ * built-in generator, which also checks every answer.
+ *
+ * MCP requests are plain HTTP POSTs, one JSON-RPC `tools/call` with a unique id each, as the
+ * official client (@modelcontextprotocol/client 2.4.0) sends them (checked by logging its
+ * requests against this server):
+ *   - legacy era (2025-11-25, stateless): `accept: application/json, text/event-stream`,
+ *     `mcp-protocol-version: 2025-11-25`; no initialize needed; the answer is one SSE event;
+ *   - modern era (2026-07-28): also `mcp-method` and `mcp-name` headers, and the per-request
+ *     `_meta` envelope (protocol version, client info and capabilities) in params; answer is JSON.
+ *
+ * Method: for every measured run the machine must first be quiet (busy share of /proc/stat under
+ * a threshold over a window); during the run, CPU used by anything that is not ours ("foreign")
+ * is counted and a run that saw too much is retried (bounded), with a note. Rounds alternate the
+ * contenders; medians of the rounds are reported, and ratios are computed within this run.
+ *
+ * Usage: npm run bench -- [--quick] [--json FILE] [--loadgen auto|wrk|node] [--only LIST]
+ *                         [--profile] [--no-profile]
+ */
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { request } from 'undici';
+import { BODY, IMAGE_ID, IMAGE_NAME } from './fixture.js';
+import { runLoad, type LoadResult, type LoadTool } from './load.js';
+import type { LoadgenConfig } from './loadgen.js';
+import {
+  BENCH_DIR,
+  CLK_TCK,
+  CpuWindow,
+  NCPU,
+  killAllNow,
+  memoryKiB,
+  onPath,
+  runCommand,
+  sleep,
+  startService,
+  stopAll,
+  waitQuiet,
+  type Service,
+} from './procs.js';
+import { summarizeProfile, type ProfileSummary } from './profile.js';
+import { fmtRatio, int, median, minMax, num, ratio, table } from './report.js';
+
+const USAGE = `Usage: npm run bench -- [options]
+
+Benchmarks the generated server of out/instance-images against a minimal hand-written proxy
+(node:http + undici Pool) and the fake upstream, and reports ratios measured in this one run.
+Also: MCP tools/call throughput, the server's memory over many calls, and generator speed.
+
+Options:
+  --quick              short smoke run (1 s warm-up, 3 s runs, 1 round, fewer calls)
+  --json FILE          also write every figure to FILE
+  --loadgen TOOL       auto (default: wrk if on PATH), wrk, or node (the built-in generator)
+  --only LIST          comma-separated phases: rest,mcp,memory,gen (default: all)
+  --profile            also profile the generated server (--cpu-prof) under REST and MCP load
+  --no-profile         never profile (by default REST is profiled when its ratio is below 0.9)
+  -h, --help           show this help
+
+The load generator is wrk when it is on PATH; install it with \`apt-get install -y wrk\`
+(Debian). Without it the built-in Node generator runs, which costs more CPU on the same cores.`;
+
+// ---------------------------------------------------------------------------------------------
+// Settings.
+
+interface Settings {
+  warmupSec: number;
+  durationSec: number;
+  rounds: number;
+  concurrency: number[];
+  quietWindowMs: number;
+  quietMaxBusy: number;
+  quietMaxWaitMs: number;
+  foreignMax: number;
+  /** Retries of one run that saw foreign load over foreignMax… */
+  retries: number;
+  /** …and of all runs together; waiting for quiet is bounded over the whole bench too. */
+  retryBudget: number;
+  quietBudgetMs: number;
+  memRestCalls: number;
+  memMcpCalls: number;
+  genWarmups: number;
+  genRuns: number;
+}
+
+const FULL: Settings = {
+  warmupSec: 3,
+  durationSec: 10,
+  rounds: 3,
+  concurrency: [16, 64],
+  quietWindowMs: 2000,
+  quietMaxBusy: 0.1,
+  quietMaxWaitMs: 60_000,
+  foreignMax: 0.05,
+  retries: 2,
+  retryBudget: 15,
+  quietBudgetMs: 10 * 60_000,
+  memRestCalls: 50_000,
+  memMcpCalls: 20_000,
+  genWarmups: 1,
+  genRuns: 5,
+};
+
+const QUICK: Settings = {
+  ...FULL,
+  warmupSec: 1,
+  durationSec: 3,
+  rounds: 1,
+  quietWindowMs: 1000,
+  quietMaxWaitMs: 10_000,
+  retries: 1,
+  retryBudget: 4,
+  quietBudgetMs: 60_000,
+  memRestCalls: 5_000,
+  memMcpCalls: 2_000,
+  genWarmups: 0,
+  genRuns: 1,
+};
+
+const PHASES = ['rest', 'mcp', 'memory', 'gen'] as const;
+type Phase = (typeof PHASES)[number];
+
+const SEED_SPEC = 'specs/instance-images.yaml';
+const BIG_SPEC = '/work/shared/corpus/ovh-cloud/ovh-cloud-cloud.yaml';
+
+/** Reference figures from /work/shared/research/peer-bench.md §3 and §4: NOT measured here. */
+const PEER_REFERENCE = {
+  source: '/work/shared/research/peer-bench.md §3 (not measured in this run)',
+  mcp: [
+    { name: 'openapi-mcp-generator 4.0.1 server', c16: 1347, c64: 1345, cpuMsPerCall: 0.88, c16OverB: 0.051 },
+    { name: 'SDK v2 minimal reference, SSE', c16: 2997, c64: 2855, cpuMsPerCall: 0.39, c16OverB: 0.113 },
+    { name: 'SDK v2 minimal reference, JSON', c16: 3203, c64: 3095, cpuMsPerCall: 0.37, c16OverB: 0.121 },
+  ],
+  restB: { c16: 26522, c64: 26335, cpuUsPerReq: 37 },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Notes and results.
+
+const notes: string[] = [];
+/** What is left of the bench-wide budgets for waiting and retrying. */
+const budget = { quietMs: 0, retries: 0, spentQuietMs: 0, spentRetries: 0 };
+
+/** The quiet gate, bounded per run by quietMaxWaitMs and over the whole bench by quietBudgetMs. */
+async function gate(settings: Settings, label: string) {
+  const quiet = await waitQuiet(
+    settings.quietWindowMs,
+    settings.quietMaxBusy,
+    Math.max(settings.quietWindowMs, Math.min(settings.quietMaxWaitMs, budget.quietMs)),
+  );
+  const waited = Math.max(0, quiet.waitedMs - settings.quietWindowMs);
+  budget.quietMs -= waited;
+  budget.spentQuietMs += waited;
+  if (!quiet.quiet)
+    note(
+      `${label}: machine still ${(quiet.busy * 100).toFixed(0)}% busy after waiting ${(quiet.waitedMs / 1000).toFixed(0)} s${budget.quietMs <= 0 ? ' (waiting budget used up)' : ''}; measured anyway`,
+    );
+  return quiet;
+}
+
+/** Whether a run that saw foreign load may be retried (and takes one retry from the budget). */
+function mayRetry(settings: Settings, attempt: number): boolean {
+  if (attempt > settings.retries || budget.retries <= 0) return false;
+  budget.retries--;
+  budget.spentRetries++;
+  return true;
+}
+function note(text: string): void {
+  notes.push(text);
+  process.stderr.write(`  note: ${text}\n`);
+}
+function progress(text: string): void {
+  process.stderr.write(`${text}\n`);
+}
+
+interface Measured {
+  label: string;
+  concurrency: number;
+  round: number;
+  tool: LoadTool;
+  requests: number;
+  seconds: number;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  non2xx: number;
+  /** CPU per request of each watched process, in µs. */
+  cpuUsPerReq: Record<string, number>;
+  /** Cores used by each watched process during the run. */
+  cores: Record<string, number>;
+  loadgenCores: number;
+  foreignShare: number;
+  stealShare: number;
+  quietBusy: number;
+  quietOk: boolean;
+  attempts: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measured runs.
+
+async function measuredRun(
+  settings: Settings,
+  tool: LoadTool,
+  label: string,
+  round: number,
+  watched: Record<string, Service>,
+  config: LoadgenConfig,
+): Promise<Measured> {
+  let last: Measured | undefined;
+  for (let attempt = 1; attempt <= settings.retries + 1; attempt++) {
+    const quiet = await gate(settings, `${label} c${config.concurrency} round ${round}`);
+    const window = new CpuWindow(Object.values(watched).map((s) => s.pid));
+    const load: LoadResult = await runLoad(tool, config);
+    const acc = window.close();
+    const cpuUsPerReq: Record<string, number> = {};
+    const cores: Record<string, number> = {};
+    for (const [name, service] of Object.entries(watched)) {
+      const ticks = acc.perPid[service.pid] ?? 0;
+      cpuUsPerReq[name] = load.requests > 0 ? ((ticks / CLK_TCK) * 1e6) / load.requests : NaN;
+      cores[name] = ticks / CLK_TCK / acc.seconds;
+    }
+    last = {
+      label,
+      concurrency: config.concurrency,
+      round,
+      tool: load.tool,
+      requests: load.requests,
+      seconds: load.seconds,
+      rps: load.rps,
+      p50Ms: load.p50Ms,
+      p99Ms: load.p99Ms,
+      errors: load.errors,
+      non2xx: load.non2xx,
+      cpuUsPerReq,
+      cores,
+      loadgenCores: acc.reaped / CLK_TCK / acc.seconds,
+      foreignShare: acc.foreignShare,
+      stealShare: acc.stealShare,
+      quietBusy: quiet.busy,
+      quietOk: quiet.quiet,
+      attempts: attempt,
+    };
+    if (load.errors > 0 || load.non2xx > 0)
+      note(
+        `${label} c${config.concurrency} round ${round}: ${load.errors} socket errors, ${load.non2xx} non-2xx answers`,
+      );
+    if (acc.foreignShare <= settings.foreignMax) break;
+    const what = `${label} c${config.concurrency} round ${round}: foreign CPU load was ${(acc.foreignShare * 100).toFixed(1)}% of the machine (limit ${(settings.foreignMax * 100).toFixed(0)}%)`;
+    if (mayRetry(settings, attempt)) note(`${what}; retrying`);
+    else {
+      note(`${what}; kept (attempt ${attempt}${budget.retries <= 0 ? ', retry budget used up' : ''})`);
+      break;
+    }
+  }
+  progress(
+    `  ${label.padEnd(22)} c${String(config.concurrency).padEnd(3)} round ${round}: ${int(last!.rps)} req/s, p50 ${num(last!.p50Ms)} ms, p99 ${num(last!.p99Ms)} ms, foreign ${(last!.foreignShare * 100).toFixed(1)}%`,
+  );
+  return last!;
+}
+
+async function warmUp(settings: Settings, tool: LoadTool, config: LoadgenConfig): Promise<void> {
+  await runLoad(tool, { ...config, concurrency: 16, durationSec: settings.warmupSec });
+}
+
+interface Summary {
+  label: string;
+  concurrency: number;
+  rounds: number[];
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Median CPU per request of each watched process, µs. */
+  cpuUsPerReq: Record<string, number>;
+  cores: Record<string, number>;
+  loadgenCores: number;
+}
+
+function summarize(runs: Measured[]): Summary[] {
+  const keys = [...new Set(runs.map((r) => `${r.label}\u0000${r.concurrency}`))];
+  return keys.map((key) => {
+    const [label, c] = key.split('\u0000') as [string, string];
+    const group = runs.filter((r) => r.label === label && r.concurrency === Number(c));
+    const names = Object.keys(group[0]!.cpuUsPerReq);
+    return {
+      label,
+      concurrency: Number(c),
+      rounds: group.map((r) => r.rps),
+      rps: median(group.map((r) => r.rps)),
+      p50Ms: median(group.map((r) => r.p50Ms)),
+      p99Ms: median(group.map((r) => r.p99Ms)),
+      cpuUsPerReq: Object.fromEntries(
+        names.map((n) => [n, median(group.map((r) => r.cpuUsPerReq[n] ?? NaN))]),
+      ),
+      cores: Object.fromEntries(names.map((n) => [n, median(group.map((r) => r.cores[n] ?? NaN))])),
+      loadgenCores: median(group.map((r) => r.loadgenCores)),
+    };
+  });
+}
+
+/** Per-round ratio a/b of the same round and concurrency, then their median and range. */
+function pairedRatio(runs: Measured[], a: string, b: string, c: number, pick: (m: Measured) => number) {
+  const values: number[] = [];
+  for (const ra of runs.filter((r) => r.label === a && r.concurrency === c)) {
+    const rb = runs.find((r) => r.label === b && r.concurrency === c && r.round === ra.round);
+    if (rb) values.push(ratio(pick(ra), pick(rb)));
+  }
+  const [lo, hi] = minMax(values);
+  return { median: median(values), min: lo, max: hi, values };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Correctness, checked before anything is measured.
+
+async function get(url: string): Promise<{ status: number; type: string | undefined; body: Buffer }> {
+  const answer = await request(url, { headersTimeout: 10_000, bodyTimeout: 10_000 });
+  const type = answer.headers['content-type'];
+  return {
+    status: answer.statusCode,
+    type: Array.isArray(type) ? type[0] : type,
+    body: Buffer.from(await answer.body.arrayBuffer()),
+  };
+}
+
+interface McpEra {
+  era: 'legacy' | 'modern';
+  version: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+function mcpEras(): McpEra[] {
+  const args = { zone: 'fr-par-1', image_id: IMAGE_ID };
+  const legacyBody = JSON.stringify({
+    jsonrpc: '2.0',
+    id: 0,
+    method: 'tools/call',
+    params: { name: 'get-instance-image', arguments: args },
+  }).replace('"id":0', '"id":__ID__');
+  const modernBody = JSON.stringify({
+    jsonrpc: '2.0',
+    id: 0,
+    method: 'tools/call',
+    params: {
+      name: 'get-instance-image',
+      arguments: args,
+      _meta: {
+        'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+        'io.modelcontextprotocol/clientInfo': { name: 'capgen-bench', version: '1.0.0' },
+        'io.modelcontextprotocol/clientCapabilities': {},
+      },
+    },
+  }).replace('"id":0', '"id":__ID__');
+  const common = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+  return [
+    {
+      era: 'legacy',
+      version: '2025-11-25',
+      headers: { ...common, 'mcp-protocol-version': '2025-11-25' },
+      body: legacyBody,
+    },
+    {
+      era: 'modern',
+      version: '2026-07-28',
+      headers: {
+        ...common,
+        'mcp-protocol-version': '2026-07-28',
+        'mcp-method': 'tools/call',
+        'mcp-name': 'get-instance-image',
+      },
+      body: modernBody,
+    },
+  ];
+}
+
+/** One tools/call by plain HTTP: the JSON-RPC answer, from a JSON body or the SSE event. */
+async function mcpCall(
+  url: string,
+  era: McpEra,
+  id: number,
+): Promise<{ status: number; type: string; message: unknown }> {
+  const answer = await request(url, {
+    method: 'POST',
+    headers: era.headers,
+    body: era.body.replace('__ID__', String(id)),
+    headersTimeout: 10_000,
+    bodyTimeout: 10_000,
+  });
+  const text = await answer.body.text();
+  const type = String(answer.headers['content-type'] ?? '');
+  let message: unknown;
+  try {
+    const json = type.includes('text/event-stream')
+      ? text
+          .split('\n')
+          .filter((l) => l.startsWith('data:'))
+          .map((l) => l.slice(5).trim())
+          .join('')
+      : text;
+    message = JSON.parse(json);
+  } catch {
+    message = text;
+  }
+  return { status: answer.statusCode, type, message };
+}
+
+async function verify(
+  urls: { a: string; b: string; c: string; mcp: string },
+  phases: Set<Phase>,
+): Promise<Record<string, string>> {
+  const checked: Record<string, string> = {};
+  const direct = await get(urls.a);
+  if (direct.status !== 200 || !direct.body.equals(BODY))
+    throw new Error(`the fake upstream answered ${direct.status} with an unexpected body`);
+  checked.a = `200, ${direct.body.length} B`;
+  for (const [key, url] of [
+    ['b', urls.b],
+    ['c', urls.c],
+  ] as const) {
+    const r = await get(url);
+    if (r.status !== 200)
+      throw new Error(`(${key}) ${url} answered ${r.status}: ${r.body.toString().slice(0, 300)}`);
+    if (!r.body.equals(direct.body))
+      throw new Error(
+        `(${key}) body differs from the upstream's (${r.body.length} B vs ${direct.body.length} B)`,
+      );
+    if (!/^application\/json\b/.test(r.type ?? ''))
+      throw new Error(`(${key}) content-type ${r.type ?? '(none)'} instead of application/json`);
+    checked[key] = `200, same ${r.body.length} bytes, ${r.type}`;
+  }
+  if (phases.has('mcp') || phases.has('memory')) {
+    const expected = JSON.parse(BODY.toString('utf8')) as unknown;
+    for (const era of mcpEras()) {
+      const id = era.era === 'legacy' ? 41 : 42;
+      const r = await mcpCall(urls.mcp, era, id);
+      const m = r.message as {
+        id?: unknown;
+        result?: { isError?: boolean; structuredContent?: unknown; content?: { text?: string }[] };
+      };
+      const problem =
+        r.status !== 200
+          ? `HTTP ${r.status}`
+          : m.id !== id
+            ? `id ${String(m.id)} instead of ${id}`
+            : m.result === undefined
+              ? 'no result'
+              : m.result.isError === true
+                ? 'isError'
+                : JSON.stringify(m.result.structuredContent) !== JSON.stringify(expected)
+                  ? 'structuredContent differs from the upstream body'
+                  : undefined;
+      if (problem)
+        throw new Error(
+          `MCP ${era.era} era tools/call: ${problem}: ${JSON.stringify(r.message).slice(0, 400)}`,
+        );
+      checked[`mcp-${era.era}`] = `200, ${r.type.split(';')[0]}, structuredContent equals the upstream body`;
+    }
+  }
+  return checked;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Phases.
+
+interface Servers {
+  upstream: Service;
+  proxy: Service;
+  generated: Service;
+  urls: { a: string; b: string; c: string; mcp: string };
+}
+
+function upstreamOrigin(upstream: Service): string {
+  return `http://127.0.0.1:${String(upstream.ready.port)}`;
+}
+
+function generatedEnv(upstream: Service): Record<string, string> {
+  return {
+    SCALEWAY_API_KEY: 'capgen-bench-dummy-key',
+    INSTANCE_IMAGES_BASE_URL: upstreamOrigin(upstream),
+    INSTANCE_IMAGES_REST_PORT: '0',
+    INSTANCE_IMAGES_MCP_PORT: '0',
+    LOG_LEVEL: 'silent',
+  };
+}
+
+async function startGenerated(upstream: Service, nodeArgs: string[] = []): Promise<Service> {
+  return startService('generated server', join(BENCH_DIR, 'generated-server.ts'), generatedEnv(upstream), {
+    nodeArgs,
+    timeoutMs: 60_000,
+  });
+}
+
+function generatedUrls(service: Service): { rest: string; mcp: string } {
+  const urls = service.ready.urls as Record<string, string>;
+  const rest = urls['instance-images-rest'];
+  const mcp = urls['instance-images-mcp'];
+  if (!rest || !mcp) throw new Error(`the generated server announced ${JSON.stringify(urls)}`);
+  return { rest, mcp };
+}
+
+const IMAGE_PATH = `/instance/v1/zones/fr-par-1/images/${IMAGE_ID}`;
+
+async function startServers(): Promise<Servers> {
+  const upstream = await startService('fake upstream', join(BENCH_DIR, 'upstream.ts'), {});
+  const origin = upstreamOrigin(upstream);
+  const [proxy, generated] = await Promise.all([
+    startService('hand-written proxy', join(BENCH_DIR, 'hand-proxy.ts'), { UPSTREAM: origin }),
+    startGenerated(upstream),
+  ]);
+  const g = generatedUrls(generated);
+  return {
+    upstream,
+    proxy,
+    generated,
+    urls: {
+      a: origin + IMAGE_PATH,
+      b: `http://127.0.0.1:${String(proxy.ready.port)}${IMAGE_PATH}`,
+      c: `${g.rest}/v1${IMAGE_PATH}`,
+      mcp: g.mcp,
+    },
+  };
+}
+
+const REST_LABELS = { a: '(a) direct', b: '(b) hand-written proxy', c: '(c) generated REST' } as const;
+
+async function restPhase(settings: Settings, tool: LoadTool, servers: Servers): Promise<Measured[]> {
+  progress('REST: GET one image');
+  const contenders = [
+    { key: 'a', url: servers.urls.a, watched: { upstream: servers.upstream } },
+    { key: 'b', url: servers.urls.b, watched: { server: servers.proxy, upstream: servers.upstream } },
+    { key: 'c', url: servers.urls.c, watched: { server: servers.generated, upstream: servers.upstream } },
+  ] as const;
+  const runs: Measured[] = [];
+  for (let round = 1; round <= settings.rounds; round++) {
+    // Rotate the order each round so no contender always runs first or last.
+    const order = contenders.map((_, i) => contenders[(i + round - 1) % contenders.length]!);
+    for (const contender of order) {
+      const base: LoadgenConfig = { url: contender.url, method: 'GET', concurrency: 16 };
+      await warmUp(settings, tool, base);
+      for (const c of settings.concurrency) {
+        const watched: Record<string, Service> = { ...contender.watched };
+        if (contender.key === 'a') watched.server = servers.upstream;
+        runs.push(
+          await measuredRun(settings, tool, REST_LABELS[contender.key], round, watched, {
+            ...base,
+            concurrency: c,
+            durationSec: settings.durationSec,
+          }),
+        );
+      }
+    }
+  }
+  return runs;
+}
+
+async function mcpPhase(settings: Settings, tool: LoadTool, servers: Servers): Promise<Measured[]> {
+  progress('MCP: tools/call get-instance-image');
+  const eras = mcpEras();
+  const runs: Measured[] = [];
+  for (let round = 1; round <= settings.rounds; round++) {
+    const order = eras.map((_, i) => eras[(i + round - 1) % eras.length]!);
+    for (const era of order) {
+      const base: LoadgenConfig = {
+        url: servers.urls.mcp,
+        method: 'POST',
+        headers: era.headers,
+        body: era.body,
+        concurrency: 16,
+      };
+      await warmUp(settings, tool, base);
+      for (const c of settings.concurrency) {
+        runs.push(
+          await measuredRun(
+            settings,
+            tool,
+            `MCP ${era.era} ${era.version}`,
+            round,
+            { server: servers.generated, upstream: servers.upstream },
+            { ...base, concurrency: c, durationSec: settings.durationSec },
+          ),
+        );
+      }
+    }
+  }
+  return runs;
+}
+
+interface MemoryPoint {
+  after: string;
+  calls: number;
+  rssMiB: number;
+  hwmMiB: number;
+}
+
+interface MemoryResult {
+  points: MemoryPoint[];
+  /** RSS growth over the second pass, per call, in KiB (flat is ~0). */
+  secondPassKiBPerCall: number;
+  firstPassKiBPerCall: number;
+  bad: number;
+}
+
+async function memoryPhase(settings: Settings, upstream: Service): Promise<MemoryResult> {
+  progress(
+    `Memory: a fresh generated server, 2 passes of ${int(settings.memRestCalls)} REST + ${int(settings.memMcpCalls)} MCP calls (built-in generator, every answer checked)`,
+  );
+  const server = await startGenerated(upstream);
+  try {
+    const g = generatedUrls(server);
+    const points: MemoryPoint[] = [];
+    let calls = 0;
+    let bad = 0;
+    const mark = (after: string) => {
+      const m = memoryKiB(server.pid);
+      points.push({ after, calls, rssMiB: m.rss / 1024, hwmMiB: m.hwm / 1024 });
+      progress(`  RSS ${num(m.rss / 1024)} MiB after ${after}`);
+    };
+    await sleep(1000);
+    mark('start (idle)');
+    const eras = mcpEras();
+    for (let pass = 1; pass <= 2; pass++) {
+      const rest = await runLoad('node', {
+        url: `${g.rest}/v1${IMAGE_PATH}`,
+        method: 'GET',
+        concurrency: 16,
+        count: settings.memRestCalls,
+        expect: { contains: IMAGE_NAME },
+      });
+      calls += rest.requests;
+      bad += rest.errors + rest.non2xx + rest.bad;
+      if (rest.firstError) note(`memory pass ${pass} REST: ${rest.firstError}`);
+      mark(`pass ${pass}: ${int(settings.memRestCalls)} REST calls`);
+      for (const era of eras) {
+        const mcp = await runLoad('node', {
+          url: g.mcp,
+          method: 'POST',
+          headers: era.headers,
+          body: era.body,
+          concurrency: 16,
+          count: Math.round(settings.memMcpCalls / eras.length),
+          expect: { contains: IMAGE_NAME, notContains: '"isError":true' },
+        });
+        calls += mcp.requests;
+        bad += mcp.errors + mcp.non2xx + mcp.bad;
+        if (mcp.firstError) note(`memory pass ${pass} MCP ${era.era}: ${mcp.firstError}`);
+      }
+      mark(`pass ${pass}: ${int(settings.memMcpCalls)} MCP calls (half per era)`);
+    }
+    await sleep(2000);
+    mark('2 s idle');
+    if (bad > 0) note(`memory phase: ${bad} calls failed or answered unexpectedly`);
+    const perPass = settings.memRestCalls + settings.memMcpCalls;
+    const kib = (from: MemoryPoint, to: MemoryPoint) => ((to.rssMiB - from.rssMiB) * 1024) / perPass;
+    return {
+      points,
+      firstPassKiBPerCall: kib(points[0]!, points[2]!),
+      secondPassKiBPerCall: kib(points[2]!, points[4]!),
+      bad,
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+interface GenRow {
+  what: string;
+  command: string;
+  runs: { wallS: number; peakMiB: number; cpuS: number; foreignShare: number; code: number | null }[];
+  wallS: number;
+  wallMin: number;
+  wallMax: number;
+  peakMiB: number;
+  cpuS: number;
+  error?: string;
+}
+
+async function timeProcess(
+  settings: Settings,
+  args: string[],
+  label: string,
+): Promise<GenRow['runs'][number]> {
+  const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+  let last: GenRow['runs'][number] | undefined;
+  for (let attempt = 1; attempt <= settings.retries + 1; attempt++) {
+    await gate(settings, label);
+    const outFile = join(tmpdir(), `capgen-bench-time-${process.pid}.txt`);
+    const window = new CpuWindow([]);
+    const run = timeBin
+      ? await runCommand(timeBin, ['-o', outFile, '-f', '%e %M %U %S', process.execPath, ...args], {
+          timeoutMs: 600_000,
+        })
+      : await runCommand(process.execPath, args, { timeoutMs: 600_000 });
+    const acc = window.close();
+    let peakMiB = NaN;
+    let cpuS = acc.reaped / CLK_TCK;
+    if (timeBin && existsSync(outFile)) {
+      // The last line: GNU time prints "Command exited with non-zero status" first when it does.
+      const fields = readFileSync(outFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+      peakMiB = (fields[1] ?? NaN) / 1024;
+      cpuS = (fields[2] ?? NaN) + (fields[3] ?? NaN);
+      rmSync(outFile, { force: true });
+    }
+    last = { wallS: run.ms / 1000, peakMiB, cpuS, foreignShare: acc.foreignShare, code: run.code };
+    if (run.code !== 0) {
+      note(
+        `${label}: exit status ${run.code ?? run.signal}: ${run.stderr.trim().split('\n').slice(-3).join(' | ')}`,
+      );
+      break;
+    }
+    if (acc.foreignShare <= settings.foreignMax) break;
+    const what = `${label}: foreign CPU load ${(acc.foreignShare * 100).toFixed(1)}%`;
+    if (mayRetry(settings, attempt)) note(`${what}; retrying`);
+    else {
+      note(`${what}; kept`);
+      break;
+    }
+  }
+  return last!;
+}
+
+async function genRow(
+  settings: Settings,
+  what: string,
+  args: (out: string) => string[],
+  shown: string,
+): Promise<GenRow> {
+  progress(`  ${what}`);
+  const runs: GenRow['runs'] = [];
+  for (let i = 0; i < settings.genWarmups + settings.genRuns; i++) {
+    const out = mkdtempSync(join(tmpdir(), 'capgen-bench-gen-'));
+    try {
+      const run = await timeProcess(settings, args(out), `${what} run ${i + 1}`);
+      if (i >= settings.genWarmups) runs.push(run);
+      if (run.code !== 0) break;
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }
+  const ok = runs.filter((r) => r.code === 0);
+  const [lo, hi] = minMax(ok.map((r) => r.wallS));
+  return {
+    what,
+    command: shown,
+    runs,
+    wallS: median(ok.map((r) => r.wallS)),
+    wallMin: lo,
+    wallMax: hi,
+    peakMiB: median(ok.map((r) => r.peakMiB)),
+    cpuS: median(ok.map((r) => r.cpuS)),
+    ...(ok.length < runs.length || runs.length === 0 ? { error: 'a run failed (see notes)' } : {}),
+  };
+}
+
+async function genPhase(settings: Settings): Promise<GenRow[]> {
+  progress(`Generator: whole-process time, ${settings.genWarmups} warm-up + ${settings.genRuns} runs each`);
+  const rows: GenRow[] = [];
+  rows.push(await genRow(settings, 'node -e 0 (floor)', () => ['-e', '0'], 'node -e 0'));
+  rows.push(
+    await genRow(
+      settings,
+      `seed spec (${SEED_SPEC})`,
+      (out) => ['--import', 'tsx', 'generator/cli.ts', '--out', out, SEED_SPEC],
+      `node --import tsx generator/cli.ts --out <tmp> ${SEED_SPEC}`,
+    ),
+  );
+  if (existsSync(BIG_SPEC)) {
+    rows.push(
+      await genRow(
+        settings,
+        '716-operation ovh-cloud-cloud.yaml',
+        (out) => ['--import', 'tsx', 'generator/cli.ts', '--out', out, BIG_SPEC],
+        `node --import tsx generator/cli.ts --out <tmp> ${BIG_SPEC}`,
+      ),
+    );
+  } else note(`${BIG_SPEC} is missing; its generator timing was skipped`);
+  return rows;
+}
+
+interface ProfileResult {
+  /** `c` = the generated server, `b` = the hand-written proxy. */
+  who: 'b' | 'c';
+  workload: 'rest' | 'mcp';
+  rps: number;
+  requests: number;
+  summary: ProfileSummary;
+}
+
+/**
+ * One profiled run: a fresh process with --cpu-prof, a warm-up, one measured run (c16); only the
+ * samples taken during the measured run are summarized. Not counted with the measured figures.
+ */
+async function profileRun(
+  settings: Settings,
+  tool: LoadTool,
+  upstream: Service,
+  who: 'b' | 'c',
+  workload: 'rest' | 'mcp',
+  dir: string,
+): Promise<ProfileResult | undefined> {
+  const profDir = join(dir, `cpu-prof-${who}-${workload}`);
+  const nodeArgs = ['--cpu-prof', `--cpu-prof-dir=${profDir}`];
+  const server =
+    who === 'c'
+      ? await startGenerated(upstream, nodeArgs)
+      : await startService(
+          'hand-written proxy (profiled)',
+          join(BENCH_DIR, 'hand-proxy.ts'),
+          { UPSTREAM: upstreamOrigin(upstream) },
+          { nodeArgs },
+        );
+  let load: LoadResult;
+  let window: { fromUs: number; toUs: number };
+  try {
+    let config: LoadgenConfig;
+    if (who === 'b') {
+      config = {
+        url: `http://127.0.0.1:${String(server.ready.port)}${IMAGE_PATH}`,
+        method: 'GET',
+        concurrency: 16,
+      };
+    } else {
+      const g = generatedUrls(server);
+      const era = mcpEras()[0]!;
+      config =
+        workload === 'rest'
+          ? { url: `${g.rest}/v1${IMAGE_PATH}`, method: 'GET', concurrency: 16 }
+          : { url: g.mcp, method: 'POST', headers: era.headers, body: era.body, concurrency: 16 };
+    }
+    await warmUp(settings, tool, config);
+    await gate(settings, `profile ${who} ${workload}`);
+    // V8 stamps samples with the monotonic clock that process.hrtime reads.
+    const fromUs = Number(process.hrtime.bigint() / 1000n);
+    load = await runLoad(tool, { ...config, durationSec: settings.durationSec });
+    window = { fromUs, toUs: Number(process.hrtime.bigint() / 1000n) };
+  } finally {
+    await server.stop();
+  }
+  const files = existsSync(profDir) ? readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile')) : [];
+  if (files.length === 0) {
+    note(`profiling ${who} ${workload}: no .cpuprofile was written in ${profDir}`);
+    return undefined;
+  }
+  let summary = summarizeProfile(join(profDir, files[0]!), window);
+  if (summary.samples === 0) {
+    note(
+      `profiling ${who} ${workload}: no sample fell in the measured window; the whole profile (start-up included) is summarized`,
+    );
+    summary = summarizeProfile(join(profDir, files[0]!));
+  }
+  return { who, workload, rps: load.rps, requests: load.requests, summary };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output.
+
+function printReport(r: Report): void {
+  const out: string[] = [];
+  const say = (s = '') => out.push(s);
+  say();
+  say(`capgen bench — ${r.meta.date}`);
+  say(
+    `Node ${r.meta.node}, ${r.meta.cpus} CPUs, ${r.meta.mode} mode; load generator: ${r.meta.loadGenerator}; git ${r.meta.git}`,
+  );
+  say(
+    `Warm-up ${r.settings.warmupSec} s, then ${r.settings.durationSec} s per run at concurrency ${r.settings.concurrency.join(' and ')}; ${r.settings.rounds} round(s), medians; quiet gate: busy ≤ ${r.settings.quietMaxBusy * 100}% over ${r.settings.quietWindowMs / 1000} s; runs with foreign CPU load > ${r.settings.foreignMax * 100}% retried (up to ${r.settings.retries}×).`,
+  );
+  say(
+    `Waited ${num(r.meta.quietWaitS ?? 0)} s in total for a quiet machine; ${r.meta.retriedRuns ?? 0} run(s) retried for foreign load (details in the notes).`,
+  );
+  say(
+    `Checked before measuring: ${Object.entries(r.correctness)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('; ')}`,
+  );
+
+  if (r.rest) {
+    const s = r.rest.summary;
+    const find = (label: string, c: number) => s.find((x) => x.label === label && x.concurrency === c);
+    say();
+    say(`REST: GET one image (fake upstream body ${BODY.length} B). CPU per request from /proc/<pid>/stat.`);
+    say(
+      table(
+        [
+          'Contender',
+          'Conc',
+          'Req/s (rounds)',
+          'Req/s median',
+          'p50 ms',
+          'p99 ms',
+          'Proxy CPU/req µs',
+          'Upstream CPU/req µs',
+          'Load gen cores',
+          '÷ (a)',
+          '÷ (b)',
+        ],
+        s.map((x) => {
+          const a = find(REST_LABELS.a, x.concurrency);
+          const b = find(REST_LABELS.b, x.concurrency);
+          const isA = x.label === REST_LABELS.a;
+          return [
+            x.label,
+            String(x.concurrency),
+            x.rounds.map(int).join(' / '),
+            int(x.rps),
+            num(x.p50Ms),
+            num(x.p99Ms),
+            isA ? '–' : num(x.cpuUsPerReq.server ?? NaN),
+            num(x.cpuUsPerReq.upstream ?? NaN),
+            num(x.loadgenCores, 2),
+            fmtRatio(ratio(x.rps, a?.rps ?? NaN)),
+            fmtRatio(ratio(x.rps, b?.rps ?? NaN)),
+          ];
+        }),
+      ),
+    );
+    say();
+    say('Key ratios: (c) generated REST server ÷ (b) hand-written node:http + undici Pool proxy, same run');
+    say(
+      table(
+        [
+          'Conc',
+          'Req/s ÷ (b) [goal ≥ 0.9]',
+          'paired per round (min–max)',
+          'p50 ÷ (b)',
+          'p99 ÷ (b)',
+          'CPU/req (c) µs',
+          'CPU/req (b) µs',
+          'CPU/req ÷ (b)',
+        ],
+        r.rest.ratios.map((k) => [
+          String(k.concurrency),
+          `${fmtRatio(k.rps)}${k.rps >= 0.9 ? '' : '  (below goal)'}`,
+          `${fmtRatio(k.rpsPaired.median)} (${fmtRatio(k.rpsPaired.min)}–${fmtRatio(k.rpsPaired.max)})`,
+          fmtRatio(k.p50),
+          fmtRatio(k.p99),
+          num(k.cpuC),
+          num(k.cpuB),
+          fmtRatio(k.cpu),
+        ]),
+      ),
+    );
+  }
+
+  if (r.mcp) {
+    say();
+    say(
+      'MCP: tools/call get-instance-image on the generated server (stateless Streamable HTTP, one POST per call, unique ids)',
+    );
+    say(
+      table(
+        [
+          'Era',
+          'Conc',
+          'Req/s (rounds)',
+          'Req/s median',
+          'p50 ms',
+          'p99 ms',
+          'Server CPU/call ms',
+          'Server cores',
+          'Upstream CPU/call µs',
+          '÷ (b) REST',
+        ],
+        r.mcp.summary.map((x) => [
+          x.label.replace(/^MCP /, ''),
+          String(x.concurrency),
+          x.rounds.map(int).join(' / '),
+          int(x.rps),
+          num(x.p50Ms),
+          num(x.p99Ms),
+          num((x.cpuUsPerReq.server ?? NaN) / 1000),
+          num(x.cores.server ?? NaN, 2),
+          num(x.cpuUsPerReq.upstream ?? NaN),
+          fmtRatio(x.overB),
+        ]),
+      ),
+    );
+    say();
+    say(`Reference figures from ${PEER_REFERENCE.source}, on the same kind of machine in another session:`);
+    say(
+      table(
+        [
+          'Reference (NOT measured here)',
+          'c16 req/s',
+          'c64 req/s',
+          'CPU/call ms',
+          'c16 ÷ (b) there',
+          'this run c16 ÷ it',
+          'this run ÷(b) ÷ its ÷(b)',
+        ],
+        PEER_REFERENCE.mcp.map((p) => {
+          const ours = r.mcp!.summary.find((x) => x.concurrency === 16 && x.label.includes('legacy'));
+          return [
+            p.name,
+            int(p.c16),
+            int(p.c64),
+            num(p.cpuMsPerCall),
+            fmtRatio(p.c16OverB),
+            fmtRatio(ratio(ours?.rps ?? NaN, p.c16)),
+            fmtRatio(ratio(ours?.overB ?? NaN, p.c16OverB)),
+          ];
+        }),
+      ),
+    );
+    say(
+      '  ("this run" = the legacy-era c16 median. Req/s against a figure from another session is only indicative; the ÷(b) column normalises each by its own run\'s hand-written proxy.)',
+    );
+  }
+
+  if (r.memory) {
+    say();
+    say('Memory: RSS of a fresh generated server (REST then MCP calls, two passes; flat is the goal)');
+    say(
+      table(
+        ['After', 'Calls so far', 'RSS MiB', 'Peak RSS MiB'],
+        r.memory.points.map((p) => [p.after, int(p.calls), num(p.rssMiB), num(p.hwmMiB)]),
+      ),
+    );
+    say(
+      `  growth per call: first pass ${num(r.memory.firstPassKiBPerCall, 2)} KiB (heap warm-up), second pass ${num(r.memory.secondPassKiBPerCall, 2)} KiB; failed/unexpected answers: ${r.memory.bad}`,
+    );
+    if (r.meta.mode === 'quick')
+      say(
+        '  (quick mode: too few calls for V8 to reach its steady heap size; judge flatness from a full run)',
+      );
+  }
+
+  if (r.generator) {
+    say();
+    say(
+      'Generator: whole process (Node start-up included), wall median (min–max), peak RSS (/usr/bin/time %M)',
+    );
+    const floor = r.generator[0];
+    say(
+      table(
+        ['Input', 'Wall s', 'min–max', '× node -e 0', 'CPU s', 'Peak MiB', 'Runs'],
+        r.generator.map((g) => [
+          g.what,
+          num(g.wallS),
+          `${num(g.wallMin)}–${num(g.wallMax)}`,
+          fmtRatio(ratio(g.wallS, floor?.wallS ?? NaN)),
+          num(g.cpuS),
+          num(g.peakMiB),
+          `${g.runs.length}${g.error ? ' (failed)' : ''}`,
+        ]),
+      ),
+    );
+  }
+
+  const profB = r.profiles.find((p) => p.who === 'b' && p.workload === 'rest');
+  for (const p of r.profiles.filter((x) => x.who === 'c')) {
+    const perReq = (ms: number, of: ProfileResult) => (ms * 1000) / of.requests;
+    const versus = p.workload === 'rest' ? profB : undefined;
+    say();
+    say(
+      `CPU profile of the generated server, ${p.workload === 'rest' ? 'REST GET' : 'MCP legacy-era tools/call'} at c16 (${int(p.rps)} req/s while profiling; main thread only; ${p.summary.file})`,
+    );
+    if (versus)
+      say(
+        `  compared with the hand-written proxy profiled the same way (${int(versus.rps)} req/s; ${versus.summary.file})`,
+      );
+    const areas = [
+      ...new Set([
+        ...p.summary.areas.map((a) => a.area),
+        ...(versus?.summary.areas.map((a) => a.area) ?? []),
+      ]),
+    ]
+      .map((area) => ({
+        area,
+        c: perReq(p.summary.areaMs[area] ?? 0, p),
+        b: versus ? perReq(versus.summary.areaMs[area] ?? 0, versus) : NaN,
+      }))
+      .sort((x, y) => y.c - x.c);
+    say('  self time by area, µs per request:');
+    const head = versus ? ['Area', '(c) µs/req', '(b) µs/req', '(c) − (b)'] : ['Area', 'µs/call', 'share %'];
+    const rows = areas.map((a) =>
+      versus
+        ? [a.area, num(a.c), num(a.b), num(a.c - a.b)]
+        : [a.area, num(a.c), ((a.c / perReq(p.summary.busyMs, p)) * 100).toFixed(1)],
+    );
+    rows.push(
+      versus
+        ? [
+            'total (non-idle, all areas)',
+            num(perReq(p.summary.busyMs, p)),
+            num(perReq(versus.summary.busyMs, versus)),
+            num(perReq(p.summary.busyMs, p) - perReq(versus.summary.busyMs, versus)),
+          ]
+        : ['total (non-idle, all areas)', num(perReq(p.summary.busyMs, p)), '100'],
+    );
+    say(indent(table(head, rows)));
+    say('  functions by self time:');
+    say(
+      indent(
+        table(
+          ['Function', 'Self %'],
+          p.summary.self.map((a) => [a.fn, (a.share * 100).toFixed(1)]),
+        ),
+      ),
+    );
+    say('  functions by inclusive time:');
+    say(
+      indent(
+        table(
+          ['Function', 'Incl %'],
+          p.summary.inclusive.map((a) => [a.fn, (a.share * 100).toFixed(1)]),
+        ),
+      ),
+    );
+  }
+
+  if (r.notes.length > 0) {
+    say();
+    say('Notes:');
+    for (const n of r.notes) say(`  - ${n}`);
+  }
+  say();
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n');
+}
+
+interface Report {
+  meta: {
+    date: string;
+    node: string;
+    cpus: number;
+    mode: string;
+    loadGenerator: string;
+    git: string;
+    outDirty: boolean;
+    /** Time spent waiting for a quiet machine beyond the gate's own window, and retried runs. */
+    quietWaitS?: number;
+    retriedRuns?: number;
+  };
+  settings: Settings;
+  correctness: Record<string, string>;
+  rest?: {
+    runs: Measured[];
+    summary: Summary[];
+    ratios: {
+      concurrency: number;
+      rps: number;
+      rpsPaired: ReturnType<typeof pairedRatio>;
+      p50: number;
+      p99: number;
+      cpuC: number;
+      cpuB: number;
+      cpu: number;
+      cOverA: number;
+      bOverA: number;
+    }[];
+  };
+  mcp?: { runs: Measured[]; summary: (Summary & { overB: number })[]; reference: typeof PEER_REFERENCE };
+  memory?: MemoryResult;
+  generator?: GenRow[];
+  profiles: ProfileResult[];
+  notes: string[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main.
+
+async function gitInfo(): Promise<{ text: string; outDirty: boolean }> {
+  const head = await runCommand('git', ['rev-parse', '--short', 'HEAD'], { timeoutMs: 10_000 });
+  const dirty = await runCommand(
+    'git',
+    ['status', '--porcelain', '--', 'out/instance-images', 'templates', 'generator'],
+    {
+      timeoutMs: 10_000,
+    },
+  );
+  const outDirty = dirty.stdout.trim() !== '';
+  return {
+    text: `${head.stdout.trim()}${outDirty ? ' (uncommitted changes in out/, templates/ or generator/)' : ''}`,
+    outDirty,
+  };
+}
+
+async function main(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        quick: { type: 'boolean', default: false },
+        json: { type: 'string' },
+        loadgen: { type: 'string', default: 'auto' },
+        only: { type: 'string' },
+        profile: { type: 'boolean', default: false },
+        'no-profile': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (err) {
+    process.stderr.write(`bench: ${(err as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const settings = values.quick ? QUICK : FULL;
+  budget.quietMs = settings.quietBudgetMs;
+  budget.retries = settings.retryBudget;
+  const phases = new Set<Phase>(
+    values.only === undefined ? PHASES : (values.only.split(',').map((p) => p.trim()) as Phase[]),
+  );
+  for (const p of phases)
+    if (!PHASES.includes(p)) {
+      process.stderr.write(`bench: unknown phase ${p} (use ${PHASES.join(',')})\n`);
+      return 2;
+    }
+  if (!['auto', 'wrk', 'node'].includes(values.loadgen)) {
+    process.stderr.write(`bench: --loadgen must be auto, wrk or node\n`);
+    return 2;
+  }
+  const wrkPath = onPath('wrk');
+  if (values.loadgen === 'wrk' && !wrkPath) {
+    process.stderr.write('bench: wrk is not on PATH (Debian: apt-get install -y wrk)\n');
+    return 2;
+  }
+  const tool: LoadTool = values.loadgen === 'node' || !wrkPath ? 'node' : 'wrk';
+  let loadGenerator: string;
+  if (tool === 'wrk') {
+    const v = await runCommand('wrk', ['--version'], { timeoutMs: 10_000 });
+    loadGenerator = `${
+      (v.stdout + v.stderr)
+        .split('\n')[0]
+        ?.replace(/ Copyright.*/, '')
+        .trim() ?? 'wrk'
+    } (-t1)`;
+  } else {
+    loadGenerator = 'built-in Node generator (undici Pool, test/bench/loadgen.ts)';
+    if (!wrkPath)
+      note(
+        'wrk is not on PATH, so the built-in Node load generator was used (install wrk: apt-get install -y wrk)',
+      );
+  }
+  const git = await gitInfo();
+  progress(`capgen bench: ${values.quick ? 'quick' : 'full'} mode, load generator: ${loadGenerator}`);
+
+  const report: Report = {
+    meta: {
+      date: new Date().toISOString(),
+      node: process.version,
+      cpus: NCPU,
+      mode: values.quick ? 'quick' : 'full',
+      loadGenerator,
+      git: git.text,
+      outDirty: git.outDirty,
+    },
+    settings,
+    correctness: {},
+    profiles: [],
+    notes,
+  };
+  const workDir = mkdtempSync(join(tmpdir(), 'capgen-bench-'));
+
+  if (phases.has('rest') || phases.has('mcp') || phases.has('memory')) {
+    const servers = await startServers();
+    progress(
+      `Servers: upstream pid ${servers.upstream.pid}, (b) pid ${servers.proxy.pid}, (c) pid ${servers.generated.pid}`,
+    );
+    report.correctness = await verify(servers.urls, phases);
+    progress(`Checked: ${Object.keys(report.correctness).join(', ')} answer correctly`);
+
+    if (phases.has('rest')) {
+      const runs = await restPhase(settings, tool, servers);
+      const summary = summarize(runs);
+      const find = (label: string, c: number) =>
+        summary.find((x) => x.label === label && x.concurrency === c);
+      const ratios = settings.concurrency.map((c) => {
+        const a = find(REST_LABELS.a, c)!;
+        const b = find(REST_LABELS.b, c)!;
+        const gen = find(REST_LABELS.c, c)!;
+        const cpuC = gen.cpuUsPerReq.server ?? NaN;
+        const cpuB = b.cpuUsPerReq.server ?? NaN;
+        return {
+          concurrency: c,
+          rps: ratio(gen.rps, b.rps),
+          rpsPaired: pairedRatio(runs, REST_LABELS.c, REST_LABELS.b, c, (m) => m.rps),
+          p50: ratio(gen.p50Ms, b.p50Ms),
+          p99: ratio(gen.p99Ms, b.p99Ms),
+          cpuC,
+          cpuB,
+          cpu: ratio(cpuC, cpuB),
+          cOverA: ratio(gen.rps, a.rps),
+          bOverA: ratio(b.rps, a.rps),
+        };
+      });
+      report.rest = { runs, summary, ratios };
+    }
+    if (phases.has('mcp')) {
+      const runs = await mcpPhase(settings, tool, servers);
+      const summary = summarize(runs).map((x) => {
+        const b = report.rest?.summary.find(
+          (s) => s.label === REST_LABELS.b && s.concurrency === x.concurrency,
+        );
+        return { ...x, overB: ratio(x.rps, b?.rps ?? NaN) };
+      });
+      report.mcp = { runs, summary, reference: PEER_REFERENCE };
+    }
+    const restBelow = report.rest?.ratios.some((k) => k.rps < 0.9) ?? false;
+    if (!values['no-profile'] && (values.profile || (restBelow && !values.quick))) {
+      progress(
+        `Profiling (--cpu-prof, fresh processes, c16)${restBelow ? ': the REST ratio is below 0.9' : ''}; profiles in ${workDir}`,
+      );
+      for (const [who, workload] of [
+        ['b', 'rest'],
+        ['c', 'rest'],
+        ...(values.profile && phases.has('mcp') ? [['c', 'mcp']] : []),
+      ] as ['b' | 'c', 'rest' | 'mcp'][]) {
+        const p = await profileRun(settings, tool, servers.upstream, who, workload, workDir);
+        if (p) report.profiles.push(p);
+      }
+    }
+    if (phases.has('memory')) report.memory = await memoryPhase(settings, servers.upstream);
+    await Promise.all([servers.generated.stop(), servers.proxy.stop(), servers.upstream.stop()]);
+  }
+  if (phases.has('gen')) report.generator = await genPhase(settings);
+
+  report.meta.quietWaitS = budget.spentQuietMs / 1000;
+  report.meta.retriedRuns = budget.spentRetries;
+  if (report.profiles.length === 0) rmSync(workDir, { recursive: true, force: true });
+  printReport(report);
+  if (values.json) {
+    writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`);
+    progress(`Wrote ${values.json}`);
+  }
+  return 0;
+}
+
+// Every child is stopped by PID: at the end, on error, and on Ctrl-C / SIGTERM.
+let stopping = false;
+const interrupt = (signal: NodeJS.Signals) => {
+  if (stopping) return;
+  stopping = true;
+  process.stderr.write(`\nbench: ${signal}, stopping child processes\n`);
+  const hard = setTimeout(() => {
+    killAllNow();
+    process.exit(130);
+  }, 6000);
+  void stopAll().finally(() => {
+    clearTimeout(hard);
+    process.exit(130);
+  });
+};
+process.once('SIGINT', interrupt);
+process.once('SIGTERM', interrupt);
+process.once('exit', killAllNow);
+
+main(process.argv.slice(2)).then(
+  async (code) => {
+    await stopAll();
+    process.exit(code);
+  },
+  async (err: unknown) => {
+    process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    await stopAll();
+    process.exit(1);
+  },
+);
