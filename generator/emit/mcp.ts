@@ -82,18 +82,22 @@ export function inputSchema(inputs: ExposedInput[]): object {
 function outputSchema(shape: OutputShape): object {
   // Mapped outputs that are not objects are wrapped as {result}, like every other result.
   const describe = (s: OutputShape): object =>
+    // A JSONPath that finds nothing gives null, as in the reference engine, so every mapped value
+    // may be null; anything stricter would turn a sparse upstream answer into a tool error.
     s.kind === 'object'
-      ? { type: 'object', properties: Object.fromEntries(s.properties.map((p) => [p.name, describe(p.shape)])), additionalProperties: true }
+      ? { type: ['object', 'null'], properties: Object.fromEntries(s.properties.map((p) => [p.name, describe(p.shape)])), additionalProperties: true }
       : s.kind === 'array'
-        ? { type: 'array', items: s.items ? describe(s.items) : { type: 'object', additionalProperties: true } }
+        ? { type: ['array', 'null'], ...(s.items ? { items: describe(s.items) } : {}) }
         : s.kind === 'const'
           ? { type: 'string' }
           : s.type === 'object'
-            ? { type: 'object', additionalProperties: true }
+            ? { type: ['object', 'null'], additionalProperties: true }
             : s.type === 'array'
-              ? { type: 'array', items: { type: 'object', additionalProperties: true } }
+              ? { type: ['array', 'null'] }
               : { type: [s.type, 'null'] };
-  return shape.kind === 'object' ? describe(shape) : { type: 'object', properties: { result: describe(shape) }, additionalProperties: true };
+  return shape.kind === 'object'
+    ? { ...describe(shape), type: 'object' }
+    : { type: 'object', properties: { result: describe(shape) }, additionalProperties: true };
 }
 
 function toolCode(model: Capability, tool: McpTool, argsType: string, inputConst: string, outputConst: string): Code {

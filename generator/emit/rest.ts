@@ -68,7 +68,14 @@ function route(model: Capability, path: RestPath, op: RestOperation): Code {
   const headers = group('header');
   const body = group('body');
   const schema: Code[] = [];
-  if (pathInputs.length > 0) schema.push(code`params: ${objectSchema(pathInputs, (i) => routerName(i.name), false)}`);
+  // Parameters inside a mixed segment are extracted by the runtime after validation; the router
+  // only sees the whole segment.
+  const extracted = new Set(path.segments.flatMap((s) => s.names));
+  const routed = pathInputs.filter((i) => !extracted.has(routerName(i.name)));
+  if (routed.length > 0 || path.segments.length > 0) {
+    const params = objectSchema(routed, (i) => routerName(i.name), path.segments.length > 0);
+    schema.push(code`params: ${params}`);
+  }
   // Unknown query parameters are refused with a 400, never silently dropped or forwarded.
   schema.push(code`querystring: ${objectSchema(query, (i) => i.name, false)}`);
   if (headers.length > 0) schema.push(code`headers: ${objectSchema(headers, (i) => i.name.toLowerCase(), true)}`);
@@ -95,6 +102,7 @@ function route(model: Capability, path: RestPath, op: RestOperation): Code {
     code`url: ${lit(path.route)}`,
     code`schema: { ${join(schema, ', ')} }`,
     ...(Object.keys(names).length > 0 ? [code`names: ${lit(names)}`] : []),
+    ...(path.segments.length > 0 ? [code`segments: ${lit(path.segments)}`] : []),
     ...(op.output.kind === 'mapped' ? [code`output: ${outputLiteral(op.output)!}`] : []),
   ];
   const args = argsObject(op.call, target.operation, op.inputs, valueOf);

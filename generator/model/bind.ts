@@ -20,6 +20,8 @@ export type InputLocation = ExposedInput['in'];
 
 export interface BindRequest {
   kind: 'rest' | 'mcp';
+  /** The exposed REST method: GET and HEAD routes have no body, so body inputs move to the query. */
+  method?: string;
   at: PathKey[];
   api: ConsumedApi;
   operation: ConsumedOperation;
@@ -124,7 +126,8 @@ function ensureInput(inputs: Map<string, ExposedInput>, name: string, from: Cons
   const existing = inputs.get(placeholder ?? name) ?? inputs.get(name);
   if (existing) return existing.name;
   const location: InputLocation =
-    req.kind === 'mcp' ? 'argument' : placeholder ? 'path' : from.in === 'header' ? 'header' : from.in === 'body' ? 'body' : 'query';
+    req.kind === 'mcp' ? 'argument' : placeholder ? 'path' : from.in === 'header' ? 'header' : from.in === 'body' && hasBody(req) ? 'body' : 'query';
+  // Objects cannot travel in a path, query or header as such: they come as JSON text.
   const type = location === 'path' || location === 'query' || location === 'header' ? (from.type === 'object' ? 'string' : from.type) : from.type;
   inputs.set(placeholder ?? name, {
     name: placeholder ?? name,
@@ -137,6 +140,8 @@ function ensureInput(inputs: Map<string, ExposedInput>, name: string, from: Cons
   return placeholder ?? name;
 }
 
+const hasBody = (req: BindRequest) => req.method !== 'GET' && req.method !== 'HEAD';
+
 function declaredInput(p: Obj, req: BindRequest, at: PathKey[]): ExposedInput {
   const name = String(p.name);
   const type = paramType(p.type);
@@ -144,8 +149,8 @@ function declaredInput(p: Obj, req: BindRequest, at: PathKey[]): ExposedInput {
   let location: InputLocation = 'argument';
   if (req.kind === 'rest') {
     const declaredIn = String(p.in ?? (req.placeholders.includes(name) ? 'path' : 'query')).toLowerCase();
-    location = declaredIn === 'path' || declaredIn === 'header' || declaredIn === 'body' ? declaredIn : 'query';
-    if (declaredIn !== location) {
+    location = declaredIn === 'path' || declaredIn === 'header' || (declaredIn === 'body' && hasBody(req)) ? declaredIn : 'query';
+    if (declaredIn !== location && declaredIn !== 'body') {
       req.report.warn('param-location', `input location "${declaredIn}" is not generated; "${name}" is read from the query string`, [...at, 'in'], 'value');
     }
   }

@@ -39,14 +39,16 @@ export interface ConsumesContext {
 export function buildApis(capability: Obj, ctx: ConsumesContext): ConsumedApi[] {
   const apis: ConsumedApi[] = [];
   const idents = new NameTable();
+  // Type names share client.ts across APIs, so they come from one table.
+  const types = new NameTable();
   for (const [entry, i] of objects(capability.consumes)) {
     if (isSkipped(ctx.skipped, `consumes/${i}`)) continue;
-    apis.push(buildApi(entry, i, idents, ctx));
+    apis.push(buildApi(entry, i, idents, types, ctx));
   }
   return apis;
 }
 
-function buildApi(entry: Obj, i: number, idents: NameTable, ctx: ConsumesContext): ConsumedApi {
+function buildApi(entry: Obj, i: number, idents: NameTable, types: NameTable, ctx: ConsumesContext): ConsumedApi {
   const nameCounts = new Map<string, number>();
   for (const [resource] of objects(entry.resources)) {
     for (const [op] of objects(resource.operations)) nameCounts.set(String(op.name), (nameCounts.get(String(op.name)) ?? 0) + 1);
@@ -65,16 +67,19 @@ function buildApi(entry: Obj, i: number, idents: NameTable, ctx: ConsumesContext
       // A name used by several operations is qualified with its resource: `get` → `getCloudOrder`.
       const shared = (nameCounts.get(String(op.name)) ?? 0) > 1;
       const identBase = camel(shared ? `${String(op.name)} ${String(resource.name ?? resource.path)}` : String(op.name));
-      const operation = buildOperation(unit, resource, op, [...at, 'resources', r, 'operations', o], [...at, 'resources', r], opIdents.take(identBase), ctx);
+      const ident = opIdents.take(identBase);
+      const operation = buildOperation(unit, resource, op, [...at, 'resources', r, 'operations', o], [...at, 'resources', r], ident, types.take(`${pascal(ident)}Params`), ctx);
       operations.push(operation);
       built.push([unit, operation]);
     }
   }
-  const fixedParams = objects(entry.inputParameters).map(([p, n]) => buildParam(p, [...at, 'inputParameters', n], ctx, 'header'));
+  const fixedParams = objects(entry.inputParameters)
+    .filter(([p, n]) => !isFramingHeader(p, ctx, [...at, 'inputParameters', n]))
+    .map(([p, n]) => buildParam(p, [...at, 'inputParameters', n], ctx, 'header'));
   const api: ConsumedApi = {
     namespace,
     ident: idents.take(camel(namespace)),
-    className: `${base}Client`,
+    className: types.take(`${base}Client`),
     factoryName: `create${base}Client`,
     baseUrlEnv: `${envName(namespace)}_BASE_URL`,
     timeoutEnv: `${envName(namespace)}_TIMEOUT_MS`,
@@ -90,9 +95,18 @@ function buildApi(entry: Obj, i: number, idents: NameTable, ctx: ConsumesContext
   return api;
 }
 
-function buildOperation(unit: string, resource: Obj, op: Obj, at: PathKey[], resourceAt: PathKey[], ident: string, ctx: ConsumesContext): ConsumedOperation {
+function buildOperation(
+  unit: string,
+  resource: Obj,
+  op: Obj,
+  at: PathKey[],
+  resourceAt: PathKey[],
+  ident: string,
+  paramsType: string,
+  ctx: ConsumesContext,
+): ConsumedOperation {
   const name = String(op.name);
-  const rawPath = String(resource.path);
+  const [rawPath, literalQuery] = splitQuery(String(resource.path));
   const path = parsePath(rawPath);
   const byName = new Map<string, ConsumedParam>();
   const declared = [
@@ -101,6 +115,7 @@ function buildOperation(unit: string, resource: Obj, op: Obj, at: PathKey[], res
   ];
   const placeholders = path.flatMap((p) => (p.kind === 'param' ? [p.name] : []));
   for (const [p, pAt] of declared) {
+    if (isFramingHeader(p, ctx, pAt)) continue;
     const param = buildParam(p, pAt, ctx, placeholders.includes(String(p.name)) ? 'path' : 'query');
     if (param.in === 'path' && !placeholders.includes(param.name)) {
       ctx.report.warn('path-param-unused', `path parameter "${param.name}" has no {${param.name}} placeholder in ${rawPath}; it is sent as a query parameter`, pAt);
@@ -125,6 +140,10 @@ function buildOperation(unit: string, resource: Obj, op: Obj, at: PathKey[], res
     );
     byName.set(placeholder, { name: placeholder, in: 'path', type: 'string', required: true, schema: schemaFor('string') });
   }
+  // A query string written into the path (`/search?type=user`) becomes fixed query parameters.
+  for (const [key, value] of literalQuery) {
+    if (!byName.has(key)) byName.set(key, { name: key, in: 'query', type: 'string', required: false, value: literalTemplate(value), schema: schemaFor('string') });
+  }
   for (const extra of ctx.extraParams.get(unit) ?? []) {
     if (!byName.has(extra)) byName.set(extra, { name: extra, in: 'query', type: 'string', required: false, schema: schemaFor('string') });
   }
@@ -135,7 +154,7 @@ function buildOperation(unit: string, resource: Obj, op: Obj, at: PathKey[], res
   return {
     name,
     ident,
-    paramsType: `${pascal(ident)}Params`,
+    paramsType,
     method: String(op.method).toUpperCase() as HttpMethod,
     description: strAt(op.description) ?? strAt(op.label),
     path,
@@ -145,8 +164,12 @@ function buildOperation(unit: string, resource: Obj, op: Obj, at: PathKey[], res
   };
 }
 
-/** `/zones/{zone}/images/{{id}}` → text and parameter parts; both placeholder styles are accepted. */
+/**
+ * `/zones/{zone}/images/{{id}}` → text and parameter parts; both placeholder styles are accepted.
+ * A `#fragment` never reaches a server and is dropped; a `?query` is left to splitQuery.
+ */
 export function parsePath(path: string): PathPart[] {
+  path = path.replace(/#.*$/, '');
   const parts: PathPart[] = [];
   let last = 0;
   for (const m of path.matchAll(/\{\{\s*([^{}]+?)\s*\}\}|\{([^{}]+)\}/g)) {
@@ -157,6 +180,26 @@ export function parsePath(path: string): PathPart[] {
   if (last < path.length) parts.push({ kind: 'text', text: path.slice(last) });
   return parts;
 }
+
+/** `/a?x=1&y` → [`/a`, [[x, 1], [y, '']]]. */
+export function splitQuery(path: string): [string, [string, string][]] {
+  const clean = path.replace(/#.*$/, '');
+  const q = clean.indexOf('?');
+  if (q < 0) return [clean, []];
+  const pairs = clean
+    .slice(q + 1)
+    .split('&')
+    .filter(Boolean)
+    .map((kv): [string, string] => {
+      const eq = kv.indexOf('=');
+      return eq < 0 ? [kv, ''] : [kv.slice(0, eq), kv.slice(eq + 1)];
+    });
+  return [clean.slice(0, q), pairs];
+}
+
+/** Headers that describe the message itself: the HTTP client sets them (Content-Type from the body), never a parameter. */
+export const FRAMING_HEADERS = new Set(['content-length', 'content-type', 'transfer-encoding', 'connection', 'host', 'keep-alive', 'upgrade', 'te', 'trailer', 'expect']);
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 export function schemaFor(type: ParamType, description?: string): JsonSchema {
   const schema: JsonSchema =
@@ -174,6 +217,13 @@ export function paramType(raw: unknown): ParamType {
   return TYPES.has(t as ParamType) ? (t as ParamType) : 'string';
 }
 
+/** Content-Length and its kin are set by the HTTP client; a parameter for them is dropped. */
+function isFramingHeader(p: Obj, ctx: ConsumesContext, at: PathKey[]): boolean {
+  if (String(p.in ?? '').toLowerCase() !== 'header' || !FRAMING_HEADERS.has(String(p.name).toLowerCase())) return false;
+  ctx.report.warn('param-location', `header "${String(p.name)}" is set by the HTTP client itself; this parameter is ignored`, [...at, 'name'], 'value');
+  return true;
+}
+
 function buildParam(p: Obj, at: PathKey[], ctx: ConsumesContext, defaultIn: ParamLocation): ConsumedParam {
   const name = String(p.name);
   let location = (strAt(p.in)?.toLowerCase() ?? defaultIn) as ParamLocation;
@@ -183,6 +233,10 @@ function buildParam(p: Obj, at: PathKey[], ctx: ConsumesContext, defaultIn: Para
   }
   if (p.type !== undefined && !TYPES.has(String(p.type).toLowerCase() as ParamType)) {
     ctx.report.warn('param-type', `parameter type "${String(p.type)}" is not a JSON type; "${name}" is treated as a string`, [...at, 'type'], 'value');
+  }
+  if (location === 'header' && !HEADER_NAME.test(name)) {
+    ctx.report.warn('param-location', `"${name}" is not a valid header name; it is sent as a query parameter`, [...at, 'name'], 'value');
+    location = 'query';
   }
   const type = paramType(p.type);
   const description = strAt(p.description);
@@ -221,8 +275,12 @@ export function readAuth(entry: Obj, at: PathKey[], report: Reporter, scope: Tem
   switch (String(auth.type).toLowerCase()) {
     case 'apikey': {
       // Real specs use the schema's key/value/placement and also name/in/value.
-      const name = strAt(auth.key) ?? strAt(auth.name) ?? strAt(auth.header);
-      const placement = String(auth.placement ?? auth.in ?? 'header').toLowerCase();
+      // Shapes seen in real specs: the schema's key/value/placement, name/in/value, and
+      // header/key where `header` names the header and `key` holds the value.
+      const byHeader = strAt(auth.header) !== undefined;
+      const name = byHeader ? strAt(auth.header) : (strAt(auth.key) ?? strAt(auth.name));
+      const rawValue = byHeader ? (auth.value ?? auth.key) : auth.value;
+      const placement = byHeader ? 'header' : String(auth.placement ?? auth.in ?? 'header').toLowerCase();
       if (name === undefined) {
         report.warn('auth-shape', 'apikey authentication has no `key`', aAt);
         return { unsupported: 'apikey without a key' };
@@ -230,7 +288,11 @@ export function readAuth(entry: Obj, at: PathKey[], report: Reporter, scope: Tem
       if (placement !== 'header' && placement !== 'query') {
         report.warn('auth-shape', `apikey placement "${placement}" is not generated; the key goes in a header`, aAt);
       }
-      return { auth: { kind: 'apikey', placement: placement === 'query' ? 'query' : 'header', name, value: tpl(auth.value, 'value') } };
+      if (placement !== 'query' && !HEADER_NAME.test(name)) {
+        report.warn('auth-shape', `"${name}" is not a valid header name for an API key`, aAt);
+        return { unsupported: 'apikey with an invalid header name' };
+      }
+      return { auth: { kind: 'apikey', placement: placement === 'query' ? 'query' : 'header', name, value: tpl(rawValue, byHeader && auth.value === undefined ? 'key' : 'value') } };
     }
     case 'bearer':
       return { auth: { kind: 'bearer', token: tpl(auth.token ?? auth.value, 'token') } };

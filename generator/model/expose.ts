@@ -11,6 +11,7 @@ import { parseTemplate, type TemplateScope } from './template.js';
 import type {
   ConsumedApi,
   ConsumedOperation,
+  PathPart,
   HttpMethod,
   McpAdapter,
   McpTool,
@@ -69,8 +70,8 @@ export function buildRestAdapter(adapter: Obj, i: number, ctx: ExposeContext, re
         ...objects(resource.inputParameters).map(([p, n]): [Obj, PathKey[]] => [p, [...at, 'resources', r, 'inputParameters', n]]),
         ...objects(op.inputParameters).map(([p, n]): [Obj, PathKey[]] => [p, [...opAt, 'inputParameters', n]]),
       ];
-      const bound = bind({ kind: 'rest', at: opAt, api: t.api, operation: t.op, declared, with: objAt(op.with), placeholders, scope, report: ctx.report });
       const method = String(op.method).toUpperCase() as HttpMethod;
+      const bound = bind({ kind: 'rest', method, at: opAt, api: t.api, operation: t.op, declared, with: objAt(op.with), placeholders, scope, report: ctx.report });
       const name = strAt(op.name) ?? `${method.toLowerCase()}-${t.op.name}`;
       const operation: RestOperation = {
         name,
@@ -137,9 +138,54 @@ function finishPath(path: PathDraft): RestPath {
   let pos = 0;
   const parts = parsePath(path.raw);
   const template = parts.map((p) => (p.kind === 'text' ? p.text : `{${canonical[pos++]}}`)).join('');
+  // Route segment by segment. A segment that mixes text and parameters is matched whole by a
+  // regular-expression parameter, and the runtime extracts the parameters from it.
   pos = 0;
-  const route = parts.map((p) => (p.kind === 'text' ? escapeRoute(p.text) : `:${params[pos++]!.routerName}`)).join('');
-  return { template, route, params, operations: path.operations };
+  const segments: RestPath['segments'] = [];
+  const route = splitSegments(parts)
+    .map((segment) => {
+      const params_ = segment.filter((p) => p.kind === 'param');
+      if (params_.length === 0) return segment.map((p) => escapeRoute((p as { text: string }).text)).join('');
+      if (segment.length === 1) return `:${params[pos++]!.routerName}`;
+      if (params_.length === 1) {
+        // Text around one parameter (`{id}:approve`, `companies({id})`): the parameter stops
+        // before the suffix's first character, so routes differing only in suffix coexist.
+        const at = segment.findIndex((p) => p.kind === 'param');
+        const text = (list: PathPart[]) => list.map((p) => (p as { text: string }).text).join('');
+        const prefix = text(segment.slice(0, at));
+        const suffix = text(segment.slice(at + 1));
+        const name = params[pos++]!.routerName;
+        return `${escapeRoute(prefix)}:${name}${suffix === '' ? '' : `(^[^${regexEscape(suffix[0]!)}]+)${escapeRoute(suffix)}`}`;
+      }
+      const names = params_.map(() => params[pos++]!.routerName);
+      const routerName = routerNames.take('segment');
+      const body = (group: boolean) => segment.map((p) => (p.kind === 'text' ? regexEscape(p.text) : group ? '(.+?)' : '.+?')).join('');
+      segments.push({ routerName, pattern: `^${body(true)}$`, names });
+      return `:${routerName}(^${body(false)}$)`;
+    })
+    .join('/');
+  return { template, route, params, segments, operations: path.operations };
+}
+
+/** Splits path parts at `/`, keeping text and parameters of one segment together. */
+function splitSegments(parts: PathPart[]): PathPart[][] {
+  const segments: PathPart[][] = [[]];
+  for (const part of parts) {
+    if (part.kind === 'param') {
+      segments[segments.length - 1]!.push(part);
+      continue;
+    }
+    part.text.split('/').forEach((piece, i) => {
+      if (i > 0) segments.push([]);
+      if (piece !== '') segments[segments.length - 1]!.push({ kind: 'text', text: piece });
+    });
+  }
+  return segments;
+}
+
+/** Literal text inside a route's regular expression; hex escapes keep `:` and `(` away from the router's own syntax. */
+function regexEscape(text: string): string {
+  return text.replace(/[^A-Za-z0-9_~]/g, (c) => (c.charCodeAt(0) < 0x80 ? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}` : c));
 }
 
 /** find-my-way treats `:` and `*` specially in static parts; `::` is its escape for a colon. */

@@ -167,6 +167,11 @@ export interface RestPath {
   route: string;
   /** Path parameters in order: published name and router name. */
   params: { name: string; routerName: string; description?: string }[];
+  /**
+   * Segments that mix text and parameters (`{id}:approve`, `companies({id})`): the router matches
+   * the whole segment as `routerName` with `pattern`, and the runtime extracts `names` from it.
+   */
+  segments: { routerName: string; pattern: string; names: string[] }[];
   operations: RestOperation[];
 }
 

@@ -308,10 +308,26 @@ export const asNumber = (v: unknown): number | undefined =>
   v === undefined || v === null || v === '' ? undefined : Number(v);
 export const asBoolean = (v: unknown): boolean | undefined =>
   v === undefined || v === null ? undefined : v === true || v === 'true';
-export const asArray = (v: unknown): unknown[] | undefined =>
-  v === undefined || v === null ? undefined : Array.isArray(v) ? v : [v];
-export const asObject = (v: unknown): Record<string, unknown> | undefined =>
-  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+export const asArray = (v: unknown): unknown[] | undefined => {
+  const value = fromJsonText(v);
+  return value === undefined || value === null ? undefined : Array.isArray(value) ? value : [value];
+};
+export const asObject = (v: unknown): Record<string, unknown> | undefined => {
+  const value = fromJsonText(v);
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+};
+
+/** A query parameter standing in for a JSON value (GET routes have no body) is parsed. */
+function fromJsonText(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  try {
+    return JSON.parse(v) as unknown;
+  } catch {
+    return v;
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Output mapping (Naftiko outputParameters with JSONPath): the shape is data computed by the
@@ -407,6 +423,8 @@ export interface RestRoute {
   schema: FastifySchema;
   /** Names to show in errors where they differ from the internal ones: `image_id` → `image-id`. */
   names?: Record<string, string>;
+  /** Segments matched whole (`{id}:approve`): the parameters `names` are extracted with `pattern`. */
+  segments?: { routerName: string; pattern: string; names: string[] }[];
   /** The output mapping; absent means the upstream body passes through unchanged. */
   output?: OutputShape;
   // The request type is each route's own; the table holds them all.
@@ -439,6 +457,9 @@ export function createRestApp(routes: RestRoute[], options: RestAppOptions): Fas
   });
   app.setErrorHandler(restErrorHandler);
   app.setNotFoundHandler(notFound);
+  // Bodies that are not JSON are kept as bytes: routes without body inputs ignore them, and routes
+  // with body inputs refuse them through their schema (a 400 that says what was expected).
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   const auth = options.auth;
   if (auth) {
     app.addHook('onRequest', (request, reply, done) => {
@@ -468,14 +489,20 @@ export function createRestApp(routes: RestRoute[], options: RestAppOptions): Fas
   const methodsByUrl = new Map<string, string[]>();
   for (const route of routes) {
     methodsByUrl.set(route.url, [...(methodsByUrl.get(route.url) ?? []), route.method]);
+    const segments = (route.segments ?? []).map((s) => ({ ...s, regex: new RegExp(s.pattern) }));
     app.route({
       method: route.method,
       url: route.url,
       schema: route.schema,
       config: { names: route.names },
       handler: async (request, reply) => {
+        const params = request.params as Record<string, string>;
+        for (const segment of segments) {
+          const match = segment.regex.exec(params[segment.routerName] ?? '');
+          segment.names.forEach((name, i) => (params[name] = match?.[i + 1] ?? ''));
+        }
         const res = await route.call({
-          params: request.params,
+          params,
           query: request.query,
           headers: request.headers,
           body: request.body,
@@ -548,6 +575,13 @@ function restErrorHandler(
   const names = (request.routeOptions.config as { names?: Record<string, string> } | undefined)?.names ?? {};
   const shown = (name: string) => names[name] ?? name;
   if (error.validation && error.validation.length > 0) {
+    // A body that is not JSON reaches validation as bytes (see createRestApp).
+    if (error.validationContext === 'body' && Buffer.isBuffer(request.body)) {
+      return fail(reply, 415, {
+        error: 'unsupported_media_type',
+        message: 'the request body must be application/json',
+      });
+    }
     const issue = error.validation[0]!;
     const where = WHERE[error.validationContext ?? ''] ?? 'input';
     const field = shown(issue.instancePath.replace(/^\//, '').replace(/\//g, '.'));
