@@ -103,6 +103,7 @@ function route(model: Capability, path: RestPath, op: RestOperation): Code {
     code`schema: { ${join(schema, ', ')} }`,
     ...(Object.keys(names).length > 0 ? [code`names: ${lit(names)}`] : []),
     ...(path.segments.length > 0 ? [code`segments: ${lit(path.segments)}`] : []),
+    ...(body.length > 0 ? [new Code('body: true')] : []),
     ...(op.output.kind === 'mapped' ? [code`output: ${outputLiteral(op.output)!}`] : []),
   ];
   const args = argsObject(op.call, target.operation, op.inputs, valueOf);

@@ -104,6 +104,7 @@ export function instanceImagesRestRoutes(clients: InstanceImagesRestClients): Re
         querystring: { type: 'object', properties: {}, additionalProperties: false },
         body: { type: 'object', additionalProperties: true, description: 'Request body (JSON).' },
       },
+      body: true,
       call: (
         request: RestRequest<
           { zone: string },
@@ -139,6 +140,7 @@ export function instanceImagesRestRoutes(clients: InstanceImagesRestClients): Re
         body: { type: 'object', additionalProperties: true, description: 'Request body (JSON).' },
       },
       names: { image_id: 'image-id', id: 'image-id' },
+      body: true,
       call: (
         request: RestRequest<
           { zone: string; image_id: string },
@@ -201,6 +203,7 @@ export function instanceImagesRestRoutes(clients: InstanceImagesRestClients): Re
         body: { type: 'object', additionalProperties: true, description: 'Request body (JSON).' },
       },
       names: { image_id: 'image-id' },
+      body: true,
       call: (
         request: RestRequest<
           { zone: string; image_id: string },

@@ -423,10 +423,12 @@ export interface RestRoute {
   schema: FastifySchema;
   /** Names to show in errors where they differ from the internal ones: `image_id` → `image-id`. */
   names?: Record<string, string>;
-  /** Segments matched whole (`{id}:approve`): the parameters `names` are extracted with `pattern`. */
+  /** Segments that hold several parameters: `names` are extracted from the segment with `pattern`. */
   segments?: { routerName: string; pattern: string; names: string[] }[];
   /** The output mapping; absent means the upstream body passes through unchanged. */
   output?: OutputShape;
+  /** The route reads a JSON request body. */
+  body?: boolean;
   // The request type is each route's own; the table holds them all.
   call(request: RestRequest<any, any, any, any>): Promise<ApiResponse>;
 }
@@ -441,6 +443,9 @@ export interface RestAppOptions {
   /** Credentials every caller must present; absent means the adapter is open. */
   auth?: InboundAuth;
 }
+
+/** Stands for a request body in a media type other than JSON. */
+const NOT_JSON = Object.freeze({ notJson: true });
 
 const ROUTE_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
@@ -457,9 +462,9 @@ export function createRestApp(routes: RestRoute[], options: RestAppOptions): Fas
   });
   app.setErrorHandler(restErrorHandler);
   app.setNotFoundHandler(notFound);
-  // Bodies that are not JSON are kept as bytes: routes without body inputs ignore them, and routes
-  // with body inputs refuse them through their schema (a 400 that says what was expected).
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  // A body that is not JSON is never parsed or forwarded: routes with body inputs answer 415, and
+  // routes without any ignore it.
+  app.addContentTypeParser('*', (_request, _payload, done) => done(null, NOT_JSON));
   const auth = options.auth;
   if (auth) {
     app.addHook('onRequest', (request, reply, done) => {
@@ -495,6 +500,16 @@ export function createRestApp(routes: RestRoute[], options: RestAppOptions): Fas
       url: route.url,
       schema: route.schema,
       config: { names: route.names },
+      preValidation: (request, reply, done) => {
+        if (request.body !== NOT_JSON) return done();
+        if (route.body)
+          return void fail(reply, 415, {
+            error: 'unsupported_media_type',
+            message: 'the request body must be application/json',
+          });
+        request.body = undefined;
+        done();
+      },
       handler: async (request, reply) => {
         const params = request.params as Record<string, string>;
         for (const segment of segments) {
@@ -575,13 +590,6 @@ function restErrorHandler(
   const names = (request.routeOptions.config as { names?: Record<string, string> } | undefined)?.names ?? {};
   const shown = (name: string) => names[name] ?? name;
   if (error.validation && error.validation.length > 0) {
-    // A body that is not JSON reaches validation as bytes (see createRestApp).
-    if (error.validationContext === 'body' && Buffer.isBuffer(request.body)) {
-      return fail(reply, 415, {
-        error: 'unsupported_media_type',
-        message: 'the request body must be application/json',
-      });
-    }
     const issue = error.validation[0]!;
     const where = WHERE[error.validationContext ?? ''] ?? 'input';
     const field = shown(issue.instancePath.replace(/^\//, '').replace(/\//g, '.'));
