@@ -68,7 +68,7 @@ export function verify(name: string, files: Map<string, string>, options: { all?
       const lines = problems.slice(0, 20).map((d) => {
         const sf = d.getSourceFile();
         const where = sf ? `${sf.getFilePath().slice(dir.length)}:${sf.getLineAndColumnAtPos(d.getStart() ?? 0).line}` : '(global)';
-        return `  ${where}: ${ts.flattenDiagnosticMessageText(d.getMessageText() as string | ts.DiagnosticMessageChain, '\n')}`;
+        return `  ${where}: ${ts.flattenDiagnosticMessageText(d.compilerObject.messageText, '\n')}`;
       });
       throw new GeneratorBug(`generator bug: the code emitted for ${name} does not type-check:\n${lines.join('\n')}`);
     }

@@ -18,16 +18,17 @@ export function callTarget(model: Capability, call: CallBinding): CallTarget {
  * The argument object, e.g. `{ zone: request.params.zone, per_page: request.query.per_page }`.
  * Where an input's type differs from the parameter's, the value is converted explicitly.
  */
-export function argsObject(call: CallBinding, target: ConsumedOperation, inputs: ExposedInput[], input: (i: ExposedInput) => Code): Code {
+export function argsObject(call: CallBinding, target: CallTarget, inputs: ExposedInput[], input: (i: ExposedInput) => Code): Code {
+  const secrets = member(new Code(target.clientIdent), 'secrets');
   const entries = call.args.map(({ param, value }) => {
-    const p = target.params.find((x) => x.name === param)!;
-    return code`${prop(param)}: ${argExpr(value, p, inputs, input)}`;
+    const p = target.operation.params.find((x) => x.name === param)!;
+    return code`${prop(param)}: ${argExpr(value, p, inputs, input, secrets)}`;
   });
   const optional = entries.length === 0;
   return optional ? new Code('{}') : code`{ ${join(entries, ', ')} }`;
 }
 
-function argExpr(value: ArgValue, param: ConsumedParam, inputs: ExposedInput[], input: (i: ExposedInput) => Code): Code {
+function argExpr(value: ArgValue, param: ConsumedParam, inputs: ExposedInput[], input: (i: ExposedInput) => Code, secrets: Code): Code {
   const byName = (name: string) => inputs.find((i) => i.name === name)!;
   switch (value.kind) {
     case 'input': {
@@ -39,7 +40,7 @@ function argExpr(value: ArgValue, param: ConsumedParam, inputs: ExposedInput[], 
       return loose && !mismatch ? code`${converted}!` : converted;
     }
     case 'template': {
-      const text = templateExpr(value.template, { input: (name) => input(byName(name)), secret: () => lit('') });
+      const text = templateExpr(value.template, { input: (name) => input(byName(name)), secret: (variable) => code`(${member(secrets, variable)} ?? '')` });
       return param.type === 'string' ? text : convert(text, param.type);
     }
     case 'literal': {

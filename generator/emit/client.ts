@@ -1,6 +1,6 @@
 // Emits client.ts: one typed client class per consumed API, one method per operation.
 import { basename } from 'node:path';
-import type { Capability, ConsumedApi, ConsumedOperation, ConsumedParam, JsonTemplate, Template } from '../model/types.js';
+import type { CallBinding, Capability, ConsumedApi, ConsumedOperation, ConsumedParam, JsonTemplate, Template } from '../model/types.js';
 import { Code, code, doc, ident, join, lit, member, prop } from './escape.js';
 import { jsonTemplateExpr, templateExpr, tsType, type PartResolver } from './expr.js';
 import { render } from './render.js';
@@ -44,7 +44,7 @@ export function args(op: ConsumedOperation): ConsumedParam[] {
 
 const clientResolver = (params: Code): PartResolver => ({
   input: (name) => member(params, name),
-  secret: (variable) => member(new Code('this.secrets'), variable),
+  secret: (variable) => code`(${member(new Code('this.secrets'), variable)} ?? '')`,
 });
 
 function method(op: ConsumedOperation): Code {
@@ -98,6 +98,10 @@ const factoryResolver: PartResolver = {
 };
 
 function baseUrlExpr(api: ConsumedApi): Code {
+  if (api.baseUri.parts.length === 0) {
+    // The spec gives no base URL: the environment must.
+    return code`options.baseUrl ?? requireEnv(env, ${lit(api.baseUrlEnv)}, ${lit(`base URL of "${api.namespace}"; the spec gives none`)})`;
+  }
   return code`options.baseUrl ?? ${member(new Code('env'), api.baseUrlEnv)} ?? ${templateExpr(api.baseUri, factoryResolver)}`;
 }
 
@@ -123,7 +127,7 @@ function credentialsExpr(api: ConsumedApi): Code {
 }
 
 /** Every bind variable the API's templates read, resolved once from the environment. */
-export function secretsOf(api: ConsumedApi, env: Capability['secrets']): { variable: string; env: string }[] {
+export function secretsOf(api: ConsumedApi, env: Capability['secrets'], calls: CallBinding[] = []): { variable: string; env: string }[] {
   const names = new Set<string>();
   const add = (t: Template) => t.parts.forEach((p) => p.kind === 'secret' && names.add(p.variable));
   const walk = (t: JsonTemplate): void => {
@@ -141,11 +145,17 @@ export function secretsOf(api: ConsumedApi, env: Capability['secrets']): { varia
     if (op.body?.kind === 'text') add(op.body.text);
     if (op.body?.kind === 'json') walk(op.body.data);
   }
+  // `with` templates of the adapters that call this API read bind values through the client.
+  for (const call of calls) {
+    if (call.api !== api.namespace) continue;
+    for (const arg of call.args) if (arg.value.kind === 'template') add(arg.value.template);
+  }
   return env.filter((s) => names.has(s.variable));
 }
 
 function secretsExpr(api: ConsumedApi, model: Capability): Code {
-  const entries = secretsOf(api, model.secrets).map(
+  const calls = [...model.rest.flatMap((a) => a.paths.flatMap((p) => p.operations.map((o) => o.call))), ...model.mcp.flatMap((a) => a.tools.map((t) => t.call))];
+  const entries = secretsOf(api, model.secrets, calls).map(
     (s) => code`${prop(s.variable)}: requireEnv(env, ${lit(s.env)}, ${lit(`credential for "${api.namespace}"`)})`,
   );
   return code`{ ${join(entries, ', ')} }`;

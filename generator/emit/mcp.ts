@@ -103,7 +103,7 @@ function outputSchema(shape: OutputShape): object {
 function toolCode(model: Capability, tool: McpTool, argsType: string, inputConst: string, outputConst: string): Code {
   const target = callTarget(model, tool.call);
   const args = new Code('args');
-  const call = code`${ident(target.clientIdent)}.${ident(target.operation.ident)}(${argsObject(tool.call, target.operation, tool.inputs, (i) => member(args, i.name))}, { signal })`;
+  const call = code`${ident(target.clientIdent)}.${ident(target.operation.ident)}(${argsObject(tool.call, target, tool.inputs, (i) => member(args, i.name))}, { signal })`;
   const output = outputLiteral(tool.output);
   const config = [
     ...(tool.title !== undefined ? [code`title: ${lit(tool.title)}`] : []),

@@ -106,7 +106,7 @@ function route(model: Capability, path: RestPath, op: RestOperation): Code {
     ...(body.length > 0 ? [new Code('body: true')] : []),
     ...(op.output.kind === 'mapped' ? [code`output: ${outputLiteral(op.output)!}`] : []),
   ];
-  const args = argsObject(op.call, target.operation, op.inputs, valueOf);
+  const args = argsObject(op.call, target, op.inputs, valueOf);
   const call = code`${ident(target.clientIdent)}.${ident(target.operation.ident)}(${args}, { signal: request.signal })`;
   return code`${doc(op.description, `\`${op.method} ${path.template}\` calls \`${op.call.api}.${op.call.operation}\`.`)}
 {

@@ -57,7 +57,10 @@ function buildApi(entry: Obj, i: number, idents: NameTable, types: NameTable, ct
   const at: PathKey[] = ['capability', 'consumes', i];
   const namespace = String(entry.namespace);
   const base = pascal(namespace);
-  const baseUriText = String(entry.baseUri).replace(/\/+$/, '');
+  const baseUriText = String(entry.baseUri).trim().replace(/\/+$/, '');
+  if (baseUriText === '') {
+    ctx.report.warn('base-uri-missing', `"${namespace}" has no baseUri; the server requires ${envName(namespace)}_BASE_URL at start-up`, [...at, 'baseUri'], 'value');
+  }
   const operations: ConsumedOperation[] = [];
   const opIdents = new NameTable(['constructor', 'http', 'close']);
   for (const [resource, r] of objects(entry.resources)) {

@@ -52,7 +52,11 @@ export function buildRestAdapter(adapter: Obj, i: number, ctx: ExposeContext, re
   const idents = new NameTable();
   for (const [resource, r] of objects(adapter.resources)) {
     if (isSkipped(ctx.skipped, `exposes/${i}/resources/${r}`)) continue;
-    const rawPath = String(resource.path);
+    let rawPath = String(resource.path);
+    if (/[?#]/.test(rawPath)) {
+      ctx.report.warn('path-query', `the query or fragment in exposed path ${rawPath} is not part of the route; it is dropped`, [...at, 'resources', r, 'path'], 'value');
+      rawPath = rawPath.replace(/[?#].*$/, '');
+    }
     const parts = parsePath(rawPath);
     const placeholders = parts.flatMap((p) => (p.kind === 'param' ? [p.name] : []));
     const shape = parts.map((p) => (p.kind === 'text' ? p.text : '{}')).join('');

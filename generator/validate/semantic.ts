@@ -12,6 +12,7 @@ const UNSUPPORTED_EXPOSES: Record<string, string> = {
 };
 
 const AUTH_TYPES = new Set(['apikey', 'bearer', 'basic']);
+const KNOWN_CAPABILITY_KEYS = new Set(['consumes', 'exposes', 'binds', 'aggregates']);
 const INBOUND_AUTH_TYPES = AUTH_TYPES;
 const TOOL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 
@@ -31,6 +32,9 @@ export function checkSemantics(spec: LoadedSpec, report: Reporter, skipped: Set<
     report.warn('info-title', '`info.title` is not part of alpha2; it is read as `info.label`', ['info', 'title']);
   }
   const capability = objAt(data.capability);
+  for (const key of Object.keys(capability)) {
+    if (!KNOWN_CAPABILITY_KEYS.has(key)) report.warn('unsupported', `unsupported: capability.${key} (not part of alpha2; ignored)`, ['capability', key]);
+  }
   if (capability.aggregates !== undefined) {
     report.warn('unsupported', 'unsupported: aggregates (operations and tools that `ref` them are skipped)', ['capability', 'aggregates']);
   }
@@ -170,7 +174,9 @@ function checkRestOperations(adapter: Obj, at: PathKey[], unit: string, report: 
     const resourceUnit = `${unit}/resources/${r}`;
     if (isSkipped(skipped, resourceUnit)) continue;
     // Paths that differ only in placeholder names are the same route.
-    const shape = String(resource.path).replace(/\{\{?[^}]*\}?\}/g, '{}');
+    const shape = String(resource.path)
+      .replace(/[?#].*$/, '')
+      .replace(/\{\{?[^}]*\}?\}/g, '{}');
     if (resource.forward !== undefined && resource.operations === undefined) {
       skip(report, skipped, resourceUnit, 'unsupported', 'unsupported: forward (proxy) resources', [...at, 'resources', r, 'forward']);
       continue;

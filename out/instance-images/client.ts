@@ -75,7 +75,8 @@ export interface DeleteimageParams {
 export class InstanceImagesClient {
   constructor(
     readonly http: HttpApi,
-    protected readonly secrets: Readonly<Record<string, string>> = {},
+    /** Bind values this client resolved from the environment (credentials and fixed values). */
+    readonly secrets: Readonly<Record<string, string>> = {},
   ) {}
 
   /**
