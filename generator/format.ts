@@ -1,5 +1,7 @@
-// Stage 5: format every emitted file in-process with one pinned prettier config, so the output
-// does not depend on the user's machine or editor settings.
+// Stage 5: format every emitted file with one pinned prettier config, so the output does not
+// depend on the user's machine or editor settings. Formatting runs in a worker thread, so the
+// type-check (verify.ts) can run at the same time on the main thread.
+import { Worker } from 'node:worker_threads';
 import { format } from 'prettier';
 
 export const PRETTIER_CONFIG = {
@@ -14,8 +16,27 @@ export const PRETTIER_CONFIG = {
 // only TypeScript goes through prettier.
 const PARSERS: Record<string, string> = { '.ts': 'typescript' };
 
+const parserOf = (name: string) => PARSERS[name.slice(name.lastIndexOf('.'))];
+
 export async function formatFile(name: string, text: string): Promise<string> {
-  const parser = PARSERS[name.slice(name.lastIndexOf('.'))];
+  const parser = parserOf(name);
   if (!parser) return text;
   return format(text, { ...PRETTIER_CONFIG, parser });
+}
+
+/** Formats all files in a worker thread; resolves to the same names, in the same order. */
+export function formatFiles(files: [string, string][]): Promise<[string, string][]> {
+  const jobs = files.flatMap(([name, text]) => {
+    const parser = parserOf(name);
+    return parser ? [[name, text, parser]] : [];
+  });
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./format-worker.mjs', import.meta.url), { workerData: { files: jobs, config: PRETTIER_CONFIG } });
+    worker.once('message', (formatted: [string, string][]) => {
+      const byName = new Map(formatted);
+      resolve(files.map(([name, text]) => [name, byName.get(name) ?? text]));
+      void worker.terminate();
+    });
+    worker.once('error', reject);
+  });
 }

@@ -3,7 +3,7 @@
 // Writing is left to the caller (cli.ts), so `--check` and tests can use the same path.
 import { Reporter, type Diagnostic } from './diagnostics.js';
 import { emitAll } from './emit/index.js';
-import { formatFile } from './format.js';
+import { formatFiles } from './format.js';
 import { loadSpec, parseSpec, type LoadedSpec } from './load.js';
 import { buildModel, capabilityName } from './model/build.js';
 import type { Capability } from './model/types.js';
@@ -42,8 +42,18 @@ async function generateSpec(spec: LoadedSpec, options: GenerateOptions): Promise
   const validation = validate(spec, report);
   const name = options.name ?? capabilityName(spec.file);
   const model = buildModel(spec, validation, report, name);
-  const files = new Map<string, string>();
-  for (const [file, text] of emitAll(model)) files.set(file, await formatFile(file, text));
-  if (!options.skipVerify) verify(name, files);
+  const emitted = emitAll(model);
+  // Formatting (in a worker) and type-checking (here) run side by side: types do not depend on
+  // layout. A type error names the line of the unformatted file, which is enough for a bug report.
+  const formatted = formatFiles(emitted);
+  if (!options.skipVerify) {
+    try {
+      verify(name, new Map(emitted));
+    } catch (err) {
+      await formatted.catch(() => undefined);
+      throw err;
+    }
+  }
+  const files = new Map(await formatted);
   return { name, model, files, diagnostics: report.sorted(), spec };
 }
