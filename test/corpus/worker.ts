@@ -4,6 +4,11 @@ import { startEcho } from './echo.js';
 import type { FromWorker, ToWorker } from './core.js';
 import { runSpec } from './spec.js';
 
+// The parent is gone (it finished, or was stopped): nothing is left to do here. Registered before
+// anything is awaited, so a worker the parent left while it was starting up cannot miss it.
+process.on('disconnect', () => process.exit(0));
+if (!process.connected) process.exit(0);
+
 const echo = await startEcho();
 /** Errors that escape a generated server asynchronously are charged to the spec being run. */
 let stray: string[] = [];
@@ -14,9 +19,6 @@ process.on('uncaughtException', escaped('uncaught exception'));
 process.on('unhandledRejection', escaped('unhandled rejection'));
 
 const send = (m: FromWorker) => process.send!(m);
-
-// The parent is gone (it finished, or was stopped): nothing is left to do here.
-process.on('disconnect', () => process.exit(0));
 
 process.on('message', (m: ToWorker) => {
   if (m.type === 'exit') {
