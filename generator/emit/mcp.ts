@@ -1,7 +1,7 @@
 // Emits mcp.ts: one MCP server factory per MCP adapter, one tool per spec tool. Tool schemas are
 // module-level constants so they are compiled once, not per request.
 import { basename } from 'node:path';
-import type { Capability, ExposedInput, McpAdapter, McpTool, OutputShape } from '../model/types.js';
+import type { Capability, ConsumedOperation, ExposedInput, McpAdapter, McpTool, OutputShape } from '../model/types.js';
 import { argsObject, callTarget, outputLiteral } from './call.js';
 import { Code, code, doc, ident, join, lit, member, prop } from './escape.js';
 import { tsType } from './expr.js';
@@ -9,8 +9,9 @@ import { camel, NameTable, pascal } from '../model/names.js';
 import { render } from './render.js';
 
 export function emitMcp(model: Capability): string {
-  const names = new NameTable(['server', 'options', 'passthroughOutput', 'clients', 'tools', 'limits']);
-  const adapters = model.mcp.map((adapter) => adapterView(model, adapter, names));
+  const names = new NameTable(['server', 'options', 'passthroughOutput', 'clients', 'tools', 'limits', ...model.apis.flatMap((a) => a.operations.map((o) => o.paramsType))]);
+  const usedParamTypes = new Set<string>();
+  const adapters = model.mcp.map((adapter) => adapterView(model, adapter, names, usedParamTypes));
   const used = adapters.map((a) => a.tools.map((t) => t.text).join('\n')).join('\n');
   const converters = ['asArray', 'asBoolean', 'asNumber', 'asObject', 'asString'].filter((h) => used.includes(`${h}(`));
   const clients = [...new Set(model.mcp.flatMap((a) => clientsOf(model, a)).map((c) => c.className))].sort();
@@ -18,7 +19,7 @@ export function emitMcp(model: Capability): string {
     source: basename(model.specFile),
     adapters,
     runtimeImports: new Code([...converters, 'createToolServer', 'jsonSchema', 'type ToolDef'].join(', ')),
-    clientImports: new Code(clients.join(', ')),
+    clientImports: new Code([...clients, ...[...usedParamTypes].sort()].join(', ')),
   });
 }
 
@@ -27,21 +28,26 @@ function clientsOf(model: Capability, adapter: McpAdapter) {
   return model.apis.filter((a) => used.has(a.namespace));
 }
 
-function adapterView(model: Capability, adapter: McpAdapter, names: NameTable) {
+function adapterView(model: Capability, adapter: McpAdapter, names: NameTable, usedParamTypes: Set<string>) {
   const clients = clientsOf(model, adapter);
   const schemas: Code[] = [];
   const tools = adapter.tools.map((tool) => {
     const base = camel(tool.name);
-    const argsType = names.take(`${pascal(tool.name)}Args`);
+    const target = callTarget(model, tool.call);
+    // A tool whose arguments are exactly the operation's parameters passes them straight through,
+    // typed by the client; others get an interface of their own and an explicit mapping.
+    const direct = passesThrough(tool, target.operation);
+    const argsType = direct ? target.operation.paramsType : names.take(`${pascal(tool.name)}Args`);
+    if (direct) usedParamTypes.add(argsType);
     const inputConst = names.take(`${base}Input`);
-    schemas.push(code`${doc(`Arguments of the \`${tool.name}\` tool.`)}\nexport interface ${ident(argsType)} ${argsInterface(tool.inputs)}`);
+    if (!direct) schemas.push(code`${doc(`Arguments of the \`${tool.name}\` tool.`)}\nexport interface ${ident(argsType)} ${argsInterface(tool.inputs)}`);
     schemas.push(code`const ${ident(inputConst)} = jsonSchema(${lit(inputSchema(tool.inputs))});`);
     let outputConst = 'passthroughOutput';
     if (tool.output.kind === 'mapped') {
       outputConst = names.take(`${base}Output`);
       schemas.push(code`const ${ident(outputConst)} = jsonSchema(${lit(outputSchema(tool.output.shape))});`);
     }
-    return toolCode(model, tool, argsType, inputConst, outputConst);
+    return toolCode(model, tool, argsType, inputConst, outputConst, direct);
   });
   const base = adapter.factoryName.replace(/^create/, '').replace(/Server$/, '');
   const info: Record<string, string> = { name: adapter.namespace, version: '1.0.0' };
@@ -100,10 +106,22 @@ function outputSchema(shape: OutputShape): object {
     : { type: 'object', properties: { result: describe(shape) }, additionalProperties: true };
 }
 
-function toolCode(model: Capability, tool: McpTool, argsType: string, inputConst: string, outputConst: string): Code {
+/** The tool's arguments are the operation's own parameters: same names, types and required flags. */
+function passesThrough(tool: McpTool, op: ConsumedOperation): boolean {
+  const params = op.params.filter((p) => p.value === undefined);
+  if (tool.call.args.length !== params.length || tool.inputs.length !== params.length) return false;
+  return tool.call.args.every((arg) => {
+    const param = params.find((p) => p.name === arg.param);
+    const input = tool.inputs.find((i) => arg.value.kind === 'input' && i.name === arg.value.name);
+    return param !== undefined && input !== undefined && input.name === param.name && input.type === param.type && input.required === param.required;
+  });
+}
+
+function toolCode(model: Capability, tool: McpTool, argsType: string, inputConst: string, outputConst: string, direct: boolean): Code {
   const target = callTarget(model, tool.call);
   const args = new Code('args');
-  const call = code`${ident(target.clientIdent)}.${ident(target.operation.ident)}(${argsObject(tool.call, target, tool.inputs, (i) => member(args, i.name))}, { signal })`;
+  const argsValue = direct ? args : argsObject(tool.call, target, tool.inputs, (i) => member(args, i.name));
+  const call = code`${ident(target.clientIdent)}.${ident(target.operation.ident)}(${argsValue}, { signal })`;
   const output = outputLiteral(tool.output);
   const config = [
     ...(tool.title !== undefined ? [code`title: ${lit(tool.title)}`] : []),
@@ -112,7 +130,7 @@ function toolCode(model: Capability, tool: McpTool, argsType: string, inputConst
     code`outputSchema: ${ident(outputConst)}`,
     code`annotations: ${lit(tool.title !== undefined ? { title: tool.title, ...tool.annotations } : tool.annotations)}`,
   ];
-  const argName = tool.inputs.length === 0 ? '_args' : 'args';
+  const argName = tool.inputs.length === 0 && !direct ? '_args' : 'args';
   return code`{
   name: ${lit(tool.name)},
   config: { ${join(config, ', ')} },${output ? code`\noutput: ${output},` : new Code('')}

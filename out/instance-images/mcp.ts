@@ -4,25 +4,19 @@
 // load; the SDK answers invalid arguments with isError. The runtime's createToolServer turns each
 // call into structured content plus the same JSON as text; failures are tool errors.
 import type { McpServer } from '@modelcontextprotocol/server';
-import type { InstanceImagesClient } from './client.js';
+import type {
+  InstanceImagesClient,
+  CreateimageParams,
+  DeleteimageParams,
+  GetimageParams,
+  ListimagesParams,
+  SetimageParams,
+  UpdateimageParams,
+} from './client.js';
 import { createToolServer, jsonSchema, type ToolDef } from './runtime.js';
 
 /** The result of a pass-through tool: the upstream's JSON object (non-objects come as {result}). */
 const passthroughOutput = jsonSchema({ type: 'object', additionalProperties: true });
-
-/** Arguments of the `list-instance-images` tool. */
-export interface ListInstanceImagesArgs {
-  /** The zone you want to target */
-  zone: string;
-  organization?: string;
-  per_page?: number;
-  page?: string;
-  name?: string;
-  public?: string;
-  arch?: string;
-  project?: string;
-  tags?: string;
-}
 
 const listInstanceImagesInput = jsonSchema({
   type: 'object',
@@ -41,14 +35,6 @@ const listInstanceImagesInput = jsonSchema({
   additionalProperties: false,
 });
 
-/** Arguments of the `create-instance-image` tool. */
-export interface CreateInstanceImageArgs {
-  /** The zone you want to target */
-  zone: string;
-  /** Request body (JSON). */
-  body: Record<string, unknown>;
-}
-
 const createInstanceImageInput = jsonSchema({
   type: 'object',
   properties: {
@@ -58,15 +44,6 @@ const createInstanceImageInput = jsonSchema({
   required: ['zone', 'body'],
   additionalProperties: false,
 });
-
-/** Arguments of the `update-image` tool. */
-export interface UpdateImageArgs {
-  /** The zone you want to target */
-  zone: string;
-  id: string;
-  /** Request body (JSON). */
-  body: Record<string, unknown>;
-}
 
 const updateImageInput = jsonSchema({
   type: 'object',
@@ -79,14 +56,6 @@ const updateImageInput = jsonSchema({
   additionalProperties: false,
 });
 
-/** Arguments of the `get-instance-image` tool. */
-export interface GetInstanceImageArgs {
-  /** The zone you want to target */
-  zone: string;
-  /** UUID of the image you want to get. */
-  image_id: string;
-}
-
 const getInstanceImageInput = jsonSchema({
   type: 'object',
   properties: {
@@ -96,16 +65,6 @@ const getInstanceImageInput = jsonSchema({
   required: ['zone', 'image_id'],
   additionalProperties: false,
 });
-
-/** Arguments of the `update-image-2` tool. */
-export interface UpdateImage2Args {
-  /** The zone you want to target */
-  zone: string;
-  /** UUID of the image. (UUID format) */
-  image_id: string;
-  /** Request body (JSON). */
-  body: Record<string, unknown>;
-}
 
 const updateImage2Input = jsonSchema({
   type: 'object',
@@ -117,14 +76,6 @@ const updateImage2Input = jsonSchema({
   required: ['zone', 'image_id', 'body'],
   additionalProperties: false,
 });
-
-/** Arguments of the `delete-instance-image` tool. */
-export interface DeleteInstanceImageArgs {
-  /** The zone you want to target */
-  zone: string;
-  /** UUID of the image you want to delete. */
-  image_id: string;
-}
 
 const deleteInstanceImageInput = jsonSchema({
   type: 'object',
@@ -157,21 +108,7 @@ export function instanceImagesMcpTools(clients: InstanceImagesMcpClients): ToolD
           openWorldHint: true,
         },
       },
-      call: (args: ListInstanceImagesArgs, signal: AbortSignal) =>
-        instanceImages.listimages(
-          {
-            zone: args.zone,
-            organization: args.organization,
-            per_page: args.per_page,
-            page: args.page,
-            name: args.name,
-            public: args.public,
-            arch: args.arch,
-            project: args.project,
-            tags: args.tags,
-          },
-          { signal },
-        ),
+      call: (args: ListimagesParams, signal: AbortSignal) => instanceImages.listimages(args, { signal }),
     },
     {
       name: 'create-instance-image',
@@ -186,8 +123,7 @@ export function instanceImagesMcpTools(clients: InstanceImagesMcpClients): ToolD
           openWorldHint: true,
         },
       },
-      call: (args: CreateInstanceImageArgs, signal: AbortSignal) =>
-        instanceImages.createimage({ zone: args.zone, body: args.body }, { signal }),
+      call: (args: CreateimageParams, signal: AbortSignal) => instanceImages.createimage(args, { signal }),
     },
     {
       name: 'update-image',
@@ -202,8 +138,7 @@ export function instanceImagesMcpTools(clients: InstanceImagesMcpClients): ToolD
           openWorldHint: true,
         },
       },
-      call: (args: UpdateImageArgs, signal: AbortSignal) =>
-        instanceImages.setimage({ zone: args.zone, id: args.id, body: args.body }, { signal }),
+      call: (args: SetimageParams, signal: AbortSignal) => instanceImages.setimage(args, { signal }),
     },
     {
       name: 'get-instance-image',
@@ -218,8 +153,7 @@ export function instanceImagesMcpTools(clients: InstanceImagesMcpClients): ToolD
           openWorldHint: true,
         },
       },
-      call: (args: GetInstanceImageArgs, signal: AbortSignal) =>
-        instanceImages.getimage({ zone: args.zone, image_id: args.image_id }, { signal }),
+      call: (args: GetimageParams, signal: AbortSignal) => instanceImages.getimage(args, { signal }),
     },
     {
       name: 'update-image-2',
@@ -234,8 +168,7 @@ export function instanceImagesMcpTools(clients: InstanceImagesMcpClients): ToolD
           openWorldHint: true,
         },
       },
-      call: (args: UpdateImage2Args, signal: AbortSignal) =>
-        instanceImages.updateimage({ zone: args.zone, image_id: args.image_id, body: args.body }, { signal }),
+      call: (args: UpdateimageParams, signal: AbortSignal) => instanceImages.updateimage(args, { signal }),
     },
     {
       name: 'delete-instance-image',
@@ -250,8 +183,7 @@ export function instanceImagesMcpTools(clients: InstanceImagesMcpClients): ToolD
           openWorldHint: true,
         },
       },
-      call: (args: DeleteInstanceImageArgs, signal: AbortSignal) =>
-        instanceImages.deleteimage({ zone: args.zone, image_id: args.image_id }, { signal }),
+      call: (args: DeleteimageParams, signal: AbortSignal) => instanceImages.deleteimage(args, { signal }),
     },
   ];
 }
