@@ -1,8 +1,27 @@
 // How an exposed operation or tool calls its consumed operation: the argument object handed to
 // the client method, and the output mapping as runtime data. Shared by the REST and MCP emitters.
-import type { ArgValue, CallBinding, Capability, ConsumedOperation, ConsumedParam, ExposedInput, OutputMapping, OutputShape, ParamType } from '../model/types.js';
+import type { ArgValue, CallBinding, Capability, ConsumedApi, ConsumedOperation, ConsumedParam, ExposedInput, OutputMapping, OutputShape, ParamType } from '../model/types.js';
 import { Code, code, join, lit, member, prop } from './escape.js';
 import { templateExpr } from './expr.js';
+
+/** The consumed APIs that these calls reach, in spec order. */
+export function clientsCalled(model: Capability, calls: CallBinding[]): ConsumedApi[] {
+  const used = new Set(calls.map((c) => c.api));
+  return model.apis.filter((a) => used.has(a.namespace));
+}
+
+/** The `{ ident: ClientClass; … }` type of an adapter's clients. */
+export function clientsType(apis: ConsumedApi[]): Code {
+  return new Code(`{ ${apis.map((c) => `${c.ident}: ${c.className}`).join('; ')} }`);
+}
+
+const CONVERTERS = ['asArray', 'asBoolean', 'asNumber', 'asObject', 'asString'];
+
+/** The runtime's value converters that emitted code calls, for its import list. */
+export function convertersUsed(emitted: Code[]): string[] {
+  const text = emitted.map((c) => c.text).join('\n');
+  return CONVERTERS.filter((h) => text.includes(`${h}(`));
+}
 
 export interface CallTarget {
   clientIdent: string;

@@ -2,7 +2,7 @@
 // module-level constants so they are compiled once, not per request.
 import { basename } from 'node:path';
 import type { Capability, ConsumedOperation, ExposedInput, McpAdapter, McpTool, OutputShape } from '../model/types.js';
-import { argsObject, callTarget, outputLiteral } from './call.js';
+import { argsObject, callTarget, clientsCalled, clientsType, convertersUsed, outputLiteral } from './call.js';
 import { Code, code, doc, ident, join, lit, member, prop } from './escape.js';
 import { tsType } from './expr.js';
 import { camel, NameTable, pascal } from '../model/names.js';
@@ -12,8 +12,7 @@ export function emitMcp(model: Capability): string {
   const names = new NameTable(['server', 'options', 'passthroughOutput', 'clients', 'tools', 'limits', ...model.apis.flatMap((a) => a.operations.map((o) => o.paramsType))]);
   const usedParamTypes = new Set<string>();
   const adapters = model.mcp.map((adapter) => adapterView(model, adapter, names, usedParamTypes));
-  const used = adapters.map((a) => a.tools.map((t) => t.text).join('\n')).join('\n');
-  const converters = ['asArray', 'asBoolean', 'asNumber', 'asObject', 'asString'].filter((h) => used.includes(`${h}(`));
+  const converters = convertersUsed(adapters.flatMap((a) => a.tools));
   const clients = [...new Set(model.mcp.flatMap((a) => clientsOf(model, a)).map((c) => c.className))].sort();
   return render('mcp.ts.hbs', {
     source: basename(model.specFile),
@@ -23,10 +22,7 @@ export function emitMcp(model: Capability): string {
   });
 }
 
-function clientsOf(model: Capability, adapter: McpAdapter) {
-  const used = new Set(adapter.tools.map((t) => t.call.api));
-  return model.apis.filter((a) => used.has(a.namespace));
-}
+const clientsOf = (model: Capability, adapter: McpAdapter) => clientsCalled(model, adapter.tools.map((t) => t.call));
 
 function adapterView(model: Capability, adapter: McpAdapter, names: NameTable, usedParamTypes: Set<string>) {
   const clients = clientsOf(model, adapter);
@@ -59,7 +55,7 @@ function adapterView(model: Capability, adapter: McpAdapter, names: NameTable, u
     toolsName: ident(`${base[0]!.toLowerCase()}${base.slice(1)}Tools`),
     optionsName: ident(`${base}Options`),
     clientsName: ident(`${base}Clients`),
-    clientsType: new Code(`{ ${clients.map((c) => `${c.ident}: ${c.className}`).join('; ')} }`),
+    clientsType: clientsType(clients),
     clientNames: new Code(clients.map((c) => c.ident).join(', ')),
     serverInfo: lit(info),
     schemas,

@@ -1,7 +1,7 @@
 // Emits rest.ts: one Fastify app factory per REST adapter, one route per exposed operation.
 import { basename } from 'node:path';
 import type { Capability, ExposedInput, RestAdapter, RestOperation, RestPath } from '../model/types.js';
-import { argsObject, callTarget, outputLiteral } from './call.js';
+import { argsObject, callTarget, clientsCalled, clientsType, convertersUsed, outputLiteral } from './call.js';
 import { Code, code, doc, ident, join, lit, member, optionalMember, prop } from './escape.js';
 import { tsType } from './expr.js';
 import { render } from './render.js';
@@ -10,8 +10,7 @@ const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
 export function emitRest(model: Capability): string {
   const adapters = model.rest.map((adapter) => adapterView(model, adapter));
-  const used = adapters.map((a) => a.routes.map((r) => r.text).join('\n')).join('\n');
-  const converters = ['asArray', 'asBoolean', 'asNumber', 'asObject', 'asString'].filter((h) => used.includes(`${h}(`));
+  const converters = convertersUsed(adapters.flatMap((a) => a.routes));
   const clients = [...new Set(model.rest.flatMap((a) => clientsOf(model, a)).map((c) => c.className))].sort();
   return render('rest.ts.hbs', {
     source: basename(model.specFile),
@@ -21,10 +20,8 @@ export function emitRest(model: Capability): string {
   });
 }
 
-function clientsOf(model: Capability, adapter: RestAdapter) {
-  const used = new Set(adapter.paths.flatMap((p) => p.operations.map((o) => o.call.api)));
-  return model.apis.filter((a) => used.has(a.namespace));
-}
+const clientsOf = (model: Capability, adapter: RestAdapter) =>
+  clientsCalled(model, adapter.paths.flatMap((p) => p.operations.map((o) => o.call)));
 
 function adapterView(model: Capability, adapter: RestAdapter) {
   const clients = clientsOf(model, adapter);
@@ -37,7 +34,7 @@ function adapterView(model: Capability, adapter: RestAdapter) {
     routesName: ident(`${base[0]!.toLowerCase()}${base.slice(1)}Routes`),
     optionsName: ident(`${base}Options`),
     clientsName: ident(`${base}Clients`),
-    clientsType: new Code(`{ ${clients.map((c) => `${c.ident}: ${c.className}`).join('; ')} }`),
+    clientsType: clientsType(clients),
     clientNames: new Code(clients.map((c) => c.ident).join(', ')),
     openapiFile: lit(adapter.openapiFile),
     openapiConst: ident(`${base[0]!.toLowerCase()}${base.slice(1)}OpenApi`),
