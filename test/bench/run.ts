@@ -156,6 +156,14 @@ const PEER_REFERENCE = {
 // Notes and results.
 
 const notes: string[] = [];
+function note(text: string): void {
+  notes.push(text);
+  process.stderr.write(`  note: ${text}\n`);
+}
+function progress(text: string): void {
+  process.stderr.write(`${text}\n`);
+}
+
 /** What is left of the bench-wide budgets for waiting and retrying. */
 const budget = { quietMs: 0, retries: 0, spentQuietMs: 0, spentRetries: 0 };
 
@@ -182,13 +190,6 @@ function mayRetry(settings: Settings, attempt: number): boolean {
   budget.retries--;
   budget.spentRetries++;
   return true;
-}
-function note(text: string): void {
-  notes.push(text);
-  process.stderr.write(`  note: ${text}\n`);
-}
-function progress(text: string): void {
-  process.stderr.write(`${text}\n`);
 }
 
 interface Measured {
@@ -293,9 +294,11 @@ interface Summary {
   cpuUsPerReq: Record<string, number>;
   cores: Record<string, number>;
   loadgenCores: number;
+  /** Rounds that passed the quiet gate and saw foreign load under the limit. */
+  clean: number;
 }
 
-function summarize(runs: Measured[]): Summary[] {
+function summarize(runs: Measured[], settings: Settings): Summary[] {
   const keys = [...new Set(runs.map((r) => `${r.label}\u0000${r.concurrency}`))];
   return keys.map((key) => {
     const [label, c] = key.split('\u0000') as [string, string];
@@ -313,6 +316,7 @@ function summarize(runs: Measured[]): Summary[] {
       ),
       cores: Object.fromEntries(names.map((n) => [n, median(group.map((r) => r.cores[n] ?? NaN))])),
       loadgenCores: median(group.map((r) => r.loadgenCores)),
+      clean: group.filter((r) => r.quietOk && r.foreignShare <= settings.foreignMax).length,
     };
   });
 }
@@ -884,7 +888,7 @@ function printReport(r: Report): void {
     `Warm-up ${r.settings.warmupSec} s, then ${r.settings.durationSec} s per run at concurrency ${r.settings.concurrency.join(' and ')}; ${r.settings.rounds} round(s), medians; quiet gate: busy ≤ ${r.settings.quietMaxBusy * 100}% over ${r.settings.quietWindowMs / 1000} s; runs with foreign CPU load > ${r.settings.foreignMax * 100}% retried (up to ${r.settings.retries}×).`,
   );
   say(
-    `Waited ${num(r.meta.quietWaitS ?? 0)} s in total for a quiet machine; ${r.meta.retriedRuns ?? 0} run(s) retried for foreign load (details in the notes).`,
+    `Waited ${num(r.meta.quietWaitS ?? 0)} s in total for a quiet machine; ${r.meta.retriedRuns ?? 0} run(s) retried for foreign load (details in the notes). "Clean" = rounds that passed the quiet gate and saw foreign load under the limit; the paired ratios cancel load that hit both contenders of a round.`,
   );
   say(
     `Checked before measuring: ${Object.entries(r.correctness)
@@ -909,6 +913,7 @@ function printReport(r: Report): void {
           'Proxy CPU/req µs',
           'Upstream CPU/req µs',
           'Load gen cores',
+          'Clean',
           '÷ (a)',
           '÷ (b)',
         ],
@@ -926,6 +931,7 @@ function printReport(r: Report): void {
             isA ? '–' : num(x.cpuUsPerReq.server ?? NaN),
             num(x.cpuUsPerReq.upstream ?? NaN),
             num(x.loadgenCores, 2),
+            `${x.clean}/${x.rounds.length}`,
             fmtRatio(ratio(x.rps, a?.rps ?? NaN)),
             fmtRatio(ratio(x.rps, b?.rps ?? NaN)),
           ];
@@ -960,6 +966,14 @@ function printReport(r: Report): void {
     );
   }
 
+  if (r.rest) {
+    const b16 = r.rest.summary.find((x) => x.label === REST_LABELS.b && x.concurrency === 16);
+    if (b16)
+      say(
+        `  Machine state: (b) at c16 ran ${int(b16.rps)} req/s at ${num(b16.cpuUsPerReq.server ?? NaN)} µs CPU/req here, against ${int(PEER_REFERENCE.restB.c16)} req/s and ${PEER_REFERENCE.restB.cpuUsPerReq} µs in peer-bench.md §4 (×${fmtRatio(ratio(b16.rps, PEER_REFERENCE.restB.c16))} req/s; not measured here).`,
+      );
+  }
+
   if (r.mcp) {
     say();
     say(
@@ -977,6 +991,7 @@ function printReport(r: Report): void {
           'Server CPU/call ms',
           'Server cores',
           'Upstream CPU/call µs',
+          'Clean',
           '÷ (b) REST',
         ],
         r.mcp.summary.map((x) => [
@@ -989,6 +1004,7 @@ function printReport(r: Report): void {
           num((x.cpuUsPerReq.server ?? NaN) / 1000),
           num(x.cores.server ?? NaN, 2),
           num(x.cpuUsPerReq.upstream ?? NaN),
+          `${x.clean}/${x.rounds.length}`,
           fmtRatio(x.overB),
         ]),
       ),
@@ -1290,7 +1306,7 @@ async function main(argv: string[]): Promise<number> {
 
     if (phases.has('rest')) {
       const runs = await restPhase(settings, tool, servers);
-      const summary = summarize(runs);
+      const summary = summarize(runs, settings);
       const find = (label: string, c: number) =>
         summary.find((x) => x.label === label && x.concurrency === c);
       const ratios = settings.concurrency.map((c) => {
@@ -1316,7 +1332,7 @@ async function main(argv: string[]): Promise<number> {
     }
     if (phases.has('mcp')) {
       const runs = await mcpPhase(settings, tool, servers);
-      const summary = summarize(runs).map((x) => {
+      const summary = summarize(runs, settings).map((x) => {
         const b = report.rest?.summary.find(
           (s) => s.label === REST_LABELS.b && s.concurrency === x.concurrency,
         );
