@@ -17,7 +17,7 @@ export function emitMcp(model: Capability): string {
   return render('mcp.ts.hbs', {
     source: basename(model.specFile),
     adapters,
-    runtimeImports: new Code([...converters, 'createToolServer', 'jsonSchema', 'type ToolDef'].join(', ')),
+    runtimeImports: new Code([...converters, 'createToolServer', 'jsonSchema', 'tool', 'type ToolDef'].join(', ')),
     clientImports: new Code([...clients, ...[...usedParamTypes].sort()].join(', ')),
   });
 }
@@ -127,9 +127,9 @@ function toolCode(model: Capability, tool: McpTool, argsType: string, inputConst
     code`annotations: ${lit(tool.title !== undefined ? { title: tool.title, ...tool.annotations } : tool.annotations)}`,
   ];
   const argName = tool.inputs.length === 0 && !direct ? '_args' : 'args';
-  return code`{
+  return code`tool({
   name: ${lit(tool.name)},
   config: { ${join(config, ', ')} },${output ? code`\noutput: ${output},` : new Code('')}
   call: (${new Code(argName)}: ${ident(argsType)}, signal: AbortSignal) => ${call},
-}`;
+})`;
 }

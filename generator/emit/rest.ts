@@ -15,7 +15,7 @@ export function emitRest(model: Capability): string {
   return render('rest.ts.hbs', {
     source: basename(model.specFile),
     adapters,
-    runtimeImports: new Code([...converters, 'createRestApp', 'type InboundAuth', 'type RestRequest', 'type RestRoute'].join(', ')),
+    runtimeImports: new Code([...converters, 'createRestApp', 'route', 'type InboundAuth', 'type RestRequest', 'type RestRoute'].join(', ')),
     clientImports: new Code(clients.join(', ')),
   });
 }
@@ -106,10 +106,10 @@ function route(model: Capability, path: RestPath, op: RestOperation): Code {
   const args = argsObject(op.call, target, op.inputs, valueOf);
   const call = code`${ident(target.clientIdent)}.${ident(target.operation.ident)}(${args}, { signal: request.signal })`;
   return code`${doc(op.description, `\`${op.method} ${path.template}\` calls \`${op.call.api}.${op.call.operation}\`.`)}
-{
+route({
   ${join(fields, ',\n')},
   call: (request: RestRequest<${join(generics, ', ')}>) => ${call},
-}`;
+})`;
 }
 
 function typeLiteral(inputs: ExposedInput[], key: (i: ExposedInput) => string): Code {

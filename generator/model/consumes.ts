@@ -38,7 +38,8 @@ export interface ConsumesContext {
 
 export function buildApis(capability: Obj, ctx: ConsumesContext): ConsumedApi[] {
   const apis: ConsumedApi[] = [];
-  const idents = new NameTable();
+  // Client identifiers live beside the runtime helpers that adapters import.
+  const idents = new NameTable(['route', 'tool', 'createRestApp', 'createToolServer', 'jsonSchema', 'asArray', 'asBoolean', 'asNumber', 'asObject', 'asString', 'clients', 'options', 'signal', 'args', 'request']);
   // Type names share client.ts across APIs, so they come from one table.
   const types = new NameTable();
   for (const [entry, i] of objects(capability.consumes)) {

@@ -13,7 +13,7 @@ import type {
   SetimageParams,
   UpdateimageParams,
 } from './client.js';
-import { createToolServer, jsonSchema, type ToolDef } from './runtime.js';
+import { createToolServer, jsonSchema, tool, type ToolDef } from './runtime.js';
 
 /** The result of a pass-through tool: the upstream's JSON object (non-objects come as {result}). */
 const passthroughOutput = jsonSchema({ type: 'object', additionalProperties: true });
@@ -95,7 +95,7 @@ export interface InstanceImagesMcpClients {
 export function instanceImagesMcpTools(clients: InstanceImagesMcpClients): ToolDef[] {
   const { instanceImages } = clients;
   return [
-    {
+    tool({
       name: 'list-instance-images',
       config: {
         description: 'List Instance images',
@@ -109,8 +109,8 @@ export function instanceImagesMcpTools(clients: InstanceImagesMcpClients): ToolD
         },
       },
       call: (args: ListimagesParams, signal: AbortSignal) => instanceImages.listimages(args, { signal }),
-    },
-    {
+    }),
+    tool({
       name: 'create-instance-image',
       config: {
         description: 'Create an Instance image',
@@ -124,8 +124,8 @@ export function instanceImagesMcpTools(clients: InstanceImagesMcpClients): ToolD
         },
       },
       call: (args: CreateimageParams, signal: AbortSignal) => instanceImages.createimage(args, { signal }),
-    },
-    {
+    }),
+    tool({
       name: 'update-image',
       config: {
         description: 'Update image',
@@ -139,8 +139,8 @@ export function instanceImagesMcpTools(clients: InstanceImagesMcpClients): ToolD
         },
       },
       call: (args: SetimageParams, signal: AbortSignal) => instanceImages.setimage(args, { signal }),
-    },
-    {
+    }),
+    tool({
       name: 'get-instance-image',
       config: {
         description: 'Get an Instance image',
@@ -154,8 +154,8 @@ export function instanceImagesMcpTools(clients: InstanceImagesMcpClients): ToolD
         },
       },
       call: (args: GetimageParams, signal: AbortSignal) => instanceImages.getimage(args, { signal }),
-    },
-    {
+    }),
+    tool({
       name: 'update-image-2',
       config: {
         description: 'Update image',
@@ -169,8 +169,8 @@ export function instanceImagesMcpTools(clients: InstanceImagesMcpClients): ToolD
         },
       },
       call: (args: UpdateimageParams, signal: AbortSignal) => instanceImages.updateimage(args, { signal }),
-    },
-    {
+    }),
+    tool({
       name: 'delete-instance-image',
       config: {
         description: 'Delete an Instance image',
@@ -184,7 +184,7 @@ export function instanceImagesMcpTools(clients: InstanceImagesMcpClients): ToolD
         },
       },
       call: (args: DeleteimageParams, signal: AbortSignal) => instanceImages.deleteimage(args, { signal }),
-    },
+    }),
   ];
 }
 

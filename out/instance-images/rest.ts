@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { InstanceImagesClient } from './client.js';
-import { createRestApp, type InboundAuth, type RestRequest, type RestRoute } from './runtime.js';
+import { createRestApp, route, type InboundAuth, type RestRequest, type RestRoute } from './runtime.js';
 
 export interface InstanceImagesRestClients {
   instanceImages: InstanceImagesClient;
@@ -31,7 +31,7 @@ export function instanceImagesRestRoutes(clients: InstanceImagesRestClients): Re
      *
      * `GET /v1/instance/v1/zones/{zone}/images` calls `instance-images.listimages`.
      */
-    {
+    route({
       method: 'GET',
       url: '/v1/instance/v1/zones/:zone/images',
       schema: {
@@ -85,13 +85,13 @@ export function instanceImagesRestRoutes(clients: InstanceImagesRestClients): Re
           },
           { signal: request.signal },
         ),
-    },
+    }),
     /**
      * Create an Instance image
      *
      * `POST /v1/instance/v1/zones/{zone}/images` calls `instance-images.createimage`.
      */
-    {
+    route({
       method: 'POST',
       url: '/v1/instance/v1/zones/:zone/images',
       schema: {
@@ -117,13 +117,13 @@ export function instanceImagesRestRoutes(clients: InstanceImagesRestClients): Re
           { zone: request.params.zone, body: request.body },
           { signal: request.signal },
         ),
-    },
+    }),
     /**
      * Update image
      *
      * `PUT /v1/instance/v1/zones/{zone}/images/{image-id}` calls `instance-images.setimage`.
      */
-    {
+    route({
       method: 'PUT',
       url: '/v1/instance/v1/zones/:zone/images/:image_id',
       schema: {
@@ -153,13 +153,13 @@ export function instanceImagesRestRoutes(clients: InstanceImagesRestClients): Re
           { zone: request.params.zone, id: request.params.image_id, body: request.body },
           { signal: request.signal },
         ),
-    },
+    }),
     /**
      * Get an Instance image
      *
      * `GET /v1/instance/v1/zones/{zone}/images/{image-id}` calls `instance-images.getimage`.
      */
-    {
+    route({
       method: 'GET',
       url: '/v1/instance/v1/zones/:zone/images/:image_id',
       schema: {
@@ -180,13 +180,13 @@ export function instanceImagesRestRoutes(clients: InstanceImagesRestClients): Re
           { zone: request.params.zone, image_id: request.params.image_id },
           { signal: request.signal },
         ),
-    },
+    }),
     /**
      * Update image
      *
      * `PATCH /v1/instance/v1/zones/{zone}/images/{image-id}` calls `instance-images.updateimage`.
      */
-    {
+    route({
       method: 'PATCH',
       url: '/v1/instance/v1/zones/:zone/images/:image_id',
       schema: {
@@ -216,13 +216,13 @@ export function instanceImagesRestRoutes(clients: InstanceImagesRestClients): Re
           { zone: request.params.zone, image_id: request.params.image_id, body: request.body },
           { signal: request.signal },
         ),
-    },
+    }),
     /**
      * Delete an Instance image
      *
      * `DELETE /v1/instance/v1/zones/{zone}/images/{image-id}` calls `instance-images.deleteimage`.
      */
-    {
+    route({
       method: 'DELETE',
       url: '/v1/instance/v1/zones/:zone/images/:image_id',
       schema: {
@@ -243,7 +243,7 @@ export function instanceImagesRestRoutes(clients: InstanceImagesRestClients): Re
           { zone: request.params.zone, image_id: request.params.image_id },
           { signal: request.signal },
         ),
-    },
+    }),
   ];
 }
 

@@ -433,6 +433,15 @@ export interface RestRoute {
   call(request: RestRequest<any, any, any, any>): Promise<ApiResponse>;
 }
 
+/**
+ * Declares one route of a table. An identity function on purpose: every entry gets the type
+ * RestRoute, which keeps type-checking a table of hundreds of routes linear (a bare array literal
+ * of distinct object types is reduced pairwise, which is quadratic).
+ */
+export function route(def: RestRoute): RestRoute {
+  return def;
+}
+
 export interface RestAppOptions {
   /** The adapter's namespace, for logs. */
   name: string;
@@ -710,6 +719,11 @@ export interface ToolDef {
   output?: OutputShape;
   // The argument type is each tool's own; the table holds them all.
   call(args: any, signal: AbortSignal): Promise<ApiResponse>;
+}
+
+/** Declares one tool of a table; an identity function for the same reason as `route`. */
+export function tool(def: ToolDef): ToolDef {
+  return def;
 }
 
 /**
