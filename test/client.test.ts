@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createInstanceImagesClient, type InstanceImagesClient } from '../out/instance-images/client.js';
 import { RequestError, UpstreamError } from '../out/instance-images/runtime.js';
+import { unusedPort } from './support/ports.js';
 import { startRecorder, type Recorder } from './support/recorder.js';
 
 const KEY = '6f1c2d3e-4a5b-4c6d-8e7f-90a1b2c3d4e5';
@@ -24,15 +25,6 @@ function makeClient(extra: Parameters<typeof createInstanceImagesClient>[0] = {}
   });
   extraClients.push(c);
   return c;
-}
-
-/** A port on 127.0.0.1 that nothing listens on. */
-async function unusedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 /** Runs `fn`, expecting it to reject, and returns the rejection. */

@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { Agent, createServer as createHttpServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { createServer as createNetServer, type Socket } from 'node:net';
+import { unusedPort } from './support/ports.js';
 import { fileURLToPath } from 'node:url';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { start } from '../out/instance-images/server.js';
@@ -598,17 +599,6 @@ describe('paging through 120 images', () => {
 // The demo (`npm run demo`), as a child process.
 // ---------------------------------------------------------------------------------------------
 
-/** A port that was free a moment ago (bound to 0 and released). */
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 /** Resolves when the port accepts no connection any more. */
 async function portIsFree(port: number): Promise<boolean> {
   const server = createNetServer();
@@ -638,7 +628,7 @@ async function waitFor(what: string, condition: () => boolean | Promise<boolean>
 
 describe('the demo', () => {
   it('prints working REST and MCP URLs and stops cleanly on SIGTERM', async () => {
-    const [restPort, mcpPort] = [await freePort(), await freePort()];
+    const [restPort, mcpPort] = [await unusedPort(), await unusedPort()];
     // --no-generate: the suite must not rewrite out/ under the other test files; the manual
     // tryout covers regeneration.
     const child = spawn('npx', ['tsx', 'test/demo.ts', '--no-generate'], {
@@ -723,7 +713,7 @@ describe('the demo', () => {
   });
 
   it('stops cleanly on SIGTERM sent to the demo process itself', async () => {
-    const [restPort, mcpPort] = [await freePort(), await freePort()];
+    const [restPort, mcpPort] = [await unusedPort(), await unusedPort()];
     const child = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'test/demo.ts', '--no-generate'], {
       cwd: ROOT,
       env: {

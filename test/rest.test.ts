@@ -9,6 +9,7 @@ import { request as httpRequest, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { start, type RunningServer } from '../out/instance-images/server.js';
+import { unusedPort } from './support/ports.js';
 import { startRecorder, type Recorder } from './support/recorder.js';
 
 const KEY = '0d9e8f7a-6b5c-4d3e-9f1a-2b3c4d5e6f70';
@@ -43,15 +44,6 @@ async function startExtra(upstream: string, extra: Record<string, string> = {}):
   const url = server.urls['instance-images-rest'];
   if (url === undefined) throw new Error('no REST url');
   return url;
-}
-
-/** A port on 127.0.0.1 that nothing listens on. */
-async function unusedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 interface Answer {
