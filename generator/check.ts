@@ -51,10 +51,17 @@ export function unifiedDiff(name: string, before: string | undefined, after: str
   }
   for (let i = endA; i < a.length; i++) lines.push({ tag: ' ', text: a[i]!, ai: i, bi: bi++ });
   const header = `--- ${before === undefined ? '/dev/null' : `a/${name}`}\n+++ ${after === undefined ? '/dev/null' : `b/${name}`}\n`;
-  if (before !== after && lines.every((l) => l.tag === ' ') && before !== undefined && after !== undefined && a.length > 0) {
+  if (
+    before !== after &&
+    lines.every((l) => l.tag === ' ') &&
+    before !== undefined &&
+    after !== undefined &&
+    a.length > 0
+  ) {
     // The texts differ only in their final newline.
     const last = a.length - 1;
-    const mark = (text: string | undefined) => (text !== undefined && !text.endsWith('\n') ? '\n\\ No newline at end of file' : '');
+    const mark = (text: string | undefined) =>
+      text !== undefined && !text.endsWith('\n') ? '\n\\ No newline at end of file' : '';
     return `${header}@@ -${last + 1},1 +${last + 1},1 @@\n-${a[last]}${mark(before)}\n+${b[last]}${mark(after)}\n`;
   }
   return header + hunks(lines);
@@ -71,7 +78,8 @@ function middleOps(a: string[], b: string[]): ('-' | '+' | '=')[] {
   const table: Uint32Array[] = Array.from({ length: a.length + 1 }, () => new Uint32Array(b.length + 1));
   for (let i = a.length - 1; i >= 0; i--) {
     for (let j = b.length - 1; j >= 0; j--) {
-      table[i]![j] = a[i] === b[j] ? table[i + 1]![j + 1]! + 1 : Math.max(table[i + 1]![j]!, table[i]![j + 1]!);
+      table[i]![j] =
+        a[i] === b[j] ? table[i + 1]![j + 1]! + 1 : Math.max(table[i + 1]![j]!, table[i]![j + 1]!);
     }
   }
   const ops: ('-' | '+' | '=')[] = [];

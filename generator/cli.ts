@@ -57,7 +57,17 @@ async function main(argv: string[]): Promise<number> {
     try {
       const generated = await generateFile(file, { strict: values.strict });
       const clash = names.get(generated.name);
-      if (clash) throw new SpecError([{ severity: 'error', code: 'name-clash', message: `both ${clash} and ${file} would write ${values.out}/${generated.name}/`, file, line: 1, col: 1 }]);
+      if (clash)
+        throw new SpecError([
+          {
+            severity: 'error',
+            code: 'name-clash',
+            message: `both ${clash} and ${file} would write ${values.out}/${generated.name}/`,
+            file,
+            line: 1,
+            col: 1,
+          },
+        ]);
       names.set(generated.name, file);
       if (!values.quiet) printDiagnostics(generated.diagnostics, generated.spec.text);
       results.push(generated);
@@ -79,7 +89,9 @@ async function main(argv: string[]): Promise<number> {
       if (diff !== '') {
         stale = true;
         process.stdout.write(diff);
-        process.stderr.write(`capgen: ${values.out}/${g.name}/ is not up to date with ${names.get(g.name)}; run npm run gen -- ${names.get(g.name)}\n`);
+        process.stderr.write(
+          `capgen: ${values.out}/${g.name}/ is not up to date with ${names.get(g.name)}; run npm run gen -- ${names.get(g.name)}\n`,
+        );
       } else {
         process.stderr.write(`capgen: ${values.out}/${g.name}/ is up to date\n`);
       }
@@ -89,8 +101,13 @@ async function main(argv: string[]): Promise<number> {
   for (const g of results) {
     const dir = resolve(values.out, g.name);
     const removed = await writeOutput(dir, g.files);
-    const warnings = g.diagnostics.length === 0 ? '' : `, ${g.diagnostics.length} warning${g.diagnostics.length === 1 ? '' : 's'}`;
-    process.stderr.write(`capgen: wrote ${values.out}/${g.name}/ (${g.files.size} files${removed.length ? `, removed ${removed.join(', ')}` : ''}${warnings})\n`);
+    const warnings =
+      g.diagnostics.length === 0
+        ? ''
+        : `, ${g.diagnostics.length} warning${g.diagnostics.length === 1 ? '' : 's'}`;
+    process.stderr.write(
+      `capgen: wrote ${values.out}/${g.name}/ (${g.files.size} files${removed.length ? `, removed ${removed.join(', ')}` : ''}${warnings})\n`,
+    );
   }
   return 0;
 }
@@ -114,7 +131,9 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     // Bad input never reaches here; this is a bug in capgen, so the stack is useful.
-    process.stderr.write(`capgen: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `capgen: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     process.exitCode = 3;
   },
 );

@@ -81,7 +81,13 @@ export class Reporter {
     return [...this.diagnostics].sort((a, b) => a.line - b.line || a.col - b.col);
   }
 
-  private add(severity: Severity, code: string, message: string, path: readonly (string | number)[], at?: 'key' | 'value'): void {
+  private add(
+    severity: Severity,
+    code: string,
+    message: string,
+    path: readonly (string | number)[],
+    at?: 'key' | 'value',
+  ): void {
     const { line, col } = this.locate(path, at);
     const duplicate = this.diagnostics.some((d) => d.line === line && d.col === col && d.message === message);
     if (!duplicate) this.diagnostics.push({ severity, code, message, file: this.file, line, col });

@@ -31,7 +31,9 @@ export function formatFiles(files: [string, string][]): Promise<[string, string]
     return parser ? [[name, text, parser]] : [];
   });
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./format-worker.mjs', import.meta.url), { workerData: { files: jobs, config: PRETTIER_CONFIG } });
+    const worker = new Worker(new URL('./format-worker.mjs', import.meta.url), {
+      workerData: { files: jobs, config: PRETTIER_CONFIG },
+    });
     worker.once('message', (formatted: [string, string][]) => {
       const byName = new Map(formatted);
       resolve(files.map(([name, text]) => [name, byName.get(name) ?? text]));

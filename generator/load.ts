@@ -22,8 +22,15 @@ export async function loadSpec(file: string): Promise<LoadedSpec> {
     text = await readFile(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? 'error'})`;
-    throw new SpecError([{ severity: 'error', code: 'file', message: `spec file ${why}`, file, line: 1, col: 1 }]);
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'is a directory'
+          : `cannot be read (${code ?? 'error'})`;
+    throw new SpecError([
+      { severity: 'error', code: 'file', message: `spec file ${why}`, file, line: 1, col: 1 },
+    ]);
   }
   return parseSpec(file, text);
 }
@@ -33,23 +40,49 @@ export function parseSpec(file: string, text: string): LoadedSpec {
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
   const problems: Diagnostic[] = doc.errors.map((e) => {
     const pos = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0]);
-    return { severity: 'error', code: 'yaml-syntax', message: `YAML syntax error: ${firstLine(e.message)}`, file, line: pos.line, col: pos.col };
+    return {
+      severity: 'error',
+      code: 'yaml-syntax',
+      message: `YAML syntax error: ${firstLine(e.message)}`,
+      file,
+      line: pos.line,
+      col: pos.col,
+    };
   });
   if (problems.length > 0) throw new SpecError(problems);
   if (text.includes('\u0000')) {
-    throw new SpecError([{ severity: 'error', code: 'not-yaml', message: 'the file is binary, not YAML', file, line: 1, col: 1 }]);
+    throw new SpecError([
+      { severity: 'error', code: 'not-yaml', message: 'the file is binary, not YAML', file, line: 1, col: 1 },
+    ]);
   }
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
     // Unresolved aliases and alias bombs surface only when the document is converted.
-    throw new SpecError([{ severity: 'error', code: 'yaml-syntax', message: `YAML error: ${firstLine((err as Error).message)}`, file, line: 1, col: 1 }]);
+    throw new SpecError([
+      {
+        severity: 'error',
+        code: 'yaml-syntax',
+        message: `YAML error: ${firstLine((err as Error).message)}`,
+        file,
+        line: 1,
+        col: 1,
+      },
+    ]);
   }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    const kind = data === null || data === undefined ? 'empty' : Array.isArray(data) ? 'a list' : `a ${typeof data}`;
+    const kind =
+      data === null || data === undefined ? 'empty' : Array.isArray(data) ? 'a list' : `a ${typeof data}`;
     throw new SpecError([
-      { severity: 'error', code: 'not-yaml', message: `the document is ${kind}; a Naftiko capability is a YAML mapping`, file, line: 1, col: 1 },
+      {
+        severity: 'error',
+        code: 'not-yaml',
+        message: `the document is ${kind}; a Naftiko capability is a YAML mapping`,
+        file,
+        line: 1,
+        col: 1,
+      },
     ]);
   }
   const locate = (path: readonly PathKey[], at: 'key' | 'value' = 'key') => {
@@ -70,7 +103,9 @@ function offsetOf(doc: Document, path: readonly PathKey[], at: 'key' | 'value'):
   let offset = node?.range?.[0] ?? 0;
   for (const key of path) {
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(key));
+      const pair = node.items.find(
+        (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(key),
+      );
       if (!pair) break;
       const keyNode = pair.key as Node;
       const valueNode = pair.value as Node | null;

@@ -33,7 +33,11 @@ export async function generateFile(file: string, options: GenerateOptions = {}):
   return generateSpec(await loadSpec(file), options);
 }
 
-export async function generateText(file: string, text: string, options: GenerateOptions = {}): Promise<Generated> {
+export async function generateText(
+  file: string,
+  text: string,
+  options: GenerateOptions = {},
+): Promise<Generated> {
   return generateSpec(parseSpec(file, text), options);
 }
 

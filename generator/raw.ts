@@ -31,7 +31,10 @@ export type CallIndex = Map<string, Map<string, OperationRef[]>>;
  * Splits `call: <namespace>.<operation>` against the known namespaces. Namespaces may contain
  * dots (`openapi.yml` in real specs), so the longest matching namespace wins.
  */
-export function resolveCall(index: CallIndex, call: string): { namespace?: string; candidates: OperationRef[] } {
+export function resolveCall(
+  index: CallIndex,
+  call: string,
+): { namespace?: string; candidates: OperationRef[] } {
   let best: string | undefined;
   for (const ns of index.keys()) {
     if (call.startsWith(`${ns}.`) && (best === undefined || ns.length > best.length)) best = ns;
@@ -60,11 +63,17 @@ export function pickOperation(
   hint: CallHint,
 ): { ref: OperationRef; by: 'name' | 'clues' | 'first'; left: OperationRef[] } {
   if (candidates.length === 1) return { ref: candidates[0]!, by: 'name', left: candidates };
-  const norm = (p: string) => p.replace(/\{\{?[^}]*\}?\}/g, '{}').toLowerCase().replace(/\/+$/, '');
+  const norm = (p: string) =>
+    p
+      .replace(/\{\{?[^}]*\}?\}/g, '{}')
+      .toLowerCase()
+      .replace(/\/+$/, '');
   const clues: ((c: OperationRef) => boolean)[] = [];
   if (hint.description) clues.push((c) => c.description === hint.description);
-  if (hint.withKeys && hint.withKeys.length > 0) clues.push((c) => hint.withKeys!.every((k) => c.params.has(k)));
-  if (hint.resourceName) clues.push((c) => c.resourceName?.toLowerCase() === hint.resourceName!.toLowerCase());
+  if (hint.withKeys && hint.withKeys.length > 0)
+    clues.push((c) => hint.withKeys!.every((k) => c.params.has(k)));
+  if (hint.resourceName)
+    clues.push((c) => c.resourceName?.toLowerCase() === hint.resourceName!.toLowerCase());
   if (hint.path) clues.push((c) => norm(hint.path!).endsWith(norm(c.resourcePath)));
   let left = candidates;
   for (const clue of clues) {

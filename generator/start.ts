@@ -5,7 +5,9 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 interface GeneratedServer {
-  start(options?: { stdio?: boolean }): Promise<{ urls: Record<string, string>; stdio: boolean; close(): Promise<void> }>;
+  start(options?: {
+    stdio?: boolean;
+  }): Promise<{ urls: Record<string, string>; stdio: boolean; close(): Promise<void> }>;
 }
 
 const dir = resolve(process.argv[2] ?? 'out/instance-images');
@@ -27,7 +29,8 @@ try {
   runtime.log('info', { msg: 'listening', urls: running.urls });
 } catch (err) {
   const message = err instanceof Error ? err.message : String(err);
-  const hint = err instanceof runtime.ConfigError ? '; to try it with no key and no network, run `npm run demo`' : '';
+  const hint =
+    err instanceof runtime.ConfigError ? '; to try it with no key and no network, run `npm run demo`' : '';
   process.stderr.write(`${err instanceof runtime.ConfigError ? '' : 'cannot start: '}${message}${hint}\n`);
   process.exit(1);
 }

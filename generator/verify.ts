@@ -63,14 +63,21 @@ export function verify(name: string, files: Map<string, string>, options: { all?
     // Syntactic and semantic diagnostics of the emitted files only: library declarations are
     // trusted (skipLibCheck), and program-wide checks would redo work on every spec.
     const program = project.getProgram();
-    const problems = sources.flatMap((sf) => [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)]);
+    const problems = sources.flatMap((sf) => [
+      ...program.getSyntacticDiagnostics(sf),
+      ...program.getSemanticDiagnostics(sf),
+    ]);
     if (problems.length > 0) {
       const lines = problems.slice(0, 20).map((d) => {
         const sf = d.getSourceFile();
-        const where = sf ? `${sf.getFilePath().slice(dir.length)}:${sf.getLineAndColumnAtPos(d.getStart() ?? 0).line}` : '(global)';
+        const where = sf
+          ? `${sf.getFilePath().slice(dir.length)}:${sf.getLineAndColumnAtPos(d.getStart() ?? 0).line}`
+          : '(global)';
         return `  ${where}: ${ts.flattenDiagnosticMessageText(d.compilerObject.messageText, '\n')}`;
       });
-      throw new GeneratorBug(`generator bug: the code emitted for ${name} does not type-check:\n${lines.join('\n')}`);
+      throw new GeneratorBug(
+        `generator bug: the code emitted for ${name} does not type-check:\n${lines.join('\n')}`,
+      );
     }
   } finally {
     for (const sf of all) project.removeSourceFile(sf);

@@ -20,8 +20,14 @@ const SPEC = SEED.replace(
   '    SCALEWAY_API_KEY: SCALEWAY_API_KEY',
   '    SCALEWAY_API_KEY: SCALEWAY_API_KEY\n    REST_TOKEN: PROXY_REST_TOKEN\n    MCP_KEY: PROXY_MCP_KEY',
 )
-  .replace('    namespace: instance-images-rest\n    port: 8080\n', "    namespace: instance-images-rest\n    port: 8080\n    authentication:\n      type: bearer\n      token: '{{REST_TOKEN}}'\n")
-  .replace('    namespace: instance-images-mcp\n    port: 9090\n', "    namespace: instance-images-mcp\n    port: 9090\n    authentication:\n      type: apikey\n      key: key\n      placement: query\n      value: '{{env.MCP_KEY}}'\n");
+  .replace(
+    '    namespace: instance-images-rest\n    port: 8080\n',
+    "    namespace: instance-images-rest\n    port: 8080\n    authentication:\n      type: bearer\n      token: '{{REST_TOKEN}}'\n",
+  )
+  .replace(
+    '    namespace: instance-images-mcp\n    port: 9090\n',
+    "    namespace: instance-images-mcp\n    port: 9090\n    authentication:\n      type: apikey\n      key: key\n      placement: query\n      value: '{{env.MCP_KEY}}'\n",
+  );
 
 let dir: string;
 let upstream: Recorder;
@@ -37,7 +43,14 @@ beforeAll(async () => {
   upstream = await startRecorder();
   upstream.respond(() => ({ status: 200, body: { images: [] } }));
   running = await start({
-    env: { SCALEWAY_API_KEY: UPSTREAM_KEY, PROXY_REST_TOKEN: REST_TOKEN, PROXY_MCP_KEY: MCP_KEY, INSTANCE_IMAGES_BASE_URL: upstream.url, INSTANCE_IMAGES_REST_PORT: '0', INSTANCE_IMAGES_MCP_PORT: '0' },
+    env: {
+      SCALEWAY_API_KEY: UPSTREAM_KEY,
+      PROXY_REST_TOKEN: REST_TOKEN,
+      PROXY_MCP_KEY: MCP_KEY,
+      INSTANCE_IMAGES_BASE_URL: upstream.url,
+      INSTANCE_IMAGES_REST_PORT: '0',
+      INSTANCE_IMAGES_MCP_PORT: '0',
+    },
   });
 });
 
@@ -51,7 +64,10 @@ describe('REST adapter with bearer authentication', () => {
   const list = () => `${running.urls['instance-images-rest']}/v1/instance/v1/zones/fr-par-1/images`;
 
   it('refuses a caller without a token, or with a wrong one, before calling upstream', async () => {
-    for (const headers of [{}, { authorization: 'Bearer nope' }, { authorization: REST_TOKEN }] as Record<string, string>[]) {
+    for (const headers of [{}, { authorization: 'Bearer nope' }, { authorization: REST_TOKEN }] as Record<
+      string,
+      string
+    >[]) {
       const before = upstream.requests.length;
       const res = await fetch(list(), { headers });
       expect(res.status).toBe(401);
@@ -73,15 +89,25 @@ describe('REST adapter with bearer authentication', () => {
 
 describe('MCP adapter with an API key in the query', () => {
   it('refuses a caller without the key with a 401', async () => {
-    const res = await fetch(running.urls['instance-images-mcp']!, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: '{}' });
+    const res = await fetch(running.urls['instance-images-mcp']!, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: '{}',
+    });
     expect(res.status).toBe(401);
     const client = new Client({ name: 'test', version: '1' });
-    await expect(client.connect(new StreamableHTTPClientTransport(new URL(`${running.urls['instance-images-mcp']}?key=wrong`)))).rejects.toThrow();
+    await expect(
+      client.connect(
+        new StreamableHTTPClientTransport(new URL(`${running.urls['instance-images-mcp']}?key=wrong`)),
+      ),
+    ).rejects.toThrow();
   });
 
   it('serves the official client when the key is in the URL, and the key does not travel upstream', async () => {
     const client = new Client({ name: 'test', version: '1' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(`${running.urls['instance-images-mcp']}?key=${MCP_KEY}`)));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${running.urls['instance-images-mcp']}?key=${MCP_KEY}`)),
+    );
     const result = await client.callTool({ name: 'list-instance-images', arguments: { zone: 'fr-par-1' } });
     expect(result.isError).toBeFalsy();
     expect(result.structuredContent).toEqual({ images: [] });
@@ -90,19 +116,33 @@ describe('MCP adapter with an API key in the query', () => {
   });
 
   it('fails to start, naming the variable, when a proxy credential is missing', async () => {
-    await expect(start({ env: { SCALEWAY_API_KEY: UPSTREAM_KEY, PROXY_REST_TOKEN: REST_TOKEN, INSTANCE_IMAGES_REST_PORT: '0', INSTANCE_IMAGES_MCP_PORT: '0' } })).rejects.toThrow(/missing environment variable PROXY_MCP_KEY/);
+    await expect(
+      start({
+        env: {
+          SCALEWAY_API_KEY: UPSTREAM_KEY,
+          PROXY_REST_TOKEN: REST_TOKEN,
+          INSTANCE_IMAGES_REST_PORT: '0',
+          INSTANCE_IMAGES_MCP_PORT: '0',
+        },
+      }),
+    ).rejects.toThrow(/missing environment variable PROXY_MCP_KEY/);
   });
 });
 
 describe('authentication capgen cannot enforce', () => {
   it('skips the adapter with a located warning rather than serving it open, and --strict refuses', async () => {
-    const oauth = SEED.replace('    namespace: instance-images-mcp\n    port: 9090\n', '    namespace: instance-images-mcp\n    port: 9090\n    authentication:\n      type: oauth2\n      authorizationServerUri: https://auth.example\n');
+    const oauth = SEED.replace(
+      '    namespace: instance-images-mcp\n    port: 9090\n',
+      '    namespace: instance-images-mcp\n    port: 9090\n    authentication:\n      type: oauth2\n      authorizationServerUri: https://auth.example\n',
+    );
     const generated = await generateText('oauth.yaml', oauth, { skipVerify: true });
     expect(generated.files.has('mcp.ts')).toBe(false);
     expect(generated.files.has('rest.ts')).toBe(true);
     const warning = generated.diagnostics.find((d) => d.code === 'unsupported');
     expect(warning?.message).toContain('unsupported: oauth2 authentication on an exposed adapter');
     expect(warning?.line).toBe(oauth.split('\n').findIndex((l) => l.includes('type: oauth2')) + 1);
-    await expect(generateText('oauth.yaml', oauth, { strict: true, skipVerify: true })).rejects.toBeInstanceOf(SpecError);
+    await expect(
+      generateText('oauth.yaml', oauth, { strict: true, skipVerify: true }),
+    ).rejects.toBeInstanceOf(SpecError);
   });
 });

@@ -2,7 +2,16 @@
 // leave out/ byte-identical, warnings, --strict, several specs, and dangerous spec strings.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -30,9 +39,14 @@ interface Run {
 
 function gen(...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', join(ROOT, 'generator/cli.ts'), ...args], { cwd: ROOT, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'generator/cli.ts'), ...args],
+      { cwd: ROOT, maxBuffer: 64 << 20 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -68,7 +82,18 @@ describe('capgen CLI', () => {
     expect(rb.code, rb.stderr).toBe(0);
     expect(ra.stderr).toContain('wrote');
     const files = Object.keys(snapshot(join(a, 'instance-images'))).sort();
-    expect(files).toEqual(['.capgen-manifest.json', 'README.md', 'client.ts', 'mcp.ts', 'openapi.json', 'package.json', 'rest.ts', 'runtime.ts', 'server.ts', 'tsconfig.json']);
+    expect(files).toEqual([
+      '.capgen-manifest.json',
+      'README.md',
+      'client.ts',
+      'mcp.ts',
+      'openapi.json',
+      'package.json',
+      'rest.ts',
+      'runtime.ts',
+      'server.ts',
+      'tsconfig.json',
+    ]);
     expect(snapshot(join(a, 'instance-images'))).toEqual(snapshot(join(b, 'instance-images')));
     // Regenerating in place changes nothing either.
     const before = snapshot(join(a, 'instance-images'));
@@ -87,7 +112,13 @@ describe('capgen CLI', () => {
     const out = await populatedOut();
     const before = snapshot(out);
     const spec = join(scratch('spec'), 'instance-images.yaml');
-    writeFileSync(spec, readFileSync(SEED, 'utf8').replace('description: List Instance images', 'description: List Instance imageS'));
+    writeFileSync(
+      spec,
+      readFileSync(SEED, 'utf8').replace(
+        'description: List Instance images',
+        'description: List Instance imageS',
+      ),
+    );
     const run = await gen('--check', '--out', out, spec);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^--- a\/.*instance-images\/.+$/m);
@@ -100,14 +131,51 @@ describe('capgen CLI', () => {
   });
 
   const refusals: [string, () => string, RegExp][] = [
-    ['a missing file', () => join(SCRATCH, 'no-such-spec.yaml'), /no-such-spec\.yaml:1:1: error\[file\]: spec file no such file/],
-    ['a file that is not YAML', () => write('binary.yaml', '\u0000\u0001\u0002PNG'), /binary\.yaml:1:1: error\[(not-yaml|yaml-syntax)\]/],
-    ['a YAML syntax error', () => write('syntax.yaml', 'naftiko: 1.0.0-alpha2\ninfo:\n  label: [unclosed\n'), /syntax\.yaml:\d+:\d+: error\[yaml-syntax\]: YAML syntax error/],
-    ['a document that is a list', () => write('list.yaml', '- a\n- b\n'), /list\.yaml:1:1: error\[not-yaml\]: the document is a list/],
-    ['a wrong naftiko version', () => write('version.yaml', readFileSync(SEED, 'utf8').replace('naftiko: 1.0.0-alpha2', 'naftiko: 0.5')), /version\.yaml:1:10: error\[version\]: unsupported naftiko version 0\.5; capgen reads 1\.0\.0-alpha2/],
-    ['an Ikanos document', () => write('ikanos.yaml', 'ikanos: 1.0.0-beta4\ncapability: {}\n'), /ikanos\.yaml:1:1: error\[version\]: this is an Ikanos/],
-    ['a spec that leaves nothing to generate', () => write('empty.yaml', 'naftiko: 1.0.0-alpha2\ncapability:\n  consumes: []\n  exposes: []\n'), /empty\.yaml:\d+:\d+: error\[nothing-to-generate\]/],
-    ['a consumes-only fragment', () => write('fragment.yaml', 'naftiko: 1.0.0-alpha2\nconsumes:\n  - type: http\n    namespace: x\n    baseUri: https://x.example\n'), /fragment\.yaml:1:1: error\[nothing-to-generate\]: nothing to generate: this is a consumes-only fragment/],
+    [
+      'a missing file',
+      () => join(SCRATCH, 'no-such-spec.yaml'),
+      /no-such-spec\.yaml:1:1: error\[file\]: spec file no such file/,
+    ],
+    [
+      'a file that is not YAML',
+      () => write('binary.yaml', '\u0000\u0001\u0002PNG'),
+      /binary\.yaml:1:1: error\[(not-yaml|yaml-syntax)\]/,
+    ],
+    [
+      'a YAML syntax error',
+      () => write('syntax.yaml', 'naftiko: 1.0.0-alpha2\ninfo:\n  label: [unclosed\n'),
+      /syntax\.yaml:\d+:\d+: error\[yaml-syntax\]: YAML syntax error/,
+    ],
+    [
+      'a document that is a list',
+      () => write('list.yaml', '- a\n- b\n'),
+      /list\.yaml:1:1: error\[not-yaml\]: the document is a list/,
+    ],
+    [
+      'a wrong naftiko version',
+      () =>
+        write('version.yaml', readFileSync(SEED, 'utf8').replace('naftiko: 1.0.0-alpha2', 'naftiko: 0.5')),
+      /version\.yaml:1:10: error\[version\]: unsupported naftiko version 0\.5; capgen reads 1\.0\.0-alpha2/,
+    ],
+    [
+      'an Ikanos document',
+      () => write('ikanos.yaml', 'ikanos: 1.0.0-beta4\ncapability: {}\n'),
+      /ikanos\.yaml:1:1: error\[version\]: this is an Ikanos/,
+    ],
+    [
+      'a spec that leaves nothing to generate',
+      () => write('empty.yaml', 'naftiko: 1.0.0-alpha2\ncapability:\n  consumes: []\n  exposes: []\n'),
+      /empty\.yaml:\d+:\d+: error\[nothing-to-generate\]/,
+    ],
+    [
+      'a consumes-only fragment',
+      () =>
+        write(
+          'fragment.yaml',
+          'naftiko: 1.0.0-alpha2\nconsumes:\n  - type: http\n    namespace: x\n    baseUri: https://x.example\n',
+        ),
+      /fragment\.yaml:1:1: error\[nothing-to-generate\]: nothing to generate: this is a consumes-only fragment/,
+    ],
   ];
   const specDir = scratch('bad');
   const write = (name: string, text: string) => {
@@ -131,7 +199,13 @@ describe('capgen CLI', () => {
 
   it('refuses every spec when one of several is bad, and writes none of them', async () => {
     const out = scratch('multi');
-    const run = await gen('--out', out, SEED, join(CORPUS, 'pixelixe/pixelixe-graphic.yaml'), write('late-bad.yaml', 'naftiko: 9\n'));
+    const run = await gen(
+      '--out',
+      out,
+      SEED,
+      join(CORPUS, 'pixelixe/pixelixe-graphic.yaml'),
+      write('late-bad.yaml', 'naftiko: 9\n'),
+    );
     expect(run.code).toBe(1);
     expect(readdirSync(out)).toEqual([]);
   });
@@ -144,12 +218,17 @@ describe('capgen CLI', () => {
   });
 
   it('skips a defective tool with a located warning and generates the rest; --strict refuses it', async () => {
-    const text = readFileSync(SEED, 'utf8').replace('call: instance-images.getimage\n      with:\n        zone: tools.zone', 'call: instance-images.nosuchop\n      with:\n        zone: tools.zone');
+    const text = readFileSync(SEED, 'utf8').replace(
+      'call: instance-images.getimage\n      with:\n        zone: tools.zone',
+      'call: instance-images.nosuchop\n      with:\n        zone: tools.zone',
+    );
     const spec = write('defect.yaml', text);
     const out = scratch('defect');
     const run = await gen('--out', out, spec);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stderr).toMatch(/defect\.yaml:\d+:\d+: warning\[call-unresolved\]: call "instance-images\.nosuchop": namespace "instance-images" has no operation with that name; this tool is skipped/);
+    expect(run.stderr).toMatch(
+      /defect\.yaml:\d+:\d+: warning\[call-unresolved\]: call "instance-images\.nosuchop": namespace "instance-images" has no operation with that name; this tool is skipped/,
+    );
     const mcp = readFileSync(join(out, 'defect', 'mcp.ts'), 'utf8');
     expect(mcp).not.toContain("name: 'get-instance-image'");
     expect(mcp).toContain("name: 'list-instance-images'");
@@ -175,20 +254,40 @@ describe('capgen CLI', () => {
     const nasty = 'Evil ${process.exit(7)} */ `tick` "dq" \'sq\' </script> \\ \u2028 end';
     const yamlString = JSON.stringify(nasty); // a JSON string is a valid YAML double-quoted scalar
     const text = readFileSync(SEED, 'utf8')
-      .replace("description: 'Instance API — Images. 6 operations.", `description: ${yamlString}\n  x-was: 'Instance API — Images. 6 operations.`)
+      .replace(
+        "description: 'Instance API — Images. 6 operations.",
+        `description: ${yamlString}\n  x-was: 'Instance API — Images. 6 operations.`,
+      )
       .replace('description: List Instance images\n      hints:', `description: ${yamlString}\n      hints:`)
-      .replace('description: The zone you want to target\n          required: true\n        - name: organization', `description: ${yamlString}\n          required: true\n        - name: organization`)
+      .replace(
+        'description: The zone you want to target\n          required: true\n        - name: organization',
+        `description: ${yamlString}\n          required: true\n        - name: organization`,
+      )
       .replace('label: Instance API — Images', `label: ${yamlString}`);
     const spec = write('dangerous.yaml', text);
     const out = scratch('dangerous');
     const run = await gen('--out', out, spec);
     expect(run.code, run.stderr).toBe(0);
     // Generation type-checked the output; now load it and read the strings back.
-    const mcp = (await import(join(out, 'dangerous', 'mcp.ts'))) as { instanceImagesMcpTools: (c: unknown) => { name: string; config: { description: string; inputSchema: { '~standard': { jsonSchema: { input(o: unknown): { properties: Record<string, { description?: string }> } } } } } }[] };
+    const mcp = (await import(join(out, 'dangerous', 'mcp.ts'))) as {
+      instanceImagesMcpTools: (c: unknown) => {
+        name: string;
+        config: {
+          description: string;
+          inputSchema: {
+            '~standard': {
+              jsonSchema: { input(o: unknown): { properties: Record<string, { description?: string }> } };
+            };
+          };
+        };
+      }[];
+    };
     const tools = mcp.instanceImagesMcpTools({ instanceImages: {} });
     const list = tools.find((t) => t.name === 'list-instance-images')!;
     expect(list.config.description).toBe(nasty);
-    const openapi = JSON.parse(readFileSync(join(out, 'dangerous', 'openapi.json'), 'utf8')) as { info: { title: string } };
+    const openapi = JSON.parse(readFileSync(join(out, 'dangerous', 'openapi.json'), 'utf8')) as {
+      info: { title: string };
+    };
     expect(openapi.info.title).toBe(nasty);
     const client = readFileSync(join(out, 'dangerous', 'client.ts'), 'utf8');
     expect(client).toContain('*\\/'); // the comment could not be closed early

@@ -225,14 +225,22 @@ describe('responses', () => {
   });
 
   it('a non-JSON content type gives the body as text', async () => {
-    recorder.respond(() => ({ status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: '{"not":"parsed"}' }));
+    recorder.respond(() => ({
+      status: 200,
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+      body: '{"not":"parsed"}',
+    }));
     const res = await client.getimage({ zone: ZONE, image_id: IMAGE_ID });
     expect(res.contentType).toBe('text/plain; charset=utf-8');
     expect(res.body).toBe('{"not":"parsed"}');
   });
 
   it('a +json content type is parsed; invalid JSON under a JSON type falls back to text', async () => {
-    recorder.respond(() => ({ status: 400, headers: { 'content-type': 'application/problem+json' }, body: '{"title":"bad"}' }));
+    recorder.respond(() => ({
+      status: 400,
+      headers: { 'content-type': 'application/problem+json' },
+      body: '{"title":"bad"}',
+    }));
     const problem = await client.getimage({ zone: ZONE, image_id: IMAGE_ID });
     expect(problem.body).toEqual({ title: 'bad' });
 
@@ -272,7 +280,11 @@ describe('path parameters', () => {
     ['listimages zone ".."', () => client.listimages({ zone: '..' }), 'zone'],
     ['createimage zone "."', () => client.createimage({ zone: '.', body: {} }), 'zone'],
     ['setimage id ".."', () => client.setimage({ zone: ZONE, id: '..', body: {} }), 'id'],
-    ['updateimage image_id ".."', () => client.updateimage({ zone: ZONE, image_id: '..', body: {} }), 'image_id'],
+    [
+      'updateimage image_id ".."',
+      () => client.updateimage({ zone: ZONE, image_id: '..', body: {} }),
+      'image_id',
+    ],
     ['deleteimage image_id "."', () => client.deleteimage({ zone: ZONE, image_id: '.' }), 'image_id'],
     ['getimage image_id ""', () => client.getimage({ zone: ZONE, image_id: '' }), 'image_id'],
     ['listimages zone ""', () => client.listimages({ zone: '' }), 'zone'],
@@ -322,30 +334,36 @@ describe('configuration', () => {
     expect(c.http.baseUrl).toBe('https://api.scaleway.com');
   });
 
-  it.each([['/prefix'], ['/prefix/'], ['/a/b']])('a base URL with path %s is prepended to every path', async (prefix) => {
-    const c = makeClient({ baseUrl: `${recorder.url}${prefix}` });
-    const base = prefix.replace(/\/$/, '');
-    await c.listimages({ zone: ZONE, per_page: 5 });
-    expect(recorder.last().url).toBe(`${base}/instance/v1/zones/${ZONE}/images?per_page=5`);
-    await c.createimage({ zone: ZONE, body: { name: 'x' } });
-    expect(recorder.last().url).toBe(`${base}/instance/v1/zones/${ZONE}/images`);
-    expect(recorder.last().body).toBe('{"name":"x"}');
-  });
+  it.each([['/prefix'], ['/prefix/'], ['/a/b']])(
+    'a base URL with path %s is prepended to every path',
+    async (prefix) => {
+      const c = makeClient({ baseUrl: `${recorder.url}${prefix}` });
+      const base = prefix.replace(/\/$/, '');
+      await c.listimages({ zone: ZONE, per_page: 5 });
+      expect(recorder.last().url).toBe(`${base}/instance/v1/zones/${ZONE}/images?per_page=5`);
+      await c.createimage({ zone: ZONE, body: { name: 'x' } });
+      expect(recorder.last().url).toBe(`${base}/instance/v1/zones/${ZONE}/images`);
+      expect(recorder.last().body).toBe('{"name":"x"}');
+    },
+  );
 
-  it.each([[undefined], ['']])('SCALEWAY_API_KEY=%j is refused, naming the variable and showing no secret', (value) => {
-    const secretUrl = 'http://user:hunter2-password@127.0.0.1:1';
-    let err: unknown;
-    try {
-      createInstanceImagesClient({
-        env: { SCALEWAY_API_KEY: value, INSTANCE_IMAGES_BASE_URL: secretUrl, OTHER_SECRET: KEY },
-      });
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(Error);
-    expect((err as Error).message).toContain('SCALEWAY_API_KEY');
-    expectNoSecrets(err, 'hunter2-password', secretUrl);
-  });
+  it.each([[undefined], ['']])(
+    'SCALEWAY_API_KEY=%j is refused, naming the variable and showing no secret',
+    (value) => {
+      const secretUrl = 'http://user:hunter2-password@127.0.0.1:1';
+      let err: unknown;
+      try {
+        createInstanceImagesClient({
+          env: { SCALEWAY_API_KEY: value, INSTANCE_IMAGES_BASE_URL: secretUrl, OTHER_SECRET: KEY },
+        });
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(Error);
+      expect((err as Error).message).toContain('SCALEWAY_API_KEY');
+      expectNoSecrets(err, 'hunter2-password', secretUrl);
+    },
+  );
 
   it('connections to the upstream are kept alive across calls', async () => {
     let connections = 0;
@@ -405,7 +423,11 @@ describe('failures', () => {
   it('INSTANCE_IMAGES_TIMEOUT_MS from env sets the default time limit', async () => {
     recorder.respond(() => 'hang');
     const c = makeClient({
-      env: { SCALEWAY_API_KEY: KEY, INSTANCE_IMAGES_BASE_URL: recorder.url, INSTANCE_IMAGES_TIMEOUT_MS: '300' },
+      env: {
+        SCALEWAY_API_KEY: KEY,
+        INSTANCE_IMAGES_BASE_URL: recorder.url,
+        INSTANCE_IMAGES_TIMEOUT_MS: '300',
+      },
     });
     expect(c.http.timeoutMs).toBe(300);
     const started = performance.now();
@@ -431,7 +453,9 @@ describe('failures', () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
     const started = performance.now();
-    const err = await rejection(() => c.getimage({ zone: ZONE, image_id: IMAGE_ID }, { signal: controller.signal }));
+    const err = await rejection(() =>
+      c.getimage({ zone: ZONE, image_id: IMAGE_ID }, { signal: controller.signal }),
+    );
     expect(err).toBeInstanceOf(UpstreamError);
     expect((err as UpstreamError).kind).toBe('aborted');
     expect(performance.now() - started).toBeLessThan(2000);
@@ -442,7 +466,9 @@ describe('failures', () => {
   it('an already aborted signal sends nothing', async () => {
     const controller = new AbortController();
     controller.abort();
-    const err = await rejection(() => client.deleteimage({ zone: ZONE, image_id: IMAGE_ID }, { signal: controller.signal }));
+    const err = await rejection(() =>
+      client.deleteimage({ zone: ZONE, image_id: IMAGE_ID }, { signal: controller.signal }),
+    );
     expect(err).toBeInstanceOf(UpstreamError);
     expect((err as UpstreamError).kind).toBe('aborted');
     expect(recorder.requests).toHaveLength(0);
@@ -461,7 +487,9 @@ describe('failures', () => {
   ])('a caller signal aborted by %s is also reported as kind "aborted"', async (_name, makeSignal) => {
     recorder.respond(() => 'hang');
     const c = makeClient({ timeoutMs: 10_000 });
-    const err = await rejection(() => c.getimage({ zone: ZONE, image_id: IMAGE_ID }, { signal: makeSignal() }));
+    const err = await rejection(() =>
+      c.getimage({ zone: ZONE, image_id: IMAGE_ID }, { signal: makeSignal() }),
+    );
     expect(err).toBeInstanceOf(UpstreamError);
     expect((err as UpstreamError).kind).toBe('aborted');
     expect(recorder.requests).toHaveLength(1);
@@ -473,7 +501,8 @@ describe('failures', () => {
     expect(err).toBeInstanceOf(UpstreamError);
     expect((err as UpstreamError).kind).toBe('unreachable');
     expect(recorder.requests).toHaveLength(2);
-    for (const r of recorder.requests) expect(r.url).toBe(`/instance/v1/zones/${ZONE}/images?name=secret-query-value`);
+    for (const r of recorder.requests)
+      expect(r.url).toBe(`/instance/v1/zones/${ZONE}/images?name=secret-query-value`);
     expectNoSecrets(err, 'secret-query-value', 'name=');
   });
 
@@ -487,10 +516,22 @@ describe('failures', () => {
   });
 
   it.each([
-    ['PUT setimage (idempotent): retried once, 2 attempts', () => client.setimage({ zone: ZONE, id: IMAGE_ID, body: { a: 1 } }), 2],
-    ['DELETE deleteimage (idempotent): retried once, 2 attempts', () => client.deleteimage({ zone: ZONE, image_id: IMAGE_ID }), 2],
+    [
+      'PUT setimage (idempotent): retried once, 2 attempts',
+      () => client.setimage({ zone: ZONE, id: IMAGE_ID, body: { a: 1 } }),
+      2,
+    ],
+    [
+      'DELETE deleteimage (idempotent): retried once, 2 attempts',
+      () => client.deleteimage({ zone: ZONE, image_id: IMAGE_ID }),
+      2,
+    ],
     ['POST createimage: not retried, 1 attempt', () => client.createimage({ zone: ZONE, body: { a: 1 } }), 1],
-    ['PATCH updateimage: not retried, 1 attempt', () => client.updateimage({ zone: ZONE, image_id: IMAGE_ID, body: { a: 1 } }), 1],
+    [
+      'PATCH updateimage: not retried, 1 attempt',
+      () => client.updateimage({ zone: ZONE, image_id: IMAGE_ID, body: { a: 1 } }),
+      1,
+    ],
   ])('a connection reset on %s', async (_name, call, attempts) => {
     recorder.respond(() => 'reset');
     const err = await rejection(call);

@@ -45,11 +45,22 @@ describe('the corpus runner', () => {
 
   it('records refusals and skipped units with file:line:col and code', () => {
     const refused = run.results.find((r) => r.status === 'refused')!;
-    expect(refused.refusals[0]).toMatchObject({ code: 'nothing-to-generate', where: expect.stringMatching(/^akri\/edge-device-monitoring\.yaml:\d+:\d+$/) });
+    expect(refused.refusals[0]).toMatchObject({
+      code: 'nothing-to-generate',
+      where: expect.stringMatching(/^akri\/edge-device-monitoring\.yaml:\d+:\d+$/),
+    });
     const cat = run.results.find((r) => r.file === 'cat/cat-capability.yaml')!;
     expect(cat.skipped['duplicate-name']).toBeGreaterThan(0);
     expect(cat.skippedUnits.tool).toBeGreaterThan(0);
-    expect(run.totals).toMatchObject({ files: 6, fragments: 1, capabilities: 5, generated: 4, refused: 1, crashed: 0, typeErrors: 0 });
+    expect(run.totals).toMatchObject({
+      files: 6,
+      fragments: 1,
+      capabilities: 5,
+      generated: 4,
+      refused: 1,
+      crashed: 0,
+      typeErrors: 0,
+    });
   });
 });
 
@@ -71,7 +82,9 @@ describe('the smoke checks', () => {
     // The server runs the code as generated; the expectations read this altered model.
     const model = structuredClone(generated.model);
     const op = model.apis[0]!.operations.find((o) => o.ident === 'getimage')!;
-    op.path = op.path.map((p) => (p.kind === 'text' ? { kind: 'text', text: p.text.replace('/images/', '/snapshots/') } : p));
+    op.path = op.path.map((p) =>
+      p.kind === 'text' ? { kind: 'text', text: p.text.replace('/images/', '/snapshots/') } : p,
+    );
     const result = await smoke(model, { dir, echo, tag: 'self', root: ROOT });
     expect(result.failed).toBe(2);
     expect(result.failures.map((f) => [f.kind, f.target, f.reason])).toEqual([

@@ -84,12 +84,17 @@ function watchLaunchers(onGone: () => void): void {
 }
 
 async function main(args: string[]): Promise<void> {
-  if (args.includes('--no-generate')) process.stderr.write('demo: --no-generate: using out/instance-images/ as it is\n');
+  if (args.includes('--no-generate'))
+    process.stderr.write('demo: --no-generate: using out/instance-images/ as it is\n');
   else await regenerate();
 
   // Imported only now, so the freshly generated code is the one that runs.
-  const { start } = (await import(SERVER.href)) as { start: (options?: StartOptions) => Promise<RunningServer> };
-  const { setLogLevel } = (await import(RUNTIME.href)) as { setLogLevel: (level: string | undefined) => void };
+  const { start } = (await import(SERVER.href)) as {
+    start: (options?: StartOptions) => Promise<RunningServer>;
+  };
+  const { setLogLevel } = (await import(RUNTIME.href)) as {
+    setLogLevel: (level: string | undefined) => void;
+  };
   setLogLevel(process.env.LOG_LEVEL);
 
   const fake: FakeScaleway = await startFakeScaleway({ seedImages: 3 });
@@ -165,4 +170,6 @@ async function main(args: string[]): Promise<void> {
   say(`Press Ctrl-C to stop (or send SIGTERM to the demo, pid ${process.pid}).`);
 }
 
-main(process.argv.slice(2)).catch((err: unknown) => fail(err instanceof Error ? (err.stack ?? err.message) : String(err)));
+main(process.argv.slice(2)).catch((err: unknown) =>
+  fail(err instanceof Error ? (err.stack ?? err.message) : String(err)),
+);

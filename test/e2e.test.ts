@@ -9,7 +9,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { Agent, createServer as createHttpServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import {
+  Agent,
+  createServer as createHttpServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+} from 'node:http';
 import { createServer as createNetServer, type Socket } from 'node:net';
 import { unusedPort } from './support/ports.js';
 import { fileURLToPath } from 'node:url';
@@ -190,7 +195,12 @@ async function startStack(opts: { seedImages?: number; key?: string } = {}): Pro
       const all = `${[...res.headers].map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n${text}`;
       seen.push(all);
       expectNoKey(all);
-      return { status: res.status, headers: res.headers, text, json: text === '' ? undefined : JSON.parse(text) };
+      return {
+        status: res.status,
+        headers: res.headers,
+        text,
+        json: text === '' ? undefined : JSON.parse(text),
+      };
     },
     async tool(name, args) {
       const result = (await mcp.callTool({ name, arguments: args })) as {
@@ -259,7 +269,12 @@ describe('REST adapter against the fake Scaleway', () => {
     expectRelayed(stack, created);
     const id: string = created.json.image.id;
     expect(id).toMatch(UUID);
-    expect(created.json.image).toMatchObject({ name: 'e2e-rest-alpha', arch: 'x86_64', tags: ['e2e'], zone: ZONE });
+    expect(created.json.image).toMatchObject({
+      name: 'e2e-rest-alpha',
+      arch: 'x86_64',
+      tags: ['e2e'],
+      zone: ZONE,
+    });
     expect(created.json.image.root_volume.id).toBe(SNAP_1);
     expect(created.headers.get('location')).toMatch(new RegExp(`/instance/v1/zones/${ZONE}/images/${id}$`));
     expect(created.headers.get('content-type')).toBe('application/json');
@@ -301,25 +316,52 @@ describe('REST adapter against the fake Scaleway', () => {
     expect(got.json).toEqual(created.json);
 
     // Patch: only the fields sent change, and modification_date moves.
-    const patched = await stack.rest(`/${id}`, { method: 'PATCH', body: { name: 'e2e-rest-beta', public: true } });
+    const patched = await stack.rest(`/${id}`, {
+      method: 'PATCH',
+      body: { name: 'e2e-rest-beta', public: true },
+    });
     expect(patched.status).toBe(200);
     expectRelayed(stack, patched);
-    expect(patched.json.image).toMatchObject({ id, name: 'e2e-rest-beta', public: true, arch: 'x86_64', tags: ['e2e'] });
+    expect(patched.json.image).toMatchObject({
+      id,
+      name: 'e2e-rest-beta',
+      public: true,
+      arch: 'x86_64',
+      tags: ['e2e'],
+    });
     expect(patched.json.image.creation_date).toBe(created.json.image.creation_date);
     expect(patched.json.image.modification_date > created.json.image.modification_date).toBe(true);
-    expect(stack.fake.requests.at(-1)).toMatchObject({ method: 'PATCH', path: `/instance/v1/zones/${ZONE}/images/${id}` });
+    expect(stack.fake.requests.at(-1)).toMatchObject({
+      method: 'PATCH',
+      path: `/instance/v1/zones/${ZONE}/images/${id}`,
+    });
 
     // Put: a full replacement, through the `{id}` path of SetImage.
     const put = await stack.rest(`/${id}`, {
       method: 'PUT',
-      body: { name: 'e2e-rest-gamma', arch: 'arm64', public: false, tags: ['replaced'], extra_volumes: { '1': { id: SNAP_2 } } },
+      body: {
+        name: 'e2e-rest-gamma',
+        arch: 'arm64',
+        public: false,
+        tags: ['replaced'],
+        extra_volumes: { '1': { id: SNAP_2 } },
+      },
     });
     expect(put.status).toBe(200);
     expectRelayed(stack, put);
-    expect(put.json.image).toMatchObject({ id, name: 'e2e-rest-gamma', arch: 'arm64', public: false, tags: ['replaced'] });
+    expect(put.json.image).toMatchObject({
+      id,
+      name: 'e2e-rest-gamma',
+      arch: 'arm64',
+      public: false,
+      tags: ['replaced'],
+    });
     expect(put.json.image.extra_volumes['1'].id).toBe(SNAP_2);
     expect(put.json.image.modification_date > patched.json.image.modification_date).toBe(true);
-    expect(stack.fake.requests.at(-1)).toMatchObject({ method: 'PUT', path: `/instance/v1/zones/${ZONE}/images/${id}` });
+    expect(stack.fake.requests.at(-1)).toMatchObject({
+      method: 'PUT',
+      path: `/instance/v1/zones/${ZONE}/images/${id}`,
+    });
     expect(stack.fake.images().find((img) => img.id === id)?.name).toBe('e2e-rest-gamma');
 
     // Delete → 204 with an empty body.
@@ -435,11 +477,20 @@ describe('MCP adapter against the fake Scaleway', () => {
     expect(got.isError).toBe(false);
     expect(got.structured).toEqual(created.structured);
 
-    const patched = await stack.tool('update-image-2', { zone: ZONE, image_id: id, body: { name: 'e2e-mcp-beta' } });
+    const patched = await stack.tool('update-image-2', {
+      zone: ZONE,
+      image_id: id,
+      body: { name: 'e2e-mcp-beta' },
+    });
     expect(patched.isError).toBe(false);
-    expect(stack.fake.requests.at(-1)).toMatchObject({ method: 'PATCH', path: `/instance/v1/zones/${ZONE}/images/${id}` });
+    expect(stack.fake.requests.at(-1)).toMatchObject({
+      method: 'PATCH',
+      path: `/instance/v1/zones/${ZONE}/images/${id}`,
+    });
     expect(patched.structured.image).toMatchObject({ id, name: 'e2e-mcp-beta', arch: 'arm64' });
-    expect(patched.structured.image.modification_date > created.structured.image.modification_date).toBe(true);
+    expect(patched.structured.image.modification_date > created.structured.image.modification_date).toBe(
+      true,
+    );
     expect(patched.structured.image.creation_date).toBe(created.structured.image.creation_date);
 
     const put = await stack.tool('update-image', {
@@ -448,8 +499,17 @@ describe('MCP adapter against the fake Scaleway', () => {
       body: { name: 'e2e-mcp-gamma', arch: 'x86_64', public: true, tags: ['mcp'] },
     });
     expect(put.isError).toBe(false);
-    expect(stack.fake.requests.at(-1)).toMatchObject({ method: 'PUT', path: `/instance/v1/zones/${ZONE}/images/${id}` });
-    expect(put.structured.image).toMatchObject({ id, name: 'e2e-mcp-gamma', arch: 'x86_64', public: true, tags: ['mcp'] });
+    expect(stack.fake.requests.at(-1)).toMatchObject({
+      method: 'PUT',
+      path: `/instance/v1/zones/${ZONE}/images/${id}`,
+    });
+    expect(put.structured.image).toMatchObject({
+      id,
+      name: 'e2e-mcp-gamma',
+      arch: 'x86_64',
+      public: true,
+      tags: ['mcp'],
+    });
 
     const deleted = await stack.tool('delete-instance-image', { zone: ZONE, image_id: id });
     expect(deleted.isError).toBe(false);
@@ -477,7 +537,10 @@ describe('MCP adapter against the fake Scaleway', () => {
     expect(badId.text).toContain('invalid argument(s)');
     expect(badId.text).toContain('not-a-uuid is not a valid UUID.');
 
-    const noArch = await stack.tool('create-instance-image', { zone: ZONE, body: { name: 'no-arch', root_volume: SNAP_1 } });
+    const noArch = await stack.tool('create-instance-image', {
+      zone: ZONE,
+      body: { name: 'no-arch', root_volume: SNAP_1 },
+    });
     expect(noArch.isError).toBe(true);
     expect(noArch.text).toContain('invalid argument(s)');
     expect(noArch.text).toContain('arch');
@@ -544,7 +607,10 @@ describe('paging through 120 images', () => {
     await stack?.close();
   });
 
-  const expected = Array.from({ length: 120 }, (_, i) => `00000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`);
+  const expected = Array.from(
+    { length: 120 },
+    (_, i) => `00000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`,
+  );
 
   it('collects every id exactly once over REST, using X-Total-Count', async () => {
     const before = stack.fake.requests.length;
@@ -579,7 +645,11 @@ describe('paging through 120 images', () => {
     const perPage = 32;
     let page = 1;
     for (;;) {
-      const res = await stack.tool('list-instance-images', { zone: ZONE, page: String(page), per_page: perPage });
+      const res = await stack.tool('list-instance-images', {
+        zone: ZONE,
+        page: String(page),
+        per_page: perPage,
+      });
       expect(res.isError).toBe(false);
       const batch = ids(res.structured);
       collected.push(...batch);
@@ -618,7 +688,11 @@ function alive(pid: number): boolean {
   }
 }
 
-async function waitFor(what: string, condition: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+async function waitFor(
+  what: string,
+  condition: () => boolean | Promise<boolean>,
+  ms = 10_000,
+): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -651,10 +725,14 @@ describe('the demo', () => {
     let demoPid: number | undefined;
     let client: Client | undefined;
     try {
-      await waitFor('the demo to be ready', () => {
-        if (exited) throw new Error(`demo exited early:\n${stdout}\n${stderr}`);
-        return /Ctrl-C/.test(stdout);
-      }, 30_000);
+      await waitFor(
+        'the demo to be ready',
+        () => {
+          if (exited) throw new Error(`demo exited early:\n${stdout}\n${stderr}`);
+          return /Ctrl-C/.test(stdout);
+        },
+        30_000,
+      );
 
       expect(stdout).toMatch(/BUILT-IN FAKE Scaleway API/);
       expect(stdout).toContain('not Scaleway');
@@ -668,7 +746,9 @@ describe('the demo', () => {
       expect(stdout).toContain(
         `npx @modelcontextprotocol/inspector@2.12.0 --cli http://127.0.0.1:${mcpPort}/mcp --method tools/list`,
       );
-      expect(stdout).toContain(`{"mcpServers": {"instance-images": {"url": "http://127.0.0.1:${mcpPort}/mcp"}}}`);
+      expect(stdout).toContain(
+        `{"mcpServers": {"instance-images": {"url": "http://127.0.0.1:${mcpPort}/mcp"}}}`,
+      );
       expect(stdout).not.toContain(FAKE_API_KEY);
       demoPid = Number(/pid (\d+)/.exec(stdout)?.[1]);
       expect(alive(demoPid)).toBe(true);
@@ -678,7 +758,11 @@ describe('the demo', () => {
       expect(res.status).toBe(200);
       expect(res.headers.get('x-total-count')).toBe('3');
       const body = (await res.json()) as { images: { name: string }[] };
-      expect(body.images.map((img) => img.name)).toEqual(['seed-image-001', 'seed-image-002', 'seed-image-003']);
+      expect(body.images.map((img) => img.name)).toEqual([
+        'seed-image-001',
+        'seed-image-002',
+        'seed-image-003',
+      ]);
       // The docs URL serves the OpenAPI document.
       const docs = await fetch(`${restUrl}/openapi.json`);
       expect(docs.status).toBe(200);
@@ -714,16 +798,20 @@ describe('the demo', () => {
 
   it('stops cleanly on SIGTERM sent to the demo process itself', async () => {
     const [restPort, mcpPort] = [await unusedPort(), await unusedPort()];
-    const child = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'test/demo.ts', '--no-generate'], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        INSTANCE_IMAGES_REST_PORT: String(restPort),
-        INSTANCE_IMAGES_MCP_PORT: String(mcpPort),
-        LOG_LEVEL: 'silent',
+    const child = spawn(
+      process.execPath,
+      ['node_modules/tsx/dist/cli.mjs', 'test/demo.ts', '--no-generate'],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          INSTANCE_IMAGES_REST_PORT: String(restPort),
+          INSTANCE_IMAGES_MCP_PORT: String(mcpPort),
+          LOG_LEVEL: 'silent',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    );
     let stdout = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
     child.stderr.resume();

@@ -5,12 +5,25 @@ import { readdirSync, readFileSync } from 'node:fs';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { jsonPath } from '../generator/emit/call.js';
-import { Code, code, doc, ident, isIdent, join, jsonDocument, lit, md, member, prop } from '../generator/emit/escape.js';
+import {
+  Code,
+  code,
+  doc,
+  ident,
+  isIdent,
+  join,
+  jsonDocument,
+  lit,
+  md,
+  member,
+  prop,
+} from '../generator/emit/escape.js';
 import { checkTemplate, render } from '../generator/emit/render.js';
 import { generateText } from '../generator/pipeline.js';
 
 /** Evaluates a JavaScript expression. */
-const evaluate = (expr: Code | string): unknown => new Function(`"use strict"; return (${String(expr)});`)() as unknown;
+const evaluate = (expr: Code | string): unknown =>
+  new Function(`"use strict"; return (${String(expr)});`)() as unknown;
 
 const HOSTILE = [
   'plain',
@@ -19,7 +32,7 @@ const HOSTILE = [
   '`${`nested`}`',
   'a */ b /* c',
   '*/',
-  "it's \"quoted\"",
+  'it\'s "quoted"',
   'back\\slash \\n \\u0041',
   'line one\nline two\r\nline three\rfour',
   '</script><script>alert(1)</script>',
@@ -70,10 +83,13 @@ describe('doc', () => {
     expect(new Function(`${c.text}\nreturn 7;`)()).toBe(7);
   };
 
-  it.each(HOSTILE.filter((s) => s.trim() !== '').map((s) => [JSON.stringify(s), s]))('never lets %s close the comment early', (_l, s) => {
-    oneComment(doc(s));
-    oneComment(doc(s, s));
-  });
+  it.each(HOSTILE.filter((s) => s.trim() !== '').map((s) => [JSON.stringify(s), s]))(
+    'never lets %s close the comment early',
+    (_l, s) => {
+      oneComment(doc(s));
+      oneComment(doc(s, s));
+    },
+  );
 
   it('keeps the words of the text', () => {
     expect(doc('Get a pet').text).toBe('/** Get a pet */');
@@ -96,18 +112,31 @@ describe('ident, prop and member', () => {
     }
   });
 
-  it.each(['image-id', '1abc', '', 'a b', 'a.b', 'x;y', 'foo()', 'é', 'a\nb', '${x}'])('rejects the non-identifier %j', (name) => {
-    expect(() => ident(name)).toThrow(/not a safe identifier/);
-    expect(isIdent(name)).toBe(false);
-  });
-
-  it.each(['class', 'delete', 'new', 'return', 'enum', 'await', 'yield', 'let', 'static', 'implements', 'interface', 'package'])(
-    'rejects the reserved word %s',
+  it.each(['image-id', '1abc', '', 'a b', 'a.b', 'x;y', 'foo()', 'é', 'a\nb', '${x}'])(
+    'rejects the non-identifier %j',
     (name) => {
       expect(() => ident(name)).toThrow(/not a safe identifier/);
       expect(isIdent(name)).toBe(false);
     },
   );
+
+  it.each([
+    'class',
+    'delete',
+    'new',
+    'return',
+    'enum',
+    'await',
+    'yield',
+    'let',
+    'static',
+    'implements',
+    'interface',
+    'package',
+  ])('rejects the reserved word %s', (name) => {
+    expect(() => ident(name)).toThrow(/not a safe identifier/);
+    expect(isIdent(name)).toBe(false);
+  });
 
   it.each(['eval', 'arguments'])('rejects %s, which strict-mode (module) code cannot bind', (name) => {
     // Generated files are ES modules, hence strict: `const eval = 1` is a SyntaxError there.
@@ -144,7 +173,9 @@ describe('ident, prop and member', () => {
   });
 
   it('escapes Markdown and HTML in md', () => {
-    expect(md('a <b> & `c` *d* _e_ [f](g) | h #i').text).toBe('a &lt;b&gt; &amp; \\`c\\` \\*d\\* \\_e\\_ \\[f\\](g) \\| h \\#i');
+    expect(md('a <b> & `c` *d* _e_ [f](g) | h #i').text).toBe(
+      'a &lt;b&gt; &amp; \\`c\\` \\*d\\* \\_e\\_ \\[f\\](g) \\| h \\#i',
+    );
     expect(md('one\n\n  two').text).toBe('one two');
     expect(md(undefined).text).toBe('');
   });
@@ -186,7 +217,9 @@ describe('render and checkTemplate', () => {
   });
 
   it('names the line of the offending mustache', () => {
-    expect(() => checkTemplate('t.hbs', 'ok\nok\n{{value}}\n')).toThrow(/line 3: \{\{value\}\} is not an escape helper call/);
+    expect(() => checkTemplate('t.hbs', 'ok\nok\n{{value}}\n')).toThrow(
+      /line 3: \{\{value\}\} is not an escape helper call/,
+    );
   });
 
   it('accepts escape helpers and built-in blocks', () => {
@@ -203,7 +236,8 @@ describe('render and checkTemplate', () => {
     const dir = new URL('../templates/', import.meta.url);
     const names = readdirSync(dir).filter((f) => f.endsWith('.hbs'));
     expect(names.length).toBeGreaterThanOrEqual(9);
-    for (const name of names) expect(() => checkTemplate(name, readFileSync(new URL(name, dir), 'utf8')), name).not.toThrow();
+    for (const name of names)
+      expect(() => checkTemplate(name, readFileSync(new URL(name, dir), 'utf8')), name).not.toThrow();
   });
 
   it('renders a template with no spec input', () => {

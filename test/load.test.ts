@@ -76,14 +76,27 @@ describe('locate', () => {
     const method = ['capability', 'consumes', 0, 'resources', 0, 'operations', 0, 'method'];
     expect(spec.locate(method)).toEqual({ line: 14, col: 9 });
     expect(spec.locate(method, 'value')).toEqual({ line: 14, col: 17 });
-    const inParam = ['capability', 'consumes', 0, 'resources', 0, 'operations', 0, 'inputParameters', 0, 'in'];
+    const inParam = [
+      'capability',
+      'consumes',
+      0,
+      'resources',
+      0,
+      'operations',
+      0,
+      'inputParameters',
+      0,
+      'in',
+    ];
     expect(spec.locate(inParam, 'value')).toEqual({ line: 17, col: 15 });
   });
 
   it('points at a sequence item by index', () => {
     expect(spec.locate(['capability', 'consumes', 0])).toEqual({ line: 6, col: 5 });
     expect(spec.locate(['capability', 'consumes', 0, 'resources', 0])).toEqual({ line: 10, col: 7 });
-    expect(spec.locate(['capability', 'consumes', 0, 'resources', 0, 'operations', 0, 'inputParameters', 0])).toEqual({
+    expect(
+      spec.locate(['capability', 'consumes', 0, 'resources', 0, 'operations', 0, 'inputParameters', 0]),
+    ).toEqual({
       line: 16,
       col: 11,
     });
@@ -91,7 +104,10 @@ describe('locate', () => {
 
   it('falls back to the nearest existing ancestor for a missing key or index', () => {
     // resources[0] exists, `nope` does not: the resource item is the nearest node.
-    expect(spec.locate(['capability', 'consumes', 0, 'resources', 0, 'nope', 'deeper'])).toEqual({ line: 10, col: 7 });
+    expect(spec.locate(['capability', 'consumes', 0, 'resources', 0, 'nope', 'deeper'])).toEqual({
+      line: 10,
+      col: 7,
+    });
     // consumes[5] does not exist: the `consumes` key.
     expect(spec.locate(['capability', 'consumes', 5, 'namespace'])).toEqual({ line: 5, col: 3 });
     // A key path into a scalar stops at the scalar.
@@ -156,7 +172,12 @@ describe('YAML refusals', () => {
 
   it('refuses an alias bomb as a SpecError, not a crash', () => {
     const lines = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
-    for (const [name, prev] of [['b', 'a'], ['c', 'b'], ['d', 'c'], ['e', 'd']] as const) {
+    for (const [name, prev] of [
+      ['b', 'a'],
+      ['c', 'b'],
+      ['d', 'c'],
+      ['e', 'd'],
+    ] as const) {
       lines.push(`${name}: &${name} [${Array(10).fill(`*${prev}`).join(', ')}]`);
     }
     const diagnostics = refusal(() => parseSpec('bomb.yaml', lines.join('\n')));
@@ -195,7 +216,9 @@ describe('loadSpec', () => {
   it('refuses a missing file with a clear message naming the file', async () => {
     const file = join(dir, 'missing.yaml');
     const err = await refusalAsync(() => loadSpec(file));
-    expect(err.diagnostics).toEqual([{ severity: 'error', code: 'file', message: 'spec file no such file', file, line: 1, col: 1 }]);
+    expect(err.diagnostics).toEqual([
+      { severity: 'error', code: 'file', message: 'spec file no such file', file, line: 1, col: 1 },
+    ]);
     expect(err.message).toContain(file);
     expect(formatDiagnostic(err.diagnostics[0]!)).toBe(`${file}:1:1: error[file]: spec file no such file`);
   });
@@ -217,11 +240,20 @@ describe('loadSpec', () => {
 
 describe('formatDiagnostic', () => {
   const source = ['naftiko: 1.0.0-alpha2', 'info:', '  label: Demo', 'capability: {}', ''].join('\n');
-  const d: Diagnostic = { severity: 'warning', code: 'info-title', message: 'something is off', file: 'demo.yaml', line: 3, col: 10 };
+  const d: Diagnostic = {
+    severity: 'warning',
+    code: 'info-title',
+    message: 'something is off',
+    file: 'demo.yaml',
+    line: 3,
+    col: 10,
+  };
 
   it('prints file:line:col: severity[code]: message without source', () => {
     expect(formatDiagnostic(d)).toBe('demo.yaml:3:10: warning[info-title]: something is off');
-    expect(formatDiagnostic({ ...d, severity: 'error', code: 'version' })).toBe('demo.yaml:3:10: error[version]: something is off');
+    expect(formatDiagnostic({ ...d, severity: 'error', code: 'version' })).toBe(
+      'demo.yaml:3:10: error[version]: something is off',
+    );
   });
 
   it('adds a code frame with the previous line and a caret under the column', () => {
@@ -259,7 +291,9 @@ describe('formatDiagnostic', () => {
       '> 2 | b: 2',
       '    |    ^',
     ]);
-    expect(formatDiagnostic({ ...d, line: 99 }, source)).toBe('demo.yaml:99:10: warning[info-title]: something is off');
+    expect(formatDiagnostic({ ...d, line: 99 }, source)).toBe(
+      'demo.yaml:99:10: warning[info-title]: something is off',
+    );
   });
 
   it('renders a real refusal with its frame', () => {

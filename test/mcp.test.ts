@@ -151,7 +151,10 @@ function parsedText(text: string): unknown {
 function expectSuccess(result: ToolResult, structured: Record<string, unknown>): string {
   expect(result.isError ?? false).toBe(false);
   const { _meta, ...rest } = result;
-  expect(rest).toEqual({ content: [{ type: 'text', text: expect.any(String) }], structuredContent: structured });
+  expect(rest).toEqual({
+    content: [{ type: 'text', text: expect.any(String) }],
+    structuredContent: structured,
+  });
   return textOf(result);
 }
 
@@ -211,7 +214,11 @@ function rawRequest(
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+        }),
       );
       res.on('error', reject);
     });
@@ -231,7 +238,10 @@ const INITIALIZE = JSON.stringify({
     clientInfo: { name: 'raw-http-test', version: '1.0.0' },
   },
 });
-const MCP_POST_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+const MCP_POST_HEADERS = {
+  'content-type': 'application/json',
+  accept: 'application/json, text/event-stream',
+};
 
 // ---------------------------------------------------------------------------------------------
 // Servers: the recording upstream and the generated server, started in-process.
@@ -331,14 +341,28 @@ const TOOL_CASES: ToolCase[] = [
     tool: 'create-instance-image',
     args: {
       zone: 'fr-par-1',
-      body: { name: 'ubuntu jammy', root_volume: 'snap-1', arch: 'x86_64', extra_volumes: {}, public: false, tags: ['base'] },
+      body: {
+        name: 'ubuntu jammy',
+        root_volume: 'snap-1',
+        arch: 'x86_64',
+        extra_volumes: {},
+        public: false,
+        tags: ['base'],
+      },
     },
     reply: { status: 201, body: { image: IMAGE } },
     request: {
       method: 'POST',
       url: '/instance/v1/zones/fr-par-1/images',
       query: [],
-      body: { name: 'ubuntu jammy', root_volume: 'snap-1', arch: 'x86_64', extra_volumes: {}, public: false, tags: ['base'] },
+      body: {
+        name: 'ubuntu jammy',
+        root_volume: 'snap-1',
+        arch: 'x86_64',
+        extra_volumes: {},
+        public: false,
+        tags: ['base'],
+      },
     },
     structured: { image: IMAGE },
   },
@@ -438,24 +462,30 @@ for (const { era, version } of ERAS) {
         }
       });
 
-      it.each(specTools.map((t) => [t.name, t] as const))('%s: input schema follows the spec', (name, tool) => {
-        const listed = tools.find((t) => t.name === name)!;
-        const schema = listed.inputSchema;
-        const inputs = toolInputs(tool);
-        expect(schema.type).toBe('object');
-        // A full object schema: every input declared, nothing else allowed.
-        expect(Object.keys(schema.properties ?? {}).sort()).toEqual(inputs.map((p) => p.name).sort());
-        expect(schema.additionalProperties).toBe(false);
-        expect([...(schema.required ?? [])].sort()).toEqual(
-          inputs.filter((p) => p.required === true).map((p) => p.name).sort(),
-        );
-        expect(schema.required).toContain('zone');
-        for (const p of inputs) {
-          const property = schema.properties?.[p.name];
-          expect(property?.type, `${name}.${p.name}`).toBe(p.type);
-          if (p.description !== undefined) expect(property?.description).toBe(p.description);
-        }
-      });
+      it.each(specTools.map((t) => [t.name, t] as const))(
+        '%s: input schema follows the spec',
+        (name, tool) => {
+          const listed = tools.find((t) => t.name === name)!;
+          const schema = listed.inputSchema;
+          const inputs = toolInputs(tool);
+          expect(schema.type).toBe('object');
+          // A full object schema: every input declared, nothing else allowed.
+          expect(Object.keys(schema.properties ?? {}).sort()).toEqual(inputs.map((p) => p.name).sort());
+          expect(schema.additionalProperties).toBe(false);
+          expect([...(schema.required ?? [])].sort()).toEqual(
+            inputs
+              .filter((p) => p.required === true)
+              .map((p) => p.name)
+              .sort(),
+          );
+          expect(schema.required).toContain('zone');
+          for (const p of inputs) {
+            const property = schema.properties?.[p.name];
+            expect(property?.type, `${name}.${p.name}`).toBe(p.type);
+            if (p.description !== undefined) expect(property?.description).toBe(p.description);
+          }
+        },
+      );
 
       it('types and requires the inputs the consumed operations need', () => {
         const byName = new Map(tools.map((t) => [t.name, t.inputSchema]));
@@ -464,20 +494,30 @@ for (const { era, version } of ERAS) {
         expect([...(byName.get('create-instance-image')?.required ?? [])].sort()).toEqual(['body', 'zone']);
         expect([...(byName.get('update-image')?.required ?? [])].sort()).toEqual(['body', 'id', 'zone']);
         expect([...(byName.get('get-instance-image')?.required ?? [])].sort()).toEqual(['image_id', 'zone']);
-        expect([...(byName.get('update-image-2')?.required ?? [])].sort()).toEqual(['body', 'image_id', 'zone']);
-        expect([...(byName.get('delete-instance-image')?.required ?? [])].sort()).toEqual(['image_id', 'zone']);
+        expect([...(byName.get('update-image-2')?.required ?? [])].sort()).toEqual([
+          'body',
+          'image_id',
+          'zone',
+        ]);
+        expect([...(byName.get('delete-instance-image')?.required ?? [])].sort()).toEqual([
+          'image_id',
+          'zone',
+        ]);
         expect(byName.get('create-instance-image')?.properties?.body?.type).toBe('object');
       });
 
-      it.each(specTools.map((t) => [t.name, t] as const))('%s: annotations are explicit and equal the spec hints', (name, tool) => {
-        const listed = tools.find((t) => t.name === name)!;
-        expect(listed.annotations).toEqual({
-          readOnlyHint: tool.hints.readOnly,
-          destructiveHint: tool.hints.destructive,
-          idempotentHint: tool.hints.idempotent,
-          openWorldHint: true,
-        });
-      });
+      it.each(specTools.map((t) => [t.name, t] as const))(
+        '%s: annotations are explicit and equal the spec hints',
+        (name, tool) => {
+          const listed = tools.find((t) => t.name === name)!;
+          expect(listed.annotations).toEqual({
+            readOnlyHint: tool.hints.readOnly,
+            destructiveHint: tool.hints.destructive,
+            idempotentHint: tool.hints.idempotent,
+            openWorldHint: true,
+          });
+        },
+      );
 
       it('every tool declares the pass-through output schema', () => {
         for (const tool of tools) {
@@ -534,7 +574,10 @@ for (const { era, version } of ERAS) {
 
       it('the text of a 204 empty body is the same JSON as structuredContent', async () => {
         recorder.respond(() => ({ status: 204, body: null }));
-        const result = await callTool(client, 'delete-instance-image', { zone: 'fr-par-1', image_id: IMAGE_ID });
+        const result = await callTool(client, 'delete-instance-image', {
+          zone: 'fr-par-1',
+          image_id: IMAGE_ID,
+        });
         expect(result.structuredContent).toEqual({ result: null });
         expect(parsedText(textOf(result))).toEqual(result.structuredContent);
       });
@@ -553,7 +596,11 @@ for (const { era, version } of ERAS) {
       });
 
       it('upstream 500 with a non-JSON body: the message names the status and shows the body', async () => {
-        recorder.respond(() => ({ status: 500, headers: { 'content-type': 'text/plain' }, body: 'database on fire' }));
+        recorder.respond(() => ({
+          status: 500,
+          headers: { 'content-type': 'text/plain' },
+          body: 'database on fire',
+        }));
         const result = await callTool(client, 'list-instance-images', { zone: 'fr-par-1' });
         expectToolError(result, /500/, /database on fire/);
       });
@@ -586,13 +633,16 @@ for (const { era, version } of ERAS) {
       });
 
       for (const tool of specTools) {
-        it.each(invalidArguments(tool))(`${tool.name}: %s → isError, upstream not called`, async (_what, args, pattern) => {
-          recorder.respond(() => ({ status: 200, body: { ok: true } }));
-          const before = recorder.requests.length;
-          const result = await callTool(client, tool.name, args);
-          expectToolError(result, pattern);
-          expect(recorder.requests.length).toBe(before);
-        });
+        it.each(invalidArguments(tool))(
+          `${tool.name}: %s → isError, upstream not called`,
+          async (_what, args, pattern) => {
+            recorder.respond(() => ({ status: 200, body: { ok: true } }));
+            const before = recorder.requests.length;
+            const result = await callTool(client, tool.name, args);
+            expectToolError(result, pattern);
+            expect(recorder.requests.length).toBe(before);
+          },
+        );
       }
 
       it.each([
@@ -612,7 +662,10 @@ for (const { era, version } of ERAS) {
       it('"../../servers" stays inside its one path segment', async () => {
         recorder.respond(() => ({ status: 200, body: { image: IMAGE } }));
         const before = recorder.requests.length;
-        const result = await callTool(client, 'get-instance-image', { zone: 'fr-par-1', image_id: '../../servers' });
+        const result = await callTool(client, 'get-instance-image', {
+          zone: 'fr-par-1',
+          image_id: '../../servers',
+        });
         const req = onlyRequestSince(recorder, before);
         expect(req.url).toBe('/instance/v1/zones/fr-par-1/images/..%2F..%2Fservers');
         const segments = req.path.split('/');
@@ -624,7 +677,11 @@ for (const { era, version } of ERAS) {
       it('"../../servers" as the PUT id stays inside its segment too', async () => {
         recorder.respond(() => ({ status: 200, body: { image: IMAGE } }));
         const before = recorder.requests.length;
-        await callTool(client, 'update-image', { zone: 'fr-par-1', id: '../../servers', body: { name: 'x' } });
+        await callTool(client, 'update-image', {
+          zone: 'fr-par-1',
+          id: '../../servers',
+          body: { name: 'x' },
+        });
         const req = onlyRequestSince(recorder, before);
         expect(req.method).toBe('PUT');
         expect(req.url).toBe('/instance/v1/zones/fr-par-1/images/..%2F..%2Fservers');
@@ -642,7 +699,11 @@ for (const { era, version } of ERAS) {
 
       it('a body larger than the cap: text cut with a visible [truncated marker, structuredContent complete', async () => {
         const body = {
-          images: Array.from({ length: 10 }, (_, i) => ({ id: `image-${i}`, name: `name-${i}`, arch: 'x86_64' })),
+          images: Array.from({ length: 10 }, (_, i) => ({
+            id: `image-${i}`,
+            name: `name-${i}`,
+            arch: 'x86_64',
+          })),
           total_count: 10,
         };
         const json = JSON.stringify(body);
@@ -672,10 +733,15 @@ for (const { era, version } of ERAS) {
       const before = recorder.requests.length;
       recorder.respond(() => ({ status: 200, body: { image: IMAGE } }));
       results.push(await callTool(client, 'get-instance-image', { zone: 'fr-par-1', image_id: IMAGE_ID }));
-      recorder.respond(() => ({ status: 401, body: { message: 'authentication is denied', type: 'denied_authentication' } }));
+      recorder.respond(() => ({
+        status: 401,
+        body: { message: 'authentication is denied', type: 'denied_authentication' },
+      }));
       results.push(await callTool(client, 'list-instance-images', { zone: 'fr-par-1' }));
       recorder.respond(() => ({ status: 403, body: { message: 'forbidden', type: 'permissions_denied' } }));
-      results.push(await callTool(client, 'create-instance-image', { zone: 'fr-par-1', body: { name: 'x' } }));
+      results.push(
+        await callTool(client, 'create-instance-image', { zone: 'fr-par-1', body: { name: 'x' } }),
+      );
       results.push(await callTool(client, 'get-instance-image', { zone: 'fr-par-1', image_id: '..' }));
       results.push(await callTool(client, 'get-instance-image', { zone: 'fr-par-1' }));
       const c = await connect(mcpUrl(unreachable), era);
@@ -716,7 +782,12 @@ describe('MCP HTTP endpoint: Host/Origin validation and routing', () => {
   });
 
   it('POST /mcp with Host: evil.example:<port> → 403', async () => {
-    const res = await rawRequest(url.href, 'POST', { ...MCP_POST_HEADERS, host: `evil.example:${url.port}` }, INITIALIZE);
+    const res = await rawRequest(
+      url.href,
+      'POST',
+      { ...MCP_POST_HEADERS, host: `evil.example:${url.port}` },
+      INITIALIZE,
+    );
     expect(res.status).toBe(403);
   });
 
@@ -747,7 +818,12 @@ describe('MCP HTTP endpoint: Host/Origin validation and routing', () => {
   });
 
   it.each(['/', '/other', '/mcp/extra'])('POST %s → 404 with a JSON body', async (path) => {
-    const res = await rawRequest(new URL(path, url).href, 'POST', { ...MCP_POST_HEADERS, host: url.host }, INITIALIZE);
+    const res = await rawRequest(
+      new URL(path, url).href,
+      'POST',
+      { ...MCP_POST_HEADERS, host: url.host },
+      INITIALIZE,
+    );
     expect(res.status).toBe(404);
     expect(String(res.headers['content-type'])).toMatch(/^application\/json\b/);
     expect(JSON.parse(res.body)).toMatchObject({ error: 'not_found' });
@@ -816,7 +892,11 @@ describe('MCP over stdio', () => {
   }, 30_000);
 
   it('the stdio server exits once its stdin closes (MCP stdio shutdown)', async () => {
-    const child = spawn(process.execPath, childArgs, { cwd: ROOT, env: childEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, childArgs, {
+      cwd: ROOT,
+      env: childEnv(),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let exitedAt: number | undefined;
     const exited = new Promise<void>((resolve) =>
       child.once('exit', () => {
@@ -832,7 +912,11 @@ describe('MCP over stdio', () => {
           jsonrpc: '2.0',
           id: 1,
           method: 'initialize',
-          params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw-stdio', version: '1' } },
+          params: {
+            protocolVersion: '2025-11-25',
+            capabilities: {},
+            clientInfo: { name: 'raw-stdio', version: '1' },
+          },
         })}\n`,
       );
       await expect.poll(() => stdout.includes('"id":1'), { timeout: 20_000 }).toBe(true);
@@ -852,7 +936,11 @@ describe('MCP over stdio', () => {
   }, 40_000);
 
   it('stdout carries only JSON-RPC messages (raw spawn, every line checked)', async () => {
-    const child = spawn(process.execPath, childArgs, { cwd: ROOT, env: childEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, childArgs, {
+      cwd: ROOT,
+      env: childEnv(),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     let stdout = '';
     let stderr = '';
@@ -873,7 +961,11 @@ describe('MCP over stdio', () => {
         jsonrpc: '2.0',
         id: 1,
         method: 'initialize',
-        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw-stdio', version: '1' } },
+        params: {
+          protocolVersion: '2025-11-25',
+          capabilities: {},
+          clientInfo: { name: 'raw-stdio', version: '1' },
+        },
       });
       await expect.poll(() => responded(1), { timeout: 20_000 }).toBe(true);
       send({ jsonrpc: '2.0', method: 'notifications/initialized' });
@@ -901,7 +993,11 @@ describe('MCP over stdio', () => {
       const message = parsedText(line) as { jsonrpc?: unknown };
       expect(message.jsonrpc, line).toBe('2.0');
     }
-    const byId = new Map(lines.map((l) => JSON.parse(l) as { id?: number; result?: Record<string, unknown> }).map((m) => [m.id, m]));
+    const byId = new Map(
+      lines
+        .map((l) => JSON.parse(l) as { id?: number; result?: Record<string, unknown> })
+        .map((m) => [m.id, m]),
+    );
     expect((byId.get(2)?.result?.tools as unknown[]).length).toBe(6);
     expect(byId.get(3)?.result).toMatchObject({
       structuredContent: { images: [IMAGE], total_count: 1 },
@@ -965,7 +1061,13 @@ describe('MCP Inspector CLI', () => {
   }
 
   it('tools/list --strict exits 0 and lists the six tools', async () => {
-    const run = await inspector('tools/list --strict', ['--method', 'tools/list', '--strict', '--format', 'json']);
+    const run = await inspector('tools/list --strict', [
+      '--method',
+      'tools/list',
+      '--strict',
+      '--format',
+      'json',
+    ]);
     expect(run.code, run.stderr).toBe(0);
     const out = JSON.parse(run.stdout) as CliToolsList;
     expect(out.result.tools.map((t) => t.name).sort()).toEqual([...TOOL_NAMES].sort());

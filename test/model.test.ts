@@ -65,8 +65,10 @@ const restOp = (m: Capability, name: string): RestOperation => {
   return o;
 };
 
-const input = (inputs: ExposedInput[], name: string): ExposedInput | undefined => inputs.find((i) => i.name === name);
-const argOf = (call: { args: { param: string; value: unknown }[] }, param: string) => call.args.find((a) => a.param === param)?.value;
+const input = (inputs: ExposedInput[], name: string): ExposedInput | undefined =>
+  inputs.find((i) => i.name === name);
+const argOf = (call: { args: { param: string; value: unknown }[] }, param: string) =>
+  call.args.find((a) => a.param === param)?.value;
 
 /** One consumes entry named `petstore` with the given resources. */
 const petstore = (resources: string, extra = '') => `
@@ -90,7 +92,17 @@ describe('the seed spec', () => {
 
   it('derives implicit MCP inputs through `with` from the consumed parameters', () => {
     const list = tool(model, 'list-instance-images');
-    expect(list.inputs.map((i) => i.name)).toEqual(['zone', 'organization', 'per_page', 'page', 'name', 'public', 'arch', 'project', 'tags']);
+    expect(list.inputs.map((i) => i.name)).toEqual([
+      'zone',
+      'organization',
+      'per_page',
+      'page',
+      'name',
+      'public',
+      'arch',
+      'project',
+      'tags',
+    ]);
     expect(input(list.inputs, 'zone')).toEqual({
       name: 'zone',
       in: 'argument',
@@ -99,10 +111,18 @@ describe('the seed spec', () => {
       required: true,
       schema: { type: 'string', description: 'The zone you want to target' },
     });
-    expect(input(list.inputs, 'per_page')).toMatchObject({ type: 'integer', required: false, schema: { type: 'integer' } });
+    expect(input(list.inputs, 'per_page')).toMatchObject({
+      type: 'integer',
+      required: false,
+      schema: { type: 'integer' },
+    });
     expect(input(list.inputs, 'per_page')!.description).toBeUndefined();
     const create = tool(model, 'create-instance-image');
-    expect(input(create.inputs, 'body')).toMatchObject({ type: 'object', required: true, description: 'Request body (JSON).' });
+    expect(input(create.inputs, 'body')).toMatchObject({
+      type: 'object',
+      required: true,
+      description: 'Request body (JSON).',
+    });
     expect(create.call).toEqual({
       api: 'instance-images',
       operation: 'createimage',
@@ -127,12 +147,18 @@ describe('the seed spec', () => {
       'project:query:string:false',
       'tags:query:string:false',
     ]);
-    expect(restOp(model, 'createimage').inputs.map((i) => `${i.name}:${i.in}`)).toEqual(['zone:path', 'body:body']);
+    expect(restOp(model, 'createimage').inputs.map((i) => `${i.name}:${i.in}`)).toEqual([
+      'zone:path',
+      'body:body',
+    ]);
   });
 
   it('matches the exposed {image-id} to image_id and merges it with {id}', () => {
     const paths = model.rest[0]!.paths;
-    expect(paths.map((p) => p.template)).toEqual(['/v1/instance/v1/zones/{zone}/images', '/v1/instance/v1/zones/{zone}/images/{image-id}']);
+    expect(paths.map((p) => p.template)).toEqual([
+      '/v1/instance/v1/zones/{zone}/images',
+      '/v1/instance/v1/zones/{zone}/images/{image-id}',
+    ]);
     const item = paths[1]!;
     expect(item.route).toBe('/v1/instance/v1/zones/:zone/images/:image_id');
     expect(item.params).toEqual([
@@ -141,7 +167,11 @@ describe('the seed spec', () => {
     ]);
     expect(item.operations.map((o) => o.method)).toEqual(['PUT', 'GET', 'PATCH', 'DELETE']);
     const get = restOp(model, 'getimage');
-    expect(input(get.inputs, 'image-id')).toMatchObject({ in: 'path', required: true, description: 'UUID of the image you want to get.' });
+    expect(input(get.inputs, 'image-id')).toMatchObject({
+      in: 'path',
+      required: true,
+      description: 'UUID of the image you want to get.',
+    });
     expect(input(get.inputs, 'image_id')).toBeUndefined();
     expect(argOf(get.call, 'image_id')).toEqual({ kind: 'input', name: 'image-id' });
     // setimage was exposed at {id}: its input is renamed to the merged name.
@@ -251,7 +281,11 @@ describe('with', () => {
     ]);
     // Literals are not inputs; template holes are string inputs.
     expect(t.inputs.map((i) => i.name)).toEqual(['petId', 'term', 'kind']);
-    expect(input(t.inputs, 'petId')).toMatchObject({ type: 'string', required: true, description: 'The pet' });
+    expect(input(t.inputs, 'petId')).toMatchObject({
+      type: 'string',
+      required: true,
+      description: 'The pet',
+    });
     expect(input(t.inputs, 'term')).toMatchObject({ in: 'argument', type: 'string' });
   });
 
@@ -317,7 +351,10 @@ describe('path placeholders', () => {
       expect(o.inputs.map((i) => `${i.name}:${i.in}:${i.required}`)).toEqual(['image-id:path:true']);
       expect(o.call.args).toEqual([{ param: 'image_id', value: { kind: 'input', name: 'image-id' } }]);
     }
-    expect(model.rest[0]!.paths[0]).toMatchObject({ template: '/images/{image-id}', route: '/images/:image_id' });
+    expect(model.rest[0]!.paths[0]).toMatchObject({
+      template: '/images/{image-id}',
+      route: '/images/:image_id',
+    });
   });
 
   it('merges equivalent paths under the majority name with identifier-safe router names', () => {
@@ -373,7 +410,11 @@ describe('path placeholders', () => {
     const items = paths[0]!;
     expect(items.route).toBe('/items/:item_id');
     expect(items.params).toEqual([{ name: 'item-id', routerName: 'item_id' }]);
-    expect(items.operations.map((o) => `${o.method} ${o.name}`)).toEqual(['GET get', 'PUT put', 'DELETE delete']);
+    expect(items.operations.map((o) => `${o.method} ${o.name}`)).toEqual([
+      'GET get',
+      'PUT put',
+      'DELETE delete',
+    ]);
     // The minority spelling is renamed everywhere: its input and its call argument.
     const get = restOp(model, 'get');
     expect(get.inputs.map((i) => `${i.name}:${i.in}`)).toEqual(['item-id:path']);
@@ -429,10 +470,17 @@ describe('path placeholders', () => {
     const { model, diagnostics } = build(text);
     const warnings = diagnostics.filter((d) => d.code === 'path-placeholder-undeclared');
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatchObject({ severity: 'warning', line: lineOf(text, 'path: /pets/{petId}/toys/{toyId}') });
+    expect(warnings[0]).toMatchObject({
+      severity: 'warning',
+      line: lineOf(text, 'path: /pets/{petId}/toys/{toyId}'),
+    });
     expect(warnings[0]!.message).toContain('{toyId}');
     const op = model.apis[0]!.operations[0]!;
-    expect(op.params.find((p) => p.name === 'toyId')).toMatchObject({ in: 'path', type: 'string', required: true });
+    expect(op.params.find((p) => p.name === 'toyId')).toMatchObject({
+      in: 'path',
+      type: 'string',
+      required: true,
+    });
     expect(op.path).toEqual([
       { kind: 'text', text: '/pets/' },
       { kind: 'param', name: 'petId' },
@@ -470,7 +518,11 @@ describe('path placeholders', () => {
     expect(warnings[0]).toMatchObject({ severity: 'warning', line: lineOf(text, 'sort: tools.order') });
     expect(warnings[0]!.message).toContain('"sort" is not a parameter of petstore.listpets');
     const op = model.apis[0]!.operations[0]!;
-    expect(op.params.find((p) => p.name === 'sort')).toMatchObject({ in: 'query', type: 'string', required: false });
+    expect(op.params.find((p) => p.name === 'sort')).toMatchObject({
+      in: 'query',
+      type: 'string',
+      required: false,
+    });
     const t = tool(model, 'list-pets');
     expect(argOf(t.call, 'sort')).toEqual({ kind: 'input', name: 'order' });
     expect(argOf(t.call, 'limit')).toEqual({ kind: 'literal', value: 5 });
@@ -613,13 +665,19 @@ describe('output mapping', () => {
       shape: {
         kind: 'array',
         path: '$.items',
-        items: { kind: 'object', properties: [{ name: 'name', shape: { kind: 'value', path: '$.name', type: 'string' } }] },
+        items: {
+          kind: 'object',
+          properties: [{ name: 'name', shape: { kind: 'value', path: '$.name', type: 'string' } }],
+        },
       },
     });
   });
 
   it('maps a single JSONPath value', () => {
-    expect(tool(model, 'scalar').output).toEqual({ kind: 'mapped', shape: { kind: 'value', path: '$.items[0].name', type: 'string' } });
+    expect(tool(model, 'scalar').output).toEqual({
+      kind: 'mapped',
+      shape: { kind: 'value', path: '$.items[0].name', type: 'string' },
+    });
   });
 });
 
@@ -700,7 +758,11 @@ ${block(auth, 8)}      resources:
     const { model: m, diagnostics: d } = build(text);
     expect(m.secrets).toEqual([{ variable: 'OTHER_TOKEN', env: 'OTHER_TOKEN' }]);
     expect(d.map((x) => x.code)).toEqual(['bind-undeclared']);
-    expect(m.env).toContainEqual({ name: 'OTHER_TOKEN', purpose: 'credential {{OTHER_TOKEN}}', secret: true });
+    expect(m.env).toContainEqual({
+      name: 'OTHER_TOKEN',
+      purpose: 'credential {{OTHER_TOKEN}}',
+      secret: true,
+    });
   });
 });
 

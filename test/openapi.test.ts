@@ -124,15 +124,22 @@ describe('document shape', () => {
     const expected = new Map<string, string[]>();
     for (const resource of restResources) {
       const key = shape(resource.path);
-      expected.set(key, [...(expected.get(key) ?? []), ...resource.operations.map((o) => o.method.toLowerCase())]);
+      expected.set(key, [
+        ...(expected.get(key) ?? []),
+        ...resource.operations.map((o) => o.method.toLowerCase()),
+      ]);
     }
-    const actual = new Map(Object.entries(doc.paths).map(([p, item]) => [shape(p), operationsOf(item).sort()]));
+    const actual = new Map(
+      Object.entries(doc.paths).map(([p, item]) => [shape(p), operationsOf(item).sort()]),
+    );
     expect(Object.keys(doc.paths)).toHaveLength(actual.size);
     expect(actual).toEqual(new Map([...expected].map(([k, v]) => [k, v.sort()])));
   });
 
   it('merges the seed PUT {id} and GET/PATCH/DELETE {image-id} into ONE path item', () => {
-    const merged = Object.entries(doc.paths).filter(([p]) => shape(p) === '/v1/instance/v1/zones/{}/images/{}');
+    const merged = Object.entries(doc.paths).filter(
+      ([p]) => shape(p) === '/v1/instance/v1/zones/{}/images/{}',
+    );
     expect(merged).toHaveLength(1);
     const [path, item] = merged[0]!;
     expect(operationsOf(item).sort()).toEqual(['delete', 'get', 'patch', 'put']);
@@ -165,7 +172,14 @@ describe('document shape', () => {
     }
     expect(ids).toHaveLength(restResources.flatMap((r) => r.operations).length);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(ids.sort()).toEqual(['createimage', 'deleteimage', 'getimage', 'listimages', 'setimage', 'updateimage']);
+    expect(ids.sort()).toEqual([
+      'createimage',
+      'deleteimage',
+      'getimage',
+      'listimages',
+      'setimage',
+      'updateimage',
+    ]);
   });
 });
 

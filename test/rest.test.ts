@@ -214,14 +214,23 @@ describe('every REST operation maps to exactly one upstream request, relayed unc
   });
 
   it('POST collection → createimage: JSON body forwarded, 201 and Location relayed', async () => {
-    const sent = { name: 'img', root_volume: 'snap-1', arch: 'x86_64', tags: ['a'], extra: { n: 1.5, u: 'é' } };
+    const sent = {
+      name: 'img',
+      root_volume: 'snap-1',
+      arch: 'x86_64',
+      tags: ['a'],
+      extra: { n: 1.5, u: 'é' },
+    };
     const upstreamBody = `{"image":{"id":"${IMAGE_ID}","name":"img"}}`;
     recorder.respond(() => ({
       status: 201,
       headers: { location: `${UP_COLLECTION}/${IMAGE_ID}` },
       body: upstreamBody,
     }));
-    const res = await call('POST', COLLECTION, { body: JSON.stringify(sent, null, 2), headers: { 'content-type': 'application/json' } });
+    const res = await call('POST', COLLECTION, {
+      body: JSON.stringify(sent, null, 2),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(recorder.requests).toHaveLength(1);
     const r = recorder.last();
     expect(r.method).toBe('POST');
@@ -316,7 +325,8 @@ describe('every REST operation maps to exactly one upstream request, relayed unc
   });
 
   it('an upstream 404 passes through with the same status, content type and body', async () => {
-    const upstreamBody = '{"message":"resource is not found","resource":"instance_image","resource_id":"x","type":"not_found"}';
+    const upstreamBody =
+      '{"message":"resource is not found","resource":"instance_image","resource_id":"x","type":"not_found"}';
     recorder.respond(() => ({ status: 404, body: upstreamBody }));
     const res = await call('GET', ITEM);
     expect(res.status).toBe(404);
@@ -419,16 +429,20 @@ describe('path values stay inside their segment', () => {
     ['DELETE', `${COLLECTION}/%2E%2E`, ['image-id']],
     // The spec exposes PUT's segment as {id}; openapi.json documents the merged path as {image-id}.
     ['PUT', `${COLLECTION}/%2E%2E`, ['image-id', 'id']],
-  ])('%s %s: the 400 names the REST parameter (as documented in openapi.json)', async (method, path, names) => {
-    const withBody = method === 'PUT' || method === 'PATCH';
-    const res = await raw(method, path, base, withBody ? '{"name":"x"}' : undefined);
-    const body = proxyError(res, 400, 'bad_request');
-    expect(recorder.requests).toHaveLength(0);
-    const documented = (JSON.parse(OPENAPI.toString('utf8')) as { paths: Record<string, { parameters: { name: string }[] }> })
-      .paths['/v1/instance/v1/zones/{zone}/images/{image-id}']!.parameters.map((p) => p.name);
-    expect(documented).toEqual(['zone', 'image-id']);
-    expect(names).toContain(body.parameter);
-  });
+  ])(
+    '%s %s: the 400 names the REST parameter (as documented in openapi.json)',
+    async (method, path, names) => {
+      const withBody = method === 'PUT' || method === 'PATCH';
+      const res = await raw(method, path, base, withBody ? '{"name":"x"}' : undefined);
+      const body = proxyError(res, 400, 'bad_request');
+      expect(recorder.requests).toHaveLength(0);
+      const documented = (
+        JSON.parse(OPENAPI.toString('utf8')) as { paths: Record<string, { parameters: { name: string }[] }> }
+      ).paths['/v1/instance/v1/zones/{zone}/images/{image-id}']!.parameters.map((p) => p.name);
+      expect(documented).toEqual(['zone', 'image-id']);
+      expect(names).toContain(body.parameter);
+    },
+  );
 
   it.each([
     ['GET', '/v1/instance/v1/zones//images', 'zone'],
@@ -496,12 +510,15 @@ describe('input validation (upstream never called)', () => {
     expect(recorder.requests).toHaveLength(0);
   });
 
-  it.each([['PUT'], ['PATCH'], ['DELETE']])('%s on the collection → 405 with Allow: GET, POST, HEAD', async (method) => {
-    const res = await call(method, COLLECTION, method === 'DELETE' ? {} : { json: {} });
-    proxyError(res, 405, 'method_not_allowed');
-    expect(allowSet(res)).toEqual(['GET', 'HEAD', 'POST']);
-    expect(recorder.requests).toHaveLength(0);
-  });
+  it.each([['PUT'], ['PATCH'], ['DELETE']])(
+    '%s on the collection → 405 with Allow: GET, POST, HEAD',
+    async (method) => {
+      const res = await call(method, COLLECTION, method === 'DELETE' ? {} : { json: {} });
+      proxyError(res, 405, 'method_not_allowed');
+      expect(allowSet(res)).toEqual(['GET', 'HEAD', 'POST']);
+      expect(recorder.requests).toHaveLength(0);
+    },
+  );
 
   it.each([
     [COLLECTION, ['GET', 'HEAD', 'POST']],
@@ -515,7 +532,10 @@ describe('input validation (upstream never called)', () => {
 
   it('a body over 1 MiB → 413', async () => {
     const big = JSON.stringify({ data: 'x'.repeat(1_048_576) });
-    const res = await call('POST', COLLECTION, { body: big, headers: { 'content-type': 'application/json' } });
+    const res = await call('POST', COLLECTION, {
+      body: big,
+      headers: { 'content-type': 'application/json' },
+    });
     proxyError(res, 413, 'payload_too_large');
     expect(recorder.requests).toHaveLength(0);
   });
@@ -531,33 +551,60 @@ describe('input validation (upstream never called)', () => {
     expect(recorder.last().body).toBe(exact);
   });
 
-  it.each([['POST', COLLECTION], ['PUT', ITEM], ['PATCH', ITEM]])('%s with invalid JSON → 400', async (method, path) => {
-    const res = await call(method, path, { body: '{"name": "x",', headers: { 'content-type': 'application/json' } });
+  it.each([
+    ['POST', COLLECTION],
+    ['PUT', ITEM],
+    ['PATCH', ITEM],
+  ])('%s with invalid JSON → 400', async (method, path) => {
+    const res = await call(method, path, {
+      body: '{"name": "x",',
+      headers: { 'content-type': 'application/json' },
+    });
     const body = proxyError(res, 400, 'bad_request');
     expect(body.message).toMatch(/JSON/);
     expect(recorder.requests).toHaveLength(0);
   });
 
-  it.each([['POST', COLLECTION], ['PUT', ITEM], ['PATCH', ITEM]])('%s without a body → 400', async (method, path) => {
+  it.each([
+    ['POST', COLLECTION],
+    ['PUT', ITEM],
+    ['PATCH', ITEM],
+  ])('%s without a body → 400', async (method, path) => {
     proxyError(await call(method, path), 400, 'bad_request');
-    proxyError(await call(method, path, { body: '', headers: { 'content-type': 'application/json' } }), 400, 'bad_request');
+    proxyError(
+      await call(method, path, { body: '', headers: { 'content-type': 'application/json' } }),
+      400,
+      'bad_request',
+    );
     expect(recorder.requests).toHaveLength(0);
   });
 
-  it.each([['[1,2]'], ['"text"'], ['42'], ['null']])('POST with a non-object JSON body %s → 400', async (text) => {
-    const res = await call('POST', COLLECTION, { body: text, headers: { 'content-type': 'application/json' } });
-    proxyError(res, 400, 'bad_request');
-    expect(recorder.requests).toHaveLength(0);
-  });
+  it.each([['[1,2]'], ['"text"'], ['42'], ['null']])(
+    'POST with a non-object JSON body %s → 400',
+    async (text) => {
+      const res = await call('POST', COLLECTION, {
+        body: text,
+        headers: { 'content-type': 'application/json' },
+      });
+      proxyError(res, 400, 'bad_request');
+      expect(recorder.requests).toHaveLength(0);
+    },
+  );
 
   it('POST with an unsupported content type → 415', async () => {
-    const res = await call('POST', COLLECTION, { body: '<image/>', headers: { 'content-type': 'application/xml' } });
+    const res = await call('POST', COLLECTION, {
+      body: '<image/>',
+      headers: { 'content-type': 'application/xml' },
+    });
     proxyError(res, 415, 'unsupported_media_type');
     expect(recorder.requests).toHaveLength(0);
   });
 
   it('POST with a text/plain body is refused (never forwarded as a string)', async () => {
-    const res = await call('POST', COLLECTION, { body: '{"name":"x"}', headers: { 'content-type': 'text/plain' } });
+    const res = await call('POST', COLLECTION, {
+      body: '{"name":"x"}',
+      headers: { 'content-type': 'text/plain' },
+    });
     expect([400, 415]).toContain(res.status);
     proxyError(res, res.status);
     expect(recorder.requests).toHaveLength(0);

@@ -6,21 +6,30 @@ import { describe, expect, it } from 'vitest';
 const ROOT = new URL('..', import.meta.url).pathname;
 const { SCALEWAY_API_KEY: _drop, ...baseEnv } = process.env;
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) =>
-    execFile(cmd, args, { cwd: ROOT, env }, (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr })),
+    execFile(cmd, args, { cwd: ROOT, env }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    ),
   );
 }
 
 /** Lines of our own, without npm's banner and warnings. */
-const own = (text: string) => text.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('>') && !l.startsWith('npm '));
+const own = (text: string) =>
+  text.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('>') && !l.startsWith('npm '));
 
 describe('starting the generated server', () => {
   it('server.ts without SCALEWAY_API_KEY exits 1 with one line naming the variable', async () => {
     const r = await run(process.execPath, ['--import', 'tsx', 'out/instance-images/server.ts'], baseEnv);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(own(r.stderr)).toEqual(['missing environment variable SCALEWAY_API_KEY (credential for "instance-images")']);
+    expect(own(r.stderr)).toEqual([
+      'missing environment variable SCALEWAY_API_KEY (credential for "instance-images")',
+    ]);
   });
 
   it('npm start without SCALEWAY_API_KEY exits 1 with one line suggesting npm run demo', async () => {
@@ -35,7 +44,12 @@ describe('starting the generated server', () => {
   it('with a key it listens, logs one JSON line, and exits 0 on SIGTERM', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'out/instance-images/server.ts'], {
       cwd: ROOT,
-      env: { ...baseEnv, SCALEWAY_API_KEY: 'not-a-real-key', INSTANCE_IMAGES_REST_PORT: '0', INSTANCE_IMAGES_MCP_PORT: '0' },
+      env: {
+        ...baseEnv,
+        SCALEWAY_API_KEY: 'not-a-real-key',
+        INSTANCE_IMAGES_REST_PORT: '0',
+        INSTANCE_IMAGES_MCP_PORT: '0',
+      },
     });
     let stdout = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

@@ -19,7 +19,9 @@ const SEED = `${SHARED}/seed/instance-images.yaml`;
 
 // Verdict-only validators (no allErrors): each schema is compiled once for the whole file.
 // logger: false silences ajv's notes about the official schema's `format: uri`, which ajv ignores.
-const official: ValidateFunction = new Ajv2020({ strict: false, logger: false }).compile(readJson(OFFICIAL_SCHEMA));
+const official: ValidateFunction = new Ajv2020({ strict: false, logger: false }).compile(
+  readJson(OFFICIAL_SCHEMA),
+);
 const ours: ValidateFunction = new Ajv2020({ strict: false }).compile(
   readJson(new URL('../generator/validate/strict.schema.json', import.meta.url)),
 );
@@ -46,7 +48,8 @@ function compare(docs: [string, unknown][]): Verdicts {
   for (const [file, data] of docs) {
     const theirs = official(data);
     (theirs ? v.valid : v.invalid).push(file);
-    if (ours(data) !== theirs) v.disagreements.push(`${file}: official ${theirs ? 'accepts' : 'refuses'}, ours does not`);
+    if (ours(data) !== theirs)
+      v.disagreements.push(`${file}: official ${theirs ? 'accepts' : 'refuses'}, ours does not`);
   }
   return v;
 }
@@ -66,7 +69,9 @@ function minimal(): Record<string, any> {
             {
               name: 'items',
               path: '/items/{{id}}',
-              operations: [{ name: 'get-item', method: 'GET', inputParameters: [{ name: 'id', in: 'path' }] }],
+              operations: [
+                { name: 'get-item', method: 'GET', inputParameters: [{ name: 'id', in: 'path' }] },
+              ],
             },
           ],
         },
@@ -83,7 +88,13 @@ function minimal(): Record<string, any> {
                 {
                   method: 'GET',
                   call: 'upstream.get-item',
-                  outputParameters: [{ type: 'object', mapping: '$.', properties: { id: { type: 'string', mapping: '$.id' } } }],
+                  outputParameters: [
+                    {
+                      type: 'object',
+                      mapping: '$.',
+                      properties: { id: { type: 'string', mapping: '$.id' } },
+                    },
+                  ],
                 },
               ],
             },
@@ -198,7 +209,10 @@ describe('strict.schema.json agrees with the official alpha2 schema', () => {
       }
       const theirs = official(doc);
       if (theirs) accepted++;
-      if (ours(doc) !== theirs) disagreements.push(`official ${theirs ? 'accepts' : 'refuses'}: ${JSON.stringify(doc).slice(0, 400)}`);
+      if (ours(doc) !== theirs)
+        disagreements.push(
+          `official ${theirs ? 'accepts' : 'refuses'}: ${JSON.stringify(doc).slice(0, 400)}`,
+        );
     }
     expect(disagreements).toEqual([]);
     expect(accepted).toBeGreaterThan(300); // the edits must leave a fair share valid to test anything
@@ -216,7 +230,12 @@ describe('focused cases', () => {
   const deviations: [string, (d: Record<string, any>) => void, string][] = [
     [
       'consumed inputParameters with type, description and required',
-      (d) => Object.assign(d.capability.consumes[0].resources[0].operations[0].inputParameters[0], { type: 'string', description: 'Item id', required: true }),
+      (d) =>
+        Object.assign(d.capability.consumes[0].resources[0].operations[0].inputParameters[0], {
+          type: 'string',
+          description: 'Item id',
+          required: true,
+        }),
       '`capability.consumes.0.resources.0.operations.0.inputParameters.0` must not have property `type` (official alpha2 schema)',
     ],
     [
@@ -274,22 +293,30 @@ describe('checkStrict through the Reporter', () => {
   it('locates the seed deviations at their lines', () => {
     const { text, diagnostics } = run(SEED);
     expect(diagnostics.length).toBeGreaterThan(0);
-    expect(diagnostics.every((d) => d.severity === 'error' && d.code === 'strict' && d.file === SEED)).toBe(true);
+    expect(diagnostics.every((d) => d.severity === 'error' && d.code === 'strict' && d.file === SEED)).toBe(
+      true,
+    );
     const at = (line: number) => diagnostics.filter((d) => d.line === line).map((d) => d.message);
 
     // exposes[0] (REST) has a description: reported on the `description:` line of that adapter.
     const rest = lineOf(text, /^ {2}- type: rest$/);
-    expect(at(lineOf(text, /^ {4}description:/, rest))).toEqual(['`capability.exposes.0` must not have property `description` (official alpha2 schema)']);
+    expect(at(lineOf(text, /^ {4}description:/, rest))).toEqual([
+      '`capability.exposes.0` must not have property `description` (official alpha2 schema)',
+    ]);
 
     // A consumed resource name with `_`: reported on its `name:` line, at the value.
     const nameLine = lineOf(text, /name: instance-v1-zones-zone-images-image_id$/);
     const named = diagnostics.find((d) => d.line === nameLine);
-    expect(named?.message).toMatch(/^`capability\.consumes\.0\.resources\.2\.name` is `instance-v1-zones-zone-images-image_id`; expected/);
+    expect(named?.message).toMatch(
+      /^`capability\.consumes\.0\.resources\.2\.name` is `instance-v1-zones-zone-images-image_id`; expected/,
+    );
     expect(named?.col).toBe(text.split('\n')[nameLine - 1]!.indexOf('instance-') + 1);
 
     // Consumed inputParameters: `type`, `description` and `required` on their own lines.
     const firstParam = lineOf(text, /^ {8}inputParameters:$/);
-    expect(at(firstParam + 3)).toEqual(['`capability.consumes.0.resources.0.operations.0.inputParameters.0` must not have property `type` (official alpha2 schema)']);
+    expect(at(firstParam + 3)).toEqual([
+      '`capability.consumes.0.resources.0.operations.0.inputParameters.0` must not have property `type` (official alpha2 schema)',
+    ]);
     expect(at(firstParam + 4)[0]).toMatch(/must not have property `description`/);
     expect(at(firstParam + 5)[0]).toMatch(/must not have property `required`/);
 
@@ -300,7 +327,11 @@ describe('checkStrict through the Reporter', () => {
     ]);
 
     // Nothing else: every diagnostic is one of the four known classes.
-    const classes = [/must not have property `(type|description|required)`/, /\.name` is `[^`]*_[^`]*`; expected/, /must have property `properties`/];
+    const classes = [
+      /must not have property `(type|description|required)`/,
+      /\.name` is `[^`]*_[^`]*`; expected/,
+      /must have property `properties`/,
+    ];
     expect(diagnostics.filter((d) => !classes.some((c) => c.test(d.message)))).toEqual([]);
   });
 

@@ -131,7 +131,9 @@ function refused(text: string, strict = false): Diagnostic[] {
 /** 1-based line of the first line matching `pattern` at or after line `after`. */
 function lineOf(text: string, pattern: string | RegExp, after = 1): number {
   const lines = text.split('\n');
-  const index = lines.findIndex((l, i) => i >= after - 1 && (typeof pattern === 'string' ? l.includes(pattern) : pattern.test(l)));
+  const index = lines.findIndex(
+    (l, i) => i >= after - 1 && (typeof pattern === 'string' ? l.includes(pattern) : pattern.test(l)),
+  );
   if (index < 0) throw new Error(`no line matches ${String(pattern)}`);
   return index + 1;
 }
@@ -246,7 +248,10 @@ describe('dialect schema', () => {
   });
 
   it('skips a consumed operation with a schema error, and the units that call it', () => {
-    const resources = RESOURCES.replace('method: GET\n    description: List pets', 'method: FETCH\n    description: List pets');
+    const resources = RESOURCES.replace(
+      'method: GET\n    description: List pets',
+      'method: FETCH\n    description: List pets',
+    );
     expect(resources).not.toBe(RESOURCES);
     const text = specText({ resources });
     const r = run(text);
@@ -256,7 +261,10 @@ describe('dialect schema', () => {
     expect(schema[0]!.line).toBe(lineOf(text, 'method: FETCH'));
     expect(r.validation.skipped.has('consumes/0/resources/0/operations/0')).toBe(true);
     const unresolved = withCode(r, 'call-unresolved');
-    expect(unresolved.map((d) => d.line)).toEqual([lineOf(text, 'call: petstore.listpets'), lineOf(text, 'call: petstore.listpets', lineOf(text, 'tools:'))]);
+    expect(unresolved.map((d) => d.line)).toEqual([
+      lineOf(text, 'call: petstore.listpets'),
+      lineOf(text, 'call: petstore.listpets', lineOf(text, 'tools:')),
+    ]);
     expect(unresolved[0]!.message).toContain('has that operation, but it was skipped');
     expect(r.validation.calls.has(REST_LIST)).toBe(false);
     expect(r.validation.calls.has(TOOL_LIST)).toBe(false);
@@ -268,7 +276,10 @@ describe('dialect schema', () => {
   });
 
   it('skips a REST operation with a schema error', () => {
-    const rest = REST.replace('name: getpet\n    call: petstore.getpet', 'name: getpet\n    call: petstore.getpet\n    with: [not, a, map]');
+    const rest = REST.replace(
+      'name: getpet\n    call: petstore.getpet',
+      'name: getpet\n    call: petstore.getpet\n    with: [not, a, map]',
+    );
     expect(rest).not.toBe(REST);
     const r = run(specText({ rest }));
     expect(withCode(r, 'schema')[0]!.message).toMatch(/this REST operation is skipped/);
@@ -298,22 +309,30 @@ describe('calls', () => {
     const [d, ...others] = withCode(r, 'call-unresolved');
     expect(others).toEqual([]);
     expect(d!.severity).toBe('warning');
-    expect(d!.message).toBe('call "petshop.getpet" names no consumes namespace of this capability; this tool is skipped');
+    expect(d!.message).toBe(
+      'call "petshop.getpet" names no consumes namespace of this capability; this tool is skipped',
+    );
     const line = lineOf(text, 'call: petshop.getpet');
     expect({ line: d!.line, col: d!.col }).toEqual({ line, col: colOf(text, line, 'petshop') });
     expect(r.validation.skipped.has(TOOL_GET)).toBe(true);
     expect(r.validation.calls.has(TOOL_GET)).toBe(false);
-    expect(buildModel(r.spec, r.validation, r.report, 'pets').mcp[0]!.tools.map((t) => t.name)).toEqual(['list-pets']);
+    expect(buildModel(r.spec, r.validation, r.report, 'pets').mcp[0]!.tools.map((t) => t.name)).toEqual([
+      'list-pets',
+    ]);
   });
 
   it('warns and skips a call to an unknown operation', () => {
     const text = specText({ rest: REST.replace('call: petstore.getpet', 'call: petstore.fetchpet') });
     const r = run(text);
     const [d] = withCode(r, 'call-unresolved');
-    expect(d!.message).toBe('call "petstore.fetchpet": namespace "petstore" has no operation with that name; this REST operation is skipped');
+    expect(d!.message).toBe(
+      'call "petstore.fetchpet": namespace "petstore" has no operation with that name; this REST operation is skipped',
+    );
     expect(d!.line).toBe(lineOf(text, 'call: petstore.fetchpet'));
     expect(r.validation.skipped.has(REST_GET)).toBe(true);
-    expect(buildModel(r.spec, r.validation, r.report, 'pets').rest[0]!.paths.map((p) => p.template)).toEqual(['/pets']);
+    expect(buildModel(r.spec, r.validation, r.report, 'pets').rest[0]!.paths.map((p) => p.template)).toEqual([
+      '/pets',
+    ]);
   });
 
   it('resolves the longest namespace when namespaces contain dots', () => {
@@ -328,7 +347,12 @@ describe('calls', () => {
           - name: listpets
             method: GET
     `;
-    const r = run(specText({ moreConsumes, tools: TOOLS.replace('call: petstore.listpets', 'call: petstore.v2.listpets') }));
+    const r = run(
+      specText({
+        moreConsumes,
+        tools: TOOLS.replace('call: petstore.listpets', 'call: petstore.v2.listpets'),
+      }),
+    );
     expect(r.report.diagnostics).toEqual([]);
     expect(r.validation.calls.get(TOOL_LIST)?.namespace).toBe('petstore.v2');
     expect(r.validation.calls.get(REST_LIST)?.namespace).toBe('petstore');
@@ -341,7 +365,9 @@ describe('names', () => {
     const r = run(text);
     const [d, ...others] = withCode(r, 'duplicate-name');
     expect(others).toEqual([]);
-    expect(d!.message).toBe('duplicate tool name "list-pets"; the first tool keeps the name and this one is skipped');
+    expect(d!.message).toBe(
+      'duplicate tool name "list-pets"; the first tool keeps the name and this one is skipped',
+    );
     expect(d!.line).toBe(lineOf(text, 'name: list-pets', lineOf(text, 'tools:') + 2));
     expect(r.validation.skipped).toEqual(new Set([TOOL_GET]));
     const model = buildModel(r.spec, r.validation, r.report, 'pets');
@@ -433,10 +459,17 @@ describe('names', () => {
           method: GET
           description: Same
     `;
-    const text = specText({ resources, rest: '[]', tools: '- name: t\n  description: Other\n  call: petstore.get\n- name: u\n  description: Other\n  call: petstore.get\n' });
+    const text = specText({
+      resources,
+      rest: '[]',
+      tools:
+        '- name: t\n  description: Other\n  call: petstore.get\n- name: u\n  description: Other\n  call: petstore.get\n',
+    });
     const r = run(text.replace('    resources:\n    []\n', '    resources: []\n'));
     const [first, second] = withCode(r, 'call-ambiguous');
-    expect(first!.message).toMatch(/matches 2 operations with the same description and parameters; by order it calls the one at line \d+/);
+    expect(first!.message).toMatch(
+      /matches 2 operations with the same description and parameters; by order it calls the one at line \d+/,
+    );
     expect(second).toBeDefined();
     expect(r.validation.calls.get(TOOL_LIST)?.resourceName).toBe('a');
     expect(r.validation.calls.get(TOOL_LIST.replace(/\/tools\/0$/, '/tools/1'))?.resourceName).toBe('b');
@@ -513,7 +546,10 @@ describe('unsupported features', () => {
   });
 
   it('skips an operation whose outputRawFormat is not json', () => {
-    const resources = RESOURCES.replace('description: Get a pet\n', 'description: Get a pet\n    outputRawFormat: xml\n');
+    const resources = RESOURCES.replace(
+      'description: Get a pet\n',
+      'description: Get a pet\n    outputRawFormat: xml\n',
+    );
     expect(resources).not.toBe(RESOURCES);
     const text = specText({ resources });
     const r = run(text);
@@ -527,7 +563,10 @@ describe('unsupported features', () => {
   });
 
   it('accepts outputRawFormat json explicitly', () => {
-    const resources = RESOURCES.replace('description: Get a pet\n', 'description: Get a pet\n    outputRawFormat: json\n');
+    const resources = RESOURCES.replace(
+      'description: Get a pet\n',
+      'description: Get a pet\n    outputRawFormat: json\n',
+    );
     expect(run(specText({ resources })).report.diagnostics).toEqual([]);
   });
 });
@@ -550,7 +589,10 @@ describe('tolerated deviations', () => {
     const [d] = withCode(r, 'auth-key');
     expect(d).toMatchObject({ severity: 'warning', line: lineOf(text, 'auth:'), col: 5 });
     const model = buildModel(r.spec, r.validation, r.report, 'pets');
-    expect(model.apis[0]!.auth).toEqual({ kind: 'bearer', token: { parts: [{ kind: 'secret', variable: 'PET_TOKEN' }] } });
+    expect(model.apis[0]!.auth).toEqual({
+      kind: 'bearer',
+      token: { parts: [{ kind: 'secret', variable: 'PET_TOKEN' }] },
+    });
   });
 
   it('warns about an authentication type it cannot generate', () => {
@@ -611,7 +653,9 @@ describe('--strict', () => {
   it('refuses a spec that is only warned about without --strict', () => {
     const text = `${STRICT_VALID}    - name: get-item\n      description: Again\n      call: upstream.get-item\n`;
     const lenient = run(text, false);
-    expect(lenient.report.diagnostics.map((d) => [d.severity, d.code])).toEqual([['warning', 'duplicate-name']]);
+    expect(lenient.report.diagnostics.map((d) => [d.severity, d.code])).toEqual([
+      ['warning', 'duplicate-name'],
+    ]);
     const diagnostics = refused(text, true);
     expect(diagnostics.map((d) => [d.severity, d.code])).toEqual([['error', 'duplicate-name']]);
     expect(diagnostics[0]!.line).toBe(lenient.report.diagnostics[0]!.line);
@@ -619,7 +663,10 @@ describe('--strict', () => {
 
   it('refuses every tolerated defect at once under --strict', () => {
     // The lenient run tolerates these with warnings; strict refuses, and every warning is an error.
-    const text = specText({ head: 'naftiko: 1.0.0-alpha2\ninfo:\n  title: Pets\n', tools: TOOLS.replace('call: petstore.getpet', 'call: nowhere.getpet') });
+    const text = specText({
+      head: 'naftiko: 1.0.0-alpha2\ninfo:\n  title: Pets\n',
+      tools: TOOLS.replace('call: petstore.getpet', 'call: nowhere.getpet'),
+    });
     const lenient = run(text);
     expect(lenient.report.diagnostics.map((d) => d.code).sort()).toEqual(['call-unresolved', 'info-title']);
     const diagnostics = refused(text, true);

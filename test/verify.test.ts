@@ -16,8 +16,10 @@ describe('type-checking the emitted code', () => {
 
   it('tsc accepts the committed out/instance-images with its own tsconfig', async () => {
     const run = await new Promise<{ code: number; out: string }>((resolve) =>
-      execFile(process.execPath, [`${ROOT}node_modules/typescript/bin/tsc`, '-p', `${ROOT}out/instance-images/tsconfig.json`], (err, stdout, stderr) =>
-        resolve({ code: err ? 1 : 0, out: stdout + stderr }),
+      execFile(
+        process.execPath,
+        [`${ROOT}node_modules/typescript/bin/tsc`, '-p', `${ROOT}out/instance-images/tsconfig.json`],
+        (err, stdout, stderr) => resolve({ code: err ? 1 : 0, out: stdout + stderr }),
       ),
     );
     expect(run.out).toBe('');

@@ -74,7 +74,11 @@ function applyDiff(before: string | undefined, diff: string): string | undefined
 
 describe('writeOutput', () => {
   it('writes the files and a manifest of what capgen owns', async () => {
-    const out = files({ 'client.ts': 'export const a = 1;\n', 'README.md': '# Hi\n', 'nested/deep/x.json': '{}\n' });
+    const out = files({
+      'client.ts': 'export const a = 1;\n',
+      'README.md': '# Hi\n',
+      'nested/deep/x.json': '{}\n',
+    });
     const stale = await writeOutput(dir, out);
     expect(stale).toEqual([]);
     expect(await tree(dir)).toEqual([MANIFEST, 'README.md', 'client.ts', 'nested/deep/x.json']);
@@ -87,7 +91,10 @@ describe('writeOutput', () => {
   });
 
   it('removes stale files from the previous manifest and keeps files capgen did not write', async () => {
-    await writeOutput(dir, files({ 'client.ts': 'a\n', 'mcp.ts': 'b\n', 'openapi.json': '{}\n', 'sub/old.ts': 'c\n' }));
+    await writeOutput(
+      dir,
+      files({ 'client.ts': 'a\n', 'mcp.ts': 'b\n', 'openapi.json': '{}\n', 'sub/old.ts': 'c\n' }),
+    );
     await mkdir(join(dir, 'node_modules/x'), { recursive: true });
     await writeFile(join(dir, 'node_modules/x/index.js'), 'module.exports = 1;\n');
     await writeFile(join(dir, 'notes.txt'), 'my notes\n');
@@ -184,7 +191,9 @@ describe('unifiedDiff', () => {
   });
 
   it('shows a deleted file', () => {
-    expect(unifiedDiff('f.ts', 'one\ntwo\n', undefined)).toBe('--- a/f.ts\n+++ /dev/null\n@@ -1,2 +0,0 @@\n-one\n-two\n');
+    expect(unifiedDiff('f.ts', 'one\ntwo\n', undefined)).toBe(
+      '--- a/f.ts\n+++ /dev/null\n@@ -1,2 +0,0 @@\n-one\n-two\n',
+    );
     expect(applyDiff('one\ntwo\n', unifiedDiff('f.ts', 'one\ntwo\n', undefined))).toBeUndefined();
   });
 
@@ -194,7 +203,12 @@ describe('unifiedDiff', () => {
     const diff = unifiedDiff('f', before, after);
     expect(diff.startsWith('--- a/f\n+++ b/f\n@@ -2,7 +2,7 @@\n 2\n 3\n 4\n')).toBe(true);
     expect(diff.endsWith('\n 6\n 7\n 8\n')).toBe(true);
-    expect(diff.split('\n').filter((l) => /^[-+][^-+]/.test(l)).sort()).toEqual(['+five', '-5']);
+    expect(
+      diff
+        .split('\n')
+        .filter((l) => /^[-+][^-+]/.test(l))
+        .sort(),
+    ).toEqual(['+five', '-5']);
     expect(applyDiff(before, diff)).toBe(after);
   });
 
@@ -252,8 +266,15 @@ describe('formatFile', () => {
   it('formats TypeScript with the pinned config', async () => {
     const ugly = 'const x = {a:1,"b-c":"two"}\nexport function f( a:number ){return a+1}\n';
     const out = await formatFile('client.ts', ugly);
-    expect(out).toBe("const x = { a: 1, 'b-c': 'two' };\nexport function f(a: number) {\n  return a + 1;\n}\n");
-    expect(PRETTIER_CONFIG).toMatchObject({ printWidth: 110, singleQuote: true, trailingComma: 'all', semi: true });
+    expect(out).toBe(
+      "const x = { a: 1, 'b-c': 'two' };\nexport function f(a: number) {\n  return a + 1;\n}\n",
+    );
+    expect(PRETTIER_CONFIG).toMatchObject({
+      printWidth: 110,
+      singleQuote: true,
+      trailingComma: 'all',
+      semi: true,
+    });
   });
 
   it('wraps at 110 columns with trailing commas', async () => {
@@ -288,7 +309,11 @@ describe('verify', () => {
     expect(() =>
       verify(
         'verify-ok',
-        files({ 'a.ts': 'export const n: number = 1;\n', 'b.ts': "import { n } from './a.js';\nexport const m: number = n + 1;\n", 'README.md': 'not code' }),
+        files({
+          'a.ts': 'export const n: number = 1;\n',
+          'b.ts': "import { n } from './a.js';\nexport const m: number = n + 1;\n",
+          'README.md': 'not code',
+        }),
       ),
     ).not.toThrow();
   });
@@ -311,7 +336,13 @@ describe('verify', () => {
   it('reports syntax errors and errors across files', () => {
     let err: unknown;
     try {
-      verify('verify-syntax', files({ 'a.ts': 'export function f(: number {\n', 'b.ts': "import { missing } from './c.js';\nexport { missing };\n" }));
+      verify(
+        'verify-syntax',
+        files({
+          'a.ts': 'export function f(: number {\n',
+          'b.ts': "import { missing } from './c.js';\nexport { missing };\n",
+        }),
+      );
     } catch (e) {
       err = e;
     }
@@ -321,7 +352,9 @@ describe('verify', () => {
   });
 
   it('does not keep files from an earlier check', () => {
-    expect(() => verify('verify-reuse', files({ 'x.ts': 'export const x: string = 1;\n' }))).toThrow(GeneratorBug);
+    expect(() => verify('verify-reuse', files({ 'x.ts': 'export const x: string = 1;\n' }))).toThrow(
+      GeneratorBug,
+    );
     expect(() => verify('verify-reuse', files({ 'y.ts': 'export const y = 1;\n' }))).not.toThrow();
   });
 });

@@ -1,6 +1,17 @@
 // How an exposed operation or tool calls its consumed operation: the argument object handed to
 // the client method, and the output mapping as runtime data. Shared by the REST and MCP emitters.
-import type { ArgValue, CallBinding, Capability, ConsumedApi, ConsumedOperation, ConsumedParam, ExposedInput, OutputMapping, OutputShape, ParamType } from '../model/types.js';
+import type {
+  ArgValue,
+  CallBinding,
+  Capability,
+  ConsumedApi,
+  ConsumedOperation,
+  ConsumedParam,
+  ExposedInput,
+  OutputMapping,
+  OutputShape,
+  ParamType,
+} from '../model/types.js';
 import { Code, code, join, lit, member, prop } from './escape.js';
 import { templateExpr } from './expr.js';
 
@@ -37,7 +48,12 @@ export function callTarget(model: Capability, call: CallBinding): CallTarget {
  * The argument object, e.g. `{ zone: request.params.zone, per_page: request.query.per_page }`.
  * Where an input's type differs from the parameter's, the value is converted explicitly.
  */
-export function argsObject(call: CallBinding, target: CallTarget, inputs: ExposedInput[], input: (i: ExposedInput) => Code): Code {
+export function argsObject(
+  call: CallBinding,
+  target: CallTarget,
+  inputs: ExposedInput[],
+  input: (i: ExposedInput) => Code,
+): Code {
   const secrets = member(new Code(target.clientIdent), 'secrets');
   const entries = call.args.map(({ param, value }) => {
     const p = target.operation.params.find((x) => x.name === param)!;
@@ -47,7 +63,13 @@ export function argsObject(call: CallBinding, target: CallTarget, inputs: Expose
   return optional ? new Code('{}') : code`{ ${join(entries, ', ')} }`;
 }
 
-function argExpr(value: ArgValue, param: ConsumedParam, inputs: ExposedInput[], input: (i: ExposedInput) => Code, secrets: Code): Code {
+function argExpr(
+  value: ArgValue,
+  param: ConsumedParam,
+  inputs: ExposedInput[],
+  input: (i: ExposedInput) => Code,
+  secrets: Code,
+): Code {
   const byName = (name: string) => inputs.find((i) => i.name === name)!;
   switch (value.kind) {
     case 'input': {
@@ -59,7 +81,10 @@ function argExpr(value: ArgValue, param: ConsumedParam, inputs: ExposedInput[], 
       return loose && !mismatch ? code`${converted}!` : converted;
     }
     case 'template': {
-      const text = templateExpr(value.template, { input: (name) => input(byName(name)), secret: (variable) => code`(${member(secrets, variable)} ?? '')` });
+      const text = templateExpr(value.template, {
+        input: (name) => input(byName(name)),
+        secret: (variable) => code`(${member(secrets, variable)} ?? '')`,
+      });
       return param.type === 'string' ? text : convert(text, param.type);
     }
     case 'literal': {
@@ -76,7 +101,14 @@ function argExpr(value: ArgValue, param: ConsumedParam, inputs: ExposedInput[], 
 const numeric = (t: ParamType) => t === 'number' || t === 'integer';
 
 function convert(expr: Code, to: ParamType): Code {
-  const fn = { string: 'asString', number: 'asNumber', integer: 'asNumber', boolean: 'asBoolean', array: 'asArray', object: 'asObject' }[to];
+  const fn = {
+    string: 'asString',
+    number: 'asNumber',
+    integer: 'asNumber',
+    boolean: 'asBoolean',
+    array: 'asArray',
+    object: 'asObject',
+  }[to];
   return code`${new Code(fn)}(${expr})!`;
 }
 
@@ -91,7 +123,10 @@ function shapeData(shape: OutputShape): unknown {
     case 'value':
       return { kind: 'value', path: jsonPath(shape.path) };
     case 'const':
-      return { kind: 'const', value: shape.value.parts.map((p) => (p.kind === 'text' ? p.text : '')).join('') };
+      return {
+        kind: 'const',
+        value: shape.value.parts.map((p) => (p.kind === 'text' ? p.text : '')).join(''),
+      };
     case 'object':
       return {
         kind: 'object',
@@ -99,7 +134,11 @@ function shapeData(shape: OutputShape): unknown {
         properties: shape.properties.map((p) => [p.name, shapeData(p.shape)]),
       };
     case 'array':
-      return { kind: 'array', path: jsonPath(shape.path), ...(shape.items ? { items: shapeData(shape.items) } : {}) };
+      return {
+        kind: 'array',
+        path: jsonPath(shape.path),
+        ...(shape.items ? { items: shapeData(shape.items) } : {}),
+      };
   }
 }
 

@@ -1,6 +1,14 @@
 // Emits client.ts: one typed client class per consumed API, one method per operation.
 import { basename } from 'node:path';
-import type { CallBinding, Capability, ConsumedApi, ConsumedOperation, ConsumedParam, JsonTemplate, Template } from '../model/types.js';
+import type {
+  CallBinding,
+  Capability,
+  ConsumedApi,
+  ConsumedOperation,
+  ConsumedParam,
+  JsonTemplate,
+  Template,
+} from '../model/types.js';
 import { Code, code, doc, ident, join, lit, member, prop } from './escape.js';
 import { jsonTemplateExpr, templateExpr, tsType, type PartResolver } from './expr.js';
 import { render } from './render.js';
@@ -9,22 +17,35 @@ export const PARAMS = new Code('params');
 
 export function emitClient(model: Capability): string {
   const apis = model.apis.map((api) => ({
-      doc: doc(api.description ?? `Client for the "${api.namespace}" API.`),
-      className: ident(api.className),
-      optionsName: ident(`${api.className}Options`),
-      factoryName: ident(api.factoryName),
-      paramTypes: api.operations.map(paramsInterface),
-      methods: api.operations.map((op) => method(op)),
-      baseUrl: baseUrlExpr(api),
-      credentials: credentialsExpr(api),
-      secrets: secretsExpr(api, model),
-      timeoutEnv: lit(api.timeoutEnv),
+    doc: doc(api.description ?? `Client for the "${api.namespace}" API.`),
+    className: ident(api.className),
+    optionsName: ident(`${api.className}Options`),
+    factoryName: ident(api.factoryName),
+    paramTypes: api.operations.map(paramsInterface),
+    methods: api.operations.map((op) => method(op)),
+    baseUrl: baseUrlExpr(api),
+    credentials: credentialsExpr(api),
+    secrets: secretsExpr(api, model),
+    timeoutEnv: lit(api.timeoutEnv),
   }));
   // Import only the helpers the methods use, so the file reads like hand-written code.
-  const used = apis.map((a) => [...a.methods, a.credentials, a.secrets].map((c) => c.text).join('\n')).join('\n');
+  const used = apis
+    .map((a) => [...a.methods, a.credentials, a.secrets].map((c) => c.text).join('\n'))
+    .join('\n');
   const helpers = ['basicAuth', 'segment'].filter((h) => used.includes(`${h}(`));
-  const imports = [...helpers, 'HttpApi', 'requireEnv', 'type ApiResponse', 'type CallOptions', 'type HttpApiOptions'];
-  return render('client.ts.hbs', { source: basename(model.specFile), apis, imports: new Code(imports.join(', ')) });
+  const imports = [
+    ...helpers,
+    'HttpApi',
+    'requireEnv',
+    'type ApiResponse',
+    'type CallOptions',
+    'type HttpApiOptions',
+  ];
+  return render('client.ts.hbs', {
+    source: basename(model.specFile),
+    apis,
+    imports: new Code(imports.join(', ')),
+  });
 }
 
 function paramsInterface(op: ConsumedOperation): Code {
@@ -33,7 +54,8 @@ function paramsInterface(op: ConsumedOperation): Code {
     return p.description ? join([doc(p.description), line], '\n') : line;
   });
   const header = doc(`Parameters of \`${op.name}\`.`);
-  if (members.length === 0) return code`${header}\nexport type ${ident(op.paramsType)} = Record<string, never>;`;
+  if (members.length === 0)
+    return code`${header}\nexport type ${ident(op.paramsType)} = Record<string, never>;`;
   return code`${header}\nexport interface ${ident(op.paramsType)} {\n${join(members, '\n')}\n}`;
 }
 
@@ -49,7 +71,8 @@ const clientResolver = (params: Code): PartResolver => ({
 
 function method(op: ConsumedOperation): Code {
   const resolve = clientResolver(PARAMS);
-  const value = (p: ConsumedParam): Code => (p.value ? templateExpr(p.value, resolve) : member(PARAMS, p.name));
+  const value = (p: ConsumedParam): Code =>
+    p.value ? templateExpr(p.value, resolve) : member(PARAMS, p.name);
   const path = join(
     op.path.map((part) => {
       if (part.kind === 'text') return lit(part.text);
@@ -58,8 +81,12 @@ function method(op: ConsumedOperation): Code {
     }),
     ' + ',
   );
-  const fields: Code[] = [code`method: ${lit(op.method)}`, code`path: ${op.path.length === 0 ? lit('') : path}`];
-  const pairs = (where: string) => op.params.filter((p) => p.in === where).map((p) => code`[${lit(p.name)}, ${value(p)}]`);
+  const fields: Code[] = [
+    code`method: ${lit(op.method)}`,
+    code`path: ${op.path.length === 0 ? lit('') : path}`,
+  ];
+  const pairs = (where: string) =>
+    op.params.filter((p) => p.in === where).map((p) => code`[${lit(p.name)}, ${value(p)}]`);
   const query = pairs('query');
   if (query.length > 0) fields.push(code`query: [${join(query, ', ')}]`);
   const headers = op.params.filter((p) => p.in === 'header').map((p) => code`${lit(p.name)}: ${value(p)}`);
@@ -81,13 +108,27 @@ function pathText(op: ConsumedOperation): string {
  * The body: the operation's `body:` template when it has one; else a single object (or array)
  * body parameter is the whole body; else the body parameters become the properties of one object.
  */
-function bodyExpr(op: ConsumedOperation, resolve: PartResolver, value: (p: ConsumedParam) => Code): Code[] | undefined {
+function bodyExpr(
+  op: ConsumedOperation,
+  resolve: PartResolver,
+  value: (p: ConsumedParam) => Code,
+): Code[] | undefined {
   if (op.body?.kind === 'json') return [code`body: ${jsonTemplateExpr(op.body.data, resolve)}`];
-  if (op.body?.kind === 'text') return [code`body: ${templateExpr(op.body.text, resolve)}`, code`contentType: ${lit(op.body.contentType)}`];
+  if (op.body?.kind === 'text')
+    return [
+      code`body: ${templateExpr(op.body.text, resolve)}`,
+      code`contentType: ${lit(op.body.contentType)}`,
+    ];
   const params = op.params.filter((p) => p.in === 'body');
   if (params.length === 0) return undefined;
-  if (params.length === 1 && (params[0]!.type === 'object' || params[0]!.type === 'array')) return [code`body: ${value(params[0]!)}`];
-  return [code`body: { ${join(params.map((p) => code`${lit(p.name)}: ${value(p)}`), ', ')} }`];
+  if (params.length === 1 && (params[0]!.type === 'object' || params[0]!.type === 'array'))
+    return [code`body: ${value(params[0]!)}`];
+  return [
+    code`body: { ${join(
+      params.map((p) => code`${lit(p.name)}: ${value(p)}`),
+      ', ',
+    )} }`,
+  ];
 }
 
 const factoryResolver: PartResolver = {
@@ -116,7 +157,9 @@ function credentialsExpr(api: ConsumedApi): Code {
   } else if (auth?.kind === 'bearer') {
     headers.push(code`authorization: "Bearer " + ${templateExpr(auth.token, factoryResolver)}`);
   } else if (auth?.kind === 'basic') {
-    headers.push(code`authorization: basicAuth(${templateExpr(auth.username, factoryResolver)}, ${templateExpr(auth.password, factoryResolver)})`);
+    headers.push(
+      code`authorization: basicAuth(${templateExpr(auth.username, factoryResolver)}, ${templateExpr(auth.password, factoryResolver)})`,
+    );
   }
   for (const p of api.fixedParams) {
     const v = templateExpr(p.value ?? { parts: [] }, factoryResolver);
@@ -127,7 +170,11 @@ function credentialsExpr(api: ConsumedApi): Code {
 }
 
 /** Every bind variable the API's templates read, resolved once from the environment. */
-export function secretsOf(api: ConsumedApi, env: Capability['secrets'], calls: CallBinding[] = []): { variable: string; env: string }[] {
+export function secretsOf(
+  api: ConsumedApi,
+  env: Capability['secrets'],
+  calls: CallBinding[] = [],
+): { variable: string; env: string }[] {
   const names = new Set<string>();
   const add = (t: Template) => t.parts.forEach((p) => p.kind === 'secret' && names.add(p.variable));
   const walk = (t: JsonTemplate): void => {
@@ -154,9 +201,13 @@ export function secretsOf(api: ConsumedApi, env: Capability['secrets'], calls: C
 }
 
 function secretsExpr(api: ConsumedApi, model: Capability): Code {
-  const calls = [...model.rest.flatMap((a) => a.paths.flatMap((p) => p.operations.map((o) => o.call))), ...model.mcp.flatMap((a) => a.tools.map((t) => t.call))];
+  const calls = [
+    ...model.rest.flatMap((a) => a.paths.flatMap((p) => p.operations.map((o) => o.call))),
+    ...model.mcp.flatMap((a) => a.tools.map((t) => t.call)),
+  ];
   const entries = secretsOf(api, model.secrets, calls).map(
-    (s) => code`${prop(s.variable)}: requireEnv(env, ${lit(s.env)}, ${lit(`credential for "${api.namespace}"`)})`,
+    (s) =>
+      code`${prop(s.variable)}: requireEnv(env, ${lit(s.env)}, ${lit(`credential for "${api.namespace}"`)})`,
   );
   return code`{ ${join(entries, ', ')} }`;
 }

@@ -30,7 +30,8 @@ export function jsonDocument(value: unknown): Code {
 
 /** An identifier the generator derived; anything else is a generator bug. */
 export function ident(name: string): Code {
-  if (!IDENT.test(name) || RESERVED.has(name)) throw new Error(`generator bug: ${JSON.stringify(name)} is not a safe identifier`);
+  if (!IDENT.test(name) || RESERVED.has(name))
+    throw new Error(`generator bug: ${JSON.stringify(name)} is not a safe identifier`);
   return new Code(name);
 }
 
@@ -69,7 +70,9 @@ export function md(text: string | undefined): Code {
   return new Code(
     (text ?? '')
       .replace(/\s*\n\s*/g, ' ')
-      .replace(/[\\`*_[\]<>|&#]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : `\\${c}`)),
+      .replace(/[\\`*_[\]<>|&#]/g, (c) =>
+        c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : `\\${c}`,
+      ),
   );
 }
 
@@ -83,7 +86,8 @@ export function code(strings: TemplateStringsArray, ...holes: (Code | Code[])[])
   let out = strings[0]!;
   holes.forEach((hole, i) => {
     const parts = Array.isArray(hole) ? hole : [hole];
-    for (const p of parts) if (!(p instanceof Code)) throw new Error('generator bug: raw value interpolated into code');
+    for (const p of parts)
+      if (!(p instanceof Code)) throw new Error('generator bug: raw value interpolated into code');
     out += parts.map((p) => p.text).join('') + strings[i + 1]!;
   });
   return new Code(out);

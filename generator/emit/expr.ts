@@ -11,9 +11,16 @@ export interface PartResolver {
 /** A template as a string expression, e.g. `"Bearer " + secrets.TOKEN`. */
 export function templateExpr(t: Template, resolve: PartResolver): Code {
   if (t.parts.length === 0) return lit('');
-  const parts = t.parts.map((p) => (p.kind === 'text' ? lit(p.text) : p.kind === 'secret' ? resolve.secret(p.variable) : resolve.input(p.name)));
+  const parts = t.parts.map((p) =>
+    p.kind === 'text'
+      ? lit(p.text)
+      : p.kind === 'secret'
+        ? resolve.secret(p.variable)
+        : resolve.input(p.name),
+  );
   if (t.parts.length === 1 && t.parts[0]!.kind === 'text') return parts[0]!;
-  if (t.parts.length === 1) return t.parts[0]!.kind === 'input' ? new Code(`String(${parts[0]!.text} ?? "")`) : parts[0]!;
+  if (t.parts.length === 1)
+    return t.parts[0]!.kind === 'input' ? new Code(`String(${parts[0]!.text} ?? "")`) : parts[0]!;
   return join(
     t.parts.map((p, i) => (p.kind === 'input' ? new Code(`String(${parts[i]!.text} ?? "")`) : parts[i]!)),
     ' + ',
@@ -32,7 +39,9 @@ export function jsonTemplateExpr(data: JsonTemplate, resolve: PartResolver): Cod
     case 'array':
       return new Code(`[${data.items.map((d) => jsonTemplateExpr(d, resolve).text).join(', ')}]`);
     case 'object':
-      return new Code(`{ ${data.entries.map((e) => `${lit(e.key).text}: ${jsonTemplateExpr(e.value, resolve).text}`).join(', ')} }`);
+      return new Code(
+        `{ ${data.entries.map((e) => `${lit(e.key).text}: ${jsonTemplateExpr(e.value, resolve).text}`).join(', ')} }`,
+      );
   }
 }
 

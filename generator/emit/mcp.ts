@@ -1,7 +1,14 @@
 // Emits mcp.ts: one MCP server factory per MCP adapter, one tool per spec tool. Tool schemas are
 // module-level constants so they are compiled once, not per request.
 import { basename } from 'node:path';
-import type { Capability, ConsumedOperation, ExposedInput, McpAdapter, McpTool, OutputShape } from '../model/types.js';
+import type {
+  Capability,
+  ConsumedOperation,
+  ExposedInput,
+  McpAdapter,
+  McpTool,
+  OutputShape,
+} from '../model/types.js';
 import { argsObject, callTarget, clientsCalled, clientsType, convertersUsed, outputLiteral } from './call.js';
 import { Code, code, doc, ident, join, lit, member, prop } from './escape.js';
 import { tsType } from './expr.js';
@@ -9,7 +16,15 @@ import { camel, NameTable, pascal } from '../model/names.js';
 import { render } from './render.js';
 
 export function emitMcp(model: Capability): string {
-  const names = new NameTable(['server', 'options', 'passthroughOutput', 'clients', 'tools', 'limits', ...model.apis.flatMap((a) => a.operations.map((o) => o.paramsType))]);
+  const names = new NameTable([
+    'server',
+    'options',
+    'passthroughOutput',
+    'clients',
+    'tools',
+    'limits',
+    ...model.apis.flatMap((a) => a.operations.map((o) => o.paramsType)),
+  ]);
   const usedParamTypes = new Set<string>();
   const adapters = model.mcp.map((adapter) => adapterView(model, adapter, names, usedParamTypes));
   const converters = convertersUsed(adapters.flatMap((a) => a.tools));
@@ -17,12 +32,18 @@ export function emitMcp(model: Capability): string {
   return render('mcp.ts.hbs', {
     source: basename(model.specFile),
     adapters,
-    runtimeImports: new Code([...converters, 'createToolServer', 'jsonSchema', 'tool', 'type ToolDef'].join(', ')),
+    runtimeImports: new Code(
+      [...converters, 'createToolServer', 'jsonSchema', 'tool', 'type ToolDef'].join(', '),
+    ),
     clientImports: new Code([...clients, ...[...usedParamTypes].sort()].join(', ')),
   });
 }
 
-const clientsOf = (model: Capability, adapter: McpAdapter) => clientsCalled(model, adapter.tools.map((t) => t.call));
+const clientsOf = (model: Capability, adapter: McpAdapter) =>
+  clientsCalled(
+    model,
+    adapter.tools.map((t) => t.call),
+  );
 
 function adapterView(model: Capability, adapter: McpAdapter, names: NameTable, usedParamTypes: Set<string>) {
   const clients = clientsOf(model, adapter);
@@ -36,7 +57,10 @@ function adapterView(model: Capability, adapter: McpAdapter, names: NameTable, u
     const argsType = direct ? target.operation.paramsType : names.take(`${pascal(tool.name)}Args`);
     if (direct) usedParamTypes.add(argsType);
     const inputConst = names.take(`${base}Input`);
-    if (!direct) schemas.push(code`${doc(`Arguments of the \`${tool.name}\` tool.`)}\nexport interface ${ident(argsType)} ${argsInterface(tool.inputs)}`);
+    if (!direct)
+      schemas.push(
+        code`${doc(`Arguments of the \`${tool.name}\` tool.`)}\nexport interface ${ident(argsType)} ${argsInterface(tool.inputs)}`,
+      );
     schemas.push(code`const ${ident(inputConst)} = jsonSchema(${lit(inputSchema(tool.inputs))});`);
     let outputConst = 'passthroughOutput';
     if (tool.output.kind === 'mapped') {
@@ -65,7 +89,10 @@ function adapterView(model: Capability, adapter: McpAdapter, names: NameTable, u
 function argsInterface(inputs: ExposedInput[]): Code {
   if (inputs.length === 0) return new Code('{}');
   return code`{\n${join(
-    inputs.map((i) => code`${i.description ? code`${doc(i.description)}\n` : new Code('')}${prop(i.name)}${new Code(i.required ? '' : '?')}: ${tsType(i.type)};`),
+    inputs.map(
+      (i) =>
+        code`${i.description ? code`${doc(i.description)}\n` : new Code('')}${prop(i.name)}${new Code(i.required ? '' : '?')}: ${tsType(i.type)};`,
+    ),
     '\n',
   )}\n}`;
 }
@@ -87,7 +114,11 @@ function outputSchema(shape: OutputShape): object {
     // A JSONPath that finds nothing gives null, as in the reference engine, so every mapped value
     // may be null; anything stricter would turn a sparse upstream answer into a tool error.
     s.kind === 'object'
-      ? { type: ['object', 'null'], properties: Object.fromEntries(s.properties.map((p) => [p.name, describe(p.shape)])), additionalProperties: true }
+      ? {
+          type: ['object', 'null'],
+          properties: Object.fromEntries(s.properties.map((p) => [p.name, describe(p.shape)])),
+          additionalProperties: true,
+        }
       : s.kind === 'array'
         ? { type: ['array', 'null'], ...(s.items ? { items: describe(s.items) } : {}) }
         : s.kind === 'const'
@@ -109,11 +140,24 @@ function passesThrough(tool: McpTool, op: ConsumedOperation): boolean {
   return tool.call.args.every((arg) => {
     const param = params.find((p) => p.name === arg.param);
     const input = tool.inputs.find((i) => arg.value.kind === 'input' && i.name === arg.value.name);
-    return param !== undefined && input !== undefined && input.name === param.name && input.type === param.type && input.required === param.required;
+    return (
+      param !== undefined &&
+      input !== undefined &&
+      input.name === param.name &&
+      input.type === param.type &&
+      input.required === param.required
+    );
   });
 }
 
-function toolCode(model: Capability, tool: McpTool, argsType: string, inputConst: string, outputConst: string, direct: boolean): Code {
+function toolCode(
+  model: Capability,
+  tool: McpTool,
+  argsType: string,
+  inputConst: string,
+  outputConst: string,
+  direct: boolean,
+): Code {
   const target = callTarget(model, tool.call);
   const args = new Code('args');
   const argsValue = direct ? args : argsObject(tool.call, target, tool.inputs, (i) => member(args, i.name));

@@ -17,8 +17,16 @@ function document(model: Capability, adapter: RestAdapter): object {
     const item: Record<string, unknown> = {};
     if (path.params.length > 0) {
       item.parameters = path.params.map((p) => {
-        const input = path.operations.flatMap((o) => o.inputs).find((i) => i.in === 'path' && i.name === p.name);
-        return { name: p.name, in: 'path', required: true, description: input?.description ?? `The ${p.name} path segment.`, schema: bare(input?.schema ?? { type: 'string' }) };
+        const input = path.operations
+          .flatMap((o) => o.inputs)
+          .find((i) => i.in === 'path' && i.name === p.name);
+        return {
+          name: p.name,
+          in: 'path',
+          required: true,
+          description: input?.description ?? `The ${p.name} path segment.`,
+          schema: bare(input?.schema ?? { type: 'string' }),
+        };
       });
     }
     for (const op of path.operations) item[op.method.toLowerCase()] = operation(adapter, op, operationIds);
@@ -31,15 +39,26 @@ function document(model: Capability, adapter: RestAdapter): object {
       version: '1.0.0',
       description: adapter.description ?? model.description ?? `REST adapter ${adapter.namespace}.`,
     },
-    servers: [{ url: `http://${adapter.address === '0.0.0.0' ? '127.0.0.1' : adapter.address}:${adapter.port}`, description: 'The generated server' }],
-    tags: [{ name: adapter.namespace, description: adapter.description ?? `Operations of ${adapter.namespace}.` }],
+    servers: [
+      {
+        url: `http://${adapter.address === '0.0.0.0' ? '127.0.0.1' : adapter.address}:${adapter.port}`,
+        description: 'The generated server',
+      },
+    ],
+    tags: [
+      { name: adapter.namespace, description: adapter.description ?? `Operations of ${adapter.namespace}.` },
+    ],
     paths,
     components: {
       schemas: {
         ProxyError: {
           type: 'object',
           description: "An error of the proxy's own (validation, routing, upstream unreachable or too slow).",
-          properties: { error: { type: 'string' }, message: { type: 'string' }, parameter: { type: 'string' } },
+          properties: {
+            error: { type: 'string' },
+            message: { type: 'string' },
+            parameter: { type: 'string' },
+          },
           required: ['error', 'message'],
         },
       },
@@ -53,7 +72,13 @@ function operation(adapter: RestAdapter, op: RestOperation, ids: Set<string>): o
   ids.add(id);
   const parameters = op.inputs
     .filter((i) => i.in === 'query' || i.in === 'header')
-    .map((i) => ({ name: i.name, in: i.in, required: i.required, description: i.description ?? `The ${i.name} ${i.in} parameter.`, schema: bare(i.schema) }));
+    .map((i) => ({
+      name: i.name,
+      in: i.in,
+      required: i.required,
+      description: i.description ?? `The ${i.name} ${i.in} parameter.`,
+      schema: bare(i.schema),
+    }));
   const result: Record<string, unknown> = {
     operationId: id,
     summary: firstLine(op.description ?? op.name),
@@ -73,7 +98,11 @@ function requestBody(inputs: ExposedInput[]): object | undefined {
   const whole = body.find((i) => i.name === 'body');
   const schema = whole
     ? bare(whole.schema)
-    : { type: 'object', properties: Object.fromEntries(body.map((i) => [i.name, i.schema])), required: body.filter((i) => i.required).map((i) => i.name) };
+    : {
+        type: 'object',
+        properties: Object.fromEntries(body.map((i) => [i.name, i.schema])),
+        required: body.filter((i) => i.required).map((i) => i.name),
+      };
   return {
     required: whole ? whole.required : body.some((i) => i.required),
     description: whole?.description ?? 'The JSON request body.',
@@ -83,22 +112,40 @@ function requestBody(inputs: ExposedInput[]): object | undefined {
 
 function responses(op: RestOperation): object {
   const schema = op.output.kind === 'mapped' ? shapeSchema(op.output.shape) : {};
-  const ok = { description: 'The upstream answer, passed through.', content: { 'application/json': { schema } } };
+  const ok = {
+    description: 'The upstream answer, passed through.',
+    content: { 'application/json': { schema } },
+  };
   const out: Record<string, unknown> = {};
   if (op.method === 'POST') out['201'] = ok;
   if (op.method === 'DELETE') out['204'] = { description: 'Deleted; the upstream sent no content.' };
   out['200'] = ok;
-  out['400'] = { description: 'An input is missing, has the wrong type, or is unknown.', content: { 'application/json': { schema: ERROR_REF } } };
-  out['502'] = { description: 'The upstream could not be reached.', content: { 'application/json': { schema: ERROR_REF } } };
-  out['504'] = { description: 'The upstream did not answer in time.', content: { 'application/json': { schema: ERROR_REF } } };
-  out.default = { description: 'An upstream error, passed through with its status and body.', content: { 'application/json': { schema: {} } } };
+  out['400'] = {
+    description: 'An input is missing, has the wrong type, or is unknown.',
+    content: { 'application/json': { schema: ERROR_REF } },
+  };
+  out['502'] = {
+    description: 'The upstream could not be reached.',
+    content: { 'application/json': { schema: ERROR_REF } },
+  };
+  out['504'] = {
+    description: 'The upstream did not answer in time.',
+    content: { 'application/json': { schema: ERROR_REF } },
+  };
+  out.default = {
+    description: 'An upstream error, passed through with its status and body.',
+    content: { 'application/json': { schema: {} } },
+  };
   return out;
 }
 
 function shapeSchema(shape: OutputShape): object {
   switch (shape.kind) {
     case 'object':
-      return { type: 'object', properties: Object.fromEntries(shape.properties.map((p) => [p.name, shapeSchema(p.shape)])) };
+      return {
+        type: 'object',
+        properties: Object.fromEntries(shape.properties.map((p) => [p.name, shapeSchema(p.shape)])),
+      };
     case 'array':
       return { type: 'array', items: shape.items ? shapeSchema(shape.items) : {} };
     case 'const':

@@ -8,7 +8,8 @@ import { Code, doc, ident, lit, md } from './escape.js';
 const hb = Handlebars.create();
 const HELPERS: Record<string, (...args: unknown[]) => string> = {
   code: (value) => {
-    if (!(value instanceof Code)) throw new Error('generator bug: {{code}} received a value that is not Code');
+    if (!(value instanceof Code))
+      throw new Error('generator bug: {{code}} received a value that is not Code');
     return value.text;
   },
   lit: (value) => lit(value).text,
@@ -38,20 +39,35 @@ export function render(name: string, view: object): string {
 /** Every `{{…}}` must call an escape helper; block helpers may only be the built-in ones. */
 export function checkTemplate(name: string, source: string): void {
   const visit = (node: hbs.AST.Node): void => {
-    const n = node as hbs.AST.Node & { path?: hbs.AST.PathExpression; params?: unknown[]; program?: hbs.AST.Program; inverse?: hbs.AST.Program; body?: hbs.AST.Statement[] };
+    const n = node as hbs.AST.Node & {
+      path?: hbs.AST.PathExpression;
+      params?: unknown[];
+      program?: hbs.AST.Program;
+      inverse?: hbs.AST.Program;
+      body?: hbs.AST.Statement[];
+    };
     if (node.type === 'MustacheStatement') {
       const helper = n.path?.original;
       if (typeof helper !== 'string' || !(helper in HELPERS) || (n.params?.length ?? 0) !== 1) {
-        throw new Error(`template ${name} line ${node.loc.start.line}: {{${String(helper)}}} is not an escape helper call (code, lit, ident, doc, md)`);
+        throw new Error(
+          `template ${name} line ${node.loc.start.line}: {{${String(helper)}}} is not an escape helper call (code, lit, ident, doc, md)`,
+        );
       }
     }
     if (node.type === 'BlockStatement' && !BLOCK_HELPERS.has(String(n.path?.original))) {
-      throw new Error(`template ${name} line ${node.loc.start.line}: block {{#${String(n.path?.original)}}} is not allowed`);
+      throw new Error(
+        `template ${name} line ${node.loc.start.line}: block {{#${String(n.path?.original)}}} is not allowed`,
+      );
     }
-    if (node.type === 'PartialStatement' || node.type === 'DecoratorBlock' || node.type === 'PartialBlockStatement') {
+    if (
+      node.type === 'PartialStatement' ||
+      node.type === 'DecoratorBlock' ||
+      node.type === 'PartialBlockStatement'
+    ) {
       throw new Error(`template ${name} line ${node.loc.start.line}: partials are not used`);
     }
-    for (const child of [...(n.body ?? []), ...(n.program?.body ?? []), ...(n.inverse?.body ?? [])]) visit(child);
+    for (const child of [...(n.body ?? []), ...(n.program?.body ?? []), ...(n.inverse?.body ?? [])])
+      visit(child);
   };
   visit(hb.parse(source));
 }

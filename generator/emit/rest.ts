@@ -15,13 +15,25 @@ export function emitRest(model: Capability): string {
   return render('rest.ts.hbs', {
     source: basename(model.specFile),
     adapters,
-    runtimeImports: new Code([...converters, 'createRestApp', 'route', 'type InboundAuth', 'type RestRequest', 'type RestRoute'].join(', ')),
+    runtimeImports: new Code(
+      [
+        ...converters,
+        'createRestApp',
+        'route',
+        'type InboundAuth',
+        'type RestRequest',
+        'type RestRoute',
+      ].join(', '),
+    ),
     clientImports: new Code(clients.join(', ')),
   });
 }
 
 const clientsOf = (model: Capability, adapter: RestAdapter) =>
-  clientsCalled(model, adapter.paths.flatMap((p) => p.operations.map((o) => o.call)));
+  clientsCalled(
+    model,
+    adapter.paths.flatMap((p) => p.operations.map((o) => o.call)),
+  );
 
 function adapterView(model: Capability, adapter: RestAdapter) {
   const clients = clientsOf(model, adapter);
@@ -54,7 +66,9 @@ function route(model: Capability, path: RestPath, op: RestOperation): Code {
       case 'header':
         return member(member(request, 'headers'), input.name.toLowerCase());
       case 'body':
-        return input === wholeBody ? member(request, 'body') : optionalMember(member(request, 'body'), input.name);
+        return input === wholeBody
+          ? member(request, 'body')
+          : optionalMember(member(request, 'body'), input.name);
       default:
         return member(member(request, 'query'), input.name);
     }
@@ -75,7 +89,8 @@ function route(model: Capability, path: RestPath, op: RestOperation): Code {
   }
   // Unknown query parameters are refused with a 400, never silently dropped or forwarded.
   schema.push(code`querystring: ${objectSchema(query, (i) => i.name, false)}`);
-  if (headers.length > 0) schema.push(code`headers: ${objectSchema(headers, (i) => i.name.toLowerCase(), true)}`);
+  if (headers.length > 0)
+    schema.push(code`headers: ${objectSchema(headers, (i) => i.name.toLowerCase(), true)}`);
   let bodyType: Code | undefined;
   if (wholeBody) {
     bodyType = tsType(wholeBody.type);
@@ -91,7 +106,10 @@ function route(model: Capability, path: RestPath, op: RestOperation): Code {
   const names: Record<string, string> = {};
   for (const p of path.params) if (p.routerName !== p.name) names[p.routerName] = p.name;
   for (const arg of op.call.args) {
-    const input = arg.value.kind === 'input' ? op.inputs.find((i) => i.name === (arg.value as { name: string }).name) : undefined;
+    const input =
+      arg.value.kind === 'input'
+        ? op.inputs.find((i) => i.name === (arg.value as { name: string }).name)
+        : undefined;
     if (input && input.name !== arg.param) names[arg.param] = input.name;
   }
   const fields = [
@@ -114,11 +132,19 @@ route({
 
 function typeLiteral(inputs: ExposedInput[], key: (i: ExposedInput) => string): Code {
   if (inputs.length === 0) return new Code('Record<string, never>');
-  return code`{ ${join(inputs.map((i) => code`${prop(key(i))}${new Code(i.required ? '' : '?')}: ${tsType(i.type)}`), '; ')} }`;
+  return code`{ ${join(
+    inputs.map((i) => code`${prop(key(i))}${new Code(i.required ? '' : '?')}: ${tsType(i.type)}`),
+    '; ',
+  )} }`;
 }
 
 function objectSchema(inputs: ExposedInput[], key: (i: ExposedInput) => string, additional: boolean): Code {
   const properties = Object.fromEntries(inputs.map((i) => [key(i), i.schema]));
   const required = inputs.filter((i) => i.required).map(key);
-  return lit({ type: 'object', properties, ...(required.length > 0 ? { required } : {}), additionalProperties: additional });
+  return lit({
+    type: 'object',
+    properties,
+    ...(required.length > 0 ? { required } : {}),
+    additionalProperties: additional,
+  });
 }

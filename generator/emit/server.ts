@@ -13,18 +13,32 @@ function authExpr(auth: Auth | undefined, adapter: string): Code {
     input: () => {
       throw new Error('generator bug: adapter credentials read an input');
     },
-    secret: (variable) => code`secret(${lit(variable)}, ${lit(`credential callers of "${adapter}" must present`)})`,
+    secret: (variable) =>
+      code`secret(${lit(variable)}, ${lit(`credential callers of "${adapter}" must present`)})`,
   };
   if (auth.kind === 'bearer') return code`{ kind: 'bearer', token: ${templateExpr(auth.token, resolve)} }`;
-  if (auth.kind === 'basic') return code`{ kind: 'basic', username: ${templateExpr(auth.username, resolve)}, password: ${templateExpr(auth.password, resolve)} }`;
+  if (auth.kind === 'basic')
+    return code`{ kind: 'basic', username: ${templateExpr(auth.username, resolve)}, password: ${templateExpr(auth.password, resolve)} }`;
   return code`{ kind: 'apikey', name: ${lit(auth.name)}, placement: ${lit(auth.placement)}, value: ${templateExpr(auth.value, resolve)} }`;
 }
 
 export function emitServer(model: Capability): string {
-  const clients = model.apis.map((api) => code`const ${ident(api.ident)} = ${ident(api.factoryName)}({ env });\nclosers.push(() => ${ident(api.ident)}.close());`);
-  const clientsOf = (apis: string[]) => new Code(`{ ${model.apis.filter((a) => apis.includes(a.namespace)).map((a) => a.ident).join(', ')} }`);
+  const clients = model.apis.map(
+    (api) =>
+      code`const ${ident(api.ident)} = ${ident(api.factoryName)}({ env });\nclosers.push(() => ${ident(api.ident)}.close());`,
+  );
+  const clientsOf = (apis: string[]) =>
+    new Code(
+      `{ ${model.apis
+        .filter((a) => apis.includes(a.namespace))
+        .map((a) => a.ident)
+        .join(', ')} }`,
+    );
   const rest = model.rest.map((a) => {
-    const app = ident(`${a.factoryName.replace(/^create/, '').replace(/App$/, '')}`.replace(/^./, (c) => c.toLowerCase()) + 'App');
+    const app = ident(
+      `${a.factoryName.replace(/^create/, '').replace(/App$/, '')}`.replace(/^./, (c) => c.toLowerCase()) +
+        'App',
+    );
     const apis = a.paths.flatMap((p) => p.operations.map((o) => o.call.api));
     return code`const ${app} = ${ident(a.factoryName)}({ clients: ${clientsOf(apis)}, bodyLimit, auth: ${authExpr(a.auth, a.namespace)} });
 closers.push(() => ${app}.close());
@@ -36,7 +50,12 @@ urls[${lit(a.namespace)}] = urlOf(${app}.server, host ?? ${lit(a.address)});`;
     const base = a.factoryName.replace(/^create/, '').replace(/Server$/, '');
     const tools = ident(`${base[0]!.toLowerCase()}${base.slice(1)}Tools`);
     const factory = code`() => ${ident(a.factoryName)}(${tools}, { maxTextLength })`;
-    const stdioCondition = a.transport === 'stdio' ? new Code('true') : index === 0 ? new Code('options.stdio === true') : new Code('false');
+    const stdioCondition =
+      a.transport === 'stdio'
+        ? new Code('true')
+        : index === 0
+          ? new Code('options.stdio === true')
+          : new Code('false');
     return code`const ${tools} = ${tools}Of(${clientsOf(apis)});
 if (${stdioCondition}) {
   logToStderr();
@@ -49,10 +68,27 @@ if (${stdioCondition}) {
   urls[${lit(a.namespace)}] = urlOf(served.server, host ?? ${lit(a.address)}, '/mcp');
 }`;
   });
-  const runtime = ['ConfigError', 'log', 'requireEnv', 'setLogLevel', ...(model.rest.length + model.mcp.length > 0 ? ['portFrom', 'urlOf'] : []), ...(model.mcp.length > 0 ? ['logToStderr', 'serveMcpHttp'] : [])].sort();
+  const runtime = [
+    'ConfigError',
+    'log',
+    'requireEnv',
+    'setLogLevel',
+    ...(model.rest.length + model.mcp.length > 0 ? ['portFrom', 'urlOf'] : []),
+    ...(model.mcp.length > 0 ? ['logToStderr', 'serveMcpHttp'] : []),
+  ].sort();
   const imports: Code[] = [
-    code`import { ${join(model.apis.map((a) => ident(a.factoryName)), ', ')} } from './client.js';`,
-    ...(model.rest.length > 0 ? [code`import { ${join(model.rest.map((a) => ident(a.factoryName)), ', ')} } from './rest.js';`] : []),
+    code`import { ${join(
+      model.apis.map((a) => ident(a.factoryName)),
+      ', ',
+    )} } from './client.js';`,
+    ...(model.rest.length > 0
+      ? [
+          code`import { ${join(
+            model.rest.map((a) => ident(a.factoryName)),
+            ', ',
+          )} } from './rest.js';`,
+        ]
+      : []),
     ...(model.mcp.length > 0
       ? [
           code`import { ${join(

@@ -14,7 +14,14 @@ import { objects, type Obj } from '../raw.js';
 import { paramType, schemaFor } from './consumes.js';
 import { sameName } from './names.js';
 import { classifyRef, hasPlaceholders, parseTemplate, type TemplateScope } from './template.js';
-import type { ArgValue, CallBinding, ConsumedApi, ConsumedOperation, ConsumedParam, ExposedInput } from './types.js';
+import type {
+  ArgValue,
+  CallBinding,
+  ConsumedApi,
+  ConsumedOperation,
+  ConsumedParam,
+  ExposedInput,
+} from './types.js';
 
 export type InputLocation = ExposedInput['in'];
 
@@ -56,7 +63,8 @@ export function bind(req: BindRequest): Bound {
     if (value.kind === 'input') value = { kind: 'input', name: ensureInput(inputs, value.name, target, req) };
     if (value.kind === 'template') {
       for (const part of value.template.parts) {
-        if (part.kind === 'input') part.name = ensureInput(inputs, part.name, { ...target, type: 'string' }, req);
+        if (part.kind === 'input')
+          part.name = ensureInput(inputs, part.name, { ...target, type: 'string' }, req);
       }
     }
     if (target.value === undefined) {
@@ -84,10 +92,17 @@ export function bind(req: BindRequest): Bound {
         [...req.at.slice(0, -2), 'path'],
         'value',
       );
-      inputs.set(placeholder, { name: placeholder, in: 'path', type: 'string', required: true, schema: schemaFor('string') });
+      inputs.set(placeholder, {
+        name: placeholder,
+        in: 'path',
+        type: 'string',
+        required: true,
+        schema: schemaFor('string'),
+      });
     }
     // A path input the exposed path has no placeholder for is read from the query string.
-    for (const input of inputs.values()) if (input.in === 'path' && !req.placeholders.includes(input.name)) input.in = 'query';
+    for (const input of inputs.values())
+      if (input.in === 'path' && !req.placeholders.includes(input.name)) input.in = 'query';
   }
   return {
     inputs: [...inputs.values()],
@@ -121,14 +136,32 @@ function withValue(raw: unknown, req: BindRequest): ArgValue {
 }
 
 /** Returns the input's name, creating the input from the parameter it feeds when needed. */
-function ensureInput(inputs: Map<string, ExposedInput>, name: string, from: ConsumedParam, req: BindRequest): string {
+function ensureInput(
+  inputs: Map<string, ExposedInput>,
+  name: string,
+  from: ConsumedParam,
+  req: BindRequest,
+): string {
   const placeholder = req.kind === 'rest' ? req.placeholders.find((p) => sameName(p, name)) : undefined;
   const existing = inputs.get(placeholder ?? name) ?? inputs.get(name);
   if (existing) return existing.name;
   const location: InputLocation =
-    req.kind === 'mcp' ? 'argument' : placeholder ? 'path' : from.in === 'header' ? 'header' : from.in === 'body' && hasBody(req) ? 'body' : 'query';
+    req.kind === 'mcp'
+      ? 'argument'
+      : placeholder
+        ? 'path'
+        : from.in === 'header'
+          ? 'header'
+          : from.in === 'body' && hasBody(req)
+            ? 'body'
+            : 'query';
   // Objects cannot travel in a path, query or header as such: they come as JSON text.
-  const type = location === 'path' || location === 'query' || location === 'header' ? (from.type === 'object' ? 'string' : from.type) : from.type;
+  const type =
+    location === 'path' || location === 'query' || location === 'header'
+      ? from.type === 'object'
+        ? 'string'
+        : from.type
+      : from.type;
   inputs.set(placeholder ?? name, {
     name: placeholder ?? name,
     in: location,
@@ -149,16 +182,33 @@ function declaredInput(p: Obj, req: BindRequest, at: PathKey[]): ExposedInput {
   let location: InputLocation = 'argument';
   if (req.kind === 'rest') {
     const declaredIn = String(p.in ?? (req.placeholders.includes(name) ? 'path' : 'query')).toLowerCase();
-    location = declaredIn === 'path' || declaredIn === 'header' || (declaredIn === 'body' && hasBody(req)) ? declaredIn : 'query';
+    location =
+      declaredIn === 'path' || declaredIn === 'header' || (declaredIn === 'body' && hasBody(req))
+        ? declaredIn
+        : 'query';
     if (declaredIn !== location && declaredIn !== 'body') {
-      req.report.warn('param-location', `input location "${declaredIn}" is not generated; "${name}" is read from the query string`, [...at, 'in'], 'value');
+      req.report.warn(
+        'param-location',
+        `input location "${declaredIn}" is not generated; "${name}" is read from the query string`,
+        [...at, 'in'],
+        'value',
+      );
     }
   }
   // MCP tool inputs are required unless they say otherwise, as in the reference engine; REST
   // query and header inputs are optional unless they say otherwise.
-  const required = location === 'path' ? true : typeof p.required === 'boolean' ? p.required : req.kind === 'mcp';
-  const schemaType = location === 'query' || location === 'header' ? (type === 'object' ? 'string' : type) : type;
-  return { name, in: location, type: schemaType, description, required, schema: schemaFor(schemaType, description) };
+  const required =
+    location === 'path' ? true : typeof p.required === 'boolean' ? p.required : req.kind === 'mcp';
+  const schemaType =
+    location === 'query' || location === 'header' ? (type === 'object' ? 'string' : type) : type;
+  return {
+    name,
+    in: location,
+    type: schemaType,
+    description,
+    required,
+    schema: schemaFor(schemaType, description),
+  };
 }
 
 /** Keys of `with` blocks that the called operation does not declare, by the operation's unit key. */
@@ -174,16 +224,25 @@ export function undeclaredWithKeys(
     if (!t) return;
     for (const key of Object.keys(node.with as Obj)) {
       if (t.params.has(key)) continue;
-      report.warn('with-unknown-param', `\`with\` key "${key}" is not a parameter of ${t.label}; it is sent as a query parameter`, [...at, 'with', key]);
+      report.warn(
+        'with-unknown-param',
+        `\`with\` key "${key}" is not a parameter of ${t.label}; it is sent as a query parameter`,
+        [...at, 'with', key],
+      );
       if (!extra.has(t.unit)) extra.set(t.unit, new Set());
       extra.get(t.unit)!.add(key);
     }
   };
   for (const [adapter, i] of objects(capability.exposes)) {
-    for (const [tool, t] of objects(adapter.tools)) visit(tool, ['capability', 'exposes', i, 'tools', t], `exposes/${i}/tools/${t}`);
+    for (const [tool, t] of objects(adapter.tools))
+      visit(tool, ['capability', 'exposes', i, 'tools', t], `exposes/${i}/tools/${t}`);
     for (const [resource, r] of objects(adapter.resources)) {
       for (const [op, o] of objects(resource.operations)) {
-        visit(op, ['capability', 'exposes', i, 'resources', r, 'operations', o], `exposes/${i}/resources/${r}/operations/${o}`);
+        visit(
+          op,
+          ['capability', 'exposes', i, 'resources', r, 'operations', o],
+          `exposes/${i}/resources/${r}/operations/${o}`,
+        );
       }
     }
   }

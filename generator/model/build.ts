@@ -16,7 +16,12 @@ export function capabilityName(file: string): string {
   return basename(file, extname(file)).replace(/[^A-Za-z0-9._-]/g, '-');
 }
 
-export function buildModel(spec: LoadedSpec, validation: Validation, report: Reporter, name = capabilityName(spec.file)): Capability {
+export function buildModel(
+  spec: LoadedSpec,
+  validation: Validation,
+  report: Reporter,
+  name = capabilityName(spec.file),
+): Capability {
   const data = spec.data;
   const capability = objAt(data.capability);
   const binds = readBinds(data, capability, report);
@@ -31,14 +36,29 @@ export function buildModel(spec: LoadedSpec, validation: Validation, report: Rep
     (unit) => {
       const ref = isSkipped(validation.skipped, unit) ? undefined : validation.calls.get(unit);
       if (!ref) return undefined;
-      return { unit: ref.unit, label: `${ref.namespace}.${ref.name}`, params: declaredParams(capability, ref.path) };
+      return {
+        unit: ref.unit,
+        label: `${ref.namespace}.${ref.name}`,
+        params: declaredParams(capability, ref.path),
+      };
     },
     report,
   );
   const exposeNamespaces = objects(capability.exposes).map(([a]) => String(a.namespace));
-  const bodyScope: TemplateScope = { ...secretScope, inputs: true, inputPrefixes: new Set(['tools', 'rest', ...exposeNamespaces]) };
+  const bodyScope: TemplateScope = {
+    ...secretScope,
+    inputs: true,
+    inputPrefixes: new Set(['tools', 'rest', ...exposeNamespaces]),
+  };
   const byUnit: ConsumesContext['byUnit'] = new Map();
-  const apis = buildApis(capability, { report, skipped: validation.skipped, secretScope, bodyScope, extraParams, byUnit });
+  const apis = buildApis(capability, {
+    report,
+    skipped: validation.skipped,
+    secretScope,
+    bodyScope,
+    extraParams,
+    byUnit,
+  });
   const ctx: ExposeContext = {
     report,
     skipped: validation.skipped,
@@ -51,7 +71,9 @@ export function buildModel(spec: LoadedSpec, validation: Validation, report: Rep
   };
   const rest: RestAdapter[] = [];
   const mcp: McpAdapter[] = [];
-  const exposes = objects(capability.exposes).filter(([, i]) => !isSkipped(validation.skipped, `exposes/${i}`));
+  const exposes = objects(capability.exposes).filter(
+    ([, i]) => !isSkipped(validation.skipped, `exposes/${i}`),
+  );
   const restCount = exposes.filter(([a]) => a.type === 'rest').length;
   for (const [adapter, i] of exposes) {
     if (adapter.type === 'rest') rest.push(buildRestAdapter(adapter, i, ctx, restCount));
@@ -60,9 +82,15 @@ export function buildModel(spec: LoadedSpec, validation: Validation, report: Rep
   const operations = apis.reduce((n, a) => n + a.operations.length, 0);
   const exposed = rest.reduce((n, a) => n + a.paths.length, 0) + mcp.reduce((n, a) => n + a.tools.length, 0);
   if (operations === 0) {
-    report.error('nothing-to-generate', 'nothing to generate: no consumed operation is left to call', ['capability']);
+    report.error('nothing-to-generate', 'nothing to generate: no consumed operation is left to call', [
+      'capability',
+    ]);
   } else if (exposed === 0 && (rest.length > 0 || mcp.length > 0 || exposes.length === 0)) {
-    report.warn('nothing-exposed', 'no REST operation or MCP tool is left to expose; only the client is generated', ['capability', 'exposes']);
+    report.warn(
+      'nothing-exposed',
+      'no REST operation or MCP tool is left to expose; only the client is generated',
+      ['capability', 'exposes'],
+    );
   }
   report.throwIfFailed();
 
@@ -70,7 +98,11 @@ export function buildModel(spec: LoadedSpec, validation: Validation, report: Rep
   const secrets = collectSecrets(apis, rest, mcp, binds);
   for (const s of secrets) {
     if (!binds.some((b) => s.variable in b.keys)) {
-      report.warn('bind-undeclared', `{{${s.variable}}} is not declared in \`binds\`; it is read from the environment variable ${s.env}`, ['binds']);
+      report.warn(
+        'bind-undeclared',
+        `{{${s.variable}}} is not declared in \`binds\`; it is read from the environment variable ${s.env}`,
+        ['binds'],
+      );
     }
   }
   return {
@@ -101,7 +133,12 @@ function readBinds(data: Obj, capability: Obj, report: Reporter): Bind[] {
       const keys: Record<string, string> = {};
       for (const [k, v] of Object.entries(objAt(bind.keys))) keys[k] = String(v);
       if (bind.location !== undefined) {
-        report.warn('bind-location', `file binds are not read at run time; the keys of "${String(bind.namespace)}" are read from the environment instead`, [...prefix, i, 'location'], 'value');
+        report.warn(
+          'bind-location',
+          `file binds are not read at run time; the keys of "${String(bind.namespace)}" are read from the environment instead`,
+          [...prefix, i, 'location'],
+          'value',
+        );
         // A file bind's provider keys name entries in the file, not environment variables.
         for (const k of Object.keys(keys)) keys[k] = k;
       }
@@ -118,12 +155,18 @@ function declaredParams(capability: Obj, opPath: PathKey[]): Set<string> {
   const resource = objAt(listAt(entry.resources)[r]);
   const op = objAt(listAt(resource.operations)[o]);
   const names = new Set<string>();
-  for (const [p] of [...objects(resource.inputParameters), ...objects(op.inputParameters)]) names.add(String(p.name));
+  for (const [p] of [...objects(resource.inputParameters), ...objects(op.inputParameters)])
+    names.add(String(p.name));
   for (const part of parsePath(String(resource.path))) if (part.kind === 'param') names.add(part.name);
   return names;
 }
 
-function collectSecrets(apis: ConsumedApi[], rest: RestAdapter[], mcp: McpAdapter[], binds: Bind[]): { variable: string; env: string }[] {
+function collectSecrets(
+  apis: ConsumedApi[],
+  rest: RestAdapter[],
+  mcp: McpAdapter[],
+  binds: Bind[],
+): { variable: string; env: string }[] {
   const templates: Template[] = [];
   for (const api of apis) {
     templates.push(api.baseUri);
@@ -139,8 +182,12 @@ function collectSecrets(apis: ConsumedApi[], rest: RestAdapter[], mcp: McpAdapte
     if (auth?.kind === 'bearer') templates.push(auth.token);
     if (auth?.kind === 'basic') templates.push(auth.username, auth.password);
   }
-  const calls = [...rest.flatMap((a) => a.paths.flatMap((p) => p.operations.map((o) => o.call))), ...mcp.flatMap((a) => a.tools.map((t) => t.call))];
-  for (const call of calls) for (const arg of call.args) if (arg.value.kind === 'template') templates.push(arg.value.template);
+  const calls = [
+    ...rest.flatMap((a) => a.paths.flatMap((p) => p.operations.map((o) => o.call))),
+    ...mcp.flatMap((a) => a.tools.map((t) => t.call)),
+  ];
+  for (const call of calls)
+    for (const arg of call.args) if (arg.value.kind === 'template') templates.push(arg.value.template);
   const seen = new Map<string, string>();
   for (const t of templates) {
     for (const variable of templateSecrets(t)) {
@@ -152,16 +199,39 @@ function collectSecrets(apis: ConsumedApi[], rest: RestAdapter[], mcp: McpAdapte
   return [...seen.entries()].map(([variable, env]) => ({ variable, env }));
 }
 
-function environment(apis: ConsumedApi[], rest: RestAdapter[], mcp: McpAdapter[], secrets: { variable: string; env: string }[]): EnvVar[] {
+function environment(
+  apis: ConsumedApi[],
+  rest: RestAdapter[],
+  mcp: McpAdapter[],
+  secrets: { variable: string; env: string }[],
+): EnvVar[] {
   const env: EnvVar[] = [];
   for (const s of secrets) env.push({ name: s.env, purpose: `credential {{${s.variable}}}`, secret: true });
   for (const api of apis) {
-    env.push({ name: api.baseUrlEnv, purpose: `overrides the base URL of "${api.namespace}"`, secret: false });
-    env.push({ name: api.timeoutEnv, purpose: `time limit of one call to "${api.namespace}", in ms (default 30000)`, secret: false });
+    env.push({
+      name: api.baseUrlEnv,
+      purpose: `overrides the base URL of "${api.namespace}"`,
+      secret: false,
+    });
+    env.push({
+      name: api.timeoutEnv,
+      purpose: `time limit of one call to "${api.namespace}", in ms (default 30000)`,
+      secret: false,
+    });
   }
-  for (const a of rest) env.push({ name: a.portEnv, purpose: `port of the REST adapter "${a.namespace}" (default ${a.port})`, secret: false });
+  for (const a of rest)
+    env.push({
+      name: a.portEnv,
+      purpose: `port of the REST adapter "${a.namespace}" (default ${a.port})`,
+      secret: false,
+    });
   for (const a of mcp) {
-    if (a.transport === 'http') env.push({ name: a.portEnv, purpose: `port of the MCP adapter "${a.namespace}" (default ${a.port})`, secret: false });
+    if (a.transport === 'http')
+      env.push({
+        name: a.portEnv,
+        purpose: `port of the MCP adapter "${a.namespace}" (default ${a.port})`,
+        secret: false,
+      });
   }
   return env;
 }

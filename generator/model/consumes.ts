@@ -5,7 +5,13 @@ import type { PathKey } from '../load.js';
 import { isObj, objAt, objects, strAt, type Obj } from '../raw.js';
 import { isSkipped } from '../validate/units.js';
 import { camel, NameTable, pascal, envName } from './names.js';
-import { hasPlaceholders, literalTemplate, parseTemplate, templateInputs, type TemplateScope } from './template.js';
+import {
+  hasPlaceholders,
+  literalTemplate,
+  parseTemplate,
+  templateInputs,
+  type TemplateScope,
+} from './template.js';
 import type {
   BodyTemplate,
   ConsumedApi,
@@ -39,7 +45,23 @@ export interface ConsumesContext {
 export function buildApis(capability: Obj, ctx: ConsumesContext): ConsumedApi[] {
   const apis: ConsumedApi[] = [];
   // Client identifiers live beside the runtime helpers that adapters import.
-  const idents = new NameTable(['route', 'tool', 'createRestApp', 'createToolServer', 'jsonSchema', 'asArray', 'asBoolean', 'asNumber', 'asObject', 'asString', 'clients', 'options', 'signal', 'args', 'request']);
+  const idents = new NameTable([
+    'route',
+    'tool',
+    'createRestApp',
+    'createToolServer',
+    'jsonSchema',
+    'asArray',
+    'asBoolean',
+    'asNumber',
+    'asObject',
+    'asString',
+    'clients',
+    'options',
+    'signal',
+    'args',
+    'request',
+  ]);
   // Type names share client.ts across APIs, so they come from one table.
   const types = new NameTable();
   for (const [entry, i] of objects(capability.consumes)) {
@@ -49,10 +71,17 @@ export function buildApis(capability: Obj, ctx: ConsumesContext): ConsumedApi[] 
   return apis;
 }
 
-function buildApi(entry: Obj, i: number, idents: NameTable, types: NameTable, ctx: ConsumesContext): ConsumedApi {
+function buildApi(
+  entry: Obj,
+  i: number,
+  idents: NameTable,
+  types: NameTable,
+  ctx: ConsumesContext,
+): ConsumedApi {
   const nameCounts = new Map<string, number>();
   for (const [resource] of objects(entry.resources)) {
-    for (const [op] of objects(resource.operations)) nameCounts.set(String(op.name), (nameCounts.get(String(op.name)) ?? 0) + 1);
+    for (const [op] of objects(resource.operations))
+      nameCounts.set(String(op.name), (nameCounts.get(String(op.name)) ?? 0) + 1);
   }
   const built: [string, ConsumedOperation][] = [];
   const at: PathKey[] = ['capability', 'consumes', i];
@@ -60,7 +89,12 @@ function buildApi(entry: Obj, i: number, idents: NameTable, types: NameTable, ct
   const base = pascal(namespace);
   const baseUriText = String(entry.baseUri).trim().replace(/\/+$/, '');
   if (baseUriText === '') {
-    ctx.report.warn('base-uri-missing', `"${namespace}" has no baseUri; the server requires ${envName(namespace)}_BASE_URL at start-up`, [...at, 'baseUri'], 'value');
+    ctx.report.warn(
+      'base-uri-missing',
+      `"${namespace}" has no baseUri; the server requires ${envName(namespace)}_BASE_URL at start-up`,
+      [...at, 'baseUri'],
+      'value',
+    );
   }
   const operations: ConsumedOperation[] = [];
   const opIdents = new NameTable(['constructor', 'http', 'close']);
@@ -70,9 +104,20 @@ function buildApi(entry: Obj, i: number, idents: NameTable, types: NameTable, ct
       if (isSkipped(ctx.skipped, unit)) continue;
       // A name used by several operations is qualified with its resource: `get` → `getCloudOrder`.
       const shared = (nameCounts.get(String(op.name)) ?? 0) > 1;
-      const identBase = camel(shared ? `${String(op.name)} ${String(resource.name ?? resource.path)}` : String(op.name));
+      const identBase = camel(
+        shared ? `${String(op.name)} ${String(resource.name ?? resource.path)}` : String(op.name),
+      );
       const ident = opIdents.take(identBase);
-      const operation = buildOperation(unit, resource, op, [...at, 'resources', r, 'operations', o], [...at, 'resources', r], ident, types.take(`${pascal(ident)}Params`), ctx);
+      const operation = buildOperation(
+        unit,
+        resource,
+        op,
+        [...at, 'resources', r, 'operations', o],
+        [...at, 'resources', r],
+        ident,
+        types.take(`${pascal(ident)}Params`),
+        ctx,
+      );
       operations.push(operation);
       built.push([unit, operation]);
     }
@@ -88,7 +133,12 @@ function buildApi(entry: Obj, i: number, idents: NameTable, types: NameTable, ct
     baseUrlEnv: `${envName(namespace)}_BASE_URL`,
     timeoutEnv: `${envName(namespace)}_TIMEOUT_MS`,
     baseUri: parseTemplate(baseUriText, ctx.secretScope, (ref) =>
-      ctx.report.warn('template-unresolved', `baseUri placeholder {{${ref}}} names no bind variable; it is sent as written`, [...at, 'baseUri'], 'value'),
+      ctx.report.warn(
+        'template-unresolved',
+        `baseUri placeholder {{${ref}}} names no bind variable; it is sent as written`,
+        [...at, 'baseUri'],
+        'value',
+      ),
     ),
     description: strAt(entry.description),
     auth: readAuth(entry, at, ctx.report, ctx.secretScope).auth,
@@ -114,7 +164,10 @@ function buildOperation(
   const path = parsePath(rawPath);
   const byName = new Map<string, ConsumedParam>();
   const declared = [
-    ...objects(resource.inputParameters).map(([p, n]): [Obj, PathKey[]] => [p, [...resourceAt, 'inputParameters', n]]),
+    ...objects(resource.inputParameters).map(([p, n]): [Obj, PathKey[]] => [
+      p,
+      [...resourceAt, 'inputParameters', n],
+    ]),
     ...objects(op.inputParameters).map(([p, n]): [Obj, PathKey[]] => [p, [...at, 'inputParameters', n]]),
   ];
   const placeholders = path.flatMap((p) => (p.kind === 'param' ? [p.name] : []));
@@ -122,7 +175,11 @@ function buildOperation(
     if (isFramingHeader(p, ctx, pAt)) continue;
     const param = buildParam(p, pAt, ctx, placeholders.includes(String(p.name)) ? 'path' : 'query');
     if (param.in === 'path' && !placeholders.includes(param.name)) {
-      ctx.report.warn('path-param-unused', `path parameter "${param.name}" has no {${param.name}} placeholder in ${rawPath}; it is sent as a query parameter`, pAt);
+      ctx.report.warn(
+        'path-param-unused',
+        `path parameter "${param.name}" has no {${param.name}} placeholder in ${rawPath}; it is sent as a query parameter`,
+        pAt,
+      );
       param.in = 'query';
     }
     byName.set(param.name, param); // operation-level declarations override resource-level ones
@@ -133,7 +190,9 @@ function buildOperation(
     if (existing) {
       existing.in = 'path';
       existing.required = true;
-      existing.schema = schemaFor(existing.type === 'object' || existing.type === 'array' ? 'string' : existing.type);
+      existing.schema = schemaFor(
+        existing.type === 'object' || existing.type === 'array' ? 'string' : existing.type,
+      );
       continue;
     }
     ctx.report.warn(
@@ -142,18 +201,46 @@ function buildOperation(
       [...resourceAt, 'path'],
       'value',
     );
-    byName.set(placeholder, { name: placeholder, in: 'path', type: 'string', required: true, schema: schemaFor('string') });
+    byName.set(placeholder, {
+      name: placeholder,
+      in: 'path',
+      type: 'string',
+      required: true,
+      schema: schemaFor('string'),
+    });
   }
   // A query string written into the path (`/search?type=user`) becomes fixed query parameters.
   for (const [key, value] of literalQuery) {
-    if (!byName.has(key)) byName.set(key, { name: key, in: 'query', type: 'string', required: false, value: literalTemplate(value), schema: schemaFor('string') });
+    if (!byName.has(key))
+      byName.set(key, {
+        name: key,
+        in: 'query',
+        type: 'string',
+        required: false,
+        value: literalTemplate(value),
+        schema: schemaFor('string'),
+      });
   }
   for (const extra of ctx.extraParams.get(unit) ?? []) {
-    if (!byName.has(extra)) byName.set(extra, { name: extra, in: 'query', type: 'string', required: false, schema: schemaFor('string') });
+    if (!byName.has(extra))
+      byName.set(extra, {
+        name: extra,
+        in: 'query',
+        type: 'string',
+        required: false,
+        schema: schemaFor('string'),
+      });
   }
   const body = buildBody(op.body, [...at, 'body'], ctx);
   for (const input of bodyInputs(body)) {
-    if (!byName.has(input)) byName.set(input, { name: input, in: 'body', type: 'string', required: false, schema: schemaFor('string') });
+    if (!byName.has(input))
+      byName.set(input, {
+        name: input,
+        in: 'body',
+        type: 'string',
+        required: false,
+        schema: schemaFor('string'),
+      });
   }
   return {
     name,
@@ -202,7 +289,18 @@ export function splitQuery(path: string): [string, [string, string][]] {
 }
 
 /** Headers that describe the message itself: the HTTP client sets them (Content-Type from the body), never a parameter. */
-export const FRAMING_HEADERS = new Set(['content-length', 'content-type', 'transfer-encoding', 'connection', 'host', 'keep-alive', 'upgrade', 'te', 'trailer', 'expect']);
+export const FRAMING_HEADERS = new Set([
+  'content-length',
+  'content-type',
+  'transfer-encoding',
+  'connection',
+  'host',
+  'keep-alive',
+  'upgrade',
+  'te',
+  'trailer',
+  'expect',
+]);
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 export function schemaFor(type: ParamType, description?: string): JsonSchema {
@@ -223,8 +321,14 @@ export function paramType(raw: unknown): ParamType {
 
 /** Content-Length and its kin are set by the HTTP client; a parameter for them is dropped. */
 function isFramingHeader(p: Obj, ctx: ConsumesContext, at: PathKey[]): boolean {
-  if (String(p.in ?? '').toLowerCase() !== 'header' || !FRAMING_HEADERS.has(String(p.name).toLowerCase())) return false;
-  ctx.report.warn('param-location', `header "${String(p.name)}" is set by the HTTP client itself; this parameter is ignored`, [...at, 'name'], 'value');
+  if (String(p.in ?? '').toLowerCase() !== 'header' || !FRAMING_HEADERS.has(String(p.name).toLowerCase()))
+    return false;
+  ctx.report.warn(
+    'param-location',
+    `header "${String(p.name)}" is set by the HTTP client itself; this parameter is ignored`,
+    [...at, 'name'],
+    'value',
+  );
   return true;
 }
 
@@ -232,14 +336,29 @@ function buildParam(p: Obj, at: PathKey[], ctx: ConsumesContext, defaultIn: Para
   const name = String(p.name);
   let location = (strAt(p.in)?.toLowerCase() ?? defaultIn) as ParamLocation;
   if (!LOCATIONS.has(location)) {
-    ctx.report.warn('param-location', `parameter location "${String(p.in)}" is not generated; "${name}" is sent as a query parameter`, [...at, 'in'], 'value');
+    ctx.report.warn(
+      'param-location',
+      `parameter location "${String(p.in)}" is not generated; "${name}" is sent as a query parameter`,
+      [...at, 'in'],
+      'value',
+    );
     location = 'query';
   }
   if (p.type !== undefined && !TYPES.has(String(p.type).toLowerCase() as ParamType)) {
-    ctx.report.warn('param-type', `parameter type "${String(p.type)}" is not a JSON type; "${name}" is treated as a string`, [...at, 'type'], 'value');
+    ctx.report.warn(
+      'param-type',
+      `parameter type "${String(p.type)}" is not a JSON type; "${name}" is treated as a string`,
+      [...at, 'type'],
+      'value',
+    );
   }
   if (location === 'header' && !HEADER_NAME.test(name)) {
-    ctx.report.warn('param-location', `"${name}" is not a valid header name; it is sent as a query parameter`, [...at, 'name'], 'value');
+    ctx.report.warn(
+      'param-location',
+      `"${name}" is not a valid header name; it is sent as a query parameter`,
+      [...at, 'name'],
+      'value',
+    );
     location = 'query';
   }
   const type = paramType(p.type);
@@ -250,7 +369,8 @@ function buildParam(p: Obj, at: PathKey[], ctx: ConsumesContext, defaultIn: Para
     // A value that reads an exposed input is an argument like any other; only fixed values
     // and secrets are baked into the client.
     const t = parseTemplate(text, { ...ctx.secretScope, inputs: true });
-    if (!t.parts.some((part) => part.kind === 'input')) value = hasPlaceholders(text) ? t : literalTemplate(text);
+    if (!t.parts.some((part) => part.kind === 'input'))
+      value = hasPlaceholders(text) ? t : literalTemplate(text);
   }
   return {
     name,
@@ -267,14 +387,24 @@ function buildParam(p: Obj, at: PathKey[], ctx: ConsumesContext, defaultIn: Para
  * Reads `authentication` (or the non-standard `auth`) of a consumes entry or an adapter.
  * `unsupported` names a type that was declared but cannot be generated.
  */
-export function readAuth(entry: Obj, at: PathKey[], report: Reporter, scope: TemplateScope): { auth?: Auth; unsupported?: string } {
+export function readAuth(
+  entry: Obj,
+  at: PathKey[],
+  report: Reporter,
+  scope: TemplateScope,
+): { auth?: Auth; unsupported?: string } {
   const key = entry.authentication !== undefined ? 'authentication' : 'auth';
   const auth = entry[key];
   if (!isObj(auth)) return {};
   const aAt = [...at, key];
   const tpl = (v: unknown, field: string): Template =>
     parseTemplate(String(v ?? ''), scope, (ref) =>
-      report.warn('template-unresolved', `{{${ref}}} names no bind variable; it is used as written`, [...aAt, field], 'value'),
+      report.warn(
+        'template-unresolved',
+        `{{${ref}}} names no bind variable; it is used as written`,
+        [...aAt, field],
+        'value',
+      ),
     );
   switch (String(auth.type).toLowerCase()) {
     case 'apikey': {
@@ -290,18 +420,35 @@ export function readAuth(entry: Obj, at: PathKey[], report: Reporter, scope: Tem
         return { unsupported: 'apikey without a key' };
       }
       if (placement !== 'header' && placement !== 'query') {
-        report.warn('auth-shape', `apikey placement "${placement}" is not generated; the key goes in a header`, aAt);
+        report.warn(
+          'auth-shape',
+          `apikey placement "${placement}" is not generated; the key goes in a header`,
+          aAt,
+        );
       }
       if (placement !== 'query' && !HEADER_NAME.test(name)) {
         report.warn('auth-shape', `"${name}" is not a valid header name for an API key`, aAt);
         return { unsupported: 'apikey with an invalid header name' };
       }
-      return { auth: { kind: 'apikey', placement: placement === 'query' ? 'query' : 'header', name, value: tpl(rawValue, byHeader && auth.value === undefined ? 'key' : 'value') } };
+      return {
+        auth: {
+          kind: 'apikey',
+          placement: placement === 'query' ? 'query' : 'header',
+          name,
+          value: tpl(rawValue, byHeader && auth.value === undefined ? 'key' : 'value'),
+        },
+      };
     }
     case 'bearer':
       return { auth: { kind: 'bearer', token: tpl(auth.token ?? auth.value, 'token') } };
     case 'basic':
-      return { auth: { kind: 'basic', username: tpl(auth.username, 'username'), password: tpl(auth.password, 'password') } };
+      return {
+        auth: {
+          kind: 'basic',
+          username: tpl(auth.username, 'username'),
+          password: tpl(auth.password, 'password'),
+        },
+      };
     default:
       return { unsupported: `${String(auth.type)} authentication` };
   }
@@ -313,10 +460,26 @@ function buildBody(raw: unknown, at: PathKey[], ctx: ConsumesContext): BodyTempl
   if (typeof raw === 'string') return { kind: 'text', contentType: 'application/json', text: text(raw) };
   if (isObj(raw)) {
     const type = String(raw.type ?? 'json').toLowerCase();
-    if (type === 'json') return { kind: 'json', data: jsonTemplate(typeof raw.data === 'string' ? parseJsonOr(raw.data) : (raw.data ?? {}), ctx) };
+    if (type === 'json')
+      return {
+        kind: 'json',
+        data: jsonTemplate(typeof raw.data === 'string' ? parseJsonOr(raw.data) : (raw.data ?? {}), ctx),
+      };
     const data = typeof raw.data === 'string' ? raw.data : JSON.stringify(raw.data ?? '');
-    const contentType = type === 'text' ? 'text/plain' : type === 'xml' ? 'application/xml' : type.includes('/') ? type : 'application/json';
-    ctx.report.warn('body-type', `body type "${type}" is sent as ${contentType} text`, [...at, 'type'], 'value');
+    const contentType =
+      type === 'text'
+        ? 'text/plain'
+        : type === 'xml'
+          ? 'application/xml'
+          : type.includes('/')
+            ? type
+            : 'application/json';
+    ctx.report.warn(
+      'body-type',
+      `body type "${type}" is sent as ${contentType} text`,
+      [...at, 'type'],
+      'value',
+    );
     return { kind: 'text', contentType, text: text(data) };
   }
   ctx.report.warn('body-type', 'body must be a string or {type, data}; it is ignored', at);
@@ -332,9 +495,16 @@ function parseJsonOr(text: string): unknown {
 }
 
 function jsonTemplate(data: unknown, ctx: ConsumesContext): JsonTemplate {
-  if (typeof data === 'string') return hasPlaceholders(data) ? { kind: 'template', template: parseTemplate(data, ctx.bodyScope) } : { kind: 'literal', value: data };
+  if (typeof data === 'string')
+    return hasPlaceholders(data)
+      ? { kind: 'template', template: parseTemplate(data, ctx.bodyScope) }
+      : { kind: 'literal', value: data };
   if (Array.isArray(data)) return { kind: 'array', items: data.map((d) => jsonTemplate(d, ctx)) };
-  if (isObj(data)) return { kind: 'object', entries: Object.entries(data).map(([key, v]) => ({ key, value: jsonTemplate(v, ctx) })) };
+  if (isObj(data))
+    return {
+      kind: 'object',
+      entries: Object.entries(data).map(([key, v]) => ({ key, value: jsonTemplate(v, ctx) })),
+    };
   return { kind: 'literal', value: (data ?? null) as string | number | boolean | null };
 }
 

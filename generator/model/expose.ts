@@ -34,7 +34,6 @@ export interface ExposeContext {
 
 const DEFAULT_ADDRESS = '127.0.0.1';
 
-
 function port(adapter: Obj, fallback: number): number {
   const n = Number(adapter.port);
   return Number.isInteger(n) && n >= 0 && n < 65536 ? n : fallback;
@@ -44,7 +43,12 @@ function scopeFor(ctx: ExposeContext, namespace: string, prefix: string): Templa
   return { ...ctx.secretScope, inputs: true, inputPrefixes: new Set([prefix, 'rest', 'tools', namespace]) };
 }
 
-export function buildRestAdapter(adapter: Obj, i: number, ctx: ExposeContext, restCount: number): RestAdapter {
+export function buildRestAdapter(
+  adapter: Obj,
+  i: number,
+  ctx: ExposeContext,
+  restCount: number,
+): RestAdapter {
   const at: PathKey[] = ['capability', 'exposes', i];
   const namespace = String(adapter.namespace);
   const scope = scopeFor(ctx, namespace, 'rest');
@@ -54,7 +58,12 @@ export function buildRestAdapter(adapter: Obj, i: number, ctx: ExposeContext, re
     if (isSkipped(ctx.skipped, `exposes/${i}/resources/${r}`)) continue;
     let rawPath = String(resource.path);
     if (/[?#]/.test(rawPath)) {
-      ctx.report.warn('path-query', `the query or fragment in exposed path ${rawPath} is not part of the route; it is dropped`, [...at, 'resources', r, 'path'], 'value');
+      ctx.report.warn(
+        'path-query',
+        `the query or fragment in exposed path ${rawPath} is not part of the route; it is dropped`,
+        [...at, 'resources', r, 'path'],
+        'value',
+      );
       rawPath = rawPath.replace(/[?#].*$/, '');
     }
     const parts = parsePath(rawPath);
@@ -71,11 +80,28 @@ export function buildRestAdapter(adapter: Obj, i: number, ctx: ExposeContext, re
       const t = ctx.target(`exposes/${i}/resources/${r}/operations/${o}`);
       if (!t) continue;
       const declared = [
-        ...objects(resource.inputParameters).map(([p, n]): [Obj, PathKey[]] => [p, [...at, 'resources', r, 'inputParameters', n]]),
-        ...objects(op.inputParameters).map(([p, n]): [Obj, PathKey[]] => [p, [...opAt, 'inputParameters', n]]),
+        ...objects(resource.inputParameters).map(([p, n]): [Obj, PathKey[]] => [
+          p,
+          [...at, 'resources', r, 'inputParameters', n],
+        ]),
+        ...objects(op.inputParameters).map(([p, n]): [Obj, PathKey[]] => [
+          p,
+          [...opAt, 'inputParameters', n],
+        ]),
       ];
       const method = String(op.method).toUpperCase() as HttpMethod;
-      const bound = bind({ kind: 'rest', method, at: opAt, api: t.api, operation: t.op, declared, with: objAt(op.with), placeholders, scope, report: ctx.report });
+      const bound = bind({
+        kind: 'rest',
+        method,
+        at: opAt,
+        api: t.api,
+        operation: t.op,
+        declared,
+        with: objAt(op.with),
+        placeholders,
+        scope,
+        report: ctx.report,
+      });
       const name = strAt(op.name) ?? `${method.toLowerCase()}-${t.op.name}`;
       const operation: RestOperation = {
         name,
@@ -163,7 +189,8 @@ function finishPath(path: PathDraft): RestPath {
       }
       const names = params_.map(() => params[pos++]!.routerName);
       const routerName = routerNames.take('segment');
-      const body = (group: boolean) => segment.map((p) => (p.kind === 'text' ? regexEscape(p.text) : group ? '(.+?)' : '.+?')).join('');
+      const body = (group: boolean) =>
+        segment.map((p) => (p.kind === 'text' ? regexEscape(p.text) : group ? '(.+?)' : '.+?')).join('');
       segments.push({ routerName, pattern: `^${body(true)}$`, names });
       return `:${routerName}(^${body(false)}$)`;
     })
@@ -189,7 +216,9 @@ function splitSegments(parts: PathPart[]): PathPart[][] {
 
 /** Literal text inside a route's regular expression; hex escapes keep `:` and `(` away from the router's own syntax. */
 function regexEscape(text: string): string {
-  return text.replace(/[^A-Za-z0-9_~]/g, (c) => (c.charCodeAt(0) < 0x80 ? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}` : c));
+  return text.replace(/[^A-Za-z0-9_~]/g, (c) =>
+    c.charCodeAt(0) < 0x80 ? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}` : c,
+  );
 }
 
 /** find-my-way treats `:` and `*` specially in static parts; `::` is its escape for a colon. */
@@ -199,10 +228,12 @@ function escapeRoute(text: string): string {
 
 function renameInput(op: RestOperation, from: string, to: string): void {
   for (const input of op.inputs) if (input.name === from) input.name = to;
-  for (const arg of op.call.args) if (arg.value.kind === 'input' && arg.value.name === from) arg.value = { kind: 'input', name: to };
+  for (const arg of op.call.args)
+    if (arg.value.kind === 'input' && arg.value.name === from) arg.value = { kind: 'input', name: to };
   for (const arg of op.call.args) {
     if (arg.value.kind === 'template') {
-      for (const part of arg.value.template.parts) if (part.kind === 'input' && part.name === from) part.name = to;
+      for (const part of arg.value.template.parts)
+        if (part.kind === 'input' && part.name === from) part.name = to;
     }
   }
 }
@@ -217,10 +248,29 @@ export function buildMcpAdapter(adapter: Obj, i: number, ctx: ExposeContext): Mc
     if (isSkipped(ctx.skipped, `exposes/${i}/tools/${t}`)) continue;
     const target_ = ctx.target(`exposes/${i}/tools/${t}`);
     if (!target_) continue;
-    const declared = objects(tool.inputParameters).map(([p, n]): [Obj, PathKey[]] => [p, [...toolAt, 'inputParameters', n]]);
-    const bound = bind({ kind: 'mcp', at: toolAt, api: target_.api, operation: target_.op, declared, with: objAt(tool.with), placeholders: [], scope, report: ctx.report });
+    const declared = objects(tool.inputParameters).map(([p, n]): [Obj, PathKey[]] => [
+      p,
+      [...toolAt, 'inputParameters', n],
+    ]);
+    const bound = bind({
+      kind: 'mcp',
+      at: toolAt,
+      api: target_.api,
+      operation: target_.op,
+      declared,
+      with: objAt(tool.with),
+      placeholders: [],
+      scope,
+      report: ctx.report,
+    });
     const name = String(tool.name);
-    if (name.length > 64) ctx.report.warn('tool-name', `tool name "${name}" is longer than 64 characters, which some MCP clients reject`, [...toolAt, 'name'], 'value');
+    if (name.length > 64)
+      ctx.report.warn(
+        'tool-name',
+        `tool name "${name}" is longer than 64 characters, which some MCP clients reject`,
+        [...toolAt, 'name'],
+        'value',
+      );
     const description = strAt(tool.description) ?? target_.op.description ?? strAt(tool.label) ?? name;
     tools.push({
       name,
@@ -261,8 +311,10 @@ export function annotations(hints: Obj, method: HttpMethod): ToolAnnotations {
   const readOnlyHint = typeof hints.readOnly === 'boolean' ? hints.readOnly : readOnly;
   return {
     readOnlyHint,
-    destructiveHint: typeof hints.destructive === 'boolean' ? hints.destructive : readOnlyHint ? false : destructive,
-    idempotentHint: typeof hints.idempotent === 'boolean' ? hints.idempotent : readOnlyHint ? true : idempotent,
+    destructiveHint:
+      typeof hints.destructive === 'boolean' ? hints.destructive : readOnlyHint ? false : destructive,
+    idempotentHint:
+      typeof hints.idempotent === 'boolean' ? hints.idempotent : readOnlyHint ? true : idempotent,
     openWorldHint: typeof hints.openWorld === 'boolean' ? hints.openWorld : true,
   };
 }
@@ -270,7 +322,12 @@ export function annotations(hints: Obj, method: HttpMethod): ToolAnnotations {
 const ROOT = /^\$\.?$/;
 
 /** The first output parameter decides the result, as in the reference engine (naftiko.md §4.4). */
-export function outputMapping(raw: unknown, at: PathKey[], report: Reporter, scope: TemplateScope): OutputMapping {
+export function outputMapping(
+  raw: unknown,
+  at: PathKey[],
+  report: Reporter,
+  scope: TemplateScope,
+): OutputMapping {
   const first = listAt(raw).find(isObj);
   if (!first) return { kind: 'passthrough' };
   const path = strAt(first.mapping) ?? strAt(first.value);
@@ -280,14 +337,25 @@ export function outputMapping(raw: unknown, at: PathKey[], report: Reporter, sco
   return shape ? { kind: 'mapped', shape } : { kind: 'passthrough' };
 }
 
-function outputShape(node: Obj, parent: string, report: Reporter, at: PathKey[], scope: TemplateScope): OutputShape | undefined {
+function outputShape(
+  node: Obj,
+  parent: string,
+  report: Reporter,
+  at: PathKey[],
+  scope: TemplateScope,
+): OutputShape | undefined {
   const type = paramType(node.type);
   const mapping = strAt(node.mapping);
   const value = node.value;
-  if (typeof value === 'string' && !value.startsWith('$')) return { kind: 'const', value: parseTemplate(value, scope) };
+  if (typeof value === 'string' && !value.startsWith('$'))
+    return { kind: 'const', value: parseTemplate(value, scope) };
   const path = mapping ?? (typeof value === 'string' ? value : undefined);
   if (path !== undefined && !isJsonPath(path)) {
-    report.warn('mapping', `"${path}" is not a supported JSONPath ($, $.a.b, $.a[0], $.a[*].b); the value is null`, at);
+    report.warn(
+      'mapping',
+      `"${path}" is not a supported JSONPath ($, $.a.b, $.a[0], $.a[*].b); the value is null`,
+      at,
+    );
   }
   if (type === 'object' && node.properties !== undefined) {
     const props = isObj(node.properties)

@@ -20,7 +20,9 @@ function words(name: string): string[] {
 export function camel(name: string): string {
   const parts = words(name);
   if (parts.length === 0) return '_';
-  const joined = parts.map((w, i) => (i === 0 ? w[0]!.toLowerCase() + w.slice(1) : w[0]!.toUpperCase() + w.slice(1))).join('');
+  const joined = parts
+    .map((w, i) => (i === 0 ? w[0]!.toLowerCase() + w.slice(1) : w[0]!.toUpperCase() + w.slice(1)))
+    .join('');
   return safeIdent(joined);
 }
 

@@ -63,7 +63,9 @@ function mergeText(parts: TemplatePart[]): TemplatePart[] {
   return out;
 }
 
-export const literalTemplate = (text: string): Template => ({ parts: text === '' ? [] : [{ kind: 'text', text }] });
+export const literalTemplate = (text: string): Template => ({
+  parts: text === '' ? [] : [{ kind: 'text', text }],
+});
 
 export function templateSecrets(t: Template): string[] {
   return t.parts.flatMap((p) => (p.kind === 'secret' ? [p.variable] : []));

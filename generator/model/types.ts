@@ -18,9 +18,7 @@ export type JsonSchema = Record<string, unknown>;
  * variable (an environment variable at run time); an `input` part reads an exposed input.
  */
 export type TemplatePart =
-  | { kind: 'text'; text: string }
-  | { kind: 'secret'; variable: string }
-  | { kind: 'input'; name: string };
+  { kind: 'text'; text: string } | { kind: 'secret'; variable: string } | { kind: 'input'; name: string };
 
 export interface Template {
   parts: TemplatePart[];
@@ -60,7 +58,8 @@ export type Auth =
   | { kind: 'basic'; username: Template; password: Template };
 
 /** A request body built from the operation's `body:` field; its placeholders read parameters. */
-export type BodyTemplate = { kind: 'json'; data: JsonTemplate } | { kind: 'text'; contentType: string; text: Template };
+export type BodyTemplate =
+  { kind: 'json'; data: JsonTemplate } | { kind: 'text'; contentType: string; text: Template };
 
 /** JSON with templated strings. A string that is exactly one `{{x}}` keeps x's JSON type. */
 export type JsonTemplate =

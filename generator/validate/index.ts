@@ -16,7 +16,9 @@ import { unitOf } from './units.js';
 
 export const SUPPORTED_VERSION = '1.0.0-alpha2';
 
-const dialectSchema = JSON.parse(readFileSync(new URL('./dialect.schema.json', import.meta.url), 'utf8')) as object;
+const dialectSchema = JSON.parse(
+  readFileSync(new URL('./dialect.schema.json', import.meta.url), 'utf8'),
+) as object;
 let dialectValidator: ReturnType<Ajv2020['compile']> | undefined;
 
 export interface Validation {
@@ -57,19 +59,35 @@ export function validate(spec: LoadedSpec, report: Reporter): Validation {
 function checkKind(spec: LoadedSpec, report: Reporter): void {
   const data = spec.data;
   if ('ikanos' in data) {
-    report.error('version', `this is an Ikanos (${String(data.ikanos)}) document; capgen reads naftiko: ${SUPPORTED_VERSION}`, ['ikanos']);
+    report.error(
+      'version',
+      `this is an Ikanos (${String(data.ikanos)}) document; capgen reads naftiko: ${SUPPORTED_VERSION}`,
+      ['ikanos'],
+    );
     return;
   }
   if (!('naftiko' in data)) {
-    report.error('version', `not a Naftiko capability: the root has no \`naftiko\` version (expected naftiko: ${SUPPORTED_VERSION})`, []);
+    report.error(
+      'version',
+      `not a Naftiko capability: the root has no \`naftiko\` version (expected naftiko: ${SUPPORTED_VERSION})`,
+      [],
+    );
     return;
   }
   if (String(data.naftiko) !== SUPPORTED_VERSION) {
-    report.error('version', `unsupported naftiko version ${JSON.stringify(data.naftiko)}; capgen reads ${SUPPORTED_VERSION}`, ['naftiko'], 'value');
+    report.error(
+      'version',
+      `unsupported naftiko version ${JSON.stringify(data.naftiko)}; capgen reads ${SUPPORTED_VERSION}`,
+      ['naftiko'],
+      'value',
+    );
     return;
   }
   if (!('capability' in data)) {
-    const what = 'consumes' in data ? 'a consumes-only fragment (it is imported by other capabilities)' : 'a document with no `capability`';
+    const what =
+      'consumes' in data
+        ? 'a consumes-only fragment (it is imported by other capabilities)'
+        : 'a document with no `capability`';
     report.error('nothing-to-generate', `nothing to generate: this is ${what}`, []);
   }
 }
@@ -87,14 +105,15 @@ function simplify(errors: ErrorObject[]): ErrorObject[] {
 }
 
 function describe(error: ErrorObject): string {
-  const where = error.instancePath === '' ? 'the document' : `\`${pointerToPath(error.instancePath).join('.')}\``;
+  const where =
+    error.instancePath === '' ? 'the document' : `\`${pointerToPath(error.instancePath).join('.')}\``;
   switch (error.keyword) {
     case 'required':
       return `${where} is missing the required \`${String((error.params as { missingProperty: string }).missingProperty)}\``;
     case 'type':
       return `${where} must be of type ${String((error.params as { type: string | string[] }).type)}`;
     case 'enum':
-      return `${where} must be one of ${((error.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}`;
+      return `${where} must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'pattern':
       return `${where} has an invalid value (expected to match ${(error.params as { pattern: string }).pattern})`;
     default:

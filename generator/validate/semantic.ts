@@ -2,7 +2,18 @@
 // affects, which is skipped with a located warning (a refusal under --strict).
 import type { Reporter } from '../diagnostics.js';
 import type { LoadedSpec, PathKey } from '../load.js';
-import { isObj, objAt, objects, pickOperation, resolveCall, strAt, type CallHint, type CallIndex, type Obj, type OperationRef } from '../raw.js';
+import {
+  isObj,
+  objAt,
+  objects,
+  pickOperation,
+  resolveCall,
+  strAt,
+  type CallHint,
+  type CallIndex,
+  type Obj,
+  type OperationRef,
+} from '../raw.js';
 import { isSkipped } from './units.js';
 
 /** Exposes types capgen does not generate yet; the report counts them apart. */
@@ -25,18 +36,32 @@ interface Resolution {
   order: Map<string, number>;
 }
 
-export function checkSemantics(spec: LoadedSpec, report: Reporter, skipped: Set<string>): { index: CallIndex; calls: CallTargets } {
+export function checkSemantics(
+  spec: LoadedSpec,
+  report: Reporter,
+  skipped: Set<string>,
+): { index: CallIndex; calls: CallTargets } {
   const data = spec.data;
   const info = objAt(data.info);
   if (info.label === undefined && typeof info.title === 'string') {
-    report.warn('info-title', '`info.title` is not part of alpha2; it is read as `info.label`', ['info', 'title']);
+    report.warn('info-title', '`info.title` is not part of alpha2; it is read as `info.label`', [
+      'info',
+      'title',
+    ]);
   }
   const capability = objAt(data.capability);
   for (const key of Object.keys(capability)) {
-    if (!KNOWN_CAPABILITY_KEYS.has(key)) report.warn('unsupported', `unsupported: capability.${key} (not part of alpha2; ignored)`, ['capability', key]);
+    if (!KNOWN_CAPABILITY_KEYS.has(key))
+      report.warn('unsupported', `unsupported: capability.${key} (not part of alpha2; ignored)`, [
+        'capability',
+        key,
+      ]);
   }
   if (capability.aggregates !== undefined) {
-    report.warn('unsupported', 'unsupported: aggregates (operations and tools that `ref` them are skipped)', ['capability', 'aggregates']);
+    report.warn('unsupported', 'unsupported: aggregates (operations and tools that `ref` them are skipped)', [
+      'capability',
+      'aggregates',
+    ]);
   }
   const index = checkConsumes(capability, report, skipped);
   const resolution: Resolution = { calls: new Map(), order: new Map() };
@@ -44,7 +69,15 @@ export function checkSemantics(spec: LoadedSpec, report: Reporter, skipped: Set<
   return { index, calls: resolution.calls };
 }
 
-function skip(report: Reporter, skipped: Set<string>, unit: string, code: string, message: string, path: PathKey[], at?: 'key' | 'value'): void {
+function skip(
+  report: Reporter,
+  skipped: Set<string>,
+  unit: string,
+  code: string,
+  message: string,
+  path: PathKey[],
+  at?: 'key' | 'value',
+): void {
   report.warn(code, message, path, at);
   skipped.add(unit);
 }
@@ -56,12 +89,27 @@ function checkConsumes(capability: Obj, report: Reporter, skipped: Set<string>):
     const at: PathKey[] = ['capability', 'consumes', i];
     if (isSkipped(skipped, unit)) continue;
     if (entry.import !== undefined || entry.location !== undefined) {
-      skip(report, skipped, unit, 'unsupported', 'unsupported: consumes import (shared consumes files are not generated yet)', at);
+      skip(
+        report,
+        skipped,
+        unit,
+        'unsupported',
+        'unsupported: consumes import (shared consumes files are not generated yet)',
+        at,
+      );
       continue;
     }
     const namespace = strAt(entry.namespace);
     if (entry.type !== undefined && entry.type !== 'http') {
-      skip(report, skipped, unit, 'unsupported', `unsupported: consumes type ${JSON.stringify(entry.type)}; only http is generated`, [...at, 'type'], 'value');
+      skip(
+        report,
+        skipped,
+        unit,
+        'unsupported',
+        `unsupported: consumes type ${JSON.stringify(entry.type)}; only http is generated`,
+        [...at, 'type'],
+        'value',
+      );
       continue;
     }
     if (namespace === undefined || strAt(entry.baseUri) === undefined) {
@@ -70,7 +118,15 @@ function checkConsumes(capability: Obj, report: Reporter, skipped: Set<string>):
       continue;
     }
     if (index.has(namespace)) {
-      skip(report, skipped, unit, 'duplicate-name', `duplicate consumes namespace "${namespace}"; calls resolve to the first one and this one is skipped`, [...at, 'namespace'], 'value');
+      skip(
+        report,
+        skipped,
+        unit,
+        'duplicate-name',
+        `duplicate consumes namespace "${namespace}"; calls resolve to the first one and this one is skipped`,
+        [...at, 'namespace'],
+        'value',
+      );
       continue;
     }
     checkAuth(entry, report, at);
@@ -82,18 +138,41 @@ function checkConsumes(capability: Obj, report: Reporter, skipped: Set<string>):
         const opPath: PathKey[] = [...at, 'resources', r, 'operations', o];
         const name = String(op.name);
         const params = new Set<string>();
-        for (const [p] of [...objects(resource.inputParameters), ...objects(op.inputParameters)]) params.add(String(p.name));
+        for (const [p] of [...objects(resource.inputParameters), ...objects(op.inputParameters)])
+          params.add(String(p.name));
         for (const m of String(resource.path).matchAll(/\{\{?\s*([^{}]+?)\s*\}?\}/g)) params.add(m[1]!);
-        const ref: OperationRef = { namespace, name, resourceName: strAt(resource.name), resourcePath: String(resource.path), description: strAt(op.description), params, path: opPath, unit: opUnit };
+        const ref: OperationRef = {
+          namespace,
+          name,
+          resourceName: strAt(resource.name),
+          resourcePath: String(resource.path),
+          description: strAt(op.description),
+          params,
+          path: opPath,
+          unit: opUnit,
+        };
         // Skipped operations stay in the index so that calls to them say why they fail.
         ops.set(name, [...(ops.get(name) ?? []), ref]);
         if (isSkipped(skipped, opUnit)) continue;
         if (ops.get(name)!.length > 1) {
-          report.warn('duplicate-name', `operation name "${name}" is used more than once in namespace "${namespace}"; calls to it are matched by description, resource name or path`, [...opPath, 'name'], 'value');
+          report.warn(
+            'duplicate-name',
+            `operation name "${name}" is used more than once in namespace "${namespace}"; calls to it are matched by description, resource name or path`,
+            [...opPath, 'name'],
+            'value',
+          );
         }
         const format = strAt(op.outputRawFormat) ?? 'json';
         if (format !== 'json') {
-          skip(report, skipped, opUnit, 'unsupported', `unsupported: outputRawFormat ${format}; only json is generated`, [...opPath, 'outputRawFormat'], 'value');
+          skip(
+            report,
+            skipped,
+            opUnit,
+            'unsupported',
+            `unsupported: outputRawFormat ${format}; only json is generated`,
+            [...opPath, 'outputRawFormat'],
+            'value',
+          );
           continue;
         }
       }
@@ -106,17 +185,31 @@ function checkAuth(entry: Obj, report: Reporter, at: PathKey[]): void {
   let key = 'authentication';
   if (entry.authentication === undefined && entry.auth !== undefined) {
     key = 'auth';
-    report.warn('auth-key', '`auth:` is not part of alpha2; it is read as `authentication:`', [...at, 'auth']);
+    report.warn('auth-key', '`auth:` is not part of alpha2; it is read as `authentication:`', [
+      ...at,
+      'auth',
+    ]);
   }
   const auth = entry[key];
   if (!isObj(auth)) return;
   const type = String(auth.type ?? '');
   if (!AUTH_TYPES.has(type.toLowerCase())) {
-    report.warn('auth-type', `authentication type ${JSON.stringify(auth.type ?? null)} is not generated; calls are sent without credentials`, [...at, key, 'type'], 'value');
+    report.warn(
+      'auth-type',
+      `authentication type ${JSON.stringify(auth.type ?? null)} is not generated; calls are sent without credentials`,
+      [...at, key, 'type'],
+      'value',
+    );
   }
 }
 
-function checkExposes(capability: Obj, report: Reporter, skipped: Set<string>, index: CallIndex, calls: Resolution): void {
+function checkExposes(
+  capability: Obj,
+  report: Reporter,
+  skipped: Set<string>,
+  index: CallIndex,
+  calls: Resolution,
+): void {
   const namespaces = new Map<string, number>();
   for (const [adapter, i] of objects(capability.exposes)) {
     const unit = `exposes/${i}`;
@@ -130,14 +223,30 @@ function checkExposes(capability: Obj, report: Reporter, skipped: Set<string>, i
     }
     const namespace = String(adapter.namespace);
     if (namespaces.has(namespace)) {
-      skip(report, skipped, unit, 'duplicate-name', `duplicate exposes namespace "${namespace}"; this adapter is skipped`, [...at, 'namespace'], 'value');
+      skip(
+        report,
+        skipped,
+        unit,
+        'duplicate-name',
+        `duplicate exposes namespace "${namespace}"; this adapter is skipped`,
+        [...at, 'namespace'],
+        'value',
+      );
       continue;
     }
     namespaces.set(namespace, i);
     const auth = adapter.authentication ?? adapter.auth;
     if (isObj(auth) && !INBOUND_AUTH_TYPES.has(String(auth.type).toLowerCase())) {
       // Serving an adapter open when its spec asks for credentials would be a security hole.
-      skip(report, skipped, unit, 'unsupported', `unsupported: ${String(auth.type)} authentication on an exposed adapter; the adapter is skipped rather than served without it`, [...at, adapter.authentication !== undefined ? 'authentication' : 'auth', 'type'], 'value');
+      skip(
+        report,
+        skipped,
+        unit,
+        'unsupported',
+        `unsupported: ${String(auth.type)} authentication on an exposed adapter; the adapter is skipped rather than served without it`,
+        [...at, adapter.authentication !== undefined ? 'authentication' : 'auth', 'type'],
+        'value',
+      );
       continue;
     }
     if (type === 'mcp') checkTools(adapter, at, unit, report, skipped, index, calls);
@@ -145,9 +254,21 @@ function checkExposes(capability: Obj, report: Reporter, skipped: Set<string>, i
   }
 }
 
-function checkTools(adapter: Obj, at: PathKey[], unit: string, report: Reporter, skipped: Set<string>, index: CallIndex, calls: Resolution): void {
+function checkTools(
+  adapter: Obj,
+  at: PathKey[],
+  unit: string,
+  report: Reporter,
+  skipped: Set<string>,
+  index: CallIndex,
+  calls: Resolution,
+): void {
   for (const key of ['resources', 'prompts']) {
-    if (adapter[key] !== undefined) report.warn('unsupported', `unsupported: MCP ${key} (the adapter's tools are still generated)`, [...at, key]);
+    if (adapter[key] !== undefined)
+      report.warn('unsupported', `unsupported: MCP ${key} (the adapter's tools are still generated)`, [
+        ...at,
+        key,
+      ]);
   }
   const names = new Set<string>();
   for (const [tool, t] of objects(adapter.tools)) {
@@ -156,19 +277,46 @@ function checkTools(adapter: Obj, at: PathKey[], unit: string, report: Reporter,
     if (isSkipped(skipped, toolUnit)) continue;
     const name = String(tool.name);
     if (!TOOL_NAME.test(name)) {
-      skip(report, skipped, toolUnit, 'tool-name', `tool name "${name}" must be 1-128 characters of letters, digits, '_', '-' and '.'; this tool is skipped`, [...toolPath, 'name'], 'value');
+      skip(
+        report,
+        skipped,
+        toolUnit,
+        'tool-name',
+        `tool name "${name}" must be 1-128 characters of letters, digits, '_', '-' and '.'; this tool is skipped`,
+        [...toolPath, 'name'],
+        'value',
+      );
       continue;
     }
     if (names.has(name)) {
-      skip(report, skipped, toolUnit, 'duplicate-name', `duplicate tool name "${name}"; the first tool keeps the name and this one is skipped`, [...toolPath, 'name'], 'value');
+      skip(
+        report,
+        skipped,
+        toolUnit,
+        'duplicate-name',
+        `duplicate tool name "${name}"; the first tool keeps the name and this one is skipped`,
+        [...toolPath, 'name'],
+        'value',
+      );
       continue;
     }
     names.add(name);
-    checkCallable(tool, toolPath, toolUnit, 'tool', report, skipped, index, calls, { description: strAt(tool.description), withKeys: Object.keys(objAt(tool.with)) });
+    checkCallable(tool, toolPath, toolUnit, 'tool', report, skipped, index, calls, {
+      description: strAt(tool.description),
+      withKeys: Object.keys(objAt(tool.with)),
+    });
   }
 }
 
-function checkRestOperations(adapter: Obj, at: PathKey[], unit: string, report: Reporter, skipped: Set<string>, index: CallIndex, calls: Resolution): void {
+function checkRestOperations(
+  adapter: Obj,
+  at: PathKey[],
+  unit: string,
+  report: Reporter,
+  skipped: Set<string>,
+  index: CallIndex,
+  calls: Resolution,
+): void {
   const routes = new Set<string>();
   for (const [resource, r] of objects(adapter.resources)) {
     const resourceUnit = `${unit}/resources/${r}`;
@@ -178,7 +326,12 @@ function checkRestOperations(adapter: Obj, at: PathKey[], unit: string, report: 
       .replace(/[?#].*$/, '')
       .replace(/\{\{?[^}]*\}?\}/g, '{}');
     if (resource.forward !== undefined && resource.operations === undefined) {
-      skip(report, skipped, resourceUnit, 'unsupported', 'unsupported: forward (proxy) resources', [...at, 'resources', r, 'forward']);
+      skip(report, skipped, resourceUnit, 'unsupported', 'unsupported: forward (proxy) resources', [
+        ...at,
+        'resources',
+        r,
+        'forward',
+      ]);
       continue;
     }
     for (const [op, o] of objects(resource.operations)) {
@@ -187,7 +340,15 @@ function checkRestOperations(adapter: Obj, at: PathKey[], unit: string, report: 
       if (isSkipped(skipped, opUnit)) continue;
       const route = `${String(op.method).toUpperCase()} ${shape}`;
       if (routes.has(route)) {
-        skip(report, skipped, opUnit, 'duplicate-name', `duplicate route ${String(op.method).toUpperCase()} ${String(resource.path)}; the first one is kept and this one is skipped`, [...opPath, 'method'], 'value');
+        skip(
+          report,
+          skipped,
+          opUnit,
+          'duplicate-name',
+          `duplicate route ${String(op.method).toUpperCase()} ${String(resource.path)}; the first one is kept and this one is skipped`,
+          [...opPath, 'method'],
+          'value',
+        );
         continue;
       }
       routes.add(route);
@@ -213,11 +374,25 @@ function checkCallable(
   hint: CallHint,
 ): void {
   if (node.steps !== undefined) {
-    skip(report, skipped, unit, 'unsupported', `unsupported: steps (orchestrated ${kind}s are not generated yet)`, [...at, 'steps']);
+    skip(
+      report,
+      skipped,
+      unit,
+      'unsupported',
+      `unsupported: steps (orchestrated ${kind}s are not generated yet)`,
+      [...at, 'steps'],
+    );
     return;
   }
   if (node.ref !== undefined) {
-    skip(report, skipped, unit, 'unsupported', `unsupported: aggregates ref (${kind}s that use \`ref\` are not generated yet)`, [...at, 'ref']);
+    skip(
+      report,
+      skipped,
+      unit,
+      'unsupported',
+      `unsupported: aggregates ref (${kind}s that use \`ref\` are not generated yet)`,
+      [...at, 'ref'],
+    );
     return;
   }
   const call = strAt(node.call);
@@ -227,13 +402,32 @@ function checkCallable(
   }
   const target = resolveCall(index, call);
   if (!target.namespace) {
-    skip(report, skipped, unit, 'call-unresolved', `call "${call}" names no consumes namespace of this capability; this ${kind} is skipped`, [...at, 'call'], 'value');
+    skip(
+      report,
+      skipped,
+      unit,
+      'call-unresolved',
+      `call "${call}" names no consumes namespace of this capability; this ${kind} is skipped`,
+      [...at, 'call'],
+      'value',
+    );
     return;
   }
   const live = target.candidates.filter((c) => !isSkipped(skipped, c.unit));
   if (live.length === 0) {
-    const why = target.candidates.length === 0 ? 'has no operation with that name' : 'has that operation, but it was skipped';
-    skip(report, skipped, unit, 'call-unresolved', `call "${call}": namespace "${target.namespace}" ${why}; this ${kind} is skipped`, [...at, 'call'], 'value');
+    const why =
+      target.candidates.length === 0
+        ? 'has no operation with that name'
+        : 'has that operation, but it was skipped';
+    skip(
+      report,
+      skipped,
+      unit,
+      'call-unresolved',
+      `call "${call}": namespace "${target.namespace}" ${why}; this ${kind} is skipped`,
+      [...at, 'call'],
+      'value',
+    );
     return;
   }
   const picked = pickOperation(live, hint);

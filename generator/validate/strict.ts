@@ -18,7 +18,9 @@ let validator: ValidateFunction | undefined;
 
 function strictValidator(): ValidateFunction {
   if (!validator) {
-    const schema = JSON.parse(readFileSync(new URL('./strict.schema.json', import.meta.url), 'utf8')) as object;
+    const schema = JSON.parse(
+      readFileSync(new URL('./strict.schema.json', import.meta.url), 'utf8'),
+    ) as object;
     // verbose: errors carry the failing data and the schema around them, for messages and hints.
     validator = new Ajv2020({ allErrors: true, strict: false, verbose: true }).compile(schema);
   }
@@ -36,7 +38,12 @@ export function checkStrict(spec: LoadedSpec, report: Reporter): void {
   const rest = findings.slice(MAX_LISTED);
   if (rest.length > 0) {
     const first = rest[0]!;
-    report.error('strict', `${rest.length} more problems from here on are not listed (${SOURCE})`, first.path, first.at);
+    report.error(
+      'strict',
+      `${rest.length} more problems from here on are not listed (${SOURCE})`,
+      first.path,
+      first.at,
+    );
   }
 }
 
@@ -78,30 +85,52 @@ function describe(error: ErrorObject, root: unknown): Finding | Finding[] {
       // `not: {required: [k]}` (or an anyOf of such): each named key present here is forbidden.
       const present = requiredNames(error.schema).filter((k) => isMap(error.data) && k in error.data);
       if (present.length === 0) return say(path, 'is not allowed here', 'key', hint);
-      return present.map((k) => ({ ...say(path, `must not have property \`${k}\``, 'key', hint), path: [...path, k] }));
+      return present.map((k) => ({
+        ...say(path, `must not have property \`${k}\``, 'key', hint),
+        path: [...path, k],
+      }));
     }
     case 'type':
       return say(path, `must be ${typeName(params.type)}, not ${kindOf(error.data)}`, 'value');
     case 'enum':
-      return say(path, `must be one of ${(params.allowedValues as unknown[]).map(code).join(', ')}, not ${code(error.data)}`, 'value');
+      return say(
+        path,
+        `must be one of ${(params.allowedValues as unknown[]).map(code).join(', ')}, not ${code(error.data)}`,
+        'value',
+      );
     case 'const':
       return say(path, `must be ${code(params.allowedValue)}, not ${code(error.data)}`, 'value');
     case 'pattern': {
       const expected = hint ?? `a match for /${String(params.pattern)}/`;
       if (error.propertyName !== undefined) {
-        return { ...say(path, `has key \`${error.propertyName}\`; expected ${expected}`, 'key'), path: [...path, error.propertyName] };
+        return {
+          ...say(path, `has key \`${error.propertyName}\`; expected ${expected}`, 'key'),
+          path: [...path, error.propertyName],
+        };
       }
       return say(path, `is ${code(error.data)}; expected ${expected}`, 'value');
     }
     case 'minItems':
-      return say(path, params.limit === 1 ? 'must not be empty' : `must have at least ${String(params.limit)} items`, 'value');
+      return say(
+        path,
+        params.limit === 1 ? 'must not be empty' : `must have at least ${String(params.limit)} items`,
+        'value',
+      );
     case 'minLength':
-      return say(path, params.limit === 1 ? 'must not be empty' : `must be at least ${String(params.limit)} characters long`, 'value');
+      return say(
+        path,
+        params.limit === 1 ? 'must not be empty' : `must be at least ${String(params.limit)} characters long`,
+        'value',
+      );
     case 'maxLength':
       return say(path, `must be at most ${String(params.limit)} characters long`, 'value');
     case 'minimum':
     case 'maximum':
-      return say(path, `must be ${String(params.comparison)} ${String(params.limit)}, not ${code(error.data)}`, 'value');
+      return say(
+        path,
+        `must be ${String(params.comparison)} ${String(params.limit)}, not ${code(error.data)}`,
+        'value',
+      );
     default:
       return say(path, error.message ?? 'is invalid', 'key');
   }
@@ -120,7 +149,8 @@ function toPath(pointer: string, root: unknown): PathKey[] {
       node = node[index];
     } else {
       path.push(segment);
-      node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[segment] : undefined;
+      node =
+        node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[segment] : undefined;
     }
   }
   return path;
@@ -169,6 +199,6 @@ function kindOf(value: unknown): string {
 }
 
 function code(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   return `\`${text.length > 60 ? `${text.slice(0, 57)}...` : text}\``;
 }

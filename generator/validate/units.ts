@@ -4,7 +4,14 @@ import type { PathKey } from '../load.js';
 
 export interface Unit {
   key: string;
-  kind: 'consumes entry' | 'consumed resource' | 'consumed operation' | 'adapter' | 'REST resource' | 'REST operation' | 'tool';
+  kind:
+    | 'consumes entry'
+    | 'consumed resource'
+    | 'consumed operation'
+    | 'adapter'
+    | 'REST resource'
+    | 'REST operation'
+    | 'tool';
 }
 
 export function unitOf(path: readonly PathKey[]): Unit | undefined {
@@ -12,14 +19,16 @@ export function unitOf(path: readonly PathKey[]): Unit | undefined {
   const [, section, i, child, j, grandchild, k] = path;
   if (section === 'consumes') {
     if (child === 'resources' && typeof j === 'number') {
-      if (grandchild === 'operations' && typeof k === 'number') return { key: `consumes/${i}/resources/${j}/operations/${k}`, kind: 'consumed operation' };
+      if (grandchild === 'operations' && typeof k === 'number')
+        return { key: `consumes/${i}/resources/${j}/operations/${k}`, kind: 'consumed operation' };
       return { key: `consumes/${i}/resources/${j}`, kind: 'consumed resource' };
     }
     return { key: `consumes/${i}`, kind: 'consumes entry' };
   }
   if (section === 'exposes') {
     if (child === 'resources' && typeof j === 'number') {
-      if (grandchild === 'operations' && typeof k === 'number') return { key: `exposes/${i}/resources/${j}/operations/${k}`, kind: 'REST operation' };
+      if (grandchild === 'operations' && typeof k === 'number')
+        return { key: `exposes/${i}/resources/${j}/operations/${k}`, kind: 'REST operation' };
       return { key: `exposes/${i}/resources/${j}`, kind: 'REST resource' };
     }
     if (child === 'tools' && typeof j === 'number') return { key: `exposes/${i}/tools/${j}`, kind: 'tool' };

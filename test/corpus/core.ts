@@ -52,16 +52,29 @@ export async function runCorpus(options: CorpusOptions): Promise<CorpusRun> {
   const jobs = options.jobs ?? 0;
   const out = jobs <= 0 ? await inProcess(files, options) : await inChildren(files, { ...options, jobs });
   const results = out.results.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  return { results, totals: totals(results, performance.now() - started), peakChildMiB: out.peak, workers: out.workers };
+  return {
+    results,
+    totals: totals(results, performance.now() - started),
+    peakChildMiB: out.peak,
+    workers: out.workers,
+  };
 }
 
-async function inProcess(files: string[], options: CorpusOptions): Promise<{ results: SpecResult[]; peak: number; workers: number }> {
+async function inProcess(
+  files: string[],
+  options: CorpusOptions,
+): Promise<{ results: SpecResult[]; peak: number; workers: number }> {
   const echo = await startEcho();
   const results: SpecResult[] = [];
   let peak = 0;
   try {
     for (const [i, file] of files.entries()) {
-      const r = await runSpec(file, { root: options.root, echo, tag: `p${process.pid}s${i}`, callTimeoutMs: options.callTimeoutMs });
+      const r = await runSpec(file, {
+        root: options.root,
+        echo,
+        tag: `p${process.pid}s${i}`,
+        callTimeoutMs: options.callTimeoutMs,
+      });
       results.push(r);
       peak = Math.max(peak, process.memoryUsage().rss / 2 ** 20);
       options.onResult?.(r);
@@ -75,7 +88,8 @@ async function inProcess(files: string[], options: CorpusOptions): Promise<{ res
 // ---------------------------------------------------------------------------------------------
 // Child processes.
 
-export type ToWorker = { type: 'run'; file: string; tag: string; root: string; callTimeoutMs?: number } | { type: 'exit' };
+export type ToWorker =
+  { type: 'run'; file: string; tag: string; root: string; callTimeoutMs?: number } | { type: 'exit' };
 export type FromWorker = { type: 'ready' } | { type: 'result'; result: SpecResult; rssMiB: number };
 
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
@@ -89,12 +103,17 @@ interface Slot {
   exited: boolean;
 }
 
-function inChildren(files: string[], options: CorpusOptions & { jobs: number }): Promise<{ results: SpecResult[]; peak: number; workers: number }> {
+function inChildren(
+  files: string[],
+  options: CorpusOptions & { jobs: number },
+): Promise<{ results: SpecResult[]; peak: number; workers: number }> {
   const recycleEvery = options.recycleEvery ?? 60;
   const recycleMiB = options.recycleMiB ?? 1_500;
   const specTimeout = options.specTimeoutMs ?? 600_000;
   // The largest specs first, so that one slow spec does not finish alone at the end.
-  const queue = files.map((file, index) => ({ file, index, size: fileSize(join(options.root, file)) })).sort((a, b) => b.size - a.size || a.index - b.index);
+  const queue = files
+    .map((file, index) => ({ file, index, size: fileSize(join(options.root, file)) }))
+    .sort((a, b) => b.size - a.size || a.index - b.index);
   const results: SpecResult[] = [];
   let peak = 0;
   let spawned = 0;
@@ -147,7 +166,17 @@ function inChildren(files: string[], options: CorpusOptions & { jobs: number }):
       if (!slot.ready && ++startFailures > 3) {
         // Workers cannot even start: every remaining file is a crash, with the worker's output.
         for (const item of queue.splice(0)) {
-          record({ file: item.file, status: 'crashed', warnings: [], refusals: [], skipped: {}, skippedUnits: {}, typeErrors: [], crash: { message: `no worker could start: ${why}`, stack: slot.log.slice(-4_000) }, ms: 0 });
+          record({
+            file: item.file,
+            status: 'crashed',
+            warnings: [],
+            refusals: [],
+            skipped: {},
+            skippedUnits: {},
+            typeErrors: [],
+            crash: { message: `no worker could start: ${why}`, stack: slot.log.slice(-4_000) },
+            ms: 0,
+          });
         }
       }
       if (queue.length > 0) spawn();
@@ -169,9 +198,18 @@ function inChildren(files: string[], options: CorpusOptions & { jobs: number }):
       slot.busy = {
         file: item.file,
         since: performance.now(),
-        timer: setTimeout(() => lost(slot, `timed out after ${Math.round(specTimeout / 1000)} s (the worker was killed)`), specTimeout),
+        timer: setTimeout(
+          () => lost(slot, `timed out after ${Math.round(specTimeout / 1000)} s (the worker was killed)`),
+          specTimeout,
+        ),
       };
-      slot.child.send({ type: 'run', file: item.file, tag: `s${item.index}`, root: options.root, callTimeoutMs: options.callTimeoutMs } satisfies ToWorker);
+      slot.child.send({
+        type: 'run',
+        file: item.file,
+        tag: `s${item.index}`,
+        root: options.root,
+        callTimeoutMs: options.callTimeoutMs,
+      } satisfies ToWorker);
     };
     const spawn = () => {
       spawned++;
@@ -208,7 +246,8 @@ function inChildren(files: string[], options: CorpusOptions & { jobs: number }):
       });
       child.on('exit', (code, signal) => {
         slot.exited = true;
-        if (slots.has(slot)) lost(slot, `the worker exited (code ${code}, signal ${signal}) while running this spec`);
+        if (slots.has(slot))
+          lost(slot, `the worker exited (code ${code}, signal ${signal}) while running this spec`);
       });
     };
     if (files.length === 0) {

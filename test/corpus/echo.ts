@@ -38,7 +38,14 @@ export async function startEcho(): Promise<EchoServer> {
       const url = req.url ?? '/';
       const id = `echo-${salt}-${++seq}`;
       const path = url.split('?')[0] ?? url;
-      requests.push({ id, method: req.method ?? '', url, path, headers: { ...req.headers }, body: Buffer.concat(chunks).toString('utf8') });
+      requests.push({
+        id,
+        method: req.method ?? '',
+        url,
+        path,
+        headers: { ...req.headers },
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
       const body = JSON.stringify({ echo: id, method: req.method, path });
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
       res.end(req.method === 'HEAD' ? undefined : body);

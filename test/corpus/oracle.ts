@@ -1,7 +1,17 @@
 // What the smoke calls send and what they expect upstream, computed from the model (the IR)
 // alone: argument values synthesised from each input's type and schema, and the upstream path
 // the consumed operation should receive for those values.
-import type { ArgValue, CallBinding, Capability, ConsumedOperation, ConsumedParam, ExposedInput, JsonSchema, ParamType, Template } from '../../generator/model/types.js';
+import type {
+  ArgValue,
+  CallBinding,
+  Capability,
+  ConsumedOperation,
+  ConsumedParam,
+  ExposedInput,
+  JsonSchema,
+  ParamType,
+  Template,
+} from '../../generator/model/types.js';
 
 /** A value for one input: strings `a<n>` (never `.`/`..`), integers 1, booleans true, arrays of one item, objects {}. */
 export function synthesize(schema: JsonSchema, type: ParamType, n: number): unknown {
@@ -10,7 +20,12 @@ export function synthesize(schema: JsonSchema, type: ParamType, n: number): unkn
   switch (type) {
     case 'integer':
     case 'number': {
-      const min = typeof schema.minimum === 'number' ? schema.minimum : typeof schema.exclusiveMinimum === 'number' ? schema.exclusiveMinimum + 1 : undefined;
+      const min =
+        typeof schema.minimum === 'number'
+          ? schema.minimum
+          : typeof schema.exclusiveMinimum === 'number'
+            ? schema.exclusiveMinimum + 1
+            : undefined;
       return min !== undefined && min > 1 ? Math.ceil(min) : 1;
     }
     case 'boolean':
@@ -49,17 +64,22 @@ function stringFor(schema: JsonSchema, n: number): string {
       return `https://example.com/a${n}`;
   }
   let text = `a${n}`;
-  if (typeof schema.minLength === 'number' && text.length < schema.minLength) text = text.padEnd(schema.minLength, 'a');
-  if (typeof schema.maxLength === 'number' && text.length > schema.maxLength) text = text.slice(0, Math.max(1, schema.maxLength));
+  if (typeof schema.minLength === 'number' && text.length < schema.minLength)
+    text = text.padEnd(schema.minLength, 'a');
+  if (typeof schema.maxLength === 'number' && text.length > schema.maxLength)
+    text = text.slice(0, Math.max(1, schema.maxLength));
   return text;
 }
 
 function schemaType(schema: JsonSchema): ParamType {
   const t = Array.isArray(schema.type) ? schema.type.find((x) => x !== 'null') : schema.type;
-  return t === 'integer' || t === 'number' || t === 'boolean' || t === 'array' || t === 'object' ? t : 'string';
+  return t === 'integer' || t === 'number' || t === 'boolean' || t === 'array' || t === 'object'
+    ? t
+    : 'string';
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** One value per input, numbered in order so that every string is distinct within a call. */
 export function argumentsFor(inputs: ExposedInput[]): Map<string, unknown> {
@@ -81,7 +101,13 @@ export interface Resolved {
 /** A template evaluated with the secrets set for the run and the given input values. */
 export function evalTemplate(t: Template, resolved: Resolved, input: (name: string) => unknown): string {
   return t.parts
-    .map((p) => (p.kind === 'text' ? p.text : p.kind === 'secret' ? resolved.secret(p.variable) : String(input(p.name) ?? '')))
+    .map((p) =>
+      p.kind === 'text'
+        ? p.text
+        : p.kind === 'secret'
+          ? resolved.secret(p.variable)
+          : String(input(p.name) ?? ''),
+    )
     .join('');
 }
 
@@ -105,7 +131,13 @@ function convert(value: unknown, to: ParamType): unknown {
 
 const numeric = (t: ParamType) => t === 'integer' || t === 'number';
 
-function argValue(arg: ArgValue, param: ConsumedParam | undefined, inputs: ExposedInput[], sent: Map<string, unknown>, resolved: Resolved): unknown {
+function argValue(
+  arg: ArgValue,
+  param: ConsumedParam | undefined,
+  inputs: ExposedInput[],
+  sent: Map<string, unknown>,
+  resolved: Resolved,
+): unknown {
   const type = param?.type ?? 'string';
   switch (arg.kind) {
     case 'input': {
@@ -120,7 +152,10 @@ function argValue(arg: ArgValue, param: ConsumedParam | undefined, inputs: Expos
     }
     case 'literal': {
       const v = arg.value;
-      const same = (typeof v === 'string' && type === 'string') || (typeof v === 'number' && numeric(type)) || (typeof v === 'boolean' && type === 'boolean');
+      const same =
+        (typeof v === 'string' && type === 'string') ||
+        (typeof v === 'number' && numeric(type)) ||
+        (typeof v === 'boolean' && type === 'boolean');
       return same ? v : convert(v, type);
     }
   }
@@ -145,11 +180,33 @@ export interface ExpectedRequest {
  * operation's path parts under `prefix` (the path of the base URL the run set), every
  * placeholder filled with its bound value, percent-encoded into its own segment.
  */
-export function expectedRequest(model: Capability, call: CallBinding, inputs: ExposedInput[], sent: Map<string, unknown>, resolved: Resolved, prefix: string): ExpectedRequest {
+export function expectedRequest(
+  model: Capability,
+  call: CallBinding,
+  inputs: ExposedInput[],
+  sent: Map<string, unknown>,
+  resolved: Resolved,
+  prefix: string,
+): ExpectedRequest {
   const op = consumedOperation(model, call);
-  if (!op) return { method: '?', problem: `the call names ${call.api}.${call.method}, which is not in the model`, segments: [] };
+  if (!op)
+    return {
+      method: '?',
+      problem: `the call names ${call.api}.${call.method}, which is not in the model`,
+      segments: [],
+    };
   const args = new Map<string, unknown>();
-  for (const a of call.args) args.set(a.param, argValue(a.value, op.params.find((p) => p.name === a.param), inputs, sent, resolved));
+  for (const a of call.args)
+    args.set(
+      a.param,
+      argValue(
+        a.value,
+        op.params.find((p) => p.name === a.param),
+        inputs,
+        sent,
+        resolved,
+      ),
+    );
   let path = prefix;
   const segments: ExpectedRequest['segments'] = [];
   for (const part of op.path) {
@@ -158,9 +215,15 @@ export function expectedRequest(model: Capability, call: CallBinding, inputs: Ex
       continue;
     }
     const param = op.params.find((p) => p.name === part.name && p.in === 'path');
-    const value = param?.value ? evalTemplate(param.value, resolved, (name) => args.get(name)) : args.get(part.name);
+    const value = param?.value
+      ? evalTemplate(param.value, resolved, (name) => args.get(name))
+      : args.get(part.name);
     if (value === undefined || value === null || value === '') {
-      return { method: op.method, problem: `consumed path placeholder {${part.name}} of ${op.method} ${pathText(op)} is bound to no value`, segments };
+      return {
+        method: op.method,
+        problem: `consumed path placeholder {${part.name}} of ${op.method} ${pathText(op)} is bound to no value`,
+        segments,
+      };
     }
     const encoded = encodeURIComponent(textOf(value));
     segments.push({ name: part.name, encoded });

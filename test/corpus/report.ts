@@ -65,9 +65,11 @@ export function totals(results: SpecResult[], ms: number): Totals {
     count[r.status]();
     if (r.status !== 'fragment') t.capabilities++;
     for (const d of r.refusals) bump(t.refusalsByCode, d.code);
-    if (r.status === 'refused') for (const code of new Set(r.refusals.map((d) => d.code))) bump(t.refusedSpecsByCode, code);
+    if (r.status === 'refused')
+      for (const code of new Set(r.refusals.map((d) => d.code))) bump(t.refusedSpecsByCode, code);
     for (const d of r.warnings) bump(t.warningsByCode, d.code);
-    for (const d of [...r.warnings, ...r.refusals]) if (d.code === 'unsupported') bump(t.unsupportedByFeature, unsupportedFeature(d.message));
+    for (const d of [...r.warnings, ...r.refusals])
+      if (d.code === 'unsupported') bump(t.unsupportedByFeature, unsupportedFeature(d.message));
     for (const [k, v] of Object.entries(r.skipped)) bump(t.skippedByReason, k, v);
     for (const [k, v] of Object.entries(r.skippedUnits)) bump(t.skippedByUnit, k, v);
     if (r.smoke) {
@@ -151,7 +153,12 @@ export class Progress {
     const percent = this.total === 0 ? 100 : Math.floor((this.#done / this.total) * 100);
     if (this.#tty) {
       if (!force && now - this.#lastDraw < 100 && this.#done < this.total) return;
-    } else if (!force && percent - this.#lastPercent < 5 && now - this.#lastDraw < 30_000 && this.#done < this.total) {
+    } else if (
+      !force &&
+      percent - this.#lastPercent < 5 &&
+      now - this.#lastDraw < 30_000 &&
+      this.#done < this.total
+    ) {
       return;
     }
     this.#lastDraw = now;
@@ -159,7 +166,10 @@ export class Progress {
     const width = 24;
     const filled = Math.round((percent / 100) * width);
     const elapsed = (now - this.#started) / 1000;
-    const eta = this.#doneWeight === 0 ? '?' : `${Math.round((elapsed / this.#doneWeight) * Math.max(0, this.#totalWeight - this.#doneWeight))} s`;
+    const eta =
+      this.#doneWeight === 0
+        ? '?'
+        : `${Math.round((elapsed / this.#doneWeight) * Math.max(0, this.#totalWeight - this.#doneWeight))} s`;
     const line =
       `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${this.#done}/${this.total} ` +
       `generated ${this.#generated}, refused ${this.#refused}, crashed ${this.#crashed}, type errors ${this.#typeErrors}, ` +

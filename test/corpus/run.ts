@@ -21,7 +21,16 @@ const USAGE = `usage: npm run corpus -- CORPUS_DIR [--report FILE] [--jobs N] [-
   --quiet         no progress bar`;
 
 function parseArgs(argv: string[]) {
-  const opts: { root?: string; report?: string; jobs?: number; only?: string; limit?: number; recycle?: number; callTimeout?: number; quiet: boolean } = { quiet: false };
+  const opts: {
+    root?: string;
+    report?: string;
+    jobs?: number;
+    only?: string;
+    limit?: number;
+    recycle?: number;
+    callTimeout?: number;
+    quiet: boolean;
+  } = { quiet: false };
   const num = (flag: string, v: string | undefined) => {
     const n = Number(v);
     if (v === undefined || !Number.isInteger(n) || n < 0) fail(`${flag} needs a whole number`);
@@ -60,7 +69,14 @@ const jobs = opts.jobs ?? Math.min(4, availableParallelism());
 const weights = new Map(files.map((f) => [f, fileSize(resolve(root, f)) + 20_000]));
 const progress = new Progress(files.length, process.stderr, !opts.quiet, weights);
 progress.draw(true);
-const run = await runCorpus({ root, files, jobs, recycleEvery: opts.recycle, callTimeoutMs: opts.callTimeout, onResult: (r) => progress.add(r) });
+const run = await runCorpus({
+  root,
+  files,
+  jobs,
+  recycleEvery: opts.recycle,
+  callTimeoutMs: opts.callTimeout,
+  onResult: (r) => progress.add(r),
+});
 progress.finish();
 
 const t = run.totals;

@@ -6,7 +6,15 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
-import type { Auth, Capability, McpAdapter, McpTool, RestAdapter, RestOperation, RestPath } from '../../generator/model/types.js';
+import type {
+  Auth,
+  Capability,
+  McpAdapter,
+  McpTool,
+  RestAdapter,
+  RestOperation,
+  RestPath,
+} from '../../generator/model/types.js';
 import type { EchoRequest, EchoServer } from './echo.js';
 import { argumentsFor, evalTemplate, expectedRequest, textOf, type Resolved } from './oracle.js';
 
@@ -48,7 +56,10 @@ interface Running {
 
 /** The number of calls a spec's smoke stage makes. */
 export function plannedCalls(model: Capability): number {
-  return model.rest.reduce((n, a) => n + a.paths.reduce((m, p) => m + p.operations.length, 0), 0) + model.mcp.reduce((n, a) => n + a.tools.length, 0);
+  return (
+    model.rest.reduce((n, a) => n + a.paths.reduce((m, p) => m + p.operations.length, 0), 0) +
+    model.mcp.reduce((n, a) => n + a.tools.length, 0)
+  );
 }
 
 export function secretValue(name: string): string {
@@ -79,8 +90,21 @@ export async function smoke(model: Capability, options: SmokeOptions): Promise<S
     }
   };
   const failAll = (reason: string, adapters?: (RestAdapter | McpAdapter)[]) => {
-    for (const a of model.rest) if (!adapters || adapters.includes(a)) for (const p of a.paths) for (const op of p.operations) record({ kind: 'rest', adapter: a.namespace, target: `${op.method} ${p.template}`, ok: false, reason });
-    for (const a of model.mcp) if (!adapters || adapters.includes(a)) for (const t of a.tools) record({ kind: 'mcp', adapter: a.namespace, target: t.name, ok: false, reason });
+    for (const a of model.rest)
+      if (!adapters || adapters.includes(a))
+        for (const p of a.paths)
+          for (const op of p.operations)
+            record({
+              kind: 'rest',
+              adapter: a.namespace,
+              target: `${op.method} ${p.template}`,
+              ok: false,
+              reason,
+            });
+    for (const a of model.mcp)
+      if (!adapters || adapters.includes(a))
+        for (const t of a.tools)
+          record({ kind: 'mcp', adapter: a.namespace, target: t.name, ok: false, reason });
   };
 
   const stdioAdapters = model.mcp.filter((a) => a.transport === 'stdio');
@@ -91,9 +115,13 @@ export async function smoke(model: Capability, options: SmokeOptions): Promise<S
       // A stdio adapter is served on the process's own stdin/stdout: run that server in a child.
       ({ running, client: stdioClient } = await startChild(options, env, timeout));
     } else {
-      const runtime = (await import(pathToFileURL(join(options.dir, 'runtime.ts')).href)) as { setLogLevel?: (l: string) => void };
+      const runtime = (await import(pathToFileURL(join(options.dir, 'runtime.ts')).href)) as {
+        setLogLevel?: (l: string) => void;
+      };
       runtime.setLogLevel?.('silent');
-      const server = (await import(pathToFileURL(join(options.dir, 'server.ts')).href)) as { start(o: { env: Record<string, string> }): Promise<Running> };
+      const server = (await import(pathToFileURL(join(options.dir, 'server.ts')).href)) as {
+        start(o: { env: Record<string, string> }): Promise<Running>;
+      };
       running = await server.start({ env });
     }
   } catch (err) {
@@ -111,7 +139,14 @@ export async function smoke(model: Capability, options: SmokeOptions): Promise<S
       const auth = inbound(adapter.auth, resolved);
       for (const path of adapter.paths) {
         for (const op of path.operations) {
-          const outcome = await callRest(model, adapter, path, op, { base, auth, echo, resolved, prefixes, timeout });
+          const outcome = await callRest(model, adapter, path, op, {
+            base,
+            auth,
+            echo,
+            resolved,
+            prefixes,
+            timeout,
+          });
           if (op.output.kind === 'mapped') result.mappedOutputs++;
           record(outcome);
         }
@@ -132,7 +167,9 @@ export async function smoke(model: Capability, options: SmokeOptions): Promise<S
         for (const [k, v] of auth.query) target.searchParams.append(k, v);
         client = new Client({ name: 'capgen-corpus', version: '1.0.0' }, {});
         try {
-          await client.connect(new StreamableHTTPClientTransport(target, { requestInit: { headers: auth.headers } }));
+          await client.connect(
+            new StreamableHTTPClientTransport(target, { requestInit: { headers: auth.headers } }),
+          );
         } catch (err) {
           failAll(`the MCP client could not connect: ${message(err)}`, [adapter]);
           await client.close().catch(() => undefined);
@@ -150,7 +187,13 @@ export async function smoke(model: Capability, options: SmokeOptions): Promise<S
         for (const tool of adapter.tools) {
           const outcome = listed.has(tool.name)
             ? await callTool(model, adapter, tool, { client, echo, resolved, prefixes, timeout })
-            : { kind: 'mcp' as const, adapter: adapter.namespace, target: tool.name, ok: false, reason: 'the tool is not in tools/list' };
+            : {
+                kind: 'mcp' as const,
+                adapter: adapter.namespace,
+                target: tool.name,
+                ok: false,
+                reason: 'the tool is not in tools/list',
+              };
           if (tool.output.kind === 'mapped') result.mappedOutputs++;
           record(outcome);
         }
@@ -173,16 +216,26 @@ interface CallContext {
 }
 
 /** What a caller of an adapter with inbound authentication must present. */
-function inbound(auth: Auth | undefined, resolved: Resolved): { headers: Record<string, string>; query: [string, string][] } {
+function inbound(
+  auth: Auth | undefined,
+  resolved: Resolved,
+): { headers: Record<string, string>; query: [string, string][] } {
   const value = (t: Parameters<typeof evalTemplate>[0]) => evalTemplate(t, resolved, () => '');
   if (!auth) return { headers: {}, query: [] };
   switch (auth.kind) {
     case 'bearer':
       return { headers: { authorization: `Bearer ${value(auth.token)}` }, query: [] };
     case 'basic':
-      return { headers: { authorization: `Basic ${Buffer.from(`${value(auth.username)}:${value(auth.password)}`).toString('base64')}` }, query: [] };
+      return {
+        headers: {
+          authorization: `Basic ${Buffer.from(`${value(auth.username)}:${value(auth.password)}`).toString('base64')}`,
+        },
+        query: [],
+      };
     case 'apikey':
-      return auth.placement === 'header' ? { headers: { [auth.name]: value(auth.value) }, query: [] } : { headers: {}, query: [[auth.name, value(auth.value)]] };
+      return auth.placement === 'header'
+        ? { headers: { [auth.name]: value(auth.value) }, query: [] }
+        : { headers: {}, query: [[auth.name, value(auth.value)]] };
   }
 }
 
@@ -194,7 +247,15 @@ async function callRest(
   ctx: CallContext & { base: string; auth: { headers: Record<string, string>; query: [string, string][] } },
 ): Promise<CallOutcome> {
   const target = `${op.method} ${path.template}`;
-  const fail = (reason: string, expected?: string, actual?: string): CallOutcome => ({ kind: 'rest', adapter: adapter.namespace, target, ok: false, reason, expected, actual });
+  const fail = (reason: string, expected?: string, actual?: string): CallOutcome => ({
+    kind: 'rest',
+    adapter: adapter.namespace,
+    target,
+    ok: false,
+    reason,
+    expected,
+    actual,
+  });
   const sent = argumentsFor(op.inputs);
   const problems: string[] = [];
   // The URL from the published template: each {name} filled with its input's value.
@@ -207,7 +268,8 @@ async function callRest(
     return encodeURIComponent(textOf(Array.isArray(value) ? value[0] : value));
   });
   for (const i of op.inputs) {
-    if (i.in === 'path' && !path.params.some((p) => p.name === i.name || p.routerName === i.name)) problems.push(`path input "${i.name}" has no {${i.name}} in ${path.template}`);
+    if (i.in === 'path' && !path.params.some((p) => p.name === i.name || p.routerName === i.name))
+      problems.push(`path input "${i.name}" has no {${i.name}} in ${path.template}`);
   }
   const url = new URL(ctx.base + filled);
   for (const i of op.inputs.filter((x) => x.in === 'query')) {
@@ -224,58 +286,119 @@ async function callRest(
   let body: string | undefined;
   if (bodyInputs.length > 0) {
     const whole = bodyInputs.find((i) => i.name === 'body');
-    body = JSON.stringify(whole ? sent.get('body') : Object.fromEntries(bodyInputs.map((i) => [i.name, sent.get(i.name)])));
+    body = JSON.stringify(
+      whole ? sent.get('body') : Object.fromEntries(bodyInputs.map((i) => [i.name, sent.get(i.name)])),
+    );
     headers['content-type'] = 'application/json';
   }
   const before = ctx.echo.requests.length;
   let status: number;
   let text: string;
   try {
-    const res = await fetch(url, { method: op.method, headers, body, signal: AbortSignal.timeout(ctx.timeout) });
+    const res = await fetch(url, {
+      method: op.method,
+      headers,
+      body,
+      signal: AbortSignal.timeout(ctx.timeout),
+    });
     status = res.status;
     text = await res.text();
   } catch (err) {
-    return fail(`the REST call failed: ${message(err)}`, undefined, `${op.method} ${url.pathname}${url.search}`);
+    return fail(
+      `the REST call failed: ${message(err)}`,
+      undefined,
+      `${op.method} ${url.pathname}${url.search}`,
+    );
   }
   const received = ctx.echo.requests.slice(before);
-  const expected = expectedRequest(model, op.call, op.inputs, sent, ctx.resolved, ctx.prefixes.get(op.call.api) ?? '');
+  const expected = expectedRequest(
+    model,
+    op.call,
+    op.inputs,
+    sent,
+    ctx.resolved,
+    ctx.prefixes.get(op.call.api) ?? '',
+  );
   const verdict = judge(expected, received);
   if (status !== 200) problems.push(`REST status ${status}: ${clip(text)}`);
-  else if (op.output.kind === 'passthrough' && received.length === 1 && !text.includes(received[0]!.id)) problems.push(`the REST answer does not carry the echo marker: ${clip(text)}`);
-  if (problems.length === 0 && verdict.ok) return { kind: 'rest', adapter: adapter.namespace, target, ok: true };
-  return fail([...problems, ...verdict.problems].join('; '), verdict.expected, verdict.actual ?? `${op.method} ${url.pathname}${url.search} → ${status}`);
+  else if (op.output.kind === 'passthrough' && received.length === 1 && !text.includes(received[0]!.id))
+    problems.push(`the REST answer does not carry the echo marker: ${clip(text)}`);
+  if (problems.length === 0 && verdict.ok)
+    return { kind: 'rest', adapter: adapter.namespace, target, ok: true };
+  return fail(
+    [...problems, ...verdict.problems].join('; '),
+    verdict.expected,
+    verdict.actual ?? `${op.method} ${url.pathname}${url.search} → ${status}`,
+  );
 }
 
-async function callTool(model: Capability, adapter: McpAdapter, tool: McpTool, ctx: CallContext & { client: Client }): Promise<CallOutcome> {
-  const fail = (reason: string, expected?: string, actual?: string): CallOutcome => ({ kind: 'mcp', adapter: adapter.namespace, target: tool.name, ok: false, reason, expected, actual });
+async function callTool(
+  model: Capability,
+  adapter: McpAdapter,
+  tool: McpTool,
+  ctx: CallContext & { client: Client },
+): Promise<CallOutcome> {
+  const fail = (reason: string, expected?: string, actual?: string): CallOutcome => ({
+    kind: 'mcp',
+    adapter: adapter.namespace,
+    target: tool.name,
+    ok: false,
+    reason,
+    expected,
+    actual,
+  });
   const sent = argumentsFor(tool.inputs);
   const before = ctx.echo.requests.length;
   let result: Awaited<ReturnType<Client['callTool']>>;
   try {
-    result = await ctx.client.callTool({ name: tool.name, arguments: Object.fromEntries(sent) }, { timeout: ctx.timeout });
+    result = await ctx.client.callTool(
+      { name: tool.name, arguments: Object.fromEntries(sent) },
+      { timeout: ctx.timeout },
+    );
   } catch (err) {
     const received = ctx.echo.requests.slice(before);
-    return fail(`callTool threw: ${message(err)}`, undefined, received.map((r) => `${r.method} ${r.url}`).join(', ') || 'no upstream request');
+    return fail(
+      `callTool threw: ${message(err)}`,
+      undefined,
+      received.map((r) => `${r.method} ${r.url}`).join(', ') || 'no upstream request',
+    );
   }
   const received = ctx.echo.requests.slice(before);
-  const expected = expectedRequest(model, tool.call, tool.inputs, sent, ctx.resolved, ctx.prefixes.get(tool.call.api) ?? '');
+  const expected = expectedRequest(
+    model,
+    tool.call,
+    tool.inputs,
+    sent,
+    ctx.resolved,
+    ctx.prefixes.get(tool.call.api) ?? '',
+  );
   const verdict = judge(expected, received);
   const problems: string[] = [];
   if (result.isError) {
-    const textOut = (result.content as { type: string; text?: string }[] | undefined)?.map((c) => c.text ?? '').join(' ') ?? '';
+    const textOut =
+      (result.content as { type: string; text?: string }[] | undefined)?.map((c) => c.text ?? '').join(' ') ??
+      '';
     problems.push(`tool error: ${clip(textOut)}`);
   } else if (tool.output.kind === 'passthrough' && received.length === 1) {
     const sc = result.structuredContent as Record<string, unknown> | undefined;
-    if (!sc || sc.echo !== received[0]!.id) problems.push(`structuredContent does not carry the echo marker: ${clip(JSON.stringify(sc))}`);
-  } else if (tool.output.kind === 'mapped' && (result.structuredContent === undefined || result.structuredContent === null)) {
+    if (!sc || sc.echo !== received[0]!.id)
+      problems.push(`structuredContent does not carry the echo marker: ${clip(JSON.stringify(sc))}`);
+  } else if (
+    tool.output.kind === 'mapped' &&
+    (result.structuredContent === undefined || result.structuredContent === null)
+  ) {
     problems.push('a mapped tool returned no structuredContent');
   }
-  if (problems.length === 0 && verdict.ok) return { kind: 'mcp', adapter: adapter.namespace, target: tool.name, ok: true };
+  if (problems.length === 0 && verdict.ok)
+    return { kind: 'mcp', adapter: adapter.namespace, target: tool.name, ok: true };
   return fail([...problems, ...verdict.problems].join('; '), verdict.expected, verdict.actual);
 }
 
 /** What reached the upstream against what should have. */
-function judge(expected: ReturnType<typeof expectedRequest>, received: EchoRequest[]): { ok: boolean; problems: string[]; expected?: string; actual?: string } {
+function judge(
+  expected: ReturnType<typeof expectedRequest>,
+  received: EchoRequest[],
+): { ok: boolean; problems: string[]; expected?: string; actual?: string } {
   const out: string[] = [];
   const want = expected.path === undefined ? undefined : `${expected.method} ${expected.path}`;
   const got = received.map((r) => `${r.method} ${r.url}`).join(', ') || 'no upstream request';
@@ -293,7 +416,8 @@ function judge(expected: ReturnType<typeof expectedRequest>, received: EchoReque
     out.push('the upstream path is not valid percent-encoding');
   }
   if (/[{}]/.test(decoded)) out.push('a placeholder is left in the upstream path');
-  if ((r.url.match(/\?/g) ?? []).length > 1) out.push("the upstream request target has two '?' (a query in the consumed path, then the query string)");
+  if ((r.url.match(/\?/g) ?? []).length > 1)
+    out.push("the upstream request target has two '?' (a query in the consumed path, then the query string)");
   if (expected.path !== undefined) {
     // A consumed path may carry a literal query (`/?Action=X`): the path must match, and the
     // query string must start with that literal query.
@@ -302,8 +426,14 @@ function judge(expected: ReturnType<typeof expectedRequest>, received: EchoReque
     const wantQuery = at < 0 ? '' : expected.path.slice(at + 1);
     const gotQuery = r.url.slice(r.path.length + 1);
     if (r.path !== wantPath) {
-      const missing = expected.segments.filter((s) => !r.path.split('/').some((seg) => seg.includes(s.encoded)));
-      out.push(missing.length > 0 ? `upstream path differs (value of {${missing.map((s) => s.name).join('}, {')}} missing)` : 'upstream path differs');
+      const missing = expected.segments.filter(
+        (s) => !r.path.split('/').some((seg) => seg.includes(s.encoded)),
+      );
+      out.push(
+        missing.length > 0
+          ? `upstream path differs (value of {${missing.map((s) => s.name).join('}, {')}} missing)`
+          : 'upstream path differs',
+      );
     } else if (wantQuery !== '' && !(gotQuery === wantQuery || gotQuery.startsWith(`${wantQuery}&`))) {
       out.push(`the upstream query does not start with the consumed path's own query ${wantQuery}`);
     }
@@ -312,7 +442,11 @@ function judge(expected: ReturnType<typeof expectedRequest>, received: EchoReque
 }
 
 /** Runs the server in a child process (its MCP adapter on stdio), reading its URLs from the log. */
-async function startChild(options: SmokeOptions, env: Record<string, string>, timeout: number): Promise<{ running: Running; client: Client }> {
+async function startChild(
+  options: SmokeOptions,
+  env: Record<string, string>,
+  timeout: number,
+): Promise<{ running: Running; client: Client }> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: ['--import', 'tsx', join(options.dir, 'server.ts')],
@@ -337,7 +471,12 @@ async function startChild(options: SmokeOptions, env: Record<string, string>, ti
   });
   const client = new Client({ name: 'capgen-corpus', version: '1.0.0' }, {});
   await client.connect(transport);
-  const timer = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no "listening" line within ${timeout} ms: ${clip(log)}`)), timeout).unref());
+  const timer = new Promise<never>((_, reject) =>
+    setTimeout(
+      () => reject(new Error(`no "listening" line within ${timeout} ms: ${clip(log)}`)),
+      timeout,
+    ).unref(),
+  );
   const found = await Promise.race([urls, timer]);
   return { running: { urls: found, close: () => client.close() }, client };
 }
@@ -350,4 +489,3 @@ function clip(text: string, max = 300): string {
   const t = text.replace(/\s+/g, ' ').trim();
   return t.length > max ? `${t.slice(0, max)}…` : t;
 }
-

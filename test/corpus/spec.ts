@@ -76,7 +76,13 @@ export function fileSize(path: string): number {
 export function isFragment(path: string): boolean {
   try {
     const data: unknown = parse(readFileSync(path, 'utf8'));
-    return data !== null && typeof data === 'object' && !Array.isArray(data) && !('capability' in data) && 'consumes' in data;
+    return (
+      data !== null &&
+      typeof data === 'object' &&
+      !Array.isArray(data) &&
+      !('capability' in data) &&
+      'consumes' in data
+    );
   } catch {
     return false;
   }
@@ -102,7 +108,10 @@ export function unsupportedFeature(message: string): string {
 }
 
 function unitOf(d: Diagnostic): string {
-  const m = /this (tool|REST operation|REST resource|consumed operation|consumed resource|consumes entry|adapter|resource|operation)\b[^;]*\bskipped/.exec(d.message);
+  const m =
+    /this (tool|REST operation|REST resource|consumed operation|consumed resource|consumes entry|adapter|resource|operation)\b[^;]*\bskipped/.exec(
+      d.message,
+    );
   if (m) return m[1]!;
   const msg = d.message;
   if (d.code === 'duplicate-name') {
@@ -122,7 +131,12 @@ function unitOf(d: Diagnostic): string {
 }
 
 function finding(d: Diagnostic, root: string): Finding {
-  return { where: `${relative(root, d.file) || d.file}:${d.line}:${d.col}`, severity: d.severity, code: d.code, message: d.message };
+  return {
+    where: `${relative(root, d.file) || d.file}:${d.line}:${d.col}`,
+    severity: d.severity,
+    code: d.code,
+    message: d.message,
+  };
 }
 
 export interface RunContext {
@@ -137,7 +151,16 @@ export interface RunContext {
 export async function runSpec(file: string, ctx: RunContext): Promise<SpecResult> {
   const started = performance.now();
   const abs = join(ctx.root, file);
-  const result: SpecResult = { file, status: 'crashed', warnings: [], refusals: [], skipped: {}, skippedUnits: {}, typeErrors: [], ms: 0 };
+  const result: SpecResult = {
+    file,
+    status: 'crashed',
+    warnings: [],
+    refusals: [],
+    skipped: {},
+    skippedUnits: {},
+    typeErrors: [],
+    ms: 0,
+  };
   const done = () => {
     result.ms = Math.round(performance.now() - started);
     return result;
@@ -153,13 +176,17 @@ export async function runSpec(file: string, ctx: RunContext): Promise<SpecResult
     result.genMs = Math.round(performance.now() - started);
     if (err instanceof SpecError) {
       result.status = 'refused';
-      for (const d of err.diagnostics) (d.severity === 'error' ? result.refusals : result.warnings).push(finding(d, ctx.root));
+      for (const d of err.diagnostics)
+        (d.severity === 'error' ? result.refusals : result.warnings).push(finding(d, ctx.root));
     } else if (err instanceof GeneratorBug || (err as Error)?.name === 'GeneratorBug') {
       result.status = 'type-error';
       result.typeErrors = await typeErrors(abs, (err as Error).message);
     } else {
       result.status = 'crashed';
-      result.crash = { message: err instanceof Error ? `${err.name}: ${err.message}` : String(err), stack: err instanceof Error ? err.stack : undefined };
+      result.crash = {
+        message: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+        stack: err instanceof Error ? err.stack : undefined,
+      };
     }
     return done();
   }
@@ -187,7 +214,13 @@ export async function runSpec(file: string, ctx: RunContext): Promise<SpecResult
     await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true });
     await writeOutput(dir, generated.files);
-    const s = await smoke(model, { dir, echo: ctx.echo, tag: ctx.tag, callTimeoutMs: ctx.callTimeoutMs, root: ROOT });
+    const s = await smoke(model, {
+      dir,
+      echo: ctx.echo,
+      tag: ctx.tag,
+      callTimeoutMs: ctx.callTimeoutMs,
+      root: ROOT,
+    });
     result.smoke = { calls: s.passed + s.failed, ...s };
   } catch (err) {
     // A defect of the runner itself, or a throw the smoke stage did not expect: every call fails.
@@ -197,7 +230,15 @@ export async function runSpec(file: string, ctx: RunContext): Promise<SpecResult
       passed: 0,
       failed: Math.max(calls, 1),
       mappedOutputs: 0,
-      failures: [{ kind: 'rest', adapter: '*', target: '*', ok: false, reason: `smoke stage threw: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}` }],
+      failures: [
+        {
+          kind: 'rest',
+          adapter: '*',
+          target: '*',
+          ok: false,
+          reason: `smoke stage threw: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+        },
+      ],
     };
   } finally {
     ctx.echo.reset();

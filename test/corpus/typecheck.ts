@@ -23,11 +23,13 @@ export function typeCheck(name: string, files: Map<string, string>, max = 20): T
   project ??= new Project({ compilerOptions: COMPILER_OPTIONS, skipAddingFilesFromTsConfig: true });
   // Virtual files inside the repository, so that imports resolve capgen's node_modules.
   const dir = join(ROOT, '.tmp', 'corpus', '.typecheck', name) + '/';
-  const all = [...files].filter(([f]) => f.endsWith('.ts')).map(([f, text]) => {
-    const sf = project!.createSourceFile(dir + f, text, { overwrite: true });
-    sf.compilerNode.impliedNodeFormat = ts.ModuleKind.ESNext;
-    return sf;
-  });
+  const all = [...files]
+    .filter(([f]) => f.endsWith('.ts'))
+    .map(([f, text]) => {
+      const sf = project!.createSourceFile(dir + f, text, { overwrite: true });
+      sf.compilerNode.impliedNodeFormat = ts.ModuleKind.ESNext;
+      return sf;
+    });
   try {
     const program = project.getProgram().compilerObject;
     const found: TypeErrorFinding[] = [];

@@ -31,7 +31,13 @@ process.on('message', (m: ToWorker) => {
     if (stray.length > 0 && result.smoke) {
       // Something a generated server threw outside any request: a failure of this spec.
       result.smoke.failed += 1;
-      result.smoke.failures.push({ kind: 'rest', adapter: '*', target: '*', ok: false, reason: `escaped error: ${stray.join(' | ')}` });
+      result.smoke.failures.push({
+        kind: 'rest',
+        adapter: '*',
+        target: '*',
+        ok: false,
+        reason: `escaped error: ${stray.join(' | ')}`,
+      });
     } else if (stray.length > 0) {
       result.crash ??= { message: stray.join(' | ') };
     }

@@ -17,44 +17,50 @@
  * Standalone use: `npx tsx test/fake/scaleway.ts [--port 4010] [--host 127.0.0.1] [--seed 120]`.
  * Only node built-ins are used.
  */
-import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
-import type { Socket } from "node:net";
-import { randomUUID } from "node:crypto";
-import { realpathSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 // ---------------------------------------------------------------------------------------------
 // Constants
 // ---------------------------------------------------------------------------------------------
 
 /** The secret key accepted by default (send it as `X-Auth-Token`). */
-export const FAKE_API_KEY = "5c7a0f4e-2b1d-4c8e-9f3a-6d2e8b1c4a70";
+export const FAKE_API_KEY = '5c7a0f4e-2b1d-4c8e-9f3a-6d2e8b1c4a70';
 /** Owner of every image created without an explicit organization. */
-export const FAKE_ORGANIZATION_ID = "0b6f3a52-7c1e-4d8a-b2f4-9e5d1c3a7f60";
+export const FAKE_ORGANIZATION_ID = '0b6f3a52-7c1e-4d8a-b2f4-9e5d1c3a7f60';
 /** Project of every image created without an explicit project. */
-export const FAKE_PROJECT_ID = "8e2d4c16-5a3b-4f7e-a9c1-2b6d0e8f4a93";
+export const FAKE_PROJECT_ID = '8e2d4c16-5a3b-4f7e-a9c1-2b6d0e8f4a93';
 /** Snapshots that exist from the start, usable as `root_volume` / `extra_volumes[*].id`. */
 export const FAKE_SNAPSHOTS: readonly string[] = [
-  "3f8a1c2e-6b4d-4e9f-8a7c-1d2e3f4a5b61",
-  "7d9e2b4c-1a3f-4c6e-b8d0-2e4f6a8c0b72",
-  "c1e3a5b7-9d2f-4a6c-8e0b-3d5f7a9c1e83",
+  '3f8a1c2e-6b4d-4e9f-8a7c-1d2e3f4a5b61',
+  '7d9e2b4c-1a3f-4c6e-b8d0-2e4f6a8c0b72',
+  'c1e3a5b7-9d2f-4a6c-8e0b-3d5f7a9c1e83',
 ];
 
 /** The ten Instance zones (JS SDK `API.LOCALITY`, Go `scw.AllZones`, OpenAPI enum). */
 export const ZONES = [
-  "fr-par-1", "fr-par-2", "fr-par-3",
-  "nl-ams-1", "nl-ams-2", "nl-ams-3",
-  "pl-waw-1", "pl-waw-2", "pl-waw-3",
-  "it-mil-1",
+  'fr-par-1',
+  'fr-par-2',
+  'fr-par-3',
+  'nl-ams-1',
+  'nl-ams-2',
+  'nl-ams-3',
+  'pl-waw-1',
+  'pl-waw-2',
+  'pl-waw-3',
+  'it-mil-1',
 ] as const;
 export type Zone = (typeof ZONES)[number];
 /** Zone that seeded images live in. */
-export const DEFAULT_ZONE: Zone = "fr-par-1";
+export const DEFAULT_ZONE: Zone = 'fr-par-1';
 
-export const ARCHES = ["unknown_arch", "x86_64", "arm", "arm64"] as const;
+export const ARCHES = ['unknown_arch', 'x86_64', 'arm', 'arm64'] as const;
 export type Arch = (typeof ARCHES)[number];
 
-const PUBLIC_BASE_URL = "https://api.scaleway.com";
+const PUBLIC_BASE_URL = 'https://api.scaleway.com';
 const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const DEFAULT_PER_PAGE = 50;
 const MAX_PER_PAGE = 100;
@@ -87,7 +93,7 @@ export interface FakeImage {
   modification_date: string;
   default_bootscript: null;
   from_server: string;
-  state: "available" | "creating" | "error";
+  state: 'available' | 'creating' | 'error';
   tags: string[];
   zone: Zone;
 }
@@ -177,25 +183,27 @@ interface Reply {
 
 /** JSON the way Python's `json.dumps` writes it by default (the Instance backend's style). */
 function pythonJson(value: unknown): string {
-  if (value === null || typeof value !== "object") {
-    const text = JSON.stringify(value) ?? "null";
+  if (value === null || typeof value !== 'object') {
+    const text = JSON.stringify(value) ?? 'null';
     // ensure_ascii=True escapes everything outside printable ASCII.
-    return typeof value === "string"
-      ? text.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
+    return typeof value === 'string'
+      ? text.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
       : text;
   }
-  if (Array.isArray(value)) return `[${value.map(pythonJson).join(", ")}]`;
+  if (Array.isArray(value)) return `[${value.map(pythonJson).join(', ')}]`;
   const members = Object.entries(value).map(([k, v]) => `${pythonJson(k)}: ${pythonJson(v)}`);
-  return `{${members.join(", ")}}`;
+  return `{${members.join(', ')}}`;
 }
 
 /** JSON the way the API gateway writes it: compact, keys sorted. */
 function gatewayJson(value: Record<string, unknown>): string {
   const sorted = (v: unknown): unknown => {
-    if (v === null || typeof v !== "object") return v;
+    if (v === null || typeof v !== 'object') return v;
     if (Array.isArray(v)) return v.map(sorted);
     return Object.fromEntries(
-      Object.keys(v).sort().map((k) => [k, sorted((v as Record<string, unknown>)[k])]),
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, sorted((v as Record<string, unknown>)[k])]),
     );
   };
   return JSON.stringify(sorted(value));
@@ -206,7 +214,11 @@ const instanceReply = (status: number, body: unknown, headers?: Record<string, s
   body: pythonJson(body),
   headers,
 });
-const gatewayReply = (status: number, body: Record<string, unknown>, headers?: Record<string, string>): Reply => ({
+const gatewayReply = (
+  status: number,
+  body: Record<string, unknown>,
+  headers?: Record<string, string>,
+): Reply => ({
   status,
   body: gatewayJson(body),
   headers,
@@ -214,27 +226,27 @@ const gatewayReply = (status: number, body: Record<string, unknown>, headers?: R
 
 // --- the error bodies, one function each so the shapes are easy to audit ---
 
-const unknownZone = (): Reply => gatewayReply(400, { message: "Unknown zone in path" });
+const unknownZone = (): Reply => gatewayReply(400, { message: 'Unknown zone in path' });
 
-const deniedAuthentication = (reason: "invalid_argument" | "not_found"): Reply =>
+const deniedAuthentication = (reason: 'invalid_argument' | 'not_found'): Reply =>
   gatewayReply(401, {
-    message: "authentication is denied",
-    method: "api_key",
+    message: 'authentication is denied',
+    method: 'api_key',
     reason,
-    type: "denied_authentication",
+    type: 'denied_authentication',
   });
 
-const notFound = (resource: "instance_image" | "instance_snapshot", id: string): Reply =>
-  instanceReply(404, { type: "not_found", message: "resource is not found", resource, resource_id: id });
+const notFound = (resource: 'instance_image' | 'instance_snapshot', id: string): Reply =>
+  instanceReply(404, { type: 'not_found', message: 'resource is not found', resource, resource_id: id });
 
 interface ArgumentError {
   argument_name: string;
-  reason: "unknown" | "required" | "format" | "constraint";
+  reason: 'unknown' | 'required' | 'format' | 'constraint';
   help_message: string;
 }
 
 const invalidArguments = (details: ArgumentError[]): Reply =>
-  instanceReply(400, { type: "invalid_arguments", message: "invalid argument(s)", details });
+  instanceReply(400, { type: 'invalid_arguments', message: 'invalid argument(s)', details });
 
 /**
  * Unparseable (or non-object) JSON body. Nothing public records the real answer; we use the
@@ -242,55 +254,55 @@ const invalidArguments = (details: ArgumentError[]): Reply =>
  * "server should be running" error), which both official SDKs turn into an InvalidRequestError.
  */
 const invalidJsonBody = (): Reply =>
-  instanceReply(400, { message: "Invalid JSON body", type: "invalid_request_error" });
+  instanceReply(400, { message: 'Invalid JSON body', type: 'invalid_request_error' });
 
 const rateLimited = (retryAfterSeconds: number): Reply =>
   gatewayReply(
     429,
     {
-      type: "too_many_requests",
-      message: "too many requests",
-      help_message: "rate limit exceeded, retry later",
+      type: 'too_many_requests',
+      message: 'too many requests',
+      help_message: 'rate limit exceeded, retry later',
       limit: { quota: 50, window_seconds: 1 },
       reset_seconds: retryAfterSeconds,
     },
-    { "Retry-After": String(retryAfterSeconds) },
+    { 'Retry-After': String(retryAfterSeconds) },
   );
 
-const internalError = (): Reply => gatewayReply(500, { message: "internal error" });
+const internalError = (): Reply => gatewayReply(500, { message: 'internal error' });
 
 // Not recorded anywhere; a gateway-style body without `type` so SDKs fall back to a generic error.
-const routeNotFound = (): Reply => gatewayReply(404, { message: "route not found" });
+const routeNotFound = (): Reply => gatewayReply(404, { message: 'route not found' });
 const methodNotAllowed = (allow: string[]): Reply =>
-  gatewayReply(405, { message: "method not allowed" }, { Allow: allow.join(", ") });
+  gatewayReply(405, { message: 'method not allowed' }, { Allow: allow.join(', ') });
 
 // ---------------------------------------------------------------------------------------------
 // Validation helpers
 // ---------------------------------------------------------------------------------------------
 
-const isUuid = (v: unknown): v is string => typeof v === "string" && UUID_RE.test(v);
-const isArch = (v: unknown): v is Arch => typeof v === "string" && (ARCHES as readonly string[]).includes(v);
+const isUuid = (v: unknown): v is string => typeof v === 'string' && UUID_RE.test(v);
+const isArch = (v: unknown): v is Arch => typeof v === 'string' && (ARCHES as readonly string[]).includes(v);
 const isZone = (v: string): v is Zone => (ZONES as readonly string[]).includes(v);
 
 const notAUuid = (argument: string, value: string): ArgumentError => ({
   argument_name: argument,
-  reason: "constraint",
+  reason: 'constraint',
   help_message: `${value} is not a valid UUID.`,
 });
 const required = (argument: string): ArgumentError => ({
   argument_name: argument,
-  reason: "required",
-  help_message: "cannot be empty",
+  reason: 'required',
+  help_message: 'cannot be empty',
 });
 const wrongType = (argument: string, expected: string): ArgumentError => ({
   argument_name: argument,
-  reason: "format",
+  reason: 'format',
   help_message: `must be ${expected}`,
 });
 const badArch = (value: unknown): ArgumentError => ({
-  argument_name: "arch",
-  reason: "constraint",
-  help_message: `${String(value)} is not a valid value, expected one of: ${ARCHES.join(", ")}`,
+  argument_name: 'arch',
+  reason: 'constraint',
+  help_message: `${String(value)} is not a valid value, expected one of: ${ARCHES.join(', ')}`,
 });
 
 type Body = Record<string, unknown>;
@@ -299,7 +311,7 @@ type Body = Record<string, unknown>;
 function parseObject(text: string): Body | undefined {
   try {
     const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Body) : undefined;
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Body) : undefined;
   } catch {
     return undefined;
   }
@@ -311,26 +323,27 @@ const present = (body: Body, key: string): boolean => body[key] !== undefined &&
 /** One checker per body field; each pushes its problems (if the field is present) onto `errors`. */
 const FIELD_CHECKS: Record<string, (value: unknown, errors: ArgumentError[]) => void> = {
   name: (v, errors) => {
-    if (typeof v !== "string") errors.push(wrongType("name", "a string"));
+    if (typeof v !== 'string') errors.push(wrongType('name', 'a string'));
   },
   root_volume: (v, errors) => {
-    if (!isUuid(v)) errors.push(notAUuid("root_volume", String(v)));
+    if (!isUuid(v)) errors.push(notAUuid('root_volume', String(v)));
   },
   arch: (v, errors) => {
     if (!isArch(v)) errors.push(badArch(v));
   },
   extra_volumes: (v, errors) => checkExtraVolumes(v, errors),
   project: (v, errors) => {
-    if (!isUuid(v)) errors.push(notAUuid("project", String(v)));
+    if (!isUuid(v)) errors.push(notAUuid('project', String(v)));
   },
   organization: (v, errors) => {
-    if (!isUuid(v)) errors.push(notAUuid("organization", String(v)));
+    if (!isUuid(v)) errors.push(notAUuid('organization', String(v)));
   },
   tags: (v, errors) => {
-    if (!Array.isArray(v) || !v.every((t) => typeof t === "string")) errors.push(wrongType("tags", "an array of strings"));
+    if (!Array.isArray(v) || !v.every((t) => typeof t === 'string'))
+      errors.push(wrongType('tags', 'an array of strings'));
   },
   public: (v, errors) => {
-    if (typeof v !== "boolean") errors.push(wrongType("public", "a boolean"));
+    if (typeof v !== 'boolean') errors.push(wrongType('public', 'a boolean'));
   },
 };
 
@@ -349,14 +362,23 @@ function checkFields(body: Body, fields: string[], mandatory: string[] = []): Ar
 }
 
 /** Body fields per operation, in the order of the request schemas. */
-const CREATE_FIELDS = ["name", "root_volume", "arch", "extra_volumes", "project", "organization", "tags", "public"];
-const UPDATE_FIELDS = ["name", "arch", "extra_volumes", "tags", "public"];
-const SET_FIELDS = ["name", "arch", "extra_volumes", "public", "tags"];
+const CREATE_FIELDS = [
+  'name',
+  'root_volume',
+  'arch',
+  'extra_volumes',
+  'project',
+  'organization',
+  'tags',
+  'public',
+];
+const UPDATE_FIELDS = ['name', 'arch', 'extra_volumes', 'tags', 'public'];
+const SET_FIELDS = ['name', 'arch', 'extra_volumes', 'public', 'tags'];
 
 /** `extra_volumes` is a map keyed by position ("1", "2", …) whose values carry a snapshot `id`. */
 function checkExtraVolumes(value: unknown, errors: ArgumentError[]): void {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    errors.push(wrongType("extra_volumes", "an object keyed by volume position"));
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    errors.push(wrongType('extra_volumes', 'an object keyed by volume position'));
     return;
   }
   for (const [key, entry] of Object.entries(value)) {
@@ -373,7 +395,7 @@ function checkExtraVolumes(value: unknown, errors: ArgumentError[]): void {
 /** Dates like the real API: microsecond precision and `+00:00`, e.g. 2025-11-04T10:11:53.049425+00:00. */
 function formatDate(micros: number): string {
   const iso = new Date(Math.floor(micros / 1000)).toISOString(); // 2025-11-04T10:11:53.049Z
-  return `${iso.slice(0, 19)}.${String(micros % 1_000_000).padStart(6, "0")}+00:00`;
+  return `${iso.slice(0, 19)}.${String(micros % 1_000_000).padStart(6, '0')}+00:00`;
 }
 
 /**
@@ -400,7 +422,7 @@ function monotonicClock(nowMicros: () => number): () => string {
 const snapshotSummary = (id: string, index: number): VolumeSummary => ({
   id,
   name: `fake-snapshot-${index + 1}`,
-  volume_type: "l_ssd",
+  volume_type: 'l_ssd',
   size: 20_000_000_000,
 });
 
@@ -426,28 +448,28 @@ function orderedImage(img: FakeImage): FakeImage {
 }
 
 /** Deterministic seed id: 00000000-0000-4000-8000-000000000001, …002, … */
-const seedId = (n: number): string => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
+const seedId = (n: number): string => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
 function seedImages(count: number, rootVolume: VolumeSummary | undefined): FakeImage[] {
-  if (count > 0 && !rootVolume) throw new Error("seedImages needs at least one snapshot");
+  if (count > 0 && !rootVolume) throw new Error('seedImages needs at least one snapshot');
   const width = Math.max(3, String(count).length);
   return Array.from({ length: count }, (_, i) => {
     const date = formatDate((SEED_EPOCH_MS + i * 60_000) * 1000);
     return orderedImage({
       id: seedId(i + 1),
-      name: `seed-image-${String(i + 1).padStart(width, "0")}`,
+      name: `seed-image-${String(i + 1).padStart(width, '0')}`,
       organization: FAKE_ORGANIZATION_ID,
       project: FAKE_PROJECT_ID,
       root_volume: rootVolume!,
       extra_volumes: {},
       public: false,
-      arch: "x86_64",
+      arch: 'x86_64',
       creation_date: date,
       modification_date: date,
       default_bootscript: null,
-      from_server: "",
-      state: "available",
-      tags: ["seed"],
+      from_server: '',
+      state: 'available',
+      tags: ['seed'],
       zone: DEFAULT_ZONE,
     });
   });
@@ -474,7 +496,9 @@ class ImageStore {
     private readonly seedCount: number,
     now: (() => Date) | undefined,
   ) {
-    this.snapshots = new Map(snapshotIds.map((id, i) => [id.toLowerCase(), snapshotSummary(id.toLowerCase(), i)]));
+    this.snapshots = new Map(
+      snapshotIds.map((id, i) => [id.toLowerCase(), snapshotSummary(id.toLowerCase(), i)]),
+    );
     this.nextDate = monotonicClock(microsClock(now));
     this.reset();
   }
@@ -500,7 +524,7 @@ class ImageStore {
     const volumes: Record<string, VolumeSummary> = {};
     for (const [key, entry] of Object.entries((value ?? {}) as Record<string, { id: string }>)) {
       const snap = this.snapshots.get(entry.id.toLowerCase());
-      if (!snap) return { error: notFound("instance_snapshot", entry.id) };
+      if (!snap) return { error: notFound('instance_snapshot', entry.id) };
       volumes[key] = { ...snap };
     }
     return { volumes };
@@ -509,14 +533,14 @@ class ImageStore {
   // GET /images
   listImages(ctx: Context): Reply {
     const parsed = parseListQuery(ctx.query);
-    if ("error" in parsed) return parsed.error;
+    if ('error' in parsed) return parsed.error;
     const { page, perPage, matches } = parsed;
     const found = this.list.filter((img) => img.zone === ctx.zone && matches(img));
     const pageItems = found.slice((page - 1) * perPage, page * perPage);
     return instanceReply(
       200,
       { images: pageItems.map(orderedImage) },
-      { "X-Total-Count": String(found.length), Link: linkHeader(page, perPage, found.length, ctx.rawQuery) },
+      { 'X-Total-Count': String(found.length), Link: linkHeader(page, perPage, found.length, ctx.rawQuery) },
     );
   }
 
@@ -525,44 +549,46 @@ class ImageStore {
     const body = parseObject(ctx.body);
     if (!body) return invalidJsonBody();
 
-    const errors = checkFields(body, CREATE_FIELDS, ["root_volume", "arch"]);
+    const errors = checkFields(body, CREATE_FIELDS, ['root_volume', 'arch']);
     // The spec makes project and organization a one-of: at most one may be sent.
-    if (present(body, "project") && present(body, "organization")) {
+    if (present(body, 'project') && present(body, 'organization')) {
       errors.push({
-        argument_name: "organization",
-        reason: "constraint",
-        help_message: "only one of project, organization may be set",
+        argument_name: 'organization',
+        reason: 'constraint',
+        help_message: 'only one of project, organization may be set',
       });
     }
     if (errors.length > 0) return invalidArguments(errors);
 
     const root = this.snapshots.get((body.root_volume as string).toLowerCase());
-    if (!root) return notFound("instance_snapshot", body.root_volume as string);
+    if (!root) return notFound('instance_snapshot', body.root_volume as string);
     const extra = this.resolveExtraVolumes(body.extra_volumes);
-    if ("error" in extra) return extra.error;
+    if ('error' in extra) return extra.error;
 
     const now = this.nextDate();
     const id = randomUUID();
     // Without an explicit owner the key's defaults apply (what the SDKs fill in client-side anyway).
     const image = orderedImage({
       id,
-      name: present(body, "name") ? (body.name as string) : "",
-      organization: present(body, "organization") ? (body.organization as string).toLowerCase() : FAKE_ORGANIZATION_ID,
-      project: present(body, "project")
+      name: present(body, 'name') ? (body.name as string) : '',
+      organization: present(body, 'organization')
+        ? (body.organization as string).toLowerCase()
+        : FAKE_ORGANIZATION_ID,
+      project: present(body, 'project')
         ? (body.project as string).toLowerCase()
-        : present(body, "organization")
+        : present(body, 'organization')
           ? (body.organization as string).toLowerCase() // an organization's default project shares its id
           : FAKE_PROJECT_ID,
       root_volume: { ...root },
       extra_volumes: extra.volumes,
-      public: present(body, "public") ? (body.public as boolean) : false,
+      public: present(body, 'public') ? (body.public as boolean) : false,
       arch: body.arch as Arch,
       creation_date: now,
       modification_date: now,
       default_bootscript: null,
-      from_server: "",
-      state: "available", // images made from snapshots were always recorded as immediately available
-      tags: present(body, "tags") ? [...(body.tags as string[])] : [],
+      from_server: '',
+      state: 'available', // images made from snapshots were always recorded as immediately available
+      tags: present(body, 'tags') ? [...(body.tags as string[])] : [],
       zone: ctx.zone,
     });
     this.list.push(image);
@@ -576,7 +602,7 @@ class ImageStore {
   // GET /images/{image_id}
   getImage(ctx: Context, id: string): Reply {
     const image = this.find(ctx.zone, id);
-    return image ? instanceReply(200, { image: orderedImage(image) }) : notFound("instance_image", id);
+    return image ? instanceReply(200, { image: orderedImage(image) }) : notFound('instance_image', id);
   }
 
   // PATCH /images/{image_id}: only the fields sent (and not null) change.
@@ -587,15 +613,15 @@ class ImageStore {
     if (errors.length > 0) return invalidArguments(errors);
 
     const image = this.find(ctx.zone, id);
-    if (!image) return notFound("instance_image", id);
+    if (!image) return notFound('instance_image', id);
     const extra = this.resolveExtraVolumes(body.extra_volumes);
-    if ("error" in extra) return extra.error;
+    if ('error' in extra) return extra.error;
 
-    if (present(body, "name")) image.name = body.name as string;
-    if (present(body, "arch")) image.arch = body.arch as Arch;
-    if (present(body, "public")) image.public = body.public as boolean;
-    if (present(body, "tags")) image.tags = [...(body.tags as string[])];
-    if (present(body, "extra_volumes")) image.extra_volumes = extra.volumes;
+    if (present(body, 'name')) image.name = body.name as string;
+    if (present(body, 'arch')) image.arch = body.arch as Arch;
+    if (present(body, 'public')) image.public = body.public as boolean;
+    if (present(body, 'tags')) image.tags = [...(body.tags as string[])];
+    if (present(body, 'extra_volumes')) image.extra_volumes = extra.volumes;
     image.modification_date = this.nextDate();
     return instanceReply(200, { image: orderedImage(image) });
   }
@@ -609,18 +635,18 @@ class ImageStore {
   setImage(ctx: Context, id: string): Reply {
     const body = parseObject(ctx.body);
     if (!body) return invalidJsonBody();
-    const errors = checkFields(body, SET_FIELDS, ["name"]);
+    const errors = checkFields(body, SET_FIELDS, ['name']);
     if (errors.length > 0) return invalidArguments(errors);
 
     const image = this.find(ctx.zone, id);
-    if (!image) return notFound("instance_image", id);
+    if (!image) return notFound('instance_image', id);
     const extra = this.resolveExtraVolumes(body.extra_volumes);
-    if ("error" in extra) return extra.error;
+    if ('error' in extra) return extra.error;
 
     image.name = body.name as string;
-    image.arch = present(body, "arch") ? (body.arch as Arch) : "unknown_arch";
-    image.public = present(body, "public") ? (body.public as boolean) : false;
-    image.tags = present(body, "tags") ? [...(body.tags as string[])] : [];
+    image.arch = present(body, 'arch') ? (body.arch as Arch) : 'unknown_arch';
+    image.public = present(body, 'public') ? (body.public as boolean) : false;
+    image.tags = present(body, 'tags') ? [...(body.tags as string[])] : [];
     image.extra_volumes = extra.volumes;
     image.modification_date = this.nextDate();
     return instanceReply(200, { image: orderedImage(image) });
@@ -629,9 +655,9 @@ class ImageStore {
   // DELETE /images/{image_id}
   deleteImage(ctx: Context, id: string): Reply {
     const image = this.find(ctx.zone, id);
-    if (!image) return notFound("instance_image", id);
+    if (!image) return notFound('instance_image', id);
     this.list = this.list.filter((img) => img !== image);
-    return { status: 204, body: "" };
+    return { status: 204, body: '' };
   }
 }
 
@@ -640,7 +666,7 @@ class ImageStore {
 // ---------------------------------------------------------------------------------------------
 
 /** The filters ListImages knows; anything else in the query string is ignored like the real API does. */
-const LIST_FILTERS = ["organization", "project", "name", "public", "arch", "tags"] as const;
+const LIST_FILTERS = ['organization', 'project', 'name', 'public', 'arch', 'tags'] as const;
 
 interface ListQuery {
   page: number;
@@ -651,14 +677,19 @@ interface ListQuery {
 /** An empty value (`?name=`) counts as "not set". Repeated parameters: the first one wins. */
 function queryValue(query: URLSearchParams, key: string): string | undefined {
   const v = query.get(key);
-  return v === null || v === "" ? undefined : v;
+  return v === null || v === '' ? undefined : v;
 }
 
-function parseInteger(query: URLSearchParams, key: string, fallback: number, errors: ArgumentError[]): number {
+function parseInteger(
+  query: URLSearchParams,
+  key: string,
+  fallback: number,
+  errors: ArgumentError[],
+): number {
   const raw = queryValue(query, key);
   if (raw === undefined) return fallback;
   if (!/^-?\d+$/.test(raw)) {
-    errors.push({ argument_name: key, reason: "format", help_message: `${raw} is not a valid integer.` });
+    errors.push({ argument_name: key, reason: 'format', help_message: `${raw} is not a valid integer.` });
     return fallback;
   }
   return Number(raw);
@@ -673,30 +704,46 @@ function parseInteger(query: URLSearchParams, key: string, fallback: number, err
  */
 function parseListQuery(query: URLSearchParams): ListQuery | { error: Reply } {
   const errors: ArgumentError[] = [];
-  const page = parseInteger(query, "page", 1, errors);
-  const perPage = parseInteger(query, "per_page", DEFAULT_PER_PAGE, errors);
+  const page = parseInteger(query, 'page', 1, errors);
+  const perPage = parseInteger(query, 'per_page', DEFAULT_PER_PAGE, errors);
   if (errors.length === 0 && page < 1) {
-    errors.push({ argument_name: "page", reason: "constraint", help_message: "must be greater than or equal to 1" });
+    errors.push({
+      argument_name: 'page',
+      reason: 'constraint',
+      help_message: 'must be greater than or equal to 1',
+    });
   }
   if (errors.length === 0 && (perPage < 1 || perPage > MAX_PER_PAGE)) {
-    errors.push({ argument_name: "per_page", reason: "constraint", help_message: `must be between 1 and ${MAX_PER_PAGE}` });
+    errors.push({
+      argument_name: 'per_page',
+      reason: 'constraint',
+      help_message: `must be between 1 and ${MAX_PER_PAGE}`,
+    });
   }
 
-  const organization = queryValue(query, "organization");
-  const project = queryValue(query, "project");
-  if (organization !== undefined && !isUuid(organization)) errors.push(notAUuid("organization", organization));
-  if (project !== undefined && !isUuid(project)) errors.push(notAUuid("project", project));
+  const organization = queryValue(query, 'organization');
+  const project = queryValue(query, 'project');
+  if (organization !== undefined && !isUuid(organization))
+    errors.push(notAUuid('organization', organization));
+  if (project !== undefined && !isUuid(project)) errors.push(notAUuid('project', project));
 
-  const publicRaw = queryValue(query, "public");
-  if (publicRaw !== undefined && publicRaw !== "true" && publicRaw !== "false") {
-    errors.push({ argument_name: "public", reason: "format", help_message: `${publicRaw} is not a valid boolean.` });
+  const publicRaw = queryValue(query, 'public');
+  if (publicRaw !== undefined && publicRaw !== 'true' && publicRaw !== 'false') {
+    errors.push({
+      argument_name: 'public',
+      reason: 'format',
+      help_message: `${publicRaw} is not a valid boolean.`,
+    });
   }
   if (errors.length > 0) return { error: invalidArguments(errors) };
 
-  const name = queryValue(query, "name")?.toLowerCase();
-  const arch = queryValue(query, "arch");
-  const tags = (queryValue(query, "tags") ?? "").split(",").map((t) => t.trim()).filter((t) => t !== "");
-  const isPublic = publicRaw === undefined ? undefined : publicRaw === "true";
+  const name = queryValue(query, 'name')?.toLowerCase();
+  const arch = queryValue(query, 'arch');
+  const tags = (queryValue(query, 'tags') ?? '')
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
+  const isPublic = publicRaw === undefined ? undefined : publicRaw === 'true';
 
   const matches = (img: FakeImage): boolean =>
     (organization === undefined || img.organization === organization.toLowerCase()) &&
@@ -717,9 +764,9 @@ function parseListQuery(query: URLSearchParams): ListQuery | { error: Reply } {
 function linkHeader(page: number, perPage: number, total: number, rawQuery: string): string {
   const known = new Set<string>(LIST_FILTERS);
   const filters = rawQuery
-    .split("&")
-    .filter((pair) => pair !== "" && known.has(decodeQueryComponent(pair.split("=")[0] ?? "")))
-    .join("&");
+    .split('&')
+    .filter((pair) => pair !== '' && known.has(decodeQueryComponent(pair.split('=')[0] ?? '')))
+    .join('&');
   const target = (p: number) => `</images?page=${p}&per_page=${perPage}&${filters}>`;
   const last = Math.ceil(total / perPage);
 
@@ -728,12 +775,12 @@ function linkHeader(page: number, perPage: number, total: number, rawQuery: stri
   if (page > 1 && last >= 1) links.push(`${target(Math.min(page - 1, last))}; rel="previous"`);
   if (page < last) links.push(`${target(page + 1)}; rel="next"`);
   links.push(`${target(last)}; rel="last"`);
-  return links.join(",");
+  return links.join(',');
 }
 
 function decodeQueryComponent(s: string): string {
   try {
-    return decodeURIComponent(s.replace(/\+/g, " "));
+    return decodeURIComponent(s.replace(/\+/g, ' '));
   } catch {
     return s;
   }
@@ -743,11 +790,11 @@ function decodeQueryComponent(s: string): string {
 // Routing
 // ---------------------------------------------------------------------------------------------
 
-type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** The six operations. The PUT path names its parameter `{id}`, the others `{image_id}` (as in the spec). */
-const COLLECTION_METHODS: Method[] = ["GET", "POST"];
-const ITEM_METHODS: Method[] = ["GET", "PUT", "PATCH", "DELETE"];
+const COLLECTION_METHODS: Method[] = ['GET', 'POST'];
+const ITEM_METHODS: Method[] = ['GET', 'PUT', 'PATCH', 'DELETE'];
 
 interface RouteMatch {
   zone: string;
@@ -783,9 +830,9 @@ function dispatch(store: ImageStore, apiKeys: Set<string>, req: RecordedRequest)
   if (!allowed.includes(method)) return methodNotAllowed(allowed);
   if (!isZone(route.zone)) return unknownZone();
 
-  const token = req.headers["x-auth-token"] ?? "";
-  if (!isUuid(token)) return deniedAuthentication("invalid_argument");
-  if (!apiKeys.has(token.toLowerCase())) return deniedAuthentication("not_found");
+  const token = req.headers['x-auth-token'] ?? '';
+  if (!isUuid(token)) return deniedAuthentication('invalid_argument');
+  if (!apiKeys.has(token.toLowerCase())) return deniedAuthentication('not_found');
 
   const ctx: Context = {
     zone: route.zone,
@@ -793,17 +840,17 @@ function dispatch(store: ImageStore, apiKeys: Set<string>, req: RecordedRequest)
     rawQuery: req.query.raw,
     body: req.body,
   };
-  if (route.id === undefined) return method === "GET" ? store.listImages(ctx) : store.createImage(ctx);
+  if (route.id === undefined) return method === 'GET' ? store.listImages(ctx) : store.createImage(ctx);
 
   if (!isUuid(route.id)) {
-    return invalidArguments([notAUuid(method === "PUT" ? "id" : "image_id", route.id)]);
+    return invalidArguments([notAUuid(method === 'PUT' ? 'id' : 'image_id', route.id)]);
   }
   switch (method) {
-    case "GET":
+    case 'GET':
       return store.getImage(ctx, route.id);
-    case "PUT":
+    case 'PUT':
       return store.setImage(ctx, route.id);
-    case "PATCH":
+    case 'PATCH':
       return store.updateImage(ctx, route.id);
     default:
       return store.deleteImage(ctx, route.id);
@@ -827,12 +874,15 @@ const faultsOff = (): FaultSwitches => ({
  * (replacing the object rather than mutating it, so a caller's constant is never changed).
  * Returns the switch's settings when it fires.
  */
-function fire<K extends keyof FaultSwitches>(faults: FaultSwitches, key: K): Record<string, unknown> | undefined {
+function fire<K extends keyof FaultSwitches>(
+  faults: FaultSwitches,
+  key: K,
+): Record<string, unknown> | undefined {
   const value: unknown = faults[key];
-  const off = (key === "latencyMs" ? 0 : false) as FaultSwitches[K];
+  const off = (key === 'latencyMs' ? 0 : false) as FaultSwitches[K];
   if (value === false || value === undefined || value === null) return undefined;
   if (value === true) return {};
-  if (typeof value === "number") return value > 0 ? { ms: value } : undefined;
+  if (typeof value === 'number') return value > 0 ? { ms: value } : undefined;
   const settings = value as Record<string, unknown> & { times?: number };
   if (settings.times === undefined) return settings;
   if (settings.times <= 0) {
@@ -850,22 +900,22 @@ function fire<K extends keyof FaultSwitches>(faults: FaultSwitches, key: K): Rec
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
   });
 }
 
 function record(req: IncomingMessage, body: string): RecordedRequest {
-  const url = req.url ?? "/";
-  const q = url.indexOf("?");
-  const raw = q === -1 ? "" : url.slice(q + 1);
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const raw = q === -1 ? '' : url.slice(q + 1);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return {
-    method: req.method ?? "GET",
+    method: req.method ?? 'GET',
     path: q === -1 ? url : url.slice(0, q),
     query: { raw, entries: [...new URLSearchParams(raw)] },
     headers,
@@ -875,9 +925,9 @@ function record(req: IncomingMessage, body: string): RecordedRequest {
 
 function responseHeaders(reply: Reply): Record<string, string> {
   return {
-    "Content-Type": "application/json",
-    "Content-Length": String(Buffer.byteLength(reply.body)),
-    "X-Request-Id": randomUUID(),
+    'Content-Type': 'application/json',
+    'Content-Length': String(Buffer.byteLength(reply.body)),
+    'X-Request-Id': randomUUID(),
     ...reply.headers,
   };
 }
@@ -896,9 +946,11 @@ function send(res: ServerResponse, reply: Reply): void {
  */
 function sendCutShort(socket: Socket, reply: Reply): void {
   const head =
-    `HTTP/1.1 ${reply.status} ${STATUS_CODES[reply.status] ?? ""}\r\n` +
-    Object.entries(responseHeaders(reply)).map(([k, v]) => `${k}: ${v}\r\n`).join("") +
-    "\r\n";
+    `HTTP/1.1 ${reply.status} ${STATUS_CODES[reply.status] ?? ''}\r\n` +
+    Object.entries(responseHeaders(reply))
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join('') +
+    '\r\n';
   const body = Buffer.from(reply.body);
   const bytes =
     body.length > 0
@@ -912,11 +964,12 @@ function sendCutShort(socket: Socket, reply: Reply): void {
 // ---------------------------------------------------------------------------------------------
 
 export async function startFakeScaleway(opts: FakeScalewayOptions = {}): Promise<FakeScaleway> {
-  const host = opts.host ?? "127.0.0.1";
+  const host = opts.host ?? '127.0.0.1';
   const keys = opts.apiKeys ?? [FAKE_API_KEY];
   const snapshots = opts.snapshots ?? FAKE_SNAPSHOTS;
   for (const id of [...keys, ...snapshots]) {
-    if (!isUuid(id)) throw new Error(`fake scaleway: ${id} is not a UUID (API keys and snapshot ids must be)`);
+    if (!isUuid(id))
+      throw new Error(`fake scaleway: ${id} is not a UUID (API keys and snapshot ids must be)`);
   }
   const apiKeys = new Set(keys.map((k) => k.toLowerCase()));
   const store = new ImageStore(snapshots, opts.seedImages ?? 0, opts.now);
@@ -942,16 +995,16 @@ export async function startFakeScaleway(opts: FakeScalewayOptions = {}): Promise
     const entry = record(req, await readBody(req));
     requests.push(entry);
 
-    const latency = fire(faults, "latencyMs");
+    const latency = fire(faults, 'latencyMs');
     if (latency) await delay(Number(latency.ms));
     if (closed || res.destroyed) return;
-    if (fire(faults, "hang")) return; // never answer
+    if (fire(faults, 'hang')) return; // never answer
 
-    const cut = fire(faults, "resetMidBody");
-    const limited = fire(faults, "rateLimit");
+    const cut = fire(faults, 'resetMidBody');
+    const limited = fire(faults, 'rateLimit');
     let reply: Reply;
     if (limited) reply = rateLimited(Number(limited.retryAfterSeconds ?? 1));
-    else if (fire(faults, "serverError")) reply = internalError();
+    else if (fire(faults, 'serverError')) reply = internalError();
     else reply = dispatch(store, apiKeys, entry);
 
     if (cut) sendCutShort(req.socket, reply);
@@ -962,26 +1015,27 @@ export async function startFakeScaleway(opts: FakeScalewayOptions = {}): Promise
     handle(req, res).catch((err: unknown) => {
       if (req.socket.destroyed) return; // the client went away mid-request: nobody to answer
       // A bug in the fake must still produce an answer, never a hung test.
-      console.error("fake scaleway: handler failed", err);
+      console.error('fake scaleway: handler failed', err);
       if (!res.headersSent && !res.destroyed) send(res, internalError());
     });
   });
-  server.on("connection", (socket: Socket) => {
+  server.on('connection', (socket: Socket) => {
     sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
+    socket.on('close', () => sockets.delete(socket));
   });
 
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once('error', reject);
     server.listen(opts.port ?? 0, host, () => {
-      server.off("error", reject);
+      server.off('error', reject);
       resolve();
     });
   });
   const address = server.address();
-  if (address === null || typeof address === "string") throw new Error("fake scaleway: unexpected listen address");
+  if (address === null || typeof address === 'string')
+    throw new Error('fake scaleway: unexpected listen address');
   const port = address.port;
-  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
   return {
     url,
@@ -1014,7 +1068,7 @@ function argValue(args: string[], name: string): string | undefined {
   const i = args.findIndex((a) => a === name || a.startsWith(`${name}=`));
   if (i === -1) return undefined;
   const arg = args[i]!;
-  return arg.includes("=") ? arg.slice(arg.indexOf("=") + 1) : args[i + 1];
+  return arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : args[i + 1];
 }
 
 function intArg(args: string[], name: string): number | undefined {
@@ -1027,9 +1081,9 @@ function intArg(args: string[], name: string): number | undefined {
 
 async function main(args: string[]): Promise<void> {
   const fake = await startFakeScaleway({
-    port: intArg(args, "--port"),
-    host: argValue(args, "--host"),
-    seedImages: intArg(args, "--seed"),
+    port: intArg(args, '--port'),
+    host: argValue(args, '--host'),
+    seedImages: intArg(args, '--seed'),
   });
   // One value per line, in the env-var names the Scaleway SDKs and CLI read.
   console.log(`SCW_API_URL=${fake.url}`);
@@ -1037,8 +1091,8 @@ async function main(args: string[]): Promise<void> {
   const stop = () => {
     void fake.close().then(() => process.exit(0));
   };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
 }
 
 function isEntryPoint(): boolean {

@@ -54,7 +54,14 @@ export async function startRecorder(): Promise<Recorder> {
         req.socket.destroy();
         return;
       }
-      const body = reply.body === undefined ? JSON.stringify({ ok: true }) : reply.body === null ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
+      const body =
+        reply.body === undefined
+          ? JSON.stringify({ ok: true })
+          : reply.body === null
+            ? ''
+            : typeof reply.body === 'string'
+              ? reply.body
+              : JSON.stringify(reply.body);
       res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
       res.end(body);
     });
