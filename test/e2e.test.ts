@@ -20,7 +20,7 @@ import { unusedPort } from './support/ports.js';
 import { fileURLToPath } from 'node:url';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { start } from '../out/instance-images/server.js';
-import { setLogLevel } from '../out/instance-images/runtime.js';
+import { setLogLevel } from '../out/instance-images/runtime/log.js';
 import { FAKE_API_KEY, FAKE_SNAPSHOTS, startFakeScaleway, type FakeScaleway } from './fake/scaleway.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

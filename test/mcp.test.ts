@@ -18,7 +18,7 @@ import { parse } from 'yaml';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { start, type RunningServer } from '../out/instance-images/server.js';
-import { setLogLevel } from '../out/instance-images/runtime.js';
+import { setLogLevel } from '../out/instance-images/runtime/log.js';
 import { startRecorder, type Recorded, type Recorder } from './support/recorder.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

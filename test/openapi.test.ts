@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { start, type RunningServer } from '../out/instance-images/server.js';
-import { setLogLevel } from '../out/instance-images/runtime.js';
+import { setLogLevel } from '../out/instance-images/runtime/log.js';
 import { startRecorder, type Recorder } from './support/recorder.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

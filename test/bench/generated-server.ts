@@ -7,7 +7,7 @@
  * SIGTERM closes the server and exits normally, so `--cpu-prof` profiles are written.
  */
 import { start } from '../../out/instance-images/server.js';
-import { setLogLevel } from '../../out/instance-images/runtime.js';
+import { setLogLevel } from '../../out/instance-images/runtime/log.js';
 
 setLogLevel(process.env.LOG_LEVEL || 'silent');
 const running = await start({ env: process.env });
