@@ -6,22 +6,22 @@
  * Between the generated server and the fake sits a byte-for-byte tap (a plain HTTP relay), so
  * REST answers can be compared with the exact bytes the fake sent.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import {
   Agent,
   createServer as createHttpServer,
-  request as httpRequest,
   type IncomingHttpHeaders,
+  request as httpRequest,
 } from 'node:http';
 import { createServer as createNetServer, type Socket } from 'node:net';
-import { unusedPort } from './support/ports.js';
 import { fileURLToPath } from 'node:url';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { start } from '../out/instance-images/server.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setLogLevel } from '../out/instance-images/runtime/log.js';
-import { FAKE_API_KEY, FAKE_SNAPSHOTS, startFakeScaleway, type FakeScaleway } from './fake/scaleway.js';
+import { start } from '../out/instance-images/server.js';
+import { FAKE_API_KEY, FAKE_SNAPSHOTS, type FakeScaleway, startFakeScaleway } from './fake/scaleway.js';
+import { unusedPort } from './support/ports.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -705,7 +705,7 @@ describe('the demo', () => {
     const [restPort, mcpPort] = [await unusedPort(), await unusedPort()];
     // --no-generate: the suite must not rewrite out/ under the other test files; the manual
     // tryout covers regeneration.
-    const child = spawn('npx', ['tsx', 'test/demo.ts', '--no-generate'], {
+    const child = spawn('npx', ['tsx', 'tools/demo.ts', '--no-generate'], {
       cwd: ROOT,
       env: {
         ...process.env,
@@ -800,7 +800,7 @@ describe('the demo', () => {
     const [restPort, mcpPort] = [await unusedPort(), await unusedPort()];
     const child = spawn(
       process.execPath,
-      ['node_modules/tsx/dist/cli.mjs', 'test/demo.ts', '--no-generate'],
+      ['node_modules/tsx/dist/cli.mjs', 'tools/demo.ts', '--no-generate'],
       {
         cwd: ROOT,
         env: {

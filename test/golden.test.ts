@@ -16,12 +16,12 @@ const VERSION = (JSON.parse(readFileSync(new URL('package.json', ROOT), 'utf8'))
 
 /** Fails unless `text` is a banner line naming capgen's version and `runtime/<module>.ts`, then that file. */
 export function expectVerbatimCopy(file: string, text: string): void {
-  const module = /^runtime\/([a-z]+)\.ts$/.exec(file)?.[1];
+  const module = /^runtime\/([a-z/]+)\.ts$/.exec(file)?.[1];
   expect(module, file).toBeDefined();
   const newline = text.indexOf('\n');
   const banner = text.slice(0, newline);
-  expect(banner, file).toMatch(/^\/\/ .*\bcapgen (\S+) runtime\/([a-z]+)\.ts\b/);
-  const [, version, named] = /\bcapgen (\S+) runtime\/([a-z]+)\.ts\b/.exec(banner)!;
+  expect(banner, file).toMatch(/^\/\/ .*\bcapgen (\S+) runtime\/([a-z/]+)\.ts\b/);
+  const [, version, named] = /\bcapgen (\S+) runtime\/([a-z/]+)\.ts\b/.exec(banner)!;
   expect([version, named], file).toEqual([VERSION, module]);
   expect(text.slice(newline + 1) === readFileSync(new URL(`runtime/${module}.ts`, ROOT), 'utf8'), file).toBe(
     true,
