@@ -2,22 +2,22 @@
 // The command line: `capgen [validate] [--out DIR] [--check] [--strict] [--watch] SPEC...`.
 // `run` takes its streams and environment as arguments so tests can drive it in-process; the
 // bottom of the file runs it when this module is the program.
-import { watch as watchFolder, type FSWatcher, readFileSync, realpathSync } from 'node:fs';
+import { type FSWatcher, readFileSync, realpathSync, watch as watchFolder } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { diffOutput } from './check.js';
-import { SpecError, type Diagnostic } from './diagnostics.js';
-import { generateFile, type Generated } from './pipeline.js';
+import { type Diagnostic, SpecError } from './diagnostics.js';
+import { type Generated, generateFile } from './pipeline.js';
 import {
   colours,
-  FORMATS,
+  type Format,
   formatGithub,
   formatJson,
+  FORMATS,
   formatSarif,
   formatText,
-  type Format,
 } from './present.js';
 import { writeOutput } from './write.js';
 

@@ -3,7 +3,7 @@
 // annotations. Machine formats keep every diagnostic, each with its `cause`; only `text` collapses.
 import { relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { formatDiagnostic, type Diagnostic } from './diagnostics.js';
+import { type Diagnostic, formatDiagnostic } from './diagnostics.js';
 
 export const FORMATS = ['text', 'json', 'sarif', 'github'] as const;
 export type Format = (typeof FORMATS)[number];

@@ -3,18 +3,18 @@
 import type { Reporter } from '../diagnostics.js';
 import type { LoadedSpec, PathKey } from '../load.js';
 import {
+  type CallHint,
+  type CallIndex,
   isObj,
+  type Obj,
   objAt,
   objects,
+  type OperationRef,
   pickOperation,
   resolveCall,
   strAt,
-  type CallHint,
-  type CallIndex,
-  type Obj,
-  type OperationRef,
 } from '../raw.js';
-import { knownKeys, type KeyedObject } from './keys.js';
+import { type KeyedObject, knownKeys } from './keys.js';
 import { closest, didYouMean } from './suggest.js';
 import { isSkipped } from './units.js';
 
