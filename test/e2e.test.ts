@@ -17,6 +17,7 @@ import {
 } from 'node:http';
 import { createServer as createNetServer, type Socket } from 'node:net';
 import { unusedPort } from './support/ports.js';
+import { expectNoSecret } from './support/secrets.js';
 import { fileURLToPath } from 'node:url';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { start } from '../out/instance-images/server.js';
@@ -169,6 +170,7 @@ async function startStack(opts: { seedImages?: number; key?: string } = {}): Pro
     expect(what).not.toContain(key);
     expect(what.toLowerCase()).not.toContain(key.toLowerCase());
     expect(what).not.toContain(FAKE_API_KEY);
+    expectNoSecret('an answer of the generated server', what);
   };
 
   return {
