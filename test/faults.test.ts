@@ -6,15 +6,15 @@
  * normal request succeeds.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { start, type RunningServer } from '../out/instance-images/server.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningServer, start } from '../out/instance-images/server.js';
 import {
-  NORMAL_BODY,
-  startFaultyUpstream,
   type Fault,
   type FaultyUpstream,
+  NORMAL_BODY,
   type Script,
+  startFaultyUpstream,
 } from './support/faulty.js';
 import { unusedPort } from './support/ports.js';
 import { expectNoSecret } from './support/secrets.js';

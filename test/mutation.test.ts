@@ -11,9 +11,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { isMap, isPair, isScalar, isSeq, parseDocument, Scalar, type Document, type Node } from 'yaml';
-import { SpecError, type Diagnostic } from '../generator/diagnostics.js';
-import { generateText, type Generated } from '../generator/pipeline.js';
+import { type Document, isMap, isPair, isScalar, isSeq, type Node, parseDocument, Scalar } from 'yaml';
+import { type Diagnostic, SpecError } from '../generator/diagnostics.js';
+import { type Generated, generateText } from '../generator/pipeline.js';
 
 const CORPUS = fileURLToPath(new URL('../../shared/corpus/', import.meta.url));
 const BASES = [

@@ -2,8 +2,8 @@
 // and where it looks. The other tests rely on it to fail when a key leaks, so it is tested itself.
 import { Buffer } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
-import { expectNoSecret, takeLeaks, watchCredentials, watchSecret } from './support/secrets.js';
 import { startRecorder } from './support/recorder.js';
+import { expectNoSecret, takeLeaks, watchCredentials, watchSecret } from './support/secrets.js';
 
 describe('the credential check', () => {
   it('watches the credentials an upstream receives, in every form they take on the way out', () => {

@@ -2,9 +2,9 @@
 // so that a test controls every byte and every moment of an answer (a reset half-way through a
 // body, a 204 that carries a body, a body dripped one byte at a time, an answer that never comes).
 // It records every request it reads and when the caller closed the connection it came on.
-import { createServer, type Server, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { STATUS_CODES } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { watchCredentials } from './secrets.js';
 
 export interface FaultyRequest {
