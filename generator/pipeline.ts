@@ -21,6 +21,8 @@ export interface GenerateOptions {
   validateOnly?: boolean;
   /** Called with the warnings once they are all known, before the (slow) emit stages; may throw. */
   beforeEmit?: (diagnostics: Diagnostic[]) => void;
+  /** Skip formatting and the type-check: the files are as emitted (the mutation test runs many specs). */
+  skipFormat?: boolean;
 }
 
 export interface Generated {
@@ -57,6 +59,8 @@ async function generateSpec(spec: LoadedSpec, options: GenerateOptions): Promise
     return { name, model, files: new Map(), diagnostics: report.sorted(), spec, inputs };
   options.beforeEmit?.(report.sorted());
   const emitted = emitAll(model);
+  if (options.skipFormat)
+    return { name, model, files: new Map(emitted), diagnostics: report.sorted(), spec, inputs };
   // Formatting (in a worker) and type-checking (here) run side by side: types do not depend on
   // layout. A type error names the line of the unformatted file, which is enough for a bug report.
   const formatted = formatFiles(emitted);
