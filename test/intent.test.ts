@@ -6,9 +6,9 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateFile, type Generated } from '../generator/pipeline.js';
+import { type Generated, generateFile } from '../generator/pipeline.js';
 import { writeOutput } from '../generator/write.js';
-import { startEcho, type EchoServer } from '../tools/corpus/echo.js';
+import { type EchoServer, startEcho } from '../tools/corpus/echo.js';
 import { smoke, type SmokeResult } from '../tools/corpus/smoke.js';
 import { ROOT, TMP } from '../tools/corpus/spec.js';
 

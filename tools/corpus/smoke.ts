@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import type { LoadedSpec } from '../../generator/load.js';
 import type {
   Auth,
   Capability,
@@ -15,11 +16,10 @@ import type {
   RestOperation,
   RestPath,
 } from '../../generator/model/types.js';
-import type { LoadedSpec } from '../../generator/load.js';
 import type { EchoRequest, EchoServer } from './echo.js';
 import { bestOf, compareOutput, credentialNames, type Mismatch } from './intent/check.js';
-import { predict, readBinds, unitAt, type Context, type Inbound } from './intent/read.js';
-import { argumentsFor, evalTemplate, expectedRequest, textOf, type Resolved } from './oracle.js';
+import { type Context, type Inbound, predict, readBinds, unitAt } from './intent/read.js';
+import { argumentsFor, evalTemplate, expectedRequest, type Resolved, textOf } from './oracle.js';
 
 export interface CallOutcome {
   kind: 'rest' | 'mcp';
