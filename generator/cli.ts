@@ -69,11 +69,11 @@ async function main(argv: string[]): Promise<number> {
           },
         ]);
       names.set(generated.name, file);
-      if (!values.quiet) printDiagnostics(generated.diagnostics, generated.spec.text);
+      if (!values.quiet) await printDiagnostics(generated.diagnostics, generated.spec.sources);
       results.push(generated);
     } catch (err) {
       if (!(err instanceof SpecError)) throw err;
-      printDiagnostics(err.diagnostics, await readSafely(file));
+      await printDiagnostics(err.diagnostics);
       refused = true;
     }
   }
@@ -112,8 +112,13 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-function printDiagnostics(diagnostics: Diagnostic[], text: string | undefined): void {
-  for (const d of diagnostics) process.stderr.write(`${formatDiagnostic(d, text)}\n`);
+/** Each diagnostic with a frame from its own file (an imported file's problems point there). */
+async function printDiagnostics(diagnostics: Diagnostic[], sources?: Map<string, string>): Promise<void> {
+  const texts = new Map<string, string | undefined>(sources ?? []);
+  for (const d of diagnostics) {
+    if (!texts.has(d.file)) texts.set(d.file, await readSafely(d.file));
+    process.stderr.write(`${formatDiagnostic(d, texts.get(d.file))}\n`);
+  }
 }
 
 async function readSafely(file: string): Promise<string | undefined> {

@@ -11,6 +11,8 @@ export interface Diagnostic {
   file: string;
   line: number;
   col: number;
+  /** For a problem inside an imported file: the import that brought it in. */
+  via?: { file: string; line: number; col: number };
 }
 
 /** A refusal: generation of this spec stops and nothing is written. */
@@ -23,7 +25,8 @@ export class SpecError extends Error {
 
 /** Renders one diagnostic with up to two lines of context and a caret under the column. */
 export function formatDiagnostic(d: Diagnostic, sourceText?: string): string {
-  const head = `${d.file}:${d.line}:${d.col}: ${d.severity}[${d.code}]: ${d.message}`;
+  const via = d.via ? `\n  (imported at ${d.via.file}:${d.via.line}:${d.via.col})` : '';
+  const head = `${d.file}:${d.line}:${d.col}: ${d.severity}[${d.code}]: ${d.message}${via}`;
   if (sourceText === undefined || d.line < 1) return head;
   const lines = sourceText.split(/\r?\n/);
   if (d.line > lines.length) return head;
@@ -41,7 +44,10 @@ function clip(line: string): string {
   return line.length > 160 ? `${line.slice(0, 157)}...` : line;
 }
 
-type Locator = (path: readonly (string | number)[], at?: 'key' | 'value') => { line: number; col: number };
+type Locator = (
+  path: readonly (string | number)[],
+  at?: 'key' | 'value',
+) => { line: number; col: number; file?: string; via?: { file: string; line: number; col: number } };
 
 /**
  * Collects diagnostics for one spec. Under `--strict` every warning is raised as an error, so a
@@ -65,7 +71,8 @@ export class Reporter {
 
   /** The spec position of `path`, for IR origins. */
   position(path: readonly (string | number)[]): { line: number; col: number } {
-    return this.locate(path);
+    const { line, col } = this.locate(path);
+    return { line, col };
   }
 
   get failed(): boolean {
@@ -78,7 +85,12 @@ export class Reporter {
   }
 
   sorted(): Diagnostic[] {
-    return [...this.diagnostics].sort((a, b) => a.line - b.line || a.col - b.col);
+    // Problems in an imported file sort at the import line, in their own file's order.
+    const main = (d: Diagnostic) => [d.via?.line ?? d.line, d.via ? 1 : 0, d.line, d.col];
+    return [...this.diagnostics].sort((a, b) => {
+      const [x, y] = [main(a), main(b)];
+      return x[0]! - y[0]! || x[1]! - y[1]! || x[2]! - y[2]! || x[3]! - y[3]!;
+    });
   }
 
   private add(
@@ -88,8 +100,11 @@ export class Reporter {
     path: readonly (string | number)[],
     at?: 'key' | 'value',
   ): void {
-    const { line, col } = this.locate(path, at);
-    const duplicate = this.diagnostics.some((d) => d.line === line && d.col === col && d.message === message);
-    if (!duplicate) this.diagnostics.push({ severity, code, message, file: this.file, line, col });
+    const { line, col, file = this.file, via } = this.locate(path, at);
+    const duplicate = this.diagnostics.some(
+      (d) => d.file === file && d.line === line && d.col === col && d.message === message,
+    );
+    if (!duplicate)
+      this.diagnostics.push({ severity, code, message, file, line, col, ...(via ? { via } : {}) });
   }
 }

@@ -4,6 +4,7 @@
 import { Reporter, type Diagnostic } from './diagnostics.js';
 import { emitAll } from './emit/index.js';
 import { formatFiles } from './format.js';
+import { resolveImports } from './imports.js';
 import { loadSpec, parseSpec, type LoadedSpec } from './load.js';
 import { buildModel, capabilityName } from './model/build.js';
 import type { Capability } from './model/types.js';
@@ -41,7 +42,8 @@ export async function generateText(
   return generateSpec(parseSpec(file, text), options);
 }
 
-async function generateSpec(spec: LoadedSpec, options: GenerateOptions): Promise<Generated> {
+async function generateSpec(written: LoadedSpec, options: GenerateOptions): Promise<Generated> {
+  const spec = await resolveImports(written);
   const report = new Reporter(spec.file, spec.locate, options.strict ?? false);
   const validation = validate(spec, report);
   const name = options.name ?? capabilityName(spec.file);

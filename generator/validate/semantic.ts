@@ -63,7 +63,7 @@ export function checkSemantics(
       'aggregates',
     ]);
   }
-  const index = checkConsumes(capability, report, skipped);
+  const index = checkConsumes(capability, report, skipped, spec.importFailures);
   const resolution: Resolution = { calls: new Map(), order: new Map() };
   checkExposes(capability, report, skipped, index, resolution);
   return { index, calls: resolution.calls };
@@ -82,20 +82,29 @@ function skip(
   skipped.add(unit);
 }
 
-function checkConsumes(capability: Obj, report: Reporter, skipped: Set<string>): CallIndex {
+function checkConsumes(
+  capability: Obj,
+  report: Reporter,
+  skipped: Set<string>,
+  failures: ReadonlyMap<number, string> | undefined,
+): CallIndex {
   const index: CallIndex = new Map();
   for (const [entry, i] of objects(capability.consumes)) {
     const unit = `consumes/${i}`;
     const at: PathKey[] = ['capability', 'consumes', i];
     if (isSkipped(skipped, unit)) continue;
     if (entry.import !== undefined || entry.location !== undefined) {
+      // Resolved imports were replaced by the imported entry (imports.ts); this one failed.
+      const why = failures?.get(i) ?? 'the import could not be resolved';
+      const where = entry.location !== undefined ? 'location' : 'import';
       skip(
         report,
         skipped,
         unit,
-        'unsupported',
-        'unsupported: consumes import (shared consumes files are not generated yet)',
-        at,
+        'import',
+        `${why}; this consumes entry is skipped`,
+        [...at, where],
+        'value',
       );
       continue;
     }

@@ -88,7 +88,14 @@ export function isFragment(path: string): boolean {
   }
 }
 
-const SKIP_CODES = new Set(['unsupported', 'call-unresolved', 'duplicate-name', 'schema', 'tool-name']);
+const SKIP_CODES = new Set([
+  'unsupported',
+  'import',
+  'call-unresolved',
+  'duplicate-name',
+  'schema',
+  'tool-name',
+]);
 
 /** A warning that skipped a unit: its reason and the kind of unit, or undefined. */
 export function skippedBy(d: Diagnostic): { reason: string; unit: string } | undefined {
