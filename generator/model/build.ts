@@ -2,13 +2,13 @@
 import { basename, extname } from 'node:path';
 import type { Reporter } from '../diagnostics.js';
 import type { LoadedSpec, PathKey } from '../load.js';
-import { listAt, objAt, objects, strAt, type Obj } from '../raw.js';
+import { listAt, type Obj, objAt, objects, strAt } from '../raw.js';
 import type { Validation } from '../validate/index.js';
 import { isSkipped } from '../validate/units.js';
 import { undeclaredWithKeys } from './bind.js';
-import { buildApis, parsePath, type ConsumesContext } from './consumes.js';
+import { buildApis, type ConsumesContext, parsePath } from './consumes.js';
 import { buildMcpAdapter, buildRestAdapter, type ExposeContext } from './expose.js';
-import { templateSecrets, type TemplateScope } from './template.js';
+import { type TemplateScope, templateSecrets } from './template.js';
 import type { Capability, ConsumedApi, EnvVar, McpAdapter, RestAdapter, Template } from './types.js';
 
 /** `specs/instance-images.yaml` → `instance-images`. */

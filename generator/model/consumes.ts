@@ -2,9 +2,9 @@
 // normalised (types, locations, implicit path parameters) and auth resolved to templates.
 import type { Reporter } from '../diagnostics.js';
 import type { PathKey } from '../load.js';
-import { isObj, objAt, objects, strAt, type Obj } from '../raw.js';
+import { isObj, type Obj, objAt, objects, strAt } from '../raw.js';
 import { isSkipped } from '../validate/units.js';
-import { camel, NameTable, pascal, envName } from './names.js';
+import { camel, envName, NameTable, pascal } from './names.js';
 import {
   hasPlaceholders,
   literalTemplate,
@@ -13,9 +13,9 @@ import {
   type TemplateScope,
 } from './template.js';
 import type {
+  Auth,
   BodyTemplate,
   ConsumedApi,
-  Auth,
   ConsumedOperation,
   ConsumedParam,
   HttpMethod,
