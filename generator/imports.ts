@@ -7,7 +7,7 @@
 // validation skips that consumes unit with a located warning.
 import { dirname, isAbsolute, join } from 'node:path';
 import { SpecError } from './diagnostics.js';
-import { loadSpec, type LoadedSpec, type PathKey, type Site } from './load.js';
+import { type LoadedSpec, loadSpec, type PathKey, type Site } from './load.js';
 
 type Obj = Record<string, unknown>;
 

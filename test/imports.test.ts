@@ -2,7 +2,7 @@
 // relative to the importing spec's folder. Problems inside the imported entry point into that
 // file (plus the import line); a missing file or namespace skips that consumes unit with a located
 // warning; `--check` sees a change in an imported file.
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
