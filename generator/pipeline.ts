@@ -18,6 +18,10 @@ export interface GenerateOptions {
   name?: string;
   /** Skip the type-check (used by tests that only look at the model). */
   skipVerify?: boolean;
+  /** Stop after the model (`capgen validate`): every diagnostic, no files. */
+  validateOnly?: boolean;
+  /** Called with the warnings once they are all known, before the (slow) emit stages; may throw. */
+  beforeEmit?: (diagnostics: Diagnostic[]) => void;
   /** Skip formatting and the type-check: the files are as emitted (the mutation test runs many specs). */
   skipFormat?: boolean;
 }
@@ -30,6 +34,8 @@ export interface Generated {
   /** Warnings (refusals are thrown as SpecError). */
   diagnostics: Diagnostic[];
   spec: LoadedSpec;
+  /** Every file this spec was generated from (the spec itself first): what `--watch` watches. */
+  inputs: string[];
 }
 
 export async function generateFile(file: string, options: GenerateOptions = {}): Promise<Generated> {
@@ -50,8 +56,14 @@ async function generateSpec(written: LoadedSpec, options: GenerateOptions): Prom
   const validation = validate(spec, report);
   const name = options.name ?? capabilityName(spec.file);
   const model = buildModel(spec, validation, report, name);
+  // The spec and every file it imports: --watch rereads when any of them changes.
+  const inputs = [...new Set([spec.file, ...(spec.sources?.keys() ?? [])])];
+  if (options.validateOnly)
+    return { name, model, files: new Map(), diagnostics: report.sorted(), spec, inputs };
+  options.beforeEmit?.(report.sorted());
   const emitted = emitAll(model);
-  if (options.skipFormat) return { name, model, files: new Map(emitted), diagnostics: report.sorted(), spec };
+  if (options.skipFormat)
+    return { name, model, files: new Map(emitted), diagnostics: report.sorted(), spec, inputs };
   // Formatting (in a worker) and type-checking (here) run side by side: types do not depend on
   // layout. A type error names the line of the unformatted file, which is enough for a bug report.
   const formatted = formatFiles(emitted);
@@ -64,5 +76,5 @@ async function generateSpec(written: LoadedSpec, options: GenerateOptions): Prom
     }
   }
   const files = new Map(await formatted);
-  return { name, model, files, diagnostics: report.sorted(), spec };
+  return { name, model, files, diagnostics: report.sorted(), spec, inputs };
 }
