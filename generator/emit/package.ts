@@ -16,7 +16,7 @@ export const RUNTIME_DEPENDENCIES = {
 export const DEV_DEPENDENCIES = { '@types/node': '20.19.43', typescript: '5.9.3' };
 
 /** Settings every generated server reads, besides the capability's own. */
-export const COMMON_ENV = [
+const COMMON_ENV = [
   {
     name: 'HOST',
     purpose: "address every adapter binds to (default: the adapter's `address`, else 127.0.0.1)",
