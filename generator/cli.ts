@@ -1,7 +1,10 @@
 #!/usr/bin/env -S npx tsx
 // The command line: `capgen [--out DIR] [--check] [--strict] SPEC...`
+import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+
 import { diffOutput } from './check.js';
 import { type Diagnostic, formatDiagnostic, SpecError } from './diagnostics.js';
 import { type Generated, generateFile } from './pipeline.js';
@@ -22,7 +25,17 @@ Options:
 Exit codes: 0 done (or --check: up to date), 1 a spec was refused or --check found a
 difference, 2 bad command line, 3 internal error.`;
 
-async function main(argv: string[]): Promise<number> {
+/** Where the command prints: the process's own streams, or a test's buffers. */
+export interface CliIo {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+}
+
+/**
+ * Runs the command line in this process and resolves to its exit code. The executable (below) is a
+ * thin wrapper; tests that are not about the process itself call this directly.
+ */
+export async function main(argv: string[], io: CliIo = process): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -37,16 +50,16 @@ async function main(argv: string[]): Promise<number> {
       },
     });
   } catch (err) {
-    process.stderr.write(`capgen: ${(err as Error).message}\n\n${USAGE}\n`);
+    io.stderr.write(`capgen: ${(err as Error).message}\n\n${USAGE}\n`);
     return 2;
   }
   const { values, positionals } = parsed;
   if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
+    io.stdout.write(`${USAGE}\n`);
     return 0;
   }
   if (positionals.length === 0) {
-    process.stderr.write(`capgen: no spec given\n\n${USAGE}\n`);
+    io.stderr.write(`capgen: no spec given\n\n${USAGE}\n`);
     return 2;
   }
   const names = new Map<string, string>();
@@ -69,16 +82,16 @@ async function main(argv: string[]): Promise<number> {
           },
         ]);
       names.set(generated.name, file);
-      if (!values.quiet) printDiagnostics(generated.diagnostics, generated.spec.text);
+      if (!values.quiet) printDiagnostics(io, generated.diagnostics, generated.spec.text);
       results.push(generated);
     } catch (err) {
       if (!(err instanceof SpecError)) throw err;
-      printDiagnostics(err.diagnostics, await readSafely(file));
+      printDiagnostics(io, err.diagnostics, await readSafely(file));
       refused = true;
     }
   }
   if (refused) {
-    process.stderr.write(`capgen: nothing was written\n`);
+    io.stderr.write(`capgen: nothing was written\n`);
     return 1;
   }
   if (values.check) {
@@ -88,12 +101,12 @@ async function main(argv: string[]): Promise<number> {
       const diff = await diffOutput(dir, g.files, `${values.out}/${g.name}`);
       if (diff !== '') {
         stale = true;
-        process.stdout.write(diff);
-        process.stderr.write(
+        io.stdout.write(diff);
+        io.stderr.write(
           `capgen: ${values.out}/${g.name}/ is not up to date with ${names.get(g.name)}; run npm run gen -- ${names.get(g.name)}\n`,
         );
       } else {
-        process.stderr.write(`capgen: ${values.out}/${g.name}/ is up to date\n`);
+        io.stderr.write(`capgen: ${values.out}/${g.name}/ is up to date\n`);
       }
     }
     return stale ? 1 : 0;
@@ -105,15 +118,15 @@ async function main(argv: string[]): Promise<number> {
       g.diagnostics.length === 0
         ? ''
         : `, ${g.diagnostics.length} warning${g.diagnostics.length === 1 ? '' : 's'}`;
-    process.stderr.write(
+    io.stderr.write(
       `capgen: wrote ${values.out}/${g.name}/ (${g.files.size} files${removed.length ? `, removed ${removed.join(', ')}` : ''}${warnings})\n`,
     );
   }
   return 0;
 }
 
-function printDiagnostics(diagnostics: Diagnostic[], text: string | undefined): void {
-  for (const d of diagnostics) process.stderr.write(`${formatDiagnostic(d, text)}\n`);
+function printDiagnostics(io: CliIo, diagnostics: Diagnostic[], text: string | undefined): void {
+  for (const d of diagnostics) io.stderr.write(`${formatDiagnostic(d, text)}\n`);
 }
 
 async function readSafely(file: string): Promise<string | undefined> {
@@ -125,15 +138,20 @@ async function readSafely(file: string): Promise<string | undefined> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    // Bad input never reaches here; this is a bug in capgen, so the stack is useful.
-    process.stderr.write(
-      `capgen: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
-    process.exitCode = 3;
-  },
-);
+// Run only when this file is the program (`npx tsx generator/cli.ts`, the `capgen` bin), not when
+// a test imports it.
+const entry = process.argv[1];
+if (entry !== undefined && realpathSync(entry) === fileURLToPath(import.meta.url)) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      // Bad input never reaches here; this is a bug in capgen, so the stack is useful.
+      process.stderr.write(
+        `capgen: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
+      process.exitCode = 3;
+    },
+  );
+}
