@@ -12,6 +12,7 @@ import type { LoadedSpec, PathKey } from '../load.js';
 import type { CallIndex } from '../raw.js';
 import { type CallTargets, checkSemantics } from './semantic.js';
 import { checkStrict } from './strict.js';
+import { closest } from './suggest.js';
 import { unitOf } from './units.js';
 
 const SUPPORTED_VERSION = '1.0.0-alpha2';
@@ -40,9 +41,11 @@ export function validate(spec: LoadedSpec, report: Reporter): Validation {
     for (const error of simplify(dialectValidator.errors ?? [])) {
       const path = pointerToPath(error.instancePath);
       const unit = unitOf(path);
-      const message = `${describe(error)}`;
+      const message = `${describe(error)}${nearMiss(error, spec.data)}`;
       if (unit) {
-        report.warn('schema', `${message}; this ${unit.kind} is skipped`, path);
+        report.warn('schema', `${message}; this ${unit.kind} is skipped`, path, undefined, {
+          explains: unit.key,
+        });
         skipped.add(unit.key);
       } else {
         report.error('schema', message, path);
@@ -102,6 +105,18 @@ function simplify(errors: ErrorObject[]): ErrorObject[] {
     seen.add(key);
     return true;
   });
+}
+
+/** For a missing required key: a sibling key that looks like a misspelling of it. */
+function nearMiss(error: ErrorObject, data: unknown): string {
+  if (error.keyword !== 'required') return '';
+  let node: unknown = data;
+  for (const key of pointerToPath(error.instancePath))
+    node = (node as Record<PathKey, unknown> | undefined)?.[key];
+  if (node === null || typeof node !== 'object' || Array.isArray(node)) return '';
+  const missing = String((error.params as { missingProperty: string }).missingProperty);
+  const typo = Object.keys(node).find((k) => closest(k, [missing]) === missing);
+  return typo === undefined ? '' : ` (\`${typo}\` looks like a misspelling of it)`;
 }
 
 function describe(error: ErrorObject): string {
