@@ -15,9 +15,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join, relative } from 'node:path';
-
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
 import { main } from '../generator/cli.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
