@@ -17,6 +17,8 @@ export interface GenerateOptions {
   name?: string;
   /** Skip the type-check (used by tests that only look at the model). */
   skipVerify?: boolean;
+  /** Skip formatting and the type-check: the files are as emitted (the mutation test runs many specs). */
+  skipFormat?: boolean;
 }
 
 export interface Generated {
@@ -47,6 +49,7 @@ async function generateSpec(spec: LoadedSpec, options: GenerateOptions): Promise
   const name = options.name ?? capabilityName(spec.file);
   const model = buildModel(spec, validation, report, name);
   const emitted = emitAll(model);
+  if (options.skipFormat) return { name, model, files: new Map(emitted), diagnostics: report.sorted(), spec };
   // Formatting (in a worker) and type-checking (here) run side by side: types do not depend on
   // layout. A type error names the line of the unformatted file, which is enough for a bug report.
   const formatted = formatFiles(emitted);

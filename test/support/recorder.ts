@@ -3,6 +3,7 @@
 // runner's echo upstream (tools/corpus/echo.ts) is this server with an echoing answer.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { watchCredentials } from './secrets.js';
 
 export interface Recorded {
   /** A marker unique to this request (among every recorder's), for answers that echo it. */
@@ -56,6 +57,7 @@ export async function startRecorder(): Promise<Recorder> {
         headers: { ...req.headers },
         body: Buffer.concat(chunks).toString('utf8'),
       };
+      watchCredentials(recorded.headers, url);
       requests.push(recorded);
       const reply = responder(recorded);
       if (reply === 'hang') return;

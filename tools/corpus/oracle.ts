@@ -42,6 +42,9 @@ export function synthesize(schema: JsonSchema, type: ParamType, n: number): unkn
         const s = isObject(props[name]) ? props[name] : {};
         out[name] = synthesize(s, schemaType(s), n);
       }
+      // An open object gets one property, so that a body that is dropped or replaced shows.
+      if (required.length === 0 && schema.additionalProperties !== false && Object.keys(props).length === 0)
+        out[`k${n}`] = `v${n}`;
       return out;
     }
     default:

@@ -44,7 +44,14 @@ export interface SpecResult {
   crash?: { message: string; stack?: string };
   /** What was generated: consumed operations, REST operations and MCP tools. */
   generated?: { apis: number; operations: number; restOperations: number; tools: number; files: string[] };
-  smoke?: { calls: number; passed: number; failed: number; mappedOutputs: number; failures: CallOutcome[] };
+  smoke?: {
+    calls: number;
+    passed: number;
+    failed: number;
+    mappedOutputs: number;
+    mismatches: number;
+    failures: CallOutcome[];
+  };
   ms: number;
   genMs?: number;
   smokeMs?: number;
@@ -220,6 +227,7 @@ export async function runSpec(file: string, ctx: RunContext): Promise<SpecResult
       tag: ctx.tag,
       callTimeoutMs: ctx.callTimeoutMs,
       root: ROOT,
+      spec: generated.spec,
     });
     result.smoke = { calls: s.passed + s.failed, ...s };
   } catch (err) {
@@ -230,6 +238,7 @@ export async function runSpec(file: string, ctx: RunContext): Promise<SpecResult
       passed: 0,
       failed: Math.max(calls, 1),
       mappedOutputs: 0,
+      mismatches: 0,
       failures: [
         {
           kind: 'rest',
