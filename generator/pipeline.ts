@@ -17,6 +17,10 @@ export interface GenerateOptions {
   name?: string;
   /** Skip the type-check (used by tests that only look at the model). */
   skipVerify?: boolean;
+  /** Stop after the model (`capgen validate`): every diagnostic, no files. */
+  validateOnly?: boolean;
+  /** Called with the warnings once they are all known, before the (slow) emit stages; may throw. */
+  beforeEmit?: (diagnostics: Diagnostic[]) => void;
   /** Skip formatting and the type-check: the files are as emitted (the mutation test runs many specs). */
   skipFormat?: boolean;
 }
@@ -29,6 +33,8 @@ export interface Generated {
   /** Warnings (refusals are thrown as SpecError). */
   diagnostics: Diagnostic[];
   spec: LoadedSpec;
+  /** Every file this spec was generated from (the spec itself first): what `--watch` watches. */
+  inputs: string[];
 }
 
 export async function generateFile(file: string, options: GenerateOptions = {}): Promise<Generated> {
@@ -48,8 +54,13 @@ async function generateSpec(spec: LoadedSpec, options: GenerateOptions): Promise
   const validation = validate(spec, report);
   const name = options.name ?? capabilityName(spec.file);
   const model = buildModel(spec, validation, report, name);
+  const inputs = [spec.file];
+  if (options.validateOnly)
+    return { name, model, files: new Map(), diagnostics: report.sorted(), spec, inputs };
+  options.beforeEmit?.(report.sorted());
   const emitted = emitAll(model);
-  if (options.skipFormat) return { name, model, files: new Map(emitted), diagnostics: report.sorted(), spec };
+  if (options.skipFormat)
+    return { name, model, files: new Map(emitted), diagnostics: report.sorted(), spec, inputs };
   // Formatting (in a worker) and type-checking (here) run side by side: types do not depend on
   // layout. A type error names the line of the unformatted file, which is enough for a bug report.
   const formatted = formatFiles(emitted);
@@ -62,5 +73,5 @@ async function generateSpec(spec: LoadedSpec, options: GenerateOptions): Promise
     }
   }
   const files = new Map(await formatted);
-  return { name, model, files, diagnostics: report.sorted(), spec };
+  return { name, model, files, diagnostics: report.sorted(), spec, inputs };
 }

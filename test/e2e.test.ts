@@ -121,6 +121,7 @@ interface RestResult {
   status: number;
   headers: Headers;
   text: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON, walked by path in assertions (a wrong path fails them)
   json: any;
 }
 
@@ -145,6 +146,7 @@ interface Stack {
 interface ToolResult {
   isError: boolean;
   text: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON, walked by path in assertions (a wrong path fails them)
   structured: any;
 }
 

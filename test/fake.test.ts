@@ -73,6 +73,7 @@ function expectStandardHeaders(res: Response, bodyText: string): void {
 }
 
 /** Reads the body, checks the standard headers, and returns status + parsed JSON + raw text. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON, walked by path in assertions (a wrong path fails them)
 async function read(res: Response): Promise<{ status: number; json: any; text: string; headers: Headers }> {
   const text = await res.text();
   expectStandardHeaders(res, text);

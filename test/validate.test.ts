@@ -301,7 +301,7 @@ describe('calls', () => {
     expect(others).toEqual([]);
     expect(d!.severity).toBe('warning');
     expect(d!.message).toBe(
-      'call "petshop.getpet" names no consumes namespace of this capability; this tool is skipped',
+      'call "petshop.getpet" names no consumes namespace of this capability; did you mean "petstore.getpet"?; this tool is skipped',
     );
     const line = lineOf(text, 'call: petshop.getpet');
     expect({ line: d!.line, col: d!.col }).toEqual({ line, col: colOf(text, line, 'petshop') });

@@ -6,8 +6,6 @@ import { Code, code, doc, ident, join, lit, member, optionalMember, prop } from 
 import { tsType } from './expr.js';
 import { render } from './render.js';
 
-const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
-
 export function emitRest(model: Capability): string {
   const adapters = model.rest.map((adapter) => adapterView(model, adapter));
   const converters = convertersUsed(adapters.flatMap((a) => a.routes));

@@ -18,7 +18,7 @@ export interface Recorded {
   body: string;
 }
 
-export type Reply =
+type Reply =
   | { status?: number; headers?: Record<string, string>; body?: string | object | null }
   /** Never answer (for timeout tests). */
   | 'hang'

@@ -71,7 +71,7 @@ export function plannedCalls(model: Capability): number {
   );
 }
 
-export function secretValue(name: string): string {
+function secretValue(name: string): string {
   return `dummy-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-5e3c`;
 }
 
