@@ -4,6 +4,7 @@
 import { type Diagnostic, Reporter } from './diagnostics.js';
 import { emitAll } from './emit/index.js';
 import { formatFiles } from './format.js';
+import { resolveImports } from './imports.js';
 import { type LoadedSpec, loadSpec, parseSpec } from './load.js';
 import { buildModel, capabilityName } from './model/build.js';
 import type { Capability } from './model/types.js';
@@ -49,12 +50,14 @@ export async function generateText(
   return generateSpec(parseSpec(file, text), options);
 }
 
-async function generateSpec(spec: LoadedSpec, options: GenerateOptions): Promise<Generated> {
+async function generateSpec(written: LoadedSpec, options: GenerateOptions): Promise<Generated> {
+  const spec = await resolveImports(written);
   const report = new Reporter(spec.file, spec.locate, options.strict ?? false);
   const validation = validate(spec, report);
   const name = options.name ?? capabilityName(spec.file);
   const model = buildModel(spec, validation, report, name);
-  const inputs = [spec.file];
+  // The spec and every file it imports: --watch rereads when any of them changes.
+  const inputs = [...new Set([spec.file, ...(spec.sources?.keys() ?? [])])];
   if (options.validateOnly)
     return { name, model, files: new Map(), diagnostics: report.sorted(), spec, inputs };
   options.beforeEmit?.(report.sorted());

@@ -93,7 +93,14 @@ function isFragment(path: string): boolean {
   }
 }
 
-const SKIP_CODES = new Set(['unsupported', 'call-unresolved', 'duplicate-name', 'schema', 'tool-name']);
+const SKIP_CODES = new Set([
+  'unsupported',
+  'import',
+  'call-unresolved',
+  'duplicate-name',
+  'schema',
+  'tool-name',
+]);
 
 /** A warning that skipped a unit: its reason and the kind of unit, or undefined. */
 function skippedBy(d: Diagnostic): { reason: string; unit: string } | undefined {
