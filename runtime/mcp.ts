@@ -12,6 +12,7 @@ import {
   type ToolAnnotations,
 } from '@modelcontextprotocol/server';
 import { authorized, challenge, type InboundAuth } from './auth.js';
+import { FormatError } from './formats/error.js';
 import { type ApiResponse, RequestError, UpstreamError } from './http.js';
 import { log } from './log.js';
 import { mapOutput, type OutputShape } from './output.js';
@@ -91,7 +92,13 @@ export async function toolResult(
     return toolError('internal error');
   }
   if (res.status >= 400) return toolError(`upstream answered ${res.status}: ${upstreamMessage(res)}`);
-  const value = output ? mapOutput(output, res.body) : res.body;
+  let value: unknown;
+  try {
+    value = output ? mapOutput(output, res.body) : res.body;
+  } catch (err) {
+    if (err instanceof FormatError) return toolError(err.message);
+    throw err;
+  }
   const structured =
     value !== null && typeof value === 'object' && !Array.isArray(value)
       ? (value as Record<string, unknown>)

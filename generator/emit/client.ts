@@ -7,6 +7,7 @@ import type {
   ConsumedOperation,
   ConsumedParam,
   JsonTemplate,
+  ResponseFormat,
   Template,
 } from '../model/types.js';
 import { Code, code, doc, ident, join, lit, member, prop } from './escape.js';
@@ -34,8 +35,24 @@ export function emitClient(model: Capability, runtime: Set<string>): string {
     .map((a) => [...a.methods, a.credentials, a.secrets].map((c) => c.text).join('\n'))
     .join('\n');
   const helpers = ['basicAuth', 'segment'].filter((h) => used.includes(`${h}(`));
+  // The converters come from the operations' formats in the model.
+  const DECODERS = {
+    xml: 'fromXml',
+    yaml: 'fromYaml',
+    markdown: 'fromMarkdown',
+    delimited: 'fromDelimited',
+    html: 'fromHtml',
+  } as const;
+  const decoders = new Set(
+    model.apis.flatMap((a) =>
+      a.operations.flatMap((op) =>
+        op.format && op.format.kind !== 'text' ? [DECODERS[op.format.kind]] : [],
+      ),
+    ),
+  );
   const imports = [
     ...helpers,
+    ...decoders,
     'HttpApi',
     'requireEnv',
     'type ApiResponse',
@@ -100,7 +117,30 @@ function method(op: ConsumedOperation): Code {
   if (body) fields.push(...body);
   const optional = args(op).every((p) => !p.required);
   const signature = code`${ident(op.ident)}(params: ${ident(op.paramsType)}${new Code(optional ? ' = {}' : '')}, options?: CallOptions): Promise<ApiResponse>`;
-  return code`${doc(op.description, `\`${op.method} ${pathText(op)}\``)}\n${signature} {\nreturn this.http.send({ ${join(fields, ', ')} }, options);\n}`;
+  const send = code`this.http.send({ ${join(fields, ', ')} }, options)`;
+  const call = op.format ? code`(await ${send}).decodeWith(${decoder(op.format)})` : send;
+  const asyncKw = new Code(op.format ? 'async ' : '');
+  return code`${doc(op.description, `\`${op.method} ${pathText(op)}\``)}\n${asyncKw}${signature} {\nreturn ${call};\n}`;
+}
+
+/** The runtime converter for an operation's non-JSON answers. */
+function decoder(format: ResponseFormat): Code {
+  switch (format.kind) {
+    case 'xml':
+      return new Code('fromXml');
+    case 'yaml':
+      return new Code('fromYaml');
+    case 'markdown':
+      return new Code('fromMarkdown');
+    case 'text':
+      return new Code("(raw) => raw.toString('utf8')");
+    case 'delimited':
+      return code`(raw) => fromDelimited(raw, ${lit(format.separator)})`;
+    case 'html':
+      return format.selector === undefined
+        ? new Code('fromHtml')
+        : code`(raw) => fromHtml(raw, ${lit(format.selector)})`;
+  }
 }
 
 function pathText(op: ConsumedOperation): string {

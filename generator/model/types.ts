@@ -80,8 +80,15 @@ export interface ConsumedOperation {
   path: PathPart[];
   params: ConsumedParam[];
   body?: BodyTemplate;
+  /** A non-JSON `outputRawFormat`: the answer is converted to JSON before any mapping. */
+  format?: ResponseFormat;
   origin: Origin;
 }
+
+export type ResponseFormat =
+  | { kind: 'xml' | 'yaml' | 'markdown' | 'text' }
+  | { kind: 'delimited'; separator: ',' | '\t' | '|' }
+  | { kind: 'html'; selector?: string };
 
 export type PathPart = { kind: 'text'; text: string } | { kind: 'param'; name: string };
 
