@@ -71,6 +71,7 @@ if (${stdioCondition}) {
   const runtime = [
     'ConfigError',
     'log',
+    ...(model.bindFiles.length > 0 ? ['withBindFiles'] : []),
     'requireEnv',
     'setLogLevel',
     ...(model.rest.length + model.mcp.length > 0 ? ['portFrom', 'urlOf'] : []),
@@ -108,6 +109,7 @@ if (${stdioCondition}) {
     imports,
     runtimeImports: new Code(runtime.join(', ')),
     clients,
+    bindFiles: model.bindFiles.length > 0 ? lit(model.bindFiles) : undefined,
     bindings: lit(Object.fromEntries(model.secrets.map((s) => [s.variable, s.env]))),
     adapters: [...rest, ...mcp],
   });

@@ -233,4 +233,17 @@ export interface Capability {
   env: EnvVar[];
   /** Bind variable name → environment variable that supplies it. */
   secrets: { variable: string; env: string }[];
+  /** File binds the server reads at start-up, for the variables it uses. */
+  bindFiles: BindFile[];
+}
+
+/**
+ * A bind whose values are in a JSON or YAML map file. At start-up the server reads `key` from the
+ * file for each variable, unless the environment variable of the variable's own name is set.
+ */
+export interface BindFile {
+  namespace: string;
+  /** Absolute, or relative to the server's working directory (`./shared/secrets.yaml`). */
+  path: string;
+  keys: { variable: string; key: string }[];
 }
