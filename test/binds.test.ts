@@ -60,7 +60,7 @@ beforeAll(async () => {
   const generated = await generateText(join(dir, 'binds.yaml'), SPEC);
   expect(generated.diagnostics.filter((d) => d.code === 'bind-location')).toEqual([]);
   await writeOutput(join(dir, 'out'), generated.files);
-  const runtime = (await import(pathToFileURL(join(dir, 'out', 'runtime.ts')).href)) as {
+  const runtime = (await import(pathToFileURL(join(dir, 'out', 'runtime', 'log.ts')).href)) as {
     setLogLevel(l: string): void;
   };
   runtime.setLogLevel('silent');

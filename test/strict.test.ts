@@ -10,6 +10,7 @@ import { parse } from 'yaml';
 import { type Diagnostic, Reporter } from '../generator/diagnostics.js';
 import { parseSpec } from '../generator/load.js';
 import { checkStrict, strictFindings } from '../generator/validate/strict.js';
+import { lineOf } from './support/text.js';
 
 const SHARED = '/work/shared';
 const OFFICIAL_SCHEMA = `${SHARED}/naftiko/schema/naftiko-schema-1.0.0-alpha2.ikanos-tag-v1.0.0-alpha2-e676c215.json`;
@@ -132,7 +133,7 @@ describe('strict.schema.json agrees with the official alpha2 schema', () => {
       .map((d) => join(TUTORIAL, d, 'capability.yml'));
     const shared = yamlFilesUnder(join(TUTORIAL, 'shared')).filter((f) => f.includes('consumes')); // not secrets.yaml
     tutorial = loadYaml([...steps, ...shared], TUTORIAL);
-  }, 60_000); // about 5 s alone, more when other test files share the CPU
+  });
 
   it('gives every corpus spec the same verdict', () => {
     expect(corpus).toHaveLength(740);
@@ -283,13 +284,6 @@ describe('checkStrict through the Reporter', () => {
     const report = new Reporter(file, spec.locate, true);
     checkStrict(spec, report);
     return { text, diagnostics: report.sorted() };
-  }
-
-  /** 1-based line of the first line matching `pattern` after line `after`. */
-  function lineOf(text: string, pattern: RegExp, after = 0): number {
-    const index = text.split('\n').findIndex((l, i) => i >= after && pattern.test(l));
-    expect(index, String(pattern)).toBeGreaterThanOrEqual(0);
-    return index + 1;
   }
 
   it('locates the seed deviations at their lines', () => {

@@ -5,6 +5,7 @@ import { type Diagnostic, Reporter, SpecError } from '../generator/diagnostics.j
 import { type LoadedSpec, parseSpec } from '../generator/load.js';
 import { buildModel } from '../generator/model/build.js';
 import { validate, type Validation } from '../generator/validate/index.js';
+import { lineOf } from './support/text.js';
 
 // ---------------------------------------------------------------------------------------------
 // Inline specs
@@ -126,16 +127,6 @@ function refused(text: string, strict = false): Diagnostic[] {
     return (err as SpecError).diagnostics;
   }
   throw new Error('expected the spec to be refused');
-}
-
-/** 1-based line of the first line matching `pattern` at or after line `after`. */
-function lineOf(text: string, pattern: string | RegExp, after = 1): number {
-  const lines = text.split('\n');
-  const index = lines.findIndex(
-    (l, i) => i >= after - 1 && (typeof pattern === 'string' ? l.includes(pattern) : pattern.test(l)),
-  );
-  if (index < 0) throw new Error(`no line matches ${String(pattern)}`);
-  return index + 1;
 }
 
 /** 1-based column of `needle` on line `line`. */
