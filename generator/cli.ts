@@ -188,7 +188,7 @@ async function once(options: Options, io: CliIo): Promise<Outcome> {
   const results: Generated[] = [];
   let refused = 0;
   let warnings = 0;
-  const show = async (diagnostics: Diagnostic[], text: string | undefined) => {
+  const show = async (diagnostics: Diagnostic[], text: string | Map<string, string> | undefined) => {
     const kept = options.quiet ? diagnostics.filter((d) => d.severity === 'error') : diagnostics;
     shown.push(...kept);
     if (options.format === 'text') for (const line of formatText(kept, text, c)) io.stderr.write(`${line}\n`);
@@ -220,7 +220,7 @@ async function once(options: Options, io: CliIo): Promise<Outcome> {
         ]);
       names.set(generated.name, file);
       warnings += generated.diagnostics.filter((d) => d.severity === 'warning').length;
-      await show(generated.diagnostics, generated.spec.text);
+      await show(generated.diagnostics, generated.spec.sources ?? generated.spec.text);
       results.push(generated);
     } catch (err) {
       if (err instanceof OverBudget) {

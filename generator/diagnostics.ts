@@ -11,6 +11,8 @@ export interface Diagnostic {
   file: string;
   line: number;
   col: number;
+  /** For a problem inside an imported file: the import that brought it in. */
+  via?: { file: string; line: number; col: number };
   /**
    * Set when this defect follows from another one (a call to a namespace that was skipped): where
    * that cause was reported. Causes are listed before their consequences.
@@ -42,7 +44,8 @@ export class SpecError extends Error {
 
 /** Renders one diagnostic with up to two lines of context and a caret under the column. */
 export function formatDiagnostic(d: Diagnostic, sourceText?: string): string {
-  const head = `${d.file}:${d.line}:${d.col}: ${d.severity}[${d.code}]: ${d.message}`;
+  const via = d.via ? `\n  (imported at ${d.via.file}:${d.via.line}:${d.via.col})` : '';
+  const head = `${d.file}:${d.line}:${d.col}: ${d.severity}[${d.code}]: ${d.message}${via}`;
   if (sourceText === undefined || d.line < 1) return head;
   const lines = sourceText.split(/\r?\n/);
   if (d.line > lines.length) return head;
@@ -60,7 +63,10 @@ function clip(line: string): string {
   return line.length > 160 ? `${line.slice(0, 157)}...` : line;
 }
 
-type Locator = (path: readonly (string | number)[], at?: 'key' | 'value') => { line: number; col: number };
+type Locator = (
+  path: readonly (string | number)[],
+  at?: 'key' | 'value',
+) => { line: number; col: number; file?: string; via?: { file: string; line: number; col: number } };
 
 /**
  * Collects diagnostics for one spec. Under `--strict` every warning is raised as an error, so a
@@ -109,7 +115,8 @@ export class Reporter {
 
   /** The spec position of `path`, for IR origins. */
   position(path: readonly (string | number)[]): { line: number; col: number } {
-    return this.locate(path);
+    const { line, col } = this.locate(path);
+    return { line, col };
   }
 
   get failed(): boolean {
@@ -126,7 +133,12 @@ export class Reporter {
    * consequence follow it), and conclusions come last: the first line to read is the one to fix.
    */
   sorted(): Diagnostic[] {
-    const byPosition = (a: Diagnostic, b: Diagnostic) => a.line - b.line || a.col - b.col;
+    // Problems in an imported file sort at the import line, in their own file's order.
+    const key = (d: Diagnostic) => [d.via?.line ?? d.line, d.via ? 1 : 0, d.line, d.col];
+    const byPosition = (a: Diagnostic, b: Diagnostic) => {
+      const [x, y] = [key(a), key(b)];
+      return x[0]! - y[0]! || x[1]! - y[1]! || x[2]! - y[2]! || x[3]! - y[3]!;
+    };
     const causeOf = new Map<Diagnostic, Diagnostic>();
     for (const d of this.diagnostics) {
       const after = this.relations.get(d)?.after;
@@ -166,10 +178,12 @@ export class Reporter {
     at?: 'key' | 'value',
     relation?: Relation,
   ): void {
-    const { line, col } = this.locate(path, at);
-    let d = this.diagnostics.find((d) => d.line === line && d.col === col && d.message === message);
+    const { line, col, file = this.file, via } = this.locate(path, at);
+    let d = this.diagnostics.find(
+      (d) => d.file === file && d.line === line && d.col === col && d.message === message,
+    );
     if (!d) {
-      d = { severity, code, message, file: this.file, line, col };
+      d = { severity, code, message, file, line, col, ...(via ? { via } : {}) };
       this.diagnostics.push(d);
       if (relation) this.relations.set(d, relation);
     }

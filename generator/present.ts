@@ -40,9 +40,11 @@ export function colours(isTTY: boolean | undefined, env: Record<string, string |
  */
 export function formatText(
   diagnostics: Diagnostic[],
-  source: string | undefined,
+  /** The spec's text, or every file read for it (problems in an imported file are framed there). */
+  sources: string | Map<string, string> | undefined,
   c: Colours = plain,
 ): string[] {
+  const textOf = (d: Diagnostic) => (typeof sources === 'object' ? sources.get(d.file) : sources);
   const out: string[] = [];
   const groups = new Map<string, Diagnostic[]>();
   const order: (Diagnostic | string)[] = [];
@@ -61,7 +63,7 @@ export function formatText(
   for (const item of order) {
     const group = typeof item === 'string' ? groups.get(item)! : [item];
     if (group.length === 1) {
-      out.push(paint(formatDiagnostic(group[0]!, source), group[0]!, c));
+      out.push(paint(formatDiagnostic(group[0]!, textOf(group[0]!)), group[0]!, c));
       continue;
     }
     const first = group[0]!;

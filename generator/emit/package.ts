@@ -7,17 +7,17 @@ import { Code, jsonDocument } from './escape.js';
 import { render } from './render.js';
 
 /** Exact versions the generated code is type-checked and tested against (see package.json). */
-export const RUNTIME_DEPENDENCIES = {
+const RUNTIME_DEPENDENCIES = {
   '@modelcontextprotocol/node': '2.1.2',
   '@modelcontextprotocol/server': '2.4.0',
   fastify: '5.12.8',
   tsx: '4.23.15',
   undici: '7.30.2',
 };
-export const DEV_DEPENDENCIES = { '@types/node': '20.19.43', typescript: '5.9.3' };
+const DEV_DEPENDENCIES = { '@types/node': '20.19.43', typescript: '5.9.3' };
 
 /** Settings every generated server reads, besides the capability's own. */
-export const COMMON_ENV = [
+const COMMON_ENV = [
   {
     name: 'HOST',
     purpose: "address every adapter binds to (default: the adapter's `address`, else 127.0.0.1)",
@@ -34,7 +34,16 @@ export const COMMON_ENV = [
   },
 ];
 
-export function emitPackageJson(model: Capability): string {
+/**
+ * The package.json of the generated server. `packages` are the npm packages its runtime modules
+ * import: Fastify only with a REST adapter, the MCP SDK only with an MCP adapter.
+ */
+export function emitPackageJson(model: Capability, packages: Set<string>): string {
+  const dependencies = Object.fromEntries(
+    Object.entries(RUNTIME_DEPENDENCIES).filter(([name]) => name === 'tsx' || packages.has(name)),
+  );
+  const missing = [...packages].filter((p) => !(p in RUNTIME_DEPENDENCIES));
+  if (missing.length > 0) throw new Error(`generator bug: no pinned version for ${missing.join(', ')}`);
   const pkg = {
     name: `${model.name.toLowerCase().replace(/[^a-z0-9-]/g, '-')}-server`,
     version: '1.0.0',
@@ -47,7 +56,7 @@ export function emitPackageJson(model: Capability): string {
       'start:stdio': 'tsx server.ts --stdio',
       typecheck: 'tsc --noEmit -p .',
     },
-    dependencies: RUNTIME_DEPENDENCIES,
+    dependencies,
     devDependencies: DEV_DEPENDENCIES,
   };
   return render('package.json.hbs', { document: jsonDocument(pkg) });

@@ -15,7 +15,7 @@ import { checkStrict } from './strict.js';
 import { closest } from './suggest.js';
 import { unitOf } from './units.js';
 
-export const SUPPORTED_VERSION = '1.0.0-alpha2';
+const SUPPORTED_VERSION = '1.0.0-alpha2';
 
 const dialectSchema = JSON.parse(
   readFileSync(new URL('./dialect.schema.json', import.meta.url), 'utf8'),
@@ -136,7 +136,7 @@ function describe(error: ErrorObject): string {
   }
 }
 
-export function pointerToPath(pointer: string): PathKey[] {
+function pointerToPath(pointer: string): PathKey[] {
   if (pointer === '') return [];
   return pointer
     .slice(1)

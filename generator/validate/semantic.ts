@@ -105,7 +105,7 @@ export function checkSemantics(
       'aggregates',
     ]);
   }
-  const { index, dropped } = checkConsumes(capability, report, skipped);
+  const { index, dropped } = checkConsumes(capability, report, skipped, spec.importFailures);
   const resolution: Resolution = { calls: new Map(), order: new Map(), dropped };
   checkExposes(capability, report, skipped, index, resolution);
   return { index, calls: resolution.calls };
@@ -129,6 +129,7 @@ function checkConsumes(
   capability: Obj,
   report: Reporter,
   skipped: Set<string>,
+  failures: ReadonlyMap<number, string> | undefined,
 ): { index: CallIndex; dropped: Map<string, string> } {
   const index: CallIndex = new Map();
   const dropped = new Map<string, string>();
@@ -146,15 +147,21 @@ function checkConsumes(
     }
     const misspelt = checkKeys(entry, 'consumes', 'consumes entry', at, report);
     if (entry.import !== undefined || entry.location !== undefined) {
+      // Resolved imports were replaced by the imported entry (imports.ts); this one failed.
+      const why = failures?.get(i) ?? 'the import could not be resolved';
+      const where = entry.location !== undefined ? 'location' : 'import';
       skip(
         report,
         skipped,
         unit,
-        'unsupported',
-        'unsupported: consumes import (shared consumes files are not generated yet)',
-        at,
+        'import',
+        `${why}; this consumes entry is skipped`,
+        [...at, where],
+        'value',
       );
-      drop();
+      // Calls to the namespace it would have brought in follow from this warning.
+      const name = strAt(entry.as) ?? strAt(entry.import);
+      if (name !== undefined && !index.has(name) && !dropped.has(name)) dropped.set(name, unit);
       continue;
     }
     const namespace = strAt(entry.namespace);

@@ -71,7 +71,7 @@ export function plannedCalls(model: Capability): number {
   );
 }
 
-export function secretValue(name: string): string {
+function secretValue(name: string): string {
   return `dummy-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-5e3c`;
 }
 
@@ -137,7 +137,7 @@ export async function smoke(model: Capability, options: SmokeOptions): Promise<S
       // A stdio adapter is served on the process's own stdin/stdout: run that server in a child.
       ({ running, client: stdioClient } = await startChild(options, env, timeout));
     } else {
-      const runtime = (await import(pathToFileURL(join(options.dir, 'runtime.ts')).href)) as {
+      const runtime = (await import(pathToFileURL(join(options.dir, 'runtime', 'log.ts')).href)) as {
         setLogLevel?: (l: string) => void;
       };
       runtime.setLogLevel?.('silent');
