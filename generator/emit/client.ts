@@ -12,10 +12,11 @@ import type {
 import { Code, code, doc, ident, join, lit, member, prop } from './escape.js';
 import { jsonTemplateExpr, type PartResolver, templateExpr, tsType } from './expr.js';
 import { render } from './render.js';
+import { runtimeImports } from './runtime.js';
 
-export const PARAMS = new Code('params');
+const PARAMS = new Code('params');
 
-export function emitClient(model: Capability): string {
+export function emitClient(model: Capability, runtime: Set<string>): string {
   const apis = model.apis.map((api) => ({
     doc: doc(api.description ?? `Client for the "${api.namespace}" API.`),
     className: ident(api.className),
@@ -41,10 +42,12 @@ export function emitClient(model: Capability): string {
     'type CallOptions',
     'type HttpApiOptions',
   ];
+  // The template re-exports the call errors from the http module.
+  runtime.add('http');
   return render('client.ts.hbs', {
     source: basename(model.specFile),
     apis,
-    imports: new Code(imports.join(', ')),
+    imports: runtimeImports(imports, runtime),
   });
 }
 
@@ -60,7 +63,7 @@ function paramsInterface(op: ConsumedOperation): Code {
 }
 
 /** Parameters the caller passes: everything without a fixed value in the spec. */
-export function args(op: ConsumedOperation): ConsumedParam[] {
+function args(op: ConsumedOperation): ConsumedParam[] {
   return op.params.filter((p) => p.value === undefined);
 }
 
@@ -170,7 +173,7 @@ function credentialsExpr(api: ConsumedApi): Code {
 }
 
 /** Every bind variable the API's templates read, resolved once from the environment. */
-export function secretsOf(
+function secretsOf(
   api: ConsumedApi,
   env: Capability['secrets'],
   calls: CallBinding[] = [],

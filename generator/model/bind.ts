@@ -23,7 +23,7 @@ import type {
   ExposedInput,
 } from './types.js';
 
-export type InputLocation = ExposedInput['in'];
+type InputLocation = ExposedInput['in'];
 
 export interface BindRequest {
   kind: 'rest' | 'mcp';
