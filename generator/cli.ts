@@ -1,10 +1,11 @@
 #!/usr/bin/env -S npx tsx
 // The command line: `capgen [--out DIR] [--check] [--strict] SPEC...`
+import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { diffOutput } from './check.js';
 import { formatDiagnostic, SpecError, type Diagnostic } from './diagnostics.js';
-import { generateFile, type Generated } from './pipeline.js';
+import { consumedNamespaces, generateFile, type Generated } from './pipeline.js';
 import { writeOutput } from './write.js';
 
 const USAGE = `Usage: npm run gen -- [options] SPEC.yaml...
@@ -17,6 +18,9 @@ Options:
   --check      generate in memory and compare with DIR; print a diff and exit 1 if it differs
   --strict     refuse anything the official alpha2 schema refuses, and every tolerated defect
   --quiet      print refusals only, no warnings
+  --openapi NS=FILE
+               type the operations of consumes namespace NS from an OpenAPI 3.0/3.1
+               document (YAML or JSON); repeatable, one per namespace
   -h, --help   show this help
 
 Exit codes: 0 done (or --check: up to date), 1 a spec was refused or --check found a
@@ -33,6 +37,7 @@ async function main(argv: string[]): Promise<number> {
         check: { type: 'boolean', default: false },
         strict: { type: 'boolean', default: false },
         quiet: { type: 'boolean', default: false },
+        openapi: { type: 'string', multiple: true, default: [] },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -49,13 +54,35 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`capgen: no spec given\n\n${USAGE}\n`);
     return 2;
   }
+  const openapi = new Map<string, string>();
+  for (const pair of values.openapi) {
+    const eq = pair.indexOf('=');
+    const ns = eq < 0 ? '' : pair.slice(0, eq).trim();
+    const file = eq < 0 ? '' : pair.slice(eq + 1).trim();
+    if (ns === '' || file === '') {
+      process.stderr.write(`capgen: --openapi takes NAMESPACE=FILE, not "${pair}"\n`);
+      return 2;
+    }
+    if (openapi.has(ns)) {
+      process.stderr.write(`capgen: --openapi names namespace "${ns}" twice\n`);
+      return 2;
+    }
+    const problem = unreadable(file);
+    if (problem) {
+      process.stderr.write(`capgen: --openapi ${ns}=${file}: ${problem}\n`);
+      return 2;
+    }
+    openapi.set(ns, file);
+  }
+  const consumed = new Set<string>();
   const names = new Map<string, string>();
   // Generate everything first: a refusal of any spec leaves out/ untouched for all of them.
   const results: Generated[] = [];
   let refused = false;
   for (const file of positionals) {
     try {
-      const generated = await generateFile(file, { strict: values.strict });
+      const generated = await generateFile(file, { strict: values.strict, openapi });
+      for (const ns of consumedNamespaces(generated.spec)) consumed.add(ns);
       const clash = names.get(generated.name);
       if (clash)
         throw new SpecError([
@@ -69,13 +96,21 @@ async function main(argv: string[]): Promise<number> {
           },
         ]);
       names.set(generated.name, file);
-      if (!values.quiet) printDiagnostics(generated.diagnostics, generated.spec.text);
+      if (!values.quiet) await printDiagnostics(generated.diagnostics, generated.spec);
       results.push(generated);
     } catch (err) {
       if (!(err instanceof SpecError)) throw err;
-      printDiagnostics(err.diagnostics, await readSafely(file));
+      await printDiagnostics(err.diagnostics);
       refused = true;
     }
+  }
+  const unknown = [...openapi.keys()].filter((ns) => !consumed.has(ns));
+  if (!refused && unknown.length > 0) {
+    const known = [...consumed].sort().join(', ') || 'none';
+    process.stderr.write(
+      `capgen: --openapi ${unknown[0]}=…: no spec on the command line consumes namespace "${unknown[0]}" (consumed: ${known}); nothing was written\n`,
+    );
+    return 2;
   }
   if (refused) {
     process.stderr.write(`capgen: nothing was written\n`);
@@ -112,8 +147,29 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-function printDiagnostics(diagnostics: Diagnostic[], text: string | undefined): void {
-  for (const d of diagnostics) process.stderr.write(`${formatDiagnostic(d, text)}\n`);
+/** Each diagnostic with a code frame from its own file: the spec or an OpenAPI document. */
+async function printDiagnostics(
+  diagnostics: Diagnostic[],
+  spec?: { file: string; text: string },
+): Promise<void> {
+  const texts = new Map<string, string | undefined>();
+  if (spec) texts.set(spec.file, spec.text);
+  for (const d of diagnostics) {
+    if (!texts.has(d.file)) texts.set(d.file, await readSafely(d.file));
+    process.stderr.write(`${formatDiagnostic(d, texts.get(d.file))}\n`);
+  }
+}
+
+/** Why a file given on the command line cannot be read, or undefined when it can. */
+function unreadable(file: string): string | undefined {
+  try {
+    if (!statSync(file).isFile()) return 'not a file';
+    accessSync(file, constants.R_OK);
+    return undefined;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? 'error'})`;
+  }
 }
 
 async function readSafely(file: string): Promise<string | undefined> {

@@ -9,6 +9,29 @@ import { buildModel, capabilityName } from './model/build.js';
 import type { Capability } from './model/types.js';
 import { validate } from './validate/index.js';
 import { verify } from './verify.js';
+import { DocumentSet } from './openapi/document.js';
+import { objects } from './raw.js';
+
+/** Reads the OpenAPI documents of the namespaces the spec consumes; nothing when none is given. */
+function loadOpenApi(
+  spec: LoadedSpec,
+  openapi: ReadonlyMap<string, string> | undefined,
+): Map<string, DocumentSet> | undefined {
+  if (!openapi || openapi.size === 0) return undefined;
+  const capability = spec.data.capability as Record<string, unknown> | undefined;
+  const docs = new Map<string, DocumentSet>();
+  for (const [entry] of objects(capability?.consumes)) {
+    const file = openapi.get(String(entry.namespace));
+    if (file !== undefined) docs.set(String(entry.namespace), DocumentSet.load(file));
+  }
+  return docs;
+}
+
+/** The consumes namespaces of a spec, for checking `--openapi NS=…` against them. */
+export function consumedNamespaces(spec: LoadedSpec): string[] {
+  const capability = spec.data.capability as Record<string, unknown> | undefined;
+  return objects(capability?.consumes).map(([entry]) => String(entry.namespace));
+}
 
 export interface GenerateOptions {
   /** Refuse anything the official alpha2 schema refuses, and every tolerated defect. */
@@ -17,6 +40,11 @@ export interface GenerateOptions {
   name?: string;
   /** Skip the type-check (used by tests that only look at the model). */
   skipVerify?: boolean;
+  /**
+   * Consumes namespace → OpenAPI document that types its operations (`--openapi NS=FILE`).
+   * Only the namespaces this spec consumes are read; the others are left to other specs.
+   */
+  openapi?: ReadonlyMap<string, string>;
 }
 
 export interface Generated {
@@ -45,7 +73,7 @@ async function generateSpec(spec: LoadedSpec, options: GenerateOptions): Promise
   const report = new Reporter(spec.file, spec.locate, options.strict ?? false);
   const validation = validate(spec, report);
   const name = options.name ?? capabilityName(spec.file);
-  const model = buildModel(spec, validation, report, name);
+  const model = buildModel(spec, validation, report, name, loadOpenApi(spec, options.openapi));
   const emitted = emitAll(model);
   // Formatting (in a worker) and type-checking (here) run side by side: types do not depend on
   // layout. A type error names the line of the unformatted file, which is enough for a bug report.
