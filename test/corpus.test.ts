@@ -1,4 +1,4 @@
-// The corpus runner (test/corpus/) on a handful of corpus specs, in this process: each is
+// The corpus runner (tools/corpus/) on a handful of corpus specs, in this process: each is
 // classified as expected and every smoke call passes; and the smoke checks do catch a request
 // that goes to the wrong upstream path.
 import { mkdirSync, rmSync } from 'node:fs';
@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateFile } from '../generator/pipeline.js';
 import { writeOutput } from '../generator/write.js';
-import { runCorpus, type CorpusRun } from './corpus/core.js';
-import { startEcho, type EchoServer } from './corpus/echo.js';
-import { smoke } from './corpus/smoke.js';
-import { ROOT, TMP, type Status } from './corpus/spec.js';
+import { runCorpus, type CorpusRun } from '../tools/corpus/core.js';
+import { startEcho, type EchoServer } from '../tools/corpus/echo.js';
+import { smoke } from '../tools/corpus/smoke.js';
+import { ROOT, TMP, type Status } from '../tools/corpus/spec.js';
 
 const CORPUS = join(ROOT, '../shared/corpus');
 

@@ -705,7 +705,7 @@ describe('the demo', () => {
     const [restPort, mcpPort] = [await unusedPort(), await unusedPort()];
     // --no-generate: the suite must not rewrite out/ under the other test files; the manual
     // tryout covers regeneration.
-    const child = spawn('npx', ['tsx', 'test/demo.ts', '--no-generate'], {
+    const child = spawn('npx', ['tsx', 'tools/demo.ts', '--no-generate'], {
       cwd: ROOT,
       env: {
         ...process.env,
@@ -800,7 +800,7 @@ describe('the demo', () => {
     const [restPort, mcpPort] = [await unusedPort(), await unusedPort()];
     const child = spawn(
       process.execPath,
-      ['node_modules/tsx/dist/cli.mjs', 'test/demo.ts', '--no-generate'],
+      ['node_modules/tsx/dist/cli.mjs', 'tools/demo.ts', '--no-generate'],
       {
         cwd: ROOT,
         env: {

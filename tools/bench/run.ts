@@ -1270,7 +1270,7 @@ async function main(argv: string[]): Promise<number> {
         .trim() ?? 'wrk'
     } (-t1)`;
   } else {
-    loadGenerator = 'built-in Node generator (undici Pool, test/bench/loadgen.ts)';
+    loadGenerator = 'built-in Node generator (undici Pool, tools/bench/loadgen.ts)';
     if (!wrkPath)
       note(
         'wrk is not on PATH, so the built-in Node load generator was used (install wrk: apt-get install -y wrk)',

@@ -3,7 +3,7 @@
  * Scaleway API, with nothing to configure (no key, no network).
  *
  * 1. Regenerates out/instance-images/ from specs/instance-images.yaml (skip with --no-generate).
- * 2. Starts the fake Scaleway images API (test/fake/scaleway.ts) on an ephemeral port, seeded
+ * 2. Starts the fake Scaleway images API (test/fake/scaleway.ts, a test double) on an ephemeral port, seeded
  *    with three images, and a fake API key.
  * 3. Starts the generated server in-process against it: REST on 8080 and MCP on 9090, unless
  *    INSTANCE_IMAGES_REST_PORT / INSTANCE_IMAGES_MCP_PORT say otherwise.
@@ -18,7 +18,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { RunningServer, StartOptions } from '../out/instance-images/server.js';
-import { startFakeScaleway, type FakeScaleway } from './fake/scaleway.js';
+import { startFakeScaleway, type FakeScaleway } from '../test/fake/scaleway.js';
 
 /** The project root, wherever the demo is started from. */
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -148,7 +148,9 @@ async function main(args: string[]): Promise<void> {
   say();
   say('capgen demo: Instance API — Images, generated from specs/instance-images.yaml');
   say();
-  say('  !! The upstream is the BUILT-IN FAKE Scaleway API (test/fake/scaleway.ts), not Scaleway:');
+  say(
+    '  !! The upstream is the BUILT-IN FAKE Scaleway API (test/fake/scaleway.ts, a test double), not Scaleway:',
+  );
   say(`  !! ${fake.url} stands in for https://api.scaleway.com, seeded with 3 images in fr-par-1.`);
   say('  !! The API key the server holds is a fake one. No Scaleway account, key or network is used.');
   say();

@@ -1,6 +1,6 @@
 -- wrk script of the capgen benchmark: POSTs a body with a unique id per request (MCP tools/call).
 -- BENCH_BODY is the body, in which the first __ID__ is replaced with a request number unique
--- across wrk's threads; BENCH_HEADERS holds "name: value" lines. Written for test/bench/run.ts.
+-- across wrk's threads; BENCH_HEADERS holds "name: value" lines. Written for tools/bench/run.ts.
 local body = os.getenv("BENCH_BODY") or ""
 local before, after = body:match("^(.-)__ID__(.*)$")
 if before == nil then before, after = body, "" end

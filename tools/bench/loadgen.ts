@@ -4,7 +4,7 @@
  * with one keep-alive connection per concurrent worker; each worker sends its next request as
  * soon as the previous answer's body has been read. Bounded: by duration or by request count.
  *
- * Usage: node --import tsx test/bench/loadgen.ts '<json LoadgenConfig>'; prints one JSON line.
+ * Usage: node --import tsx tools/bench/loadgen.ts '<json LoadgenConfig>'; prints one JSON line.
  */
 import { Pool } from 'undici';
 
