@@ -3,9 +3,10 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+
 import { diffOutput } from './check.js';
-import { formatDiagnostic, SpecError, type Diagnostic } from './diagnostics.js';
-import { consumedNamespaces, generateFile, type Generated } from './pipeline.js';
+import { type Diagnostic, formatDiagnostic, SpecError } from './diagnostics.js';
+import { consumedNamespaces, type Generated, generateFile } from './pipeline.js';
 import { writeOutput } from './write.js';
 
 const USAGE = `Usage: npm run gen -- [options] SPEC.yaml...

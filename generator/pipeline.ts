@@ -1,16 +1,16 @@
 // The whole pipeline for one spec, in memory:
 //   load → validate → model → emit → format → verify
 // Writing is left to the caller (cli.ts), so `--check` and tests can use the same path.
-import { Reporter, type Diagnostic } from './diagnostics.js';
+import { type Diagnostic, Reporter } from './diagnostics.js';
 import { emitAll } from './emit/index.js';
 import { formatFiles } from './format.js';
-import { loadSpec, parseSpec, type LoadedSpec } from './load.js';
+import { type LoadedSpec, loadSpec, parseSpec } from './load.js';
 import { buildModel, capabilityName } from './model/build.js';
 import type { Capability } from './model/types.js';
-import { validate } from './validate/index.js';
-import { verify } from './verify.js';
 import { DocumentSet } from './openapi/document.js';
 import { objects } from './raw.js';
+import { validate } from './validate/index.js';
+import { verify } from './verify.js';
 
 /** Reads the OpenAPI documents of the namespaces the spec consumes; nothing when none is given. */
 function loadOpenApi(

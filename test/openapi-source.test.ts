@@ -2,13 +2,15 @@
 // relative-file), allOf, nullable, formats, cycles, and matching consumed operations by method
 // and path template. The documents are small ones written for these tests.
 import { join } from 'node:path';
+
 import { describe, expect, it } from 'vitest';
+
 import { SpecError } from '../generator/diagnostics.js';
+import { parsePath } from '../generator/model/consumes.js';
 import { NameTable } from '../generator/model/names.js';
+import type { PathPart } from '../generator/model/types.js';
 import { DocumentSet } from '../generator/openapi/document.js';
 import { basePath, OpenApiSource, shape } from '../generator/openapi/match.js';
-import type { PathPart } from '../generator/model/types.js';
-import { parsePath } from '../generator/model/consumes.js';
 
 const DIR = join(import.meta.dirname, 'fixtures/openapi/unit');
 const SHOP = join(DIR, 'shop.yaml');

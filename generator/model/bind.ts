@@ -10,8 +10,8 @@
 //    description and required flag.
 import type { Reporter } from '../diagnostics.js';
 import type { PathKey } from '../load.js';
-import { objects, type Obj } from '../raw.js';
 import { inline } from '../openapi/inline.js';
+import { type Obj, objects } from '../raw.js';
 import { paramType, schemaFor } from './consumes.js';
 import { sameName } from './names.js';
 import { classifyRef, hasPlaceholders, parseTemplate, type TemplateScope } from './template.js';

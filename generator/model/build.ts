@@ -1,15 +1,16 @@
 // Stage 3: build the one normalised IR (types.ts) from a validated spec.
 import { basename, extname } from 'node:path';
+
 import type { Reporter } from '../diagnostics.js';
 import type { LoadedSpec, PathKey } from '../load.js';
-import { listAt, objAt, objects, strAt, type Obj } from '../raw.js';
+import type { DocumentSet } from '../openapi/document.js';
+import { listAt, type Obj, objAt, objects, strAt } from '../raw.js';
 import type { Validation } from '../validate/index.js';
 import { isSkipped } from '../validate/units.js';
 import { undeclaredWithKeys } from './bind.js';
-import { buildApis, parsePath, type ConsumesContext } from './consumes.js';
+import { buildApis, type ConsumesContext, parsePath } from './consumes.js';
 import { buildMcpAdapter, buildRestAdapter, type ExposeContext } from './expose.js';
-import { templateSecrets, type TemplateScope } from './template.js';
-import type { DocumentSet } from '../openapi/document.js';
+import { type TemplateScope, templateSecrets } from './template.js';
 import type {
   Capability,
   ConsumedApi,

@@ -2,11 +2,10 @@
 // normalised (types, locations, implicit path parameters) and auth resolved to templates.
 import type { Reporter } from '../diagnostics.js';
 import type { PathKey } from '../load.js';
-import { isObj, objAt, objects, strAt, type Obj } from '../raw.js';
-import { isSkipped } from '../validate/units.js';
 import type { DocumentSet } from '../openapi/document.js';
-import { camel, NameTable, pascal, envName } from './names.js';
-import { typeOperations, type ParamOrigin } from './typed.js';
+import { isObj, type Obj, objAt, objects, strAt } from '../raw.js';
+import { isSkipped } from '../validate/units.js';
+import { camel, envName, NameTable, pascal } from './names.js';
 import {
   hasPlaceholders,
   literalTemplate,
@@ -14,10 +13,11 @@ import {
   templateInputs,
   type TemplateScope,
 } from './template.js';
+import { type ParamOrigin, typeOperations } from './typed.js';
 import type {
+  Auth,
   BodyTemplate,
   ConsumedApi,
-  Auth,
   ConsumedOperation,
   ConsumedParam,
   HttpMethod,

@@ -2,23 +2,23 @@
 // (with explicit annotations), both bound to consumed operations through bind.ts.
 import type { Reporter } from '../diagnostics.js';
 import type { PathKey } from '../load.js';
-import { isObj, listAt, objAt, objects, strAt, type Obj } from '../raw.js';
-import { isSkipped } from '../validate/units.js';
 import { inline } from '../openapi/inline.js';
+import { isObj, listAt, type Obj, objAt, objects, strAt } from '../raw.js';
+import { isSkipped } from '../validate/units.js';
 import { bind } from './bind.js';
-import { exposedOutput, toolOutput } from './typed.js';
-import { parsePath, paramType, readAuth } from './consumes.js';
+import { paramType, parsePath, readAuth } from './consumes.js';
 import { camel, envName, NameTable, pascal, routerParam } from './names.js';
 import { parseTemplate, type TemplateScope } from './template.js';
+import { exposedOutput, toolOutput } from './typed.js';
 import type {
   ConsumedApi,
   ConsumedOperation,
-  PathPart,
   HttpMethod,
   McpAdapter,
   McpTool,
   OutputMapping,
   OutputShape,
+  PathPart,
   RestAdapter,
   RestOperation,
   RestPath,

@@ -3,9 +3,11 @@
 // is one parse per file however many references point into it.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+
 import { load as loadYaml, type YAMLException } from 'js-yaml';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import { SpecError, type Diagnostic } from '../diagnostics.js';
+import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+
+import { type Diagnostic, SpecError } from '../diagnostics.js';
 
 export interface OpenApiFile {
   /** The path as given (or as resolved from a `$ref`); diagnostics use it. */
@@ -35,7 +37,7 @@ export function openApiError(
  * position-keeping parser on a large provider document); positions are computed only when a
  * diagnostic needs one, by parsing again with `yaml`.
  */
-export function parseOpenApiFile(file: string, text: string): OpenApiFile {
+function parseOpenApiFile(file: string, text: string): OpenApiFile {
   let data: unknown;
   let parsed = false;
   if (/^\s*[{[]/.test(text)) {
@@ -164,7 +166,7 @@ function readText(path: string, at: { file: string; line: number; col: number },
   }
 }
 
-export function unescapePointer(segment: string): string {
+function unescapePointer(segment: string): string {
   return segment.replace(/~1/g, '/').replace(/~0/g, '~');
 }
 

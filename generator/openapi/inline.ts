@@ -15,8 +15,8 @@
 import type { JsonSchema } from '../model/types.js';
 import { refName } from './schema.js';
 
-export const NODE_BUDGET = 400;
-export const MAX_ENUM = 50;
+const NODE_BUDGET = 400;
+const MAX_ENUM = 50;
 
 export interface InlineOptions {
   /** Descriptive (responses) rather than validating (requests). */

@@ -3,7 +3,8 @@
 // `{x}` and `{{x}}` are alike). Schemas are converted only for the operations that match.
 import { SpecError } from '../diagnostics.js';
 import type { HttpMethod, JsonSchema, PathPart } from '../model/types.js';
-import { DocumentSet, openApiError, valueAt, type Place } from './document.js';
+import type { DocumentSet } from './document.js';
+import { openApiError, type Place, valueAt } from './document.js';
 import { SchemaStore } from './schema.js';
 
 const METHODS = ['get', 'put', 'post', 'patch', 'delete'] as const;

@@ -15,7 +15,7 @@
 //  - a `default` of a required property is dropped: it could never apply.
 import { SpecError } from '../diagnostics.js';
 import type { JsonSchema } from '../model/types.js';
-import { openApiError, valueAt, type DocumentSet, type Place } from './document.js';
+import { type DocumentSet, openApiError, type Place, valueAt } from './document.js';
 
 const KNOWN_FORMATS = new Set([
   'date',
@@ -68,7 +68,7 @@ export interface NamedSchema {
   schema: JsonSchema;
 }
 
-export const DEFS = '#/$defs/';
+const DEFS = '#/$defs/';
 
 /** The name of a definition a schema references, if it is a bare reference. */
 export function refName(schema: JsonSchema): string | undefined {
@@ -257,7 +257,7 @@ export class SchemaStore {
 }
 
 /** `scaleway.instance.v1.ListImagesResponse` → `ListImagesResponse`; `pet-status` → `PetStatus`. */
-export function typeName(key: string): string {
+function typeName(key: string): string {
   const last = key.split('.').filter(Boolean).pop() ?? key;
   const words = last
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
