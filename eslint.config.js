@@ -27,7 +27,8 @@ export default tseslint.config(
         { prefer: 'type-imports', fixStyle: 'separate-type-imports' },
       ],
       '@typescript-eslint/no-import-type-side-effects': 'error',
-      'simple-import-sort/imports': 'error',
+      // One block, no blank lines: node: builtins, then packages, then relative paths.
+      'simple-import-sort/imports': ['error', { groups: [['^\\u0000', '^node:', '^@?\\w', '^', '^\\.']] }],
       'simple-import-sort/exports': 'error',
     },
   },

@@ -1,9 +1,9 @@
 #!/usr/bin/env -S npx tsx
 // The command line: `capgen [--out DIR] [--check] [--strict] SPEC...`
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-
 import { diffOutput } from './check.js';
 import { type Diagnostic, formatDiagnostic, SpecError } from './diagnostics.js';
 import { consumedNamespaces, type Generated, generateFile } from './pipeline.js';
@@ -27,7 +27,17 @@ Options:
 Exit codes: 0 done (or --check: up to date), 1 a spec was refused or --check found a
 difference, 2 bad command line, 3 internal error.`;
 
-async function main(argv: string[]): Promise<number> {
+/** Where the command prints: the process's own streams, or a test's buffers. */
+export interface CliIo {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+}
+
+/**
+ * Runs the command line in this process and resolves to its exit code. The executable (below) is a
+ * thin wrapper; tests that are not about the process itself call this directly.
+ */
+export async function main(argv: string[], io: CliIo = process): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -43,16 +53,16 @@ async function main(argv: string[]): Promise<number> {
       },
     });
   } catch (err) {
-    process.stderr.write(`capgen: ${(err as Error).message}\n\n${USAGE}\n`);
+    io.stderr.write(`capgen: ${(err as Error).message}\n\n${USAGE}\n`);
     return 2;
   }
   const { values, positionals } = parsed;
   if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
+    io.stdout.write(`${USAGE}\n`);
     return 0;
   }
   if (positionals.length === 0) {
-    process.stderr.write(`capgen: no spec given\n\n${USAGE}\n`);
+    io.stderr.write(`capgen: no spec given\n\n${USAGE}\n`);
     return 2;
   }
   const openapi = new Map<string, string>();
@@ -61,16 +71,16 @@ async function main(argv: string[]): Promise<number> {
     const ns = eq < 0 ? '' : pair.slice(0, eq).trim();
     const file = eq < 0 ? '' : pair.slice(eq + 1).trim();
     if (ns === '' || file === '') {
-      process.stderr.write(`capgen: --openapi takes NAMESPACE=FILE, not "${pair}"\n`);
+      io.stderr.write(`capgen: --openapi takes NAMESPACE=FILE, not "${pair}"\n`);
       return 2;
     }
     if (openapi.has(ns)) {
-      process.stderr.write(`capgen: --openapi names namespace "${ns}" twice\n`);
+      io.stderr.write(`capgen: --openapi names namespace "${ns}" twice\n`);
       return 2;
     }
     const problem = unreadable(file);
     if (problem) {
-      process.stderr.write(`capgen: --openapi ${ns}=${file}: ${problem}\n`);
+      io.stderr.write(`capgen: --openapi ${ns}=${file}: ${problem}\n`);
       return 2;
     }
     openapi.set(ns, file);
@@ -97,24 +107,24 @@ async function main(argv: string[]): Promise<number> {
           },
         ]);
       names.set(generated.name, file);
-      if (!values.quiet) await printDiagnostics(generated.diagnostics, generated.spec);
+      if (!values.quiet) await printDiagnostics(io, generated.diagnostics, generated.spec);
       results.push(generated);
     } catch (err) {
       if (!(err instanceof SpecError)) throw err;
-      await printDiagnostics(err.diagnostics);
+      await printDiagnostics(io, err.diagnostics);
       refused = true;
     }
   }
   const unknown = [...openapi.keys()].filter((ns) => !consumed.has(ns));
   if (!refused && unknown.length > 0) {
     const known = [...consumed].sort().join(', ') || 'none';
-    process.stderr.write(
+    io.stderr.write(
       `capgen: --openapi ${unknown[0]}=…: no spec on the command line consumes namespace "${unknown[0]}" (consumed: ${known}); nothing was written\n`,
     );
     return 2;
   }
   if (refused) {
-    process.stderr.write(`capgen: nothing was written\n`);
+    io.stderr.write(`capgen: nothing was written\n`);
     return 1;
   }
   if (values.check) {
@@ -124,12 +134,12 @@ async function main(argv: string[]): Promise<number> {
       const diff = await diffOutput(dir, g.files, `${values.out}/${g.name}`);
       if (diff !== '') {
         stale = true;
-        process.stdout.write(diff);
-        process.stderr.write(
+        io.stdout.write(diff);
+        io.stderr.write(
           `capgen: ${values.out}/${g.name}/ is not up to date with ${names.get(g.name)}; run npm run gen -- ${names.get(g.name)}\n`,
         );
       } else {
-        process.stderr.write(`capgen: ${values.out}/${g.name}/ is up to date\n`);
+        io.stderr.write(`capgen: ${values.out}/${g.name}/ is up to date\n`);
       }
     }
     return stale ? 1 : 0;
@@ -141,7 +151,7 @@ async function main(argv: string[]): Promise<number> {
       g.diagnostics.length === 0
         ? ''
         : `, ${g.diagnostics.length} warning${g.diagnostics.length === 1 ? '' : 's'}`;
-    process.stderr.write(
+    io.stderr.write(
       `capgen: wrote ${values.out}/${g.name}/ (${g.files.size} files${removed.length ? `, removed ${removed.join(', ')}` : ''}${warnings})\n`,
     );
   }
@@ -150,6 +160,7 @@ async function main(argv: string[]): Promise<number> {
 
 /** Each diagnostic with a code frame from its own file: the spec or an OpenAPI document. */
 async function printDiagnostics(
+  io: CliIo,
   diagnostics: Diagnostic[],
   spec?: { file: string; text: string },
 ): Promise<void> {
@@ -157,7 +168,7 @@ async function printDiagnostics(
   if (spec) texts.set(spec.file, spec.text);
   for (const d of diagnostics) {
     if (!texts.has(d.file)) texts.set(d.file, await readSafely(d.file));
-    process.stderr.write(`${formatDiagnostic(d, texts.get(d.file))}\n`);
+    io.stderr.write(`${formatDiagnostic(d, texts.get(d.file))}\n`);
   }
 }
 
@@ -182,15 +193,20 @@ async function readSafely(file: string): Promise<string | undefined> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    // Bad input never reaches here; this is a bug in capgen, so the stack is useful.
-    process.stderr.write(
-      `capgen: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
-    process.exitCode = 3;
-  },
-);
+// Run only when this file is the program (`npx tsx generator/cli.ts`, the `capgen` bin), not when
+// a test imports it.
+const entry = process.argv[1];
+if (entry !== undefined && realpathSync(entry) === fileURLToPath(import.meta.url)) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      // Bad input never reaches here; this is a bug in capgen, so the stack is useful.
+      process.stderr.write(
+        `capgen: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
+      process.exitCode = 3;
+    },
+  );
+}

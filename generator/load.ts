@@ -1,8 +1,8 @@
 // Stage 1: read the spec file and parse it as YAML, keeping the position of every node so that
 // later stages can point at `file:line:col`.
 import { readFile } from 'node:fs/promises';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import { SpecError, type Diagnostic } from './diagnostics.js';
+import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { type Diagnostic, SpecError } from './diagnostics.js';
 
 export type PathKey = string | number;
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SpecError } from '../generator/diagnostics.js';
 import { generateText } from '../generator/pipeline.js';
 import { writeOutput } from '../generator/write.js';
-import { startRecorder, type Recorder } from './support/recorder.js';
+import { type Recorder, startRecorder } from './support/recorder.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const SEED = readFileSync(join(ROOT, 'specs/instance-images.yaml'), 'utf8');

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createInstanceImagesClient, type InstanceImagesClient } from '../out/instance-images/client.js';
 import { RequestError, UpstreamError } from '../out/instance-images/runtime.js';
 import { unusedPort } from './support/ports.js';
-import { startRecorder, type Recorder } from './support/recorder.js';
+import { type Recorder, startRecorder } from './support/recorder.js';
 
 const KEY = '6f1c2d3e-4a5b-4c6d-8e7f-90a1b2c3d4e5';
 const ZONE = 'fr-par-1';

@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateFile } from '../generator/pipeline.js';
 import { writeOutput } from '../generator/write.js';
-import { runCorpus, type CorpusRun } from '../tools/corpus/core.js';
-import { startEcho, type EchoServer } from '../tools/corpus/echo.js';
+import { type CorpusRun, runCorpus } from '../tools/corpus/core.js';
+import { type EchoServer, startEcho } from '../tools/corpus/echo.js';
 import { smoke } from '../tools/corpus/smoke.js';
-import { ROOT, TMP, type Status } from '../tools/corpus/spec.js';
+import { ROOT, type Status, TMP } from '../tools/corpus/spec.js';
 
 const CORPUS = join(ROOT, '../shared/corpus');
 

@@ -6,22 +6,22 @@
  * Between the generated server and the fake sits a byte-for-byte tap (a plain HTTP relay), so
  * REST answers can be compared with the exact bytes the fake sent.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import {
   Agent,
   createServer as createHttpServer,
-  request as httpRequest,
   type IncomingHttpHeaders,
+  request as httpRequest,
 } from 'node:http';
 import { createServer as createNetServer, type Socket } from 'node:net';
-import { unusedPort } from './support/ports.js';
 import { fileURLToPath } from 'node:url';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { start } from '../out/instance-images/server.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setLogLevel } from '../out/instance-images/runtime.js';
-import { FAKE_API_KEY, FAKE_SNAPSHOTS, startFakeScaleway, type FakeScaleway } from './fake/scaleway.js';
+import { start } from '../out/instance-images/server.js';
+import { FAKE_API_KEY, FAKE_SNAPSHOTS, type FakeScaleway, startFakeScaleway } from './fake/scaleway.js';
+import { unusedPort } from './support/ports.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

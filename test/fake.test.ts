@@ -2,19 +2,19 @@
  * Exercises the Scaleway images fake over real HTTP (global fetch), the way an end-to-end test or
  * a generated client would see it.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   FAKE_API_KEY,
   FAKE_ORGANIZATION_ID,
   FAKE_PROJECT_ID,
   FAKE_SNAPSHOTS,
-  ZONES,
-  startFakeScaleway,
   type FakeScaleway,
+  startFakeScaleway,
+  ZONES,
 } from './fake/scaleway.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatDiagnostic, Reporter, SpecError, type Diagnostic } from '../generator/diagnostics.js';
+import { type Diagnostic, formatDiagnostic, Reporter, SpecError } from '../generator/diagnostics.js';
 import { loadSpec, parseSpec } from '../generator/load.js';
 
 // Line numbers in the comments are the ones the tests below rely on.

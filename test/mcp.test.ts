@@ -4,7 +4,6 @@
  * Host/Origin gate, stdio through a spawned process, and the MCP Inspector CLI. The upstream is a
  * recording HTTP server on 127.0.0.1 that logs every request exactly as received.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -14,12 +13,13 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
-import { start, type RunningServer } from '../out/instance-images/server.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { setLogLevel } from '../out/instance-images/runtime.js';
-import { startRecorder, type Recorded, type Recorder } from './support/recorder.js';
+import { type RunningServer, start } from '../out/instance-images/server.js';
+import { type Recorded, type Recorder, startRecorder } from './support/recorder.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const INSPECTOR_CLI = join(ROOT, 'node_modules/@modelcontextprotocol/inspector/clients/cli/build/index.js');

@@ -2,7 +2,7 @@
 // matching), path merging, hints, output mappings, auth and secrets, and environment names.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Reporter, type Diagnostic } from '../generator/diagnostics.js';
+import { type Diagnostic, Reporter } from '../generator/diagnostics.js';
 import { parseSpec } from '../generator/load.js';
 import { buildModel } from '../generator/model/build.js';
 import type { Capability, ExposedInput, McpTool, RestOperation } from '../generator/model/types.js';

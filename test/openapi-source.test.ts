@@ -2,9 +2,7 @@
 // relative-file), allOf, nullable, formats, cycles, and matching consumed operations by method
 // and path template. The documents are small ones written for these tests.
 import { join } from 'node:path';
-
 import { describe, expect, it } from 'vitest';
-
 import { SpecError } from '../generator/diagnostics.js';
 import { parsePath } from '../generator/model/consumes.js';
 import { NameTable } from '../generator/model/names.js';

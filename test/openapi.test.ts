@@ -3,7 +3,6 @@
  * OpenAPI rules, the shape the spec calls for (merged path items, operationIds), and that the
  * generated server serves exactly this file.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -11,10 +10,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { start, type RunningServer } from '../out/instance-images/server.js';
 import { setLogLevel } from '../out/instance-images/runtime.js';
-import { startRecorder, type Recorder } from './support/recorder.js';
+import { type RunningServer, start } from '../out/instance-images/server.js';
+import { type Recorder, startRecorder } from './support/recorder.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DOCUMENT = join(ROOT, 'out/instance-images/openapi.json');

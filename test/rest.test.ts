@@ -5,12 +5,12 @@
  * raw node:http request is used.
  */
 import { readFileSync } from 'node:fs';
-import { request as httpRequest, createServer } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { start, type RunningServer } from '../out/instance-images/server.js';
+import { type RunningServer, start } from '../out/instance-images/server.js';
 import { unusedPort } from './support/ports.js';
-import { startRecorder, type Recorder } from './support/recorder.js';
+import { type Recorder, startRecorder } from './support/recorder.js';
 
 const KEY = '0d9e8f7a-6b5c-4d3e-9f1a-2b3c4d5e6f70';
 const ZONE = 'fr-par-1';

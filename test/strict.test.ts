@@ -5,9 +5,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Reporter, type Diagnostic } from '../generator/diagnostics.js';
+import { parse } from 'yaml';
+import { type Diagnostic, Reporter } from '../generator/diagnostics.js';
 import { parseSpec } from '../generator/load.js';
 import { checkStrict, strictFindings } from '../generator/validate/strict.js';
 

@@ -3,7 +3,7 @@
 // or listed below with the reason it cannot pass yet. A case that changes side fails the test, so
 // a regression cannot hide and a fixed case must be moved to PASSING.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readCases, runSuite, type CaseResult } from './tutorial/suite.js';
+import { type CaseResult, readCases, runSuite } from './tutorial/suite.js';
 
 const PASSING = new Set(['step2-get-ship']);
 

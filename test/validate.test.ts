@@ -1,8 +1,8 @@
 // Stage 2 (validate/): version and kind refusals, the dialect schema confined to units, the
 // semantic checks (calls resolve, names are unique, features are supported) and --strict.
 import { describe, expect, it } from 'vitest';
-import { Reporter, SpecError, type Diagnostic } from '../generator/diagnostics.js';
-import { parseSpec, type LoadedSpec } from '../generator/load.js';
+import { type Diagnostic, Reporter, SpecError } from '../generator/diagnostics.js';
+import { type LoadedSpec, parseSpec } from '../generator/load.js';
 import { buildModel } from '../generator/model/build.js';
 import { validate, type Validation } from '../generator/validate/index.js';
 

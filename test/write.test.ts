@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { diffOutput, unifiedDiff } from '../generator/check.js';
 import { formatFile, PRETTIER_CONFIG } from '../generator/format.js';
 import { GeneratorBug, verify } from '../generator/verify.js';
-import { manifestFor, MANIFEST, readManifest, writeOutput } from '../generator/write.js';
+import { MANIFEST, manifestFor, readManifest, writeOutput } from '../generator/write.js';
 
 let dir: string;
 beforeEach(async () => {

@@ -18,7 +18,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { RunningServer, StartOptions } from '../out/instance-images/server.js';
-import { startFakeScaleway, type FakeScaleway } from '../test/fake/scaleway.js';
+import { type FakeScaleway, startFakeScaleway } from '../test/fake/scaleway.js';
 
 /** The project root, wherever the demo is started from. */
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

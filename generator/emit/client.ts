@@ -10,7 +10,7 @@ import type {
   Template,
 } from '../model/types.js';
 import { Code, code, doc, ident, join, lit, member, prop } from './escape.js';
-import { jsonTemplateExpr, templateExpr, tsType, type PartResolver } from './expr.js';
+import { jsonTemplateExpr, type PartResolver, templateExpr, tsType } from './expr.js';
 import { render } from './render.js';
 
 export const PARAMS = new Code('params');

@@ -1,6 +1,7 @@
 // Emits mcp.ts: one MCP server factory per MCP adapter, one tool per spec tool. Tool schemas are
 // module-level constants so they are compiled once, not per request.
 import { basename } from 'node:path';
+import { camel, NameTable, pascal } from '../model/names.js';
 import type {
   Capability,
   ConsumedOperation,
@@ -12,7 +13,6 @@ import type {
 import { argsObject, callTarget, clientsCalled, clientsType, convertersUsed, outputLiteral } from './call.js';
 import { Code, code, doc, ident, join, lit, member, prop } from './escape.js';
 import { tsType } from './expr.js';
-import { camel, NameTable, pascal } from '../model/names.js';
 import { render } from './render.js';
 
 export function emitMcp(model: Capability): string {

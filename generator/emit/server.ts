@@ -2,8 +2,8 @@
 // own port (or MCP on stdio), with graceful shutdown.
 import { basename } from 'node:path';
 import type { Auth, Capability } from '../model/types.js';
-import { templateExpr, type PartResolver } from './expr.js';
 import { Code, code, ident, join, lit } from './escape.js';
+import { type PartResolver, templateExpr } from './expr.js';
 import { render } from './render.js';
 
 /** The adapter's inbound credentials as an expression reading the environment. */

@@ -1,6 +1,5 @@
 // Stage 3: build the one normalised IR (types.ts) from a validated spec.
 import { basename, extname } from 'node:path';
-
 import type { Reporter } from '../diagnostics.js';
 import type { LoadedSpec, PathKey } from '../load.js';
 import type { DocumentSet } from '../openapi/document.js';

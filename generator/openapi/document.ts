@@ -3,10 +3,8 @@
 // is one parse per file however many references point into it.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-
 import { load as loadYaml, type YAMLException } from 'js-yaml';
 import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
-
 import { type Diagnostic, SpecError } from '../diagnostics.js';
 
 export interface OpenApiFile {

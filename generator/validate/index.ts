@@ -10,7 +10,7 @@ import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import type { Reporter } from '../diagnostics.js';
 import type { LoadedSpec, PathKey } from '../load.js';
 import type { CallIndex } from '../raw.js';
-import { checkSemantics, type CallTargets } from './semantic.js';
+import { type CallTargets, checkSemantics } from './semantic.js';
 import { checkStrict } from './strict.js';
 import { unitOf } from './units.js';
 

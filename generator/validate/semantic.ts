@@ -3,16 +3,16 @@
 import type { Reporter } from '../diagnostics.js';
 import type { LoadedSpec, PathKey } from '../load.js';
 import {
+  type CallHint,
+  type CallIndex,
   isObj,
+  type Obj,
   objAt,
   objects,
+  type OperationRef,
   pickOperation,
   resolveCall,
   strAt,
-  type CallHint,
-  type CallIndex,
-  type Obj,
-  type OperationRef,
 } from '../raw.js';
 import { isSkipped } from './units.js';
 

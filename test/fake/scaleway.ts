@@ -17,10 +17,10 @@
  * Standalone use: `npx tsx test/fake/scaleway.ts [--port 4010] [--host 127.0.0.1] [--seed 120]`.
  * Only node built-ins are used.
  */
-import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { realpathSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 // A port on 127.0.0.1 that nothing listens on: bound to 0, then released.
-import { createServer } from 'node:net';
 import { once } from 'node:events';
+import { createServer } from 'node:net';
 
 export async function unusedPort(): Promise<number> {
   const server = createServer();

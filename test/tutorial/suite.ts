@@ -21,11 +21,11 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { parse } from 'yaml';
-import { SpecError, type Diagnostic } from '../../generator/diagnostics.js';
+import { type Diagnostic, SpecError } from '../../generator/diagnostics.js';
 import type { Capability } from '../../generator/model/types.js';
 import { generateFile } from '../../generator/pipeline.js';
 import { writeOutput } from '../../generator/write.js';
-import { startMockUpstream, type MockUpstream } from './upstream.js';
+import { type MockUpstream, startMockUpstream } from './upstream.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const SUITE = join(ROOT, '../shared/naftiko/e2e/tutorial-alpha2');

@@ -12,8 +12,8 @@
 // - `{{ request.body/field }}` in an example is replaced with that field of the JSON request
 //   body (Microcks response templating).
 // It records every request so that tests can look at what the generated client sent.
-import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { parse } from 'yaml';
 

@@ -6,8 +6,8 @@
  * `setLogLevel` (LOG_LEVEL, default `silent`) and prints `{"bench":"listening","urls":{…}}`.
  * SIGTERM closes the server and exits normally, so `--cpu-prof` profiles are written.
  */
-import { start } from '../../out/instance-images/server.js';
 import { setLogLevel } from '../../out/instance-images/runtime.js';
+import { start } from '../../out/instance-images/server.js';
 
 setLogLevel(process.env.LOG_LEVEL || 'silent');
 const running = await start({ env: process.env });

@@ -3,7 +3,7 @@
  * machine-wide busy time, and the "is the machine quiet" gate. Every child is tracked by PID so
  * that it can be stopped at the end, on Ctrl-C and on error.
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';

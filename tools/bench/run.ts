@@ -34,30 +34,30 @@
  * Usage: npm run bench -- [--quick] [--json FILE] [--loadgen auto|wrk|node] [--only LIST]
  *                         [--profile] [--no-profile]
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
 import { BODY, IMAGE_ID, IMAGE_NAME } from './fixture.js';
-import { runLoad, type LoadResult, type LoadTool } from './load.js';
+import { type LoadResult, type LoadTool, runLoad } from './load.js';
 import type { LoadgenConfig } from './loadgen.js';
 import {
   BENCH_DIR,
   CLK_TCK,
   CpuWindow,
-  NCPU,
   killAllNow,
   memoryKiB,
+  NCPU,
   onPath,
   runCommand,
+  type Service,
   sleep,
   startService,
   stopAll,
   waitQuiet,
-  type Service,
 } from './procs.js';
-import { summarizeProfile, type ProfileSummary } from './profile.js';
+import { type ProfileSummary, summarizeProfile } from './profile.js';
 import { fmtRatio, int, median, minMax, num, ratio, table } from './report.js';
 
 const USAGE = `Usage: npm run bench -- [options]

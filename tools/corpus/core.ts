@@ -1,13 +1,13 @@
 // The corpus runner's core: run a list of spec files, in this process or spread over child
 // processes (each keeps its own warm type-checker and is recycled every few specs so that the
 // generated modules it imported do not pile up), and collect one result per file.
-import { fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEcho } from './echo.js';
-import { totals, type Totals } from './report.js';
-import { discover, fileSize, ROOT, runSpec, TMP, type SpecResult } from './spec.js';
+import { type Totals, totals } from './report.js';
+import { discover, fileSize, ROOT, runSpec, type SpecResult, TMP } from './spec.js';
 
 export interface CorpusOptions {
   /** The corpus root. */

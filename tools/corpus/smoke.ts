@@ -16,7 +16,7 @@ import type {
   RestPath,
 } from '../../generator/model/types.js';
 import type { EchoRequest, EchoServer } from './echo.js';
-import { argumentsFor, evalTemplate, expectedRequest, textOf, type Resolved } from './oracle.js';
+import { argumentsFor, evalTemplate, expectedRequest, type Resolved, textOf } from './oracle.js';
 
 export interface CallOutcome {
   kind: 'rest' | 'mcp';

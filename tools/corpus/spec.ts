@@ -6,12 +6,12 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { SpecError, type Diagnostic } from '../../generator/diagnostics.js';
+import { type Diagnostic, SpecError } from '../../generator/diagnostics.js';
 import { generateFile } from '../../generator/pipeline.js';
 import { GeneratorBug, STATIC_FILES } from '../../generator/verify.js';
 import { writeOutput } from '../../generator/write.js';
 import type { EchoServer } from './echo.js';
-import { plannedCalls, smoke, type CallOutcome } from './smoke.js';
+import { type CallOutcome, plannedCalls, smoke } from './smoke.js';
 import { typeCheck, type TypeErrorFinding } from './typecheck.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -1,7 +1,7 @@
 // A corpus worker (a child process of run.ts): runs the specs the parent sends, one at a time,
 // against its own echo upstream, and keeps its type-checker warm between them.
-import { startEcho } from './echo.js';
 import type { FromWorker, ToWorker } from './core.js';
+import { startEcho } from './echo.js';
 import { runSpec } from './spec.js';
 
 // The parent is gone (it finished, or was stopped): nothing is left to do here. Registered before
