@@ -18,5 +18,7 @@ export default defineConfig({
     // vitest prints the slowest tests (over this many ms) in its summary, which is where a
     // regression in the suite's time shows first.
     slowTestThreshold: 10_000,
+    // Checks every test's stdout and stderr for credentials (test/support/secrets.ts).
+    setupFiles: ['test/support/setup.ts'],
   },
 });

@@ -43,7 +43,9 @@ export function parseSpec(file: string, text: string): LoadedSpec {
     return {
       severity: 'error',
       code: 'yaml-syntax',
-      message: `YAML syntax error: ${firstLine(e.message)}`,
+      message: TOO_DEEP.test(e.message)
+        ? 'YAML error: the document nests too deeply to read'
+        : `YAML syntax error: ${firstLine(e.message)}`,
       file,
       line: pos.line,
       col: pos.col,
@@ -64,7 +66,9 @@ export function parseSpec(file: string, text: string): LoadedSpec {
       {
         severity: 'error',
         code: 'yaml-syntax',
-        message: `YAML error: ${firstLine((err as Error).message)}`,
+        message: TOO_DEEP.test(String((err as Error).message))
+          ? 'YAML error: the document nests too deeply to read'
+          : `YAML error: ${firstLine((err as Error).message)}`,
         file,
         line: 1,
         col: 1,
@@ -92,6 +96,9 @@ export function parseSpec(file: string, text: string): LoadedSpec {
   };
   return { file, text, data: data as Record<string, unknown>, locate };
 }
+
+/** The YAML library reports its own stack overflow on deeply nested input as an error message. */
+const TOO_DEEP = /maximum call stack/i;
 
 function firstLine(message: string): string {
   return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');

@@ -45,6 +45,8 @@ export interface GenerateOptions {
    * Only the namespaces this spec consumes are read; the others are left to other specs.
    */
   openapi?: ReadonlyMap<string, string>;
+  /** Skip formatting and the type-check: the files are as emitted (the mutation test runs many specs). */
+  skipFormat?: boolean;
 }
 
 export interface Generated {
@@ -75,6 +77,7 @@ async function generateSpec(spec: LoadedSpec, options: GenerateOptions): Promise
   const name = options.name ?? capabilityName(spec.file);
   const model = buildModel(spec, validation, report, name, loadOpenApi(spec, options.openapi));
   const emitted = emitAll(model);
+  if (options.skipFormat) return { name, model, files: new Map(emitted), diagnostics: report.sorted(), spec };
   // Formatting (in a worker) and type-checking (here) run side by side: types do not depend on
   // layout. A type error names the line of the unformatted file, which is enough for a bug report.
   const formatted = formatFiles(emitted);

@@ -22,6 +22,7 @@ import { setLogLevel } from '../out/instance-images/runtime.js';
 import { start } from '../out/instance-images/server.js';
 import { FAKE_API_KEY, FAKE_SNAPSHOTS, type FakeScaleway, startFakeScaleway } from './fake/scaleway.js';
 import { unusedPort } from './support/ports.js';
+import { expectNoSecret } from './support/secrets.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -169,6 +170,7 @@ async function startStack(opts: { seedImages?: number; key?: string } = {}): Pro
     expect(what).not.toContain(key);
     expect(what.toLowerCase()).not.toContain(key.toLowerCase());
     expect(what).not.toContain(FAKE_API_KEY);
+    expectNoSecret('an answer of the generated server', what);
   };
 
   return {

@@ -185,6 +185,21 @@ describe('YAML refusals', () => {
   });
 
   it.each([
+    ['sequences', (d: number) => `${'['.repeat(d)}${']'.repeat(d)}`],
+    ['mappings', (d: number) => `${'{a: '.repeat(d)}1${'}'.repeat(d)}`],
+  ])(
+    'refuses %s nested 20,000 deep as a SpecError naming the nesting, not a stack overflow',
+    (_what, nest) => {
+      const diagnostics = refusal(() =>
+        parseSpec('deep.yaml', `naftiko: 1.0.0-alpha2\ninfo: ${nest(20_000)}\n`),
+      );
+      expect(diagnostics[0]!.severity).toBe('error');
+      expect(diagnostics[0]!.message).toBe('YAML error: the document nests too deeply to read');
+      expect(diagnostics[0]!.line).toBeGreaterThanOrEqual(1);
+    },
+  );
+
+  it.each([
     ['a scalar', 'just some text\n', /a string/],
     ['a number', '42\n', /a number/],
     ['a list', '- naftiko: 1.0.0-alpha2\n- info: {}\n', /a list/],

@@ -20,6 +20,7 @@ import { parse } from 'yaml';
 import { setLogLevel } from '../out/instance-images/runtime.js';
 import { type RunningServer, start } from '../out/instance-images/server.js';
 import { type Recorded, type Recorder, startRecorder } from './support/recorder.js';
+import { expectNoSecret } from './support/secrets.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const INSPECTOR_CLI = join(ROOT, 'node_modules/@modelcontextprotocol/inspector/clients/cli/build/index.js');
@@ -127,6 +128,7 @@ async function connect(url: string, era: Era): Promise<Client> {
 async function callTool(client: Client, name: string, args: Record<string, unknown>): Promise<ToolResult> {
   const result = (await client.callTool({ name, arguments: args })) as ToolResult;
   expect(JSON.stringify(result)).not.toContain(KEY);
+  expectNoSecret(`the result of ${name}`, result);
   return result;
 }
 
@@ -213,13 +215,20 @@ function rawRequest(
     const req = httpRequest(url, { method, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({
+      res.on('end', () => {
+        const answer = {
           status: res.statusCode ?? 0,
           headers: res.headers,
           body: Buffer.concat(chunks).toString('utf8'),
-        }),
-      );
+        };
+        try {
+          expectNoSecret(`the answer to ${method} ${url}`, answer);
+        } catch (err) {
+          reject(err as Error);
+          return;
+        }
+        resolve(answer);
+      });
       res.on('error', reject);
     });
     req.on('error', reject);

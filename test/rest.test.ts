@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { type RunningServer, start } from '../out/instance-images/server.js';
 import { unusedPort } from './support/ports.js';
 import { type Recorder, startRecorder } from './support/recorder.js';
+import { expectNoSecret } from './support/secrets.js';
 
 const KEY = '0d9e8f7a-6b5c-4d3e-9f1a-2b3c4d5e6f70';
 const ZONE = 'fr-par-1';
@@ -70,6 +71,7 @@ async function call(
   const res = await fetch(`${init.baseUrl ?? base}${path}`, { method, headers, body });
   const bytes = Buffer.from(await res.arrayBuffer());
   const answer = { status: res.status, headers: res.headers, bytes, text: bytes.toString('utf8') };
+  expectNoSecret(`the answer to ${method} ${path}`, [[...res.headers], answer.text]);
   answers.push(answer);
   return answer;
 }
@@ -89,6 +91,7 @@ function raw(method: string, path: string, baseUrl = base, json?: string): Promi
         }
         const bytes = Buffer.concat(chunks);
         const answer = { status: res.statusCode ?? 0, headers, bytes, text: bytes.toString('utf8') };
+        expectNoSecret(`the answer to ${method} ${path}`, [res.headers, answer.text]);
         answers.push(answer);
         resolve(answer);
       });

@@ -15,13 +15,14 @@
  *   the JS SDK only parses bodies whose content type is exactly that string.
  *
  * Standalone use: `npx tsx test/fake/scaleway.ts [--port 4010] [--host 127.0.0.1] [--seed 120]`.
- * Only node built-ins are used.
+ * Only node built-ins are used (and test/support/secrets.ts, which watches the keys it receives).
  */
 import { randomUUID } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { watchCredentials } from '../support/secrets.js';
 
 // ---------------------------------------------------------------------------------------------
 // Constants
@@ -993,6 +994,7 @@ export async function startFakeScaleway(opts: FakeScalewayOptions = {}): Promise
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const entry = record(req, await readBody(req));
+    watchCredentials(entry.headers, req.url);
     requests.push(entry);
 
     const latency = fire(faults, 'latencyMs');

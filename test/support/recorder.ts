@@ -2,6 +2,7 @@
 // exactly as received and answers with whatever the test scripts.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { watchCredentials } from './secrets.js';
 
 export interface Recorded {
   method: string;
@@ -47,6 +48,7 @@ export async function startRecorder(): Promise<Recorder> {
         headers: { ...req.headers },
         body: Buffer.concat(chunks).toString('utf8'),
       };
+      watchCredentials(recorded.headers, url);
       requests.push(recorded);
       const reply = responder(recorded);
       if (reply === 'hang') return;
