@@ -5,6 +5,7 @@ import { argsObject, callTarget, clientsCalled, clientsType, convertersUsed, out
 import { Code, code, doc, ident, join, lit, member, optionalMember, prop } from './escape.js';
 import { tsType } from './expr.js';
 import { render } from './render.js';
+import { namedTypesIn, schemaType } from './schema-types.js';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
@@ -25,7 +26,14 @@ export function emitRest(model: Capability): string {
         'type RestRoute',
       ].join(', '),
     ),
-    clientImports: new Code(clients.join(', ')),
+    clientImports: new Code(
+      [
+        ...clients,
+        ...typeImports(
+          model.rest.flatMap((a) => a.paths.flatMap((p) => p.operations.flatMap((o) => o.inputs))),
+        ),
+      ].join(', '),
+    ),
   });
 }
 
@@ -93,7 +101,7 @@ function route(model: Capability, path: RestPath, op: RestOperation): Code {
     schema.push(code`headers: ${objectSchema(headers, (i) => i.name.toLowerCase(), true)}`);
   let bodyType: Code | undefined;
   if (wholeBody) {
-    bodyType = tsType(wholeBody.type);
+    bodyType = inputType(wholeBody);
     if (wholeBody.required) schema.push(code`body: ${lit(wholeBody.schema)}`);
   } else if (body.length > 0) {
     bodyType = typeLiteral(body, (i) => i.name);
@@ -130,10 +138,22 @@ route({
 })`;
 }
 
+/** The OpenAPI types the inputs' TypeScript types name, sorted. */
+export function typeImports(inputs: ExposedInput[]): string[] {
+  const names = new Set<string>();
+  for (const input of inputs) namedTypesIn(input.typed, names);
+  return [...names].sort();
+}
+
+/** The input's TypeScript type: from its OpenAPI schema when it has one. */
+function inputType(input: ExposedInput): Code {
+  return input.typed ? schemaType(input.typed) : tsType(input.type);
+}
+
 function typeLiteral(inputs: ExposedInput[], key: (i: ExposedInput) => string): Code {
   if (inputs.length === 0) return new Code('Record<string, never>');
   return code`{ ${join(
-    inputs.map((i) => code`${prop(key(i))}${new Code(i.required ? '' : '?')}: ${tsType(i.type)}`),
+    inputs.map((i) => code`${prop(key(i))}${new Code(i.required ? '' : '?')}: ${inputType(i)}`),
     '; ',
   )} }`;
 }

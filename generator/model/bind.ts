@@ -68,7 +68,7 @@ export function bind(req: BindRequest): Bound {
     if (value.kind === 'template') {
       for (const part of value.template.parts) {
         if (part.kind === 'input')
-          part.name = ensureInput(inputs, part.name, { ...target, type: 'string' }, req);
+          part.name = ensureInput(inputs, part.name, { ...target, type: 'string', typed: undefined }, req);
       }
     }
     if (target.value === undefined) {

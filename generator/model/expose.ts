@@ -277,7 +277,8 @@ export function buildMcpAdapter(adapter: Obj, i: number, ctx: ExposeContext): Mc
       );
     const description = strAt(tool.description) ?? target_.op.description ?? strAt(tool.label) ?? name;
     const output = outputMapping(tool.outputParameters, [...toolAt, 'outputParameters'], ctx.report, scope);
-    const outputSchema = toolOutput(exposedOutput(output, target_.op.response), output);
+    const answer = exposedOutput(output, target_.op.response);
+    const outputSchema = toolOutput(answer && inline(answer, new Map(), { mcp: true, output: true }), output);
     tools.push({
       name,
       title: strAt(tool.label),
@@ -286,7 +287,7 @@ export function buildMcpAdapter(adapter: Obj, i: number, ctx: ExposeContext): Mc
       annotations: annotations(objAt(tool.hints), target_.op.method),
       call: bound.call,
       output,
-      ...(outputSchema ? { outputSchema: inline(outputSchema, new Map(), { mcp: true, output: true }) } : {}),
+      ...(outputSchema ? { outputSchema } : {}),
       origin: ctx.report.position(toolAt),
     });
   }

@@ -8,9 +8,11 @@
 //    named the same way, so the output stays linear in the size of the document;
 //  - `output` schemas describe what the upstream sends and never reject it: `required`, `enum`,
 //    `format`, bounds, patterns and `additionalProperties: false` are left out (enum values are
-//    listed in the description);
+//    listed in the description), and every typed value may also be null;
 //  - `mcp` schemas also turn `oneOf` into `anyOf` and drop enums of more than MAX_ENUM values
 //    (listed in the description instead), which MCP clients mishandle;
+//  - `default`s are said in the description, never given to a validator: validators that fill
+//    defaults in would turn a partial update (PATCH) into an overwrite;
 //  - parameters (path, query, header) are never null: their `null` branches are dropped.
 import type { JsonSchema } from '../model/types.js';
 import { refName } from './schema.js';
@@ -73,6 +75,7 @@ export function inline(
       return withDescription(expanded, node);
     }
     const out: JsonSchema = {};
+    let defaultValue: unknown;
     for (const [key, value] of Object.entries(node)) {
       if (options.output && CONSTRAINTS.includes(key)) continue;
       switch (key) {
@@ -100,9 +103,22 @@ export function inline(
         case 'not':
           out.not = walk(value as JsonSchema);
           break;
+        case 'default':
+          // Validators fill defaults in (Fastify's ajv uses useDefaults), which would turn a
+          // partial update into an overwrite; the upstream applies its own defaults.
+          defaultValue = value;
+          break;
         default:
           out[key] = value;
       }
+    }
+    // Providers send null for absent values more often than their documents say.
+    if (options.output && typeof out.type === 'string' && out.type !== 'null') out.type = [out.type, 'null'];
+    else if (options.output && Array.isArray(out.type) && !(out.type as string[]).includes('null'))
+      out.type = [...(out.type as string[]), 'null'];
+    if (defaultValue !== undefined) {
+      const said = `Default: ${JSON.stringify(defaultValue)}.`;
+      out.description = typeof out.description === 'string' ? `${out.description} ${said}` : said;
     }
     const values = node.enum;
     if (Array.isArray(values) && (options.output || (options.mcp && values.length > MAX_ENUM))) {
