@@ -4,6 +4,7 @@
 import { type Diagnostic, Reporter } from './diagnostics.js';
 import { emitAll } from './emit/index.js';
 import { formatFiles } from './format.js';
+import { resolveImports } from './imports.js';
 import { type LoadedSpec, loadSpec, parseSpec } from './load.js';
 import { buildModel, capabilityName } from './model/build.js';
 import type { Capability } from './model/types.js';
@@ -45,6 +46,10 @@ export interface GenerateOptions {
    * Only the namespaces this spec consumes are read; the others are left to other specs.
    */
   openapi?: ReadonlyMap<string, string>;
+  /** Stop after the model (`capgen validate`): every diagnostic, no files. */
+  validateOnly?: boolean;
+  /** Called with the warnings once they are all known, before the (slow) emit stages; may throw. */
+  beforeEmit?: (diagnostics: Diagnostic[]) => void;
   /** Skip formatting and the type-check: the files are as emitted (the mutation test runs many specs). */
   skipFormat?: boolean;
 }
@@ -57,6 +62,8 @@ export interface Generated {
   /** Warnings (refusals are thrown as SpecError). */
   diagnostics: Diagnostic[];
   spec: LoadedSpec;
+  /** Every file this spec was generated from (the spec itself first): what `--watch` watches. */
+  inputs: string[];
 }
 
 export async function generateFile(file: string, options: GenerateOptions = {}): Promise<Generated> {
@@ -71,13 +78,27 @@ export async function generateText(
   return generateSpec(parseSpec(file, text), options);
 }
 
-async function generateSpec(spec: LoadedSpec, options: GenerateOptions): Promise<Generated> {
+async function generateSpec(written: LoadedSpec, options: GenerateOptions): Promise<Generated> {
+  const spec = await resolveImports(written);
   const report = new Reporter(spec.file, spec.locate, options.strict ?? false);
   const validation = validate(spec, report);
   const name = options.name ?? capabilityName(spec.file);
-  const model = buildModel(spec, validation, report, name, loadOpenApi(spec, options.openapi));
+  const docs = loadOpenApi(spec, options.openapi);
+  const model = buildModel(spec, validation, report, name, docs);
+  // The spec and every file it imports: --watch rereads when any of them changes.
+  const inputs = [
+    ...new Set([
+      spec.file,
+      ...(spec.sources?.keys() ?? []),
+      ...[...(docs?.values() ?? [])].flatMap((d) => d.all.map((f) => f.file)),
+    ]),
+  ];
+  if (options.validateOnly)
+    return { name, model, files: new Map(), diagnostics: report.sorted(), spec, inputs };
+  options.beforeEmit?.(report.sorted());
   const emitted = emitAll(model);
-  if (options.skipFormat) return { name, model, files: new Map(emitted), diagnostics: report.sorted(), spec };
+  if (options.skipFormat)
+    return { name, model, files: new Map(emitted), diagnostics: report.sorted(), spec, inputs };
   // Formatting (in a worker) and type-checking (here) run side by side: types do not depend on
   // layout. A type error names the line of the unformatted file, which is enough for a bug report.
   const formatted = formatFiles(emitted);
@@ -90,5 +111,5 @@ async function generateSpec(spec: LoadedSpec, options: GenerateOptions): Promise
     }
   }
   const files = new Map(await formatted);
-  return { name, model, files, diagnostics: report.sorted(), spec };
+  return { name, model, files, diagnostics: report.sorted(), spec, inputs };
 }

@@ -14,14 +14,14 @@ import {
   type IncomingHttpHeaders,
   request as httpRequest,
 } from 'node:http';
-import { createServer as createNetServer, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setLogLevel } from '../out/instance-images/runtime.js';
 import { start } from '../out/instance-images/server.js';
 import { FAKE_API_KEY, FAKE_SNAPSHOTS, type FakeScaleway, startFakeScaleway } from './fake/scaleway.js';
-import { unusedPort } from './support/ports.js';
+import { portIsFree, unusedPort } from './support/ports.js';
 import { expectNoSecret } from './support/secrets.js';
 import { type TypedSeed, typedSeed } from './support/typed.js';
 
@@ -122,6 +122,7 @@ interface RestResult {
   status: number;
   headers: Headers;
   text: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON, walked by path in assertions (a wrong path fails them)
   json: any;
 }
 
@@ -146,6 +147,7 @@ interface Stack {
 interface ToolResult {
   isError: boolean;
   text: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON, walked by path in assertions (a wrong path fails them)
   structured: any;
 }
 
@@ -712,15 +714,6 @@ describe('paging through 120 images', () => {
 // The demo (`npm run demo`), as a child process.
 // ---------------------------------------------------------------------------------------------
 
-/** Resolves when the port accepts no connection any more. */
-async function portIsFree(port: number): Promise<boolean> {
-  const server = createNetServer();
-  return new Promise<boolean>((resolve) => {
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
 /** Whether a process still exists (signal 0 only checks). */
 function alive(pid: number): boolean {
   try {
@@ -731,14 +724,19 @@ function alive(pid: number): boolean {
   }
 }
 
-async function waitFor(
-  what: string,
-  condition: () => boolean | Promise<boolean>,
-  ms = 10_000,
-): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+/**
+ * Resolves once `condition` holds, checked every 50 ms. No deadline: on a loaded machine any
+ * fixed one can be hit, and a condition that never comes is a hang for the suite's guard.
+ */
+async function waitFor(what: string, condition: () => boolean | Promise<boolean>): Promise<void> {
+  for (;;) {
+    let done: boolean;
+    try {
+      done = await condition();
+    } catch (err) {
+      throw new Error(`while waiting for ${what}: ${(err as Error).message}`);
+    }
+    if (done) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -768,14 +766,10 @@ describe('the demo', () => {
     let demoPid: number | undefined;
     let client: Client | undefined;
     try {
-      await waitFor(
-        'the demo to be ready',
-        () => {
-          if (exited) throw new Error(`demo exited early:\n${stdout}\n${stderr}`);
-          return /Ctrl-C/.test(stdout);
-        },
-        30_000,
-      );
+      await waitFor('the demo to be ready', () => {
+        if (exited) throw new Error(`demo exited early:\n${stdout}\n${stderr}`);
+        return /Ctrl-C/.test(stdout);
+      });
 
       expect(stdout).toMatch(/BUILT-IN FAKE Scaleway API/);
       expect(stdout).toContain('not Scaleway');
@@ -860,7 +854,7 @@ describe('the demo', () => {
     child.stderr.resume();
     const exit = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
     try {
-      await waitFor('the demo to be ready', () => /Ctrl-C/.test(stdout) || child.exitCode !== null, 30_000);
+      await waitFor('the demo to be ready', () => /Ctrl-C/.test(stdout) || child.exitCode !== null);
       expect(await portIsFree(restPort)).toBe(false);
       // tsx relays the signal to the demo and exits with its code.
       child.kill('SIGTERM');

@@ -14,7 +14,7 @@ import { jsonTemplateExpr, type PartResolver, templateExpr, tsType } from './exp
 import { render } from './render.js';
 import { schemaDeclarations, schemaType } from './schema-types.js';
 
-export const PARAMS = new Code('params');
+const PARAMS = new Code('params');
 
 export function emitClient(model: Capability): string {
   const apis = model.apis.map((api) => ({
@@ -63,7 +63,7 @@ function paramsInterface(op: ConsumedOperation): Code {
 }
 
 /** Parameters the caller passes: everything without a fixed value in the spec. */
-export function args(op: ConsumedOperation): ConsumedParam[] {
+function args(op: ConsumedOperation): ConsumedParam[] {
   return op.params.filter((p) => p.value === undefined);
 }
 
@@ -177,7 +177,7 @@ function credentialsExpr(api: ConsumedApi): Code {
 }
 
 /** Every bind variable the API's templates read, resolved once from the environment. */
-export function secretsOf(
+function secretsOf(
   api: ConsumedApi,
   env: Capability['secrets'],
   calls: CallBinding[] = [],

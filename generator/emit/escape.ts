@@ -53,7 +53,7 @@ export function optionalMember(target: Code, name: string): Code {
   return new Code(IDENT.test(name) ? `${target.text}?.${name}` : `${target.text}?.[${lit(name).text}]`);
 }
 
-/** A JSDoc block; `*​/` inside the text cannot close it early. */
+/** A JSDoc block; a comment end (star, slash) inside the text is escaped, so it cannot close it early. */
 export function doc(...lines: (string | undefined)[]): Code {
   const text = lines
     .filter((l): l is string => l !== undefined && l.trim() !== '')

@@ -110,7 +110,7 @@ function argsInterface(inputs: ExposedInput[]): Code {
 }
 
 /** Never a bare `{type: object}` when there are inputs; `additionalProperties` is always false. */
-export function inputSchema(inputs: ExposedInput[]): object {
+function inputSchema(inputs: ExposedInput[]): object {
   const required = inputs.filter((i) => i.required).map((i) => i.name);
   return {
     type: 'object',

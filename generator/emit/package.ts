@@ -6,17 +6,17 @@ import { jsonDocument } from './escape.js';
 import { render } from './render.js';
 
 /** Exact versions the generated code is type-checked and tested against (see package.json). */
-export const RUNTIME_DEPENDENCIES = {
+const RUNTIME_DEPENDENCIES = {
   '@modelcontextprotocol/node': '2.1.2',
   '@modelcontextprotocol/server': '2.4.0',
   fastify: '5.12.8',
   tsx: '4.23.15',
   undici: '7.30.2',
 };
-export const DEV_DEPENDENCIES = { '@types/node': '20.19.43', typescript: '5.9.3' };
+const DEV_DEPENDENCIES = { '@types/node': '20.19.43', typescript: '5.9.3' };
 
 /** Settings every generated server reads, besides the capability's own. */
-export const COMMON_ENV = [
+const COMMON_ENV = [
   {
     name: 'HOST',
     purpose: "address every adapter binds to (default: the adapter's `address`, else 127.0.0.1)",

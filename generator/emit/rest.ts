@@ -7,8 +7,6 @@ import { tsType } from './expr.js';
 import { render } from './render.js';
 import { namedTypesIn, schemaType } from './schema-types.js';
 
-const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
-
 export function emitRest(model: Capability): string {
   const adapters = model.rest.map((adapter) => adapterView(model, adapter));
   const converters = convertersUsed(adapters.flatMap((a) => a.routes));

@@ -25,7 +25,7 @@ import type {
   JsonSchema,
 } from './types.js';
 
-export type InputLocation = ExposedInput['in'];
+type InputLocation = ExposedInput['in'];
 
 const NO_DEFS = new Map<string, JsonSchema>();
 

@@ -95,14 +95,20 @@ export function buildModel(
   const operations = apis.reduce((n, a) => n + a.operations.length, 0);
   const exposed = rest.reduce((n, a) => n + a.paths.length, 0) + mcp.reduce((n, a) => n + a.tools.length, 0);
   if (operations === 0) {
-    report.error('nothing-to-generate', 'nothing to generate: no consumed operation is left to call', [
-      'capability',
-    ]);
+    report.error(
+      'nothing-to-generate',
+      'nothing to generate: no consumed operation is left to call',
+      ['capability'],
+      undefined,
+      { last: true },
+    );
   } else if (exposed === 0 && (rest.length > 0 || mcp.length > 0 || exposes.length === 0)) {
     report.warn(
       'nothing-exposed',
       'no REST operation or MCP tool is left to expose; only the client is generated',
       ['capability', 'exposes'],
+      undefined,
+      { last: true },
     );
   }
   report.throwIfFailed();

@@ -3,7 +3,7 @@
 import type { Reporter } from '../diagnostics.js';
 import type { PathKey } from '../load.js';
 import type { DocumentSet } from '../openapi/document.js';
-import { isObj, type Obj, objAt, objects, strAt } from '../raw.js';
+import { isObj, type Obj, objects, strAt } from '../raw.js';
 import { isSkipped } from '../validate/units.js';
 import { camel, envName, NameTable, pascal } from './names.js';
 import {
@@ -299,7 +299,7 @@ export function parsePath(path: string): PathPart[] {
 }
 
 /** `/a?x=1&y` → [`/a`, [[x, 1], [y, '']]]. */
-export function splitQuery(path: string): [string, [string, string][]] {
+function splitQuery(path: string): [string, [string, string][]] {
   const clean = path.replace(/#.*$/, '');
   const q = clean.indexOf('?');
   if (q < 0) return [clean, []];
@@ -315,7 +315,7 @@ export function splitQuery(path: string): [string, [string, string][]] {
 }
 
 /** Headers that describe the message itself: the HTTP client sets them (Content-Type from the body), never a parameter. */
-export const FRAMING_HEADERS = new Set([
+const FRAMING_HEADERS = new Set([
   'content-length',
   'content-type',
   'transfer-encoding',
@@ -537,7 +537,7 @@ function jsonTemplate(data: unknown, ctx: ConsumesContext): JsonTemplate {
 }
 
 /** Inputs a body template reads; each becomes a parameter of the operation. */
-export function bodyInputs(body: BodyTemplate | undefined): string[] {
+function bodyInputs(body: BodyTemplate | undefined): string[] {
   if (!body) return [];
   if (body.kind === 'text') return templateInputs(body.text);
   const out: string[] = [];

@@ -307,7 +307,7 @@ export function buildMcpAdapter(adapter: Obj, i: number, ctx: ExposeContext): Mc
 }
 
 /** Hints from the spec win; missing ones come from the HTTP verb. Every tool calls an upstream. */
-export function annotations(hints: Obj, method: HttpMethod): ToolAnnotations {
+function annotations(hints: Obj, method: HttpMethod): ToolAnnotations {
   const byVerb: Record<HttpMethod, [boolean, boolean, boolean]> = {
     GET: [true, false, true],
     POST: [false, false, false],
@@ -330,12 +330,7 @@ export function annotations(hints: Obj, method: HttpMethod): ToolAnnotations {
 const ROOT = /^\$\.?$/;
 
 /** The first output parameter decides the result, as in the reference engine (naftiko.md §4.4). */
-export function outputMapping(
-  raw: unknown,
-  at: PathKey[],
-  report: Reporter,
-  scope: TemplateScope,
-): OutputMapping {
+function outputMapping(raw: unknown, at: PathKey[], report: Reporter, scope: TemplateScope): OutputMapping {
   const first = listAt(raw).find(isObj);
   if (!first) return { kind: 'passthrough' };
   const path = strAt(first.mapping) ?? strAt(first.value);

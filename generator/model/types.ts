@@ -3,7 +3,7 @@
 // derived hints, so emitters only decide how things are written.
 
 /** Where something came from in the spec, for warnings raised after the model is built. */
-export interface Origin {
+interface Origin {
   line: number;
   col: number;
 }
