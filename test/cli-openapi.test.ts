@@ -91,7 +91,7 @@ describe('--openapi', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`${file}:`);
     expect(run.stderr).toMatch(/error\[openapi\]: not valid YAML or JSON/);
-    expect(run.stderr).toContain('capgen: nothing was written');
+    expect(run.stderr).toMatch(/nothing was written/);
     expect(existsSync(out)).toBe(false);
   }, 120_000);
 
