@@ -12,11 +12,12 @@ import type {
 import { Code, code, doc, ident, join, lit, member, prop } from './escape.js';
 import { jsonTemplateExpr, type PartResolver, templateExpr, tsType } from './expr.js';
 import { render } from './render.js';
+import { runtimeImports } from './runtime.js';
 import { schemaDeclarations, schemaType } from './schema-types.js';
 
 const PARAMS = new Code('params');
 
-export function emitClient(model: Capability): string {
+export function emitClient(model: Capability, runtime: Set<string>): string {
   const apis = model.apis.map((api) => ({
     doc: doc(api.description ?? `Client for the "${api.namespace}" API.`),
     className: ident(api.className),
@@ -42,11 +43,13 @@ export function emitClient(model: Capability): string {
     'type CallOptions',
     'type HttpApiOptions',
   ];
+  // The template re-exports the call errors from the http module.
+  runtime.add('http');
   return render('client.ts.hbs', {
     source: basename(model.specFile),
     schemaTypes: schemaDeclarations(model.schemas),
     apis,
-    imports: new Code(imports.join(', ')),
+    imports: runtimeImports(imports, runtime),
   });
 }
 

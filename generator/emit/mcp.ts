@@ -15,9 +15,10 @@ import { Code, code, doc, ident, join, lit, member, prop } from './escape.js';
 import { tsType } from './expr.js';
 import { render } from './render.js';
 import { typeImports } from './rest.js';
+import { runtimeImports } from './runtime.js';
 import { schemaType } from './schema-types.js';
 
-export function emitMcp(model: Capability): string {
+export function emitMcp(model: Capability, runtime: Set<string>): string {
   const names = new NameTable([
     'server',
     'options',
@@ -35,8 +36,9 @@ export function emitMcp(model: Capability): string {
   return render('mcp.ts.hbs', {
     source: basename(model.specFile),
     adapters,
-    runtimeImports: new Code(
-      [...converters, 'createToolServer', 'jsonSchema', 'tool', 'type ToolDef'].join(', '),
+    runtimeImports: runtimeImports(
+      [...converters, 'createToolServer', 'jsonSchema', 'tool', 'type ToolDef'],
+      runtime,
     ),
     clientImports: new Code(
       [

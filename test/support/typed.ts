@@ -34,7 +34,7 @@ export async function typedSeed(): Promise<TypedSeed> {
   const dir = mkdtempSync(join(ROOT, '.tmp', 'typed-seed-'));
   await writeOutput(dir, generated.files);
   const server = (await import(join(dir, 'server.ts'))) as { start: TypedSeed['start'] };
-  const runtime = (await import(join(dir, 'runtime.ts'))) as { setLogLevel: TypedSeed['setLogLevel'] };
+  const runtime = (await import(join(dir, 'runtime/log.ts'))) as { setLogLevel: TypedSeed['setLogLevel'] };
   return {
     dir,
     generated,
