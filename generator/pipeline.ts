@@ -3,6 +3,7 @@
 // Writing is left to the caller (cli.ts), so `--check` and tests can use the same path.
 import { type Diagnostic, Reporter } from './diagnostics.js';
 import { emitAll } from './emit/index.js';
+import { isRuntimeCopy } from './emit/runtime.js';
 import { formatFiles } from './format.js';
 import { resolveImports } from './imports.js';
 import { type LoadedSpec, loadSpec, parseSpec } from './load.js';
@@ -66,7 +67,9 @@ async function generateSpec(written: LoadedSpec, options: GenerateOptions): Prom
     return { name, model, files: new Map(emitted), diagnostics: report.sorted(), spec, inputs };
   // Formatting (in a worker) and type-checking (here) run side by side: types do not depend on
   // layout. A type error names the line of the unformatted file, which is enough for a bug report.
-  const formatted = formatFiles(emitted);
+  // The runtime copies are already formatted (runtime/ is formatted with the same prettier
+  // configuration) and must stay verbatim, so only the files the spec shaped are formatted.
+  const formatted = formatFiles(emitted.filter(([file]) => !isRuntimeCopy(file)));
   if (!options.skipVerify) {
     try {
       verify(name, new Map(emitted));
@@ -75,6 +78,7 @@ async function generateSpec(written: LoadedSpec, options: GenerateOptions): Prom
       throw err;
     }
   }
-  const files = new Map(await formatted);
+  const byName = new Map(await formatted);
+  const files = new Map(emitted.map(([file, text]) => [file, byName.get(file) ?? text]));
   return { name, model, files, diagnostics: report.sorted(), spec, inputs };
 }

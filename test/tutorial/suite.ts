@@ -131,7 +131,7 @@ async function startStep(
     if (title) env[api.baseUrlEnv] = upstream.baseUrl(title);
   }
   for (const adapter of [...model.rest, ...model.mcp]) env[adapter.portEnv] = '0';
-  const runtime = (await import(pathToFileURL(join(out, 'runtime.ts')).href)) as {
+  const runtime = (await import(pathToFileURL(join(out, 'runtime', 'log.ts')).href)) as {
     setLogLevel?: (l: string) => void;
   };
   runtime.setLogLevel?.('silent');
