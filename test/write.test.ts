@@ -268,6 +268,34 @@ describe('unifiedDiff', () => {
     expect(applyDiff(`${lines.join('\n')}\n`, diff)).toBe(`${after.join('\n')}\n`);
   });
 
+  it('gives two small hunks for two one-line edits 2,390 lines apart', () => {
+    // The hand-rolled diff this replaced printed 4,792 lines for this case.
+    const lines = Array.from({ length: 4800 }, (_, i) => `const line${i + 1} = ${i + 1};`);
+    const after = [...lines];
+    after[1200] = 'const line1201 = "one";';
+    after[3590] = 'const line3591 = "two";';
+    const before = `${lines.join('\n')}\n`;
+    const diff = unifiedDiff('big.ts', before, `${after.join('\n')}\n`);
+    expect(diff.match(/^@@ .* @@$/gm)).toEqual(['@@ -1198,7 +1198,7 @@', '@@ -3588,7 +3588,7 @@']);
+    expect(diff.split('\n').filter((l) => /^[-+](?![-+]{2} )/.test(l))).toEqual([
+      '-const line1201 = 1201;',
+      '+const line1201 = "one";',
+      '-const line3591 = 3591;',
+      '+const line3591 = "two";',
+    ]);
+    expect(diff.split('\n').length).toBeLessThan(25);
+    expect(applyDiff(before, diff)).toBe(`${after.join('\n')}\n`);
+  });
+
+  it('marks a side with no final newline', () => {
+    expect(unifiedDiff('f', 'a\nb\n', 'a\nc')).toBe(
+      '--- a/f\n+++ b/f\n@@ -1,2 +1,2 @@\n a\n-b\n+c\n\\ No newline at end of file\n',
+    );
+    expect(unifiedDiff('f', 'a\nb', 'a\nb\n')).toBe(
+      '--- a/f\n+++ b/f\n@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n+b\n',
+    );
+  });
+
   it('stays fast when everything changes in a large file', () => {
     const a = Array.from({ length: 5000 }, (_, i) => `a${i}`).join('\n');
     const b = Array.from({ length: 5000 }, (_, i) => `b${i}`).join('\n');
