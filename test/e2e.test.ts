@@ -742,8 +742,15 @@ describe('the demo', () => {
       expect(stdout).toContain(
         `npx @modelcontextprotocol/inspector@2.12.0 --cli http://127.0.0.1:${mcpPort}/mcp --method tools/list`,
       );
+      // One configuration per client, each in its own shape (test/clients.test.ts checks them).
       expect(stdout).toContain(
-        `{"mcpServers": {"instance-images": {"url": "http://127.0.0.1:${mcpPort}/mcp"}}}`,
+        `{"mcpServers":{"instance-images":{"type":"http","url":"http://127.0.0.1:${mcpPort}/mcp"}}}`,
+      );
+      expect(stdout).toContain(
+        `{"servers":{"instance-images":{"type":"http","url":"http://127.0.0.1:${mcpPort}/mcp"}}}`,
+      );
+      expect(stdout).toMatch(
+        /# Claude Desktop: claude_desktop_config\.json\n\s+\{"mcpServers":\{"instance-images":\{"command":/,
       );
       expect(stdout).not.toContain(FAKE_API_KEY);
       demoPid = Number(/pid (\d+)/.exec(stdout)?.[1]);

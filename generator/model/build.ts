@@ -212,7 +212,8 @@ function environment(
   secrets: { variable: string; env: string }[],
 ): EnvVar[] {
   const env: EnvVar[] = [];
-  for (const s of secrets) env.push({ name: s.env, purpose: `credential {{${s.variable}}}`, secret: true });
+  for (const s of secrets)
+    env.push({ name: s.env, purpose: `credential the spec reads as \`{{${s.variable}}}\``, secret: true });
   for (const api of apis) {
     env.push({
       name: api.baseUrlEnv,
