@@ -2,6 +2,7 @@
 import { basename, extname } from 'node:path';
 import type { Reporter } from '../diagnostics.js';
 import type { LoadedSpec, PathKey } from '../load.js';
+import type { DocumentSet } from '../openapi/document.js';
 import { listAt, type Obj, objAt, objects, strAt } from '../raw.js';
 import type { Validation } from '../validate/index.js';
 import { isSkipped } from '../validate/units.js';
@@ -9,7 +10,15 @@ import { undeclaredWithKeys } from './bind.js';
 import { buildApis, type ConsumesContext, parsePath } from './consumes.js';
 import { buildMcpAdapter, buildRestAdapter, type ExposeContext } from './expose.js';
 import { type TemplateScope, templateSecrets } from './template.js';
-import type { Capability, ConsumedApi, EnvVar, McpAdapter, RestAdapter, Template } from './types.js';
+import type {
+  Capability,
+  ConsumedApi,
+  EnvVar,
+  JsonSchema,
+  McpAdapter,
+  RestAdapter,
+  Template,
+} from './types.js';
 
 /** `specs/instance-images.yaml` → `instance-images`. */
 export function capabilityName(file: string): string {
@@ -21,6 +30,7 @@ export function buildModel(
   validation: Validation,
   report: Reporter,
   name = capabilityName(spec.file),
+  openapi?: ReadonlyMap<string, DocumentSet>,
 ): Capability {
   const data = spec.data;
   const capability = objAt(data.capability);
@@ -51,6 +61,7 @@ export function buildModel(
     inputPrefixes: new Set(['tools', 'rest', ...exposeNamespaces]),
   };
   const byUnit: ConsumesContext['byUnit'] = new Map();
+  const schemas = new Map<string, JsonSchema>();
   const apis = buildApis(capability, {
     report,
     skipped: validation.skipped,
@@ -58,6 +69,8 @@ export function buildModel(
     bodyScope,
     extraParams,
     byUnit,
+    openapi,
+    schemas,
   });
   const ctx: ExposeContext = {
     report,
@@ -121,6 +134,11 @@ export function buildModel(
     mcp: mcp.filter((a) => a.tools.length > 0),
     env: environment(apis, rest, mcp, secrets),
     secrets,
+    schemas,
+    openapiFiles: apis.flatMap((a) => {
+      const docs = openapi?.get(a.namespace);
+      return docs ? [docs.root.file] : [];
+    }),
   };
 }
 
