@@ -2,6 +2,7 @@
 import { basename, extname } from 'node:path';
 import type { Reporter } from '../diagnostics.js';
 import type { LoadedSpec, PathKey } from '../load.js';
+import type { DocumentSet } from '../openapi/document.js';
 import { listAt, type Obj, objAt, objects, strAt } from '../raw.js';
 import type { Validation } from '../validate/index.js';
 import { isSkipped } from '../validate/units.js';
@@ -14,6 +15,7 @@ import type {
   Capability,
   ConsumedApi,
   EnvVar,
+  JsonSchema,
   McpAdapter,
   RestAdapter,
   Template,
@@ -29,6 +31,7 @@ export function buildModel(
   validation: Validation,
   report: Reporter,
   name = capabilityName(spec.file),
+  openapi?: ReadonlyMap<string, DocumentSet>,
 ): Capability {
   const data = spec.data;
   const capability = objAt(data.capability);
@@ -59,6 +62,7 @@ export function buildModel(
     inputPrefixes: new Set(['tools', 'rest', ...exposeNamespaces]),
   };
   const byUnit: ConsumesContext['byUnit'] = new Map();
+  const schemas = new Map<string, JsonSchema>();
   const apis = buildApis(capability, {
     report,
     skipped: validation.skipped,
@@ -66,6 +70,8 @@ export function buildModel(
     bodyScope,
     extraParams,
     byUnit,
+    openapi,
+    schemas,
   });
   const ctx: ExposeContext = {
     report,
@@ -130,6 +136,11 @@ export function buildModel(
     env: environment(apis, rest, mcp, secrets),
     secrets,
     bindFiles: usedBindFiles(binds, secrets),
+    schemas,
+    openapiFiles: apis.flatMap((a) => {
+      const docs = openapi?.get(a.namespace);
+      return docs ? [docs.root.file] : [];
+    }),
   };
 }
 
@@ -255,7 +266,8 @@ function environment(
   secrets: { variable: string; env: string }[],
 ): EnvVar[] {
   const env: EnvVar[] = [];
-  for (const s of secrets) env.push({ name: s.env, purpose: `credential {{${s.variable}}}`, secret: true });
+  for (const s of secrets)
+    env.push({ name: s.env, purpose: `credential the spec reads as \`{{${s.variable}}}\``, secret: true });
   for (const api of apis) {
     env.push({
       name: api.baseUrlEnv,
