@@ -2,14 +2,22 @@
 // The command line: `capgen [validate] [--out DIR] [--check] [--strict] [--watch] SPEC...`.
 // `run` takes its streams and environment as arguments so tests can drive it in-process; the
 // bottom of the file runs it when this module is the program.
-import { type FSWatcher, readFileSync, realpathSync, watch as watchFolder } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  type FSWatcher,
+  readFileSync,
+  realpathSync,
+  statSync,
+  watch as watchFolder,
+} from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { diffOutput } from './check.js';
 import { type Diagnostic, SpecError } from './diagnostics.js';
-import { type Generated, generateFile } from './pipeline.js';
+import { consumedNamespaces, type Generated, generateFile } from './pipeline.js';
 import {
   colours,
   type Format,
@@ -40,6 +48,8 @@ Options:
   --format FORMAT     diagnostics as text (default, on stderr), or json, sarif or github (on stdout)
   --watch             regenerate whenever a spec, or a file it reads, changes (Ctrl-C stops)
   --quiet             print refusals only, no warnings
+  --openapi NS=FILE   type the operations of consumes namespace NS from an OpenAPI 3.0/3.1
+                      document (YAML or JSON); repeatable, one per namespace
   --version           print the version
   -h, --help          show this help
 
@@ -70,6 +80,8 @@ interface Options {
   files: string[];
   /** --watch prints its own status line after each run. */
   watch: boolean;
+  /** `--openapi NS=FILE`: consumes namespace → OpenAPI document. */
+  openapi: Map<string, string>;
 }
 
 /**
@@ -91,6 +103,7 @@ export async function main(argv: string[], io: CliIo = process): Promise<number>
         'max-warnings': { type: 'string' },
         format: { type: 'string', default: 'text' },
         watch: { type: 'boolean', default: false },
+        openapi: { type: 'string', multiple: true, default: [] },
         version: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -128,6 +141,17 @@ export async function main(argv: string[], io: CliIo = process): Promise<number>
     Boolean,
   );
   if (modes.length > 1) return usageError(io, `${modes.join(' and ')} cannot be combined`);
+  const openapi = new Map<string, string>();
+  for (const pair of values.openapi) {
+    const eq = pair.indexOf('=');
+    const ns = eq < 0 ? '' : pair.slice(0, eq).trim();
+    const file = eq < 0 ? '' : pair.slice(eq + 1).trim();
+    if (ns === '' || file === '') return usageError(io, `--openapi takes NAMESPACE=FILE, not "${pair}"`);
+    if (openapi.has(ns)) return usageError(io, `--openapi names namespace "${ns}" twice`);
+    const problem = unreadable(file);
+    if (problem) return usageError(io, `--openapi ${ns}=${file}: ${problem}`);
+    openapi.set(ns, file);
+  }
   const options: Options = {
     out: values.out,
     check: values.check,
@@ -139,6 +163,7 @@ export async function main(argv: string[], io: CliIo = process): Promise<number>
     format: values.format as Format,
     files,
     watch: values.watch,
+    openapi,
   };
   if (values.watch) return watchLoop(options, io);
   return (await once(options, io)).code;
@@ -155,6 +180,7 @@ function rerun(options: Options, files: string[]): string {
   if (options.out !== 'out') args.push('--out', options.out);
   if (options.strict) args.push('--strict');
   if (options.maxWarnings !== undefined) args.push('--max-warnings', String(options.maxWarnings));
+  for (const [ns, file] of options.openapi) args.push('--openapi', `${ns}=${file}`);
   args.push(...files);
   return `npm run gen -- ${args.map(shellQuote).join(' ')}`;
 }
@@ -184,6 +210,7 @@ async function once(options: Options, io: CliIo): Promise<Outcome> {
   const names = new Map<string, string>();
   const shown: Diagnostic[] = [];
   const inputs: string[] = [];
+  const consumed = new Set<string>();
   // Generate everything first: a refusal of any spec leaves out/ untouched for all of them.
   const results: Generated[] = [];
   let refused = 0;
@@ -198,6 +225,7 @@ async function once(options: Options, io: CliIo): Promise<Outcome> {
       const generated = await generateFile(file, {
         strict: options.strict,
         validateOnly: options.validate,
+        openapi: options.openapi,
         // Past --max-warnings nothing is written, so the slow stages need not run.
         beforeEmit: (diagnostics) => {
           const more = diagnostics.filter((d) => d.severity === 'warning').length;
@@ -206,6 +234,7 @@ async function once(options: Options, io: CliIo): Promise<Outcome> {
         },
       });
       inputs.push(...generated.inputs);
+      for (const ns of consumedNamespaces(generated.spec)) consumed.add(ns);
       const clash = names.get(generated.name);
       if (clash)
         throw new SpecError([
@@ -231,9 +260,17 @@ async function once(options: Options, io: CliIo): Promise<Outcome> {
       }
       if (!(err instanceof SpecError)) throw err;
       inputs.push(file);
-      await show(err.diagnostics, await readSafely(file));
+      await show(err.diagnostics, await sourcesOf(err.diagnostics, file));
       refused++;
     }
+  }
+  const unknown = [...options.openapi.keys()].filter((ns) => !consumed.has(ns));
+  if (refused === 0 && unknown.length > 0) {
+    const known = [...consumed].sort().join(', ') || 'none';
+    say(
+      `--openapi ${unknown[0]}=…: no spec on the command line consumes namespace "${unknown[0]}" (consumed: ${known}); nothing was written`,
+    );
+    return { code: 2, inputs, summary: 'bad --openapi namespace' };
   }
   const report = () => {
     if (options.format === 'json') io.stdout.write(formatJson(shown));
@@ -411,4 +448,31 @@ if (isMain()) {
       process.exitCode = 3;
     },
   );
+}
+
+/** Why a file given on the command line cannot be read, or undefined when it can. */
+function unreadable(file: string): string | undefined {
+  try {
+    if (!statSync(file).isFile()) return 'not a file';
+    accessSync(file, constants.R_OK);
+    return undefined;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? 'error'})`;
+  }
+}
+
+/** The text of every file a refusal points into (the spec, or an OpenAPI document), for code frames. */
+async function sourcesOf(
+  diagnostics: Diagnostic[],
+  file: string,
+): Promise<string | Map<string, string> | undefined> {
+  const files = new Set(diagnostics.map((d) => d.file));
+  if (files.size <= 1 && (files.size === 0 || files.has(file))) return readSafely(file);
+  const texts = new Map<string, string>();
+  for (const f of new Set([file, ...files])) {
+    const text = await readSafely(f);
+    if (text !== undefined) texts.set(f, text);
+  }
+  return texts;
 }

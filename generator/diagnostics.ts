@@ -1,7 +1,8 @@
 // Every warning and refusal is reported as `file:line:col: severity[code]: message` followed by
 // a short code frame. Nothing in the generator reports a stack trace for bad input.
 
-export type Severity = 'error' | 'warning';
+/** A note tells something worth knowing that needs no fix; `--strict` does not refuse it. */
+export type Severity = 'error' | 'warning' | 'note';
 
 export interface Diagnostic {
   severity: Severity;
@@ -91,6 +92,15 @@ export class Reporter {
     relation?: Relation,
   ): void {
     this.add(this.strict ? 'error' : 'warning', code, message, path, at, relation);
+  }
+
+  note(code: string, message: string, path: readonly (string | number)[], at?: 'key' | 'value'): void {
+    this.add('note', code, message, path, at);
+  }
+
+  /** A diagnostic located in another file (an OpenAPI document); `--strict` escalates warnings. */
+  external(d: Diagnostic): void {
+    this.diagnostics.push(d.severity === 'warning' && this.strict ? { ...d, severity: 'error' } : d);
   }
 
   error(

@@ -9,8 +9,31 @@ import { resolveImports } from './imports.js';
 import { type LoadedSpec, loadSpec, parseSpec } from './load.js';
 import { buildModel, capabilityName } from './model/build.js';
 import type { Capability } from './model/types.js';
+import { DocumentSet } from './openapi/document.js';
+import { objects } from './raw.js';
 import { validate } from './validate/index.js';
 import { verify } from './verify.js';
+
+/** Reads the OpenAPI documents of the namespaces the spec consumes; nothing when none is given. */
+function loadOpenApi(
+  spec: LoadedSpec,
+  openapi: ReadonlyMap<string, string> | undefined,
+): Map<string, DocumentSet> | undefined {
+  if (!openapi || openapi.size === 0) return undefined;
+  const capability = spec.data.capability as Record<string, unknown> | undefined;
+  const docs = new Map<string, DocumentSet>();
+  for (const [entry] of objects(capability?.consumes)) {
+    const file = openapi.get(String(entry.namespace));
+    if (file !== undefined) docs.set(String(entry.namespace), DocumentSet.load(file));
+  }
+  return docs;
+}
+
+/** The consumes namespaces of a spec, for checking `--openapi NS=…` against them. */
+export function consumedNamespaces(spec: LoadedSpec): string[] {
+  const capability = spec.data.capability as Record<string, unknown> | undefined;
+  return objects(capability?.consumes).map(([entry]) => String(entry.namespace));
+}
 
 export interface GenerateOptions {
   /** Refuse anything the official alpha2 schema refuses, and every tolerated defect. */
@@ -19,6 +42,11 @@ export interface GenerateOptions {
   name?: string;
   /** Skip the type-check (used by tests that only look at the model). */
   skipVerify?: boolean;
+  /**
+   * Consumes namespace → OpenAPI document that types its operations (`--openapi NS=FILE`).
+   * Only the namespaces this spec consumes are read; the others are left to other specs.
+   */
+  openapi?: ReadonlyMap<string, string>;
   /** Stop after the model (`capgen validate`): every diagnostic, no files. */
   validateOnly?: boolean;
   /** Called with the warnings once they are all known, before the (slow) emit stages; may throw. */
@@ -56,9 +84,16 @@ async function generateSpec(written: LoadedSpec, options: GenerateOptions): Prom
   const report = new Reporter(spec.file, spec.locate, options.strict ?? false);
   const validation = validate(spec, report);
   const name = options.name ?? capabilityName(spec.file);
-  const model = buildModel(spec, validation, report, name);
+  const docs = loadOpenApi(spec, options.openapi);
+  const model = buildModel(spec, validation, report, name, docs);
   // The spec and every file it imports: --watch rereads when any of them changes.
-  const inputs = [...new Set([spec.file, ...(spec.sources?.keys() ?? [])])];
+  const inputs = [
+    ...new Set([
+      spec.file,
+      ...(spec.sources?.keys() ?? []),
+      ...[...(docs?.values() ?? [])].flatMap((d) => d.all.map((f) => f.file)),
+    ]),
+  ];
   if (options.validateOnly)
     return { name, model, files: new Map(), diagnostics: report.sorted(), spec, inputs };
   options.beforeEmit?.(report.sorted());

@@ -105,7 +105,7 @@ export function formatGithub(diagnostics: Diagnostic[]): string {
   return diagnostics
     .map(
       (d) =>
-        `::${d.severity} file=${property(d.file)},line=${d.line},col=${d.col},title=${property(`capgen ${d.code}`)}::${data(d.message)}\n`,
+        `::${d.severity === 'note' ? 'notice' : d.severity} file=${property(d.file)},line=${d.line},col=${d.col},title=${property(`capgen ${d.code}`)}::${data(d.message)}\n`,
     )
     .join('');
 }

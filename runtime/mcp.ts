@@ -74,8 +74,8 @@ export function createToolServer(
 }
 
 /**
- * Runs a tool's upstream call and shapes the result: structured content (non-objects wrapped
- * as `{result}`) plus the same JSON as text. The upstream status and pagination headers travel
+ * Runs a tool's upstream call and shapes the result: the value's JSON as text, and as
+ * structured content (non-objects wrapped as `{result}`). The upstream status and pagination headers travel
  * in `_meta`. Every failure is a tool error with a short, useful message, never a protocol error.
  */
 export async function toolResult(
@@ -109,7 +109,8 @@ export async function toolResult(
     if (typeof h === 'string') headers[name] = h;
   }
   return {
-    content: [{ type: 'text', text: truncate(JSON.stringify(structured), limits.maxTextLength) }],
+    // The text is the value itself (an array stays an array); only structuredContent must be an object.
+    content: [{ type: 'text', text: truncate(JSON.stringify(value ?? null), limits.maxTextLength) }],
     structuredContent: structured,
     _meta: { 'capgen/upstream': { status: res.status, headers } },
   };

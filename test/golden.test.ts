@@ -34,7 +34,7 @@ const RUNTIME: Record<string, string[]> = {
   'pixelixe-graphic': ['auth', 'env', 'formats/error', 'http', 'log', 'mcp', 'output', 'rest'],
   'security-security-config': ['auth', 'env', 'formats/error', 'http', 'log', 'mcp', 'output', 'rest'],
   'content-authors': ['auth', 'env', 'formats/error', 'http', 'log', 'mcp', 'output', 'rest'],
-  'step-3-shipyard-auth': ['auth', 'env', 'formats/error', 'http', 'log', 'mcp', 'output'],
+  'step-3-shipyard-auth': ['auth', 'binds', 'env', 'formats/error', 'http', 'log', 'mcp', 'output'],
   'location-intelligence': ['auth', 'env', 'formats/error', 'http', 'log', 'mcp', 'output', 'rest'],
   'cat-capability': ['auth', 'env', 'formats/error', 'http', 'log', 'mcp', 'output', 'rest'],
 };

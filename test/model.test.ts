@@ -755,7 +755,7 @@ ${block(auth, 8)}      resources:
     expect(d.map((x) => x.code)).toEqual(['bind-undeclared']);
     expect(m.env).toContainEqual({
       name: 'OTHER_TOKEN',
-      purpose: 'credential {{OTHER_TOKEN}}',
+      purpose: 'credential the spec reads as `{{OTHER_TOKEN}}`',
       secret: true,
     });
   });

@@ -14,6 +14,7 @@ import { Code, code, doc, ident, join, lit, member, prop } from './escape.js';
 import { jsonTemplateExpr, type PartResolver, templateExpr, tsType } from './expr.js';
 import { render } from './render.js';
 import { runtimeImports } from './runtime.js';
+import { schemaDeclarations, schemaType } from './schema-types.js';
 
 const PARAMS = new Code('params');
 
@@ -63,6 +64,7 @@ export function emitClient(model: Capability, runtime: Set<string>): string {
   runtime.add('http');
   return render('client.ts.hbs', {
     source: basename(model.specFile),
+    schemaTypes: schemaDeclarations(model.schemas),
     apis,
     imports: runtimeImports(imports, runtime),
   });
@@ -70,7 +72,8 @@ export function emitClient(model: Capability, runtime: Set<string>): string {
 
 function paramsInterface(op: ConsumedOperation): Code {
   const members = args(op).map((p) => {
-    const line = code`${prop(p.name)}${new Code(p.required ? '' : '?')}: ${tsType(p.type)};`;
+    const type = p.typed ? schemaType(p.typed) : tsType(p.type);
+    const line = code`${prop(p.name)}${new Code(p.required ? '' : '?')}: ${type};`;
     return p.description ? join([doc(p.description), line], '\n') : line;
   });
   const header = doc(`Parameters of \`${op.name}\`.`);
@@ -116,11 +119,16 @@ function method(op: ConsumedOperation): Code {
   const body = bodyExpr(op, resolve, value);
   if (body) fields.push(...body);
   const optional = args(op).every((p) => !p.required);
-  const signature = code`${ident(op.ident)}(params: ${ident(op.paramsType)}${new Code(optional ? ' = {}' : '')}, options?: CallOptions): Promise<ApiResponse>`;
+  // With an OpenAPI document the answer is typed; the runtime parses whatever arrives.
+  const answer = op.response ? code`ApiResponse<${schemaType(op.response.typed)}>` : new Code('ApiResponse');
+  const signature = code`${ident(op.ident)}(params: ${ident(op.paramsType)}${new Code(optional ? ' = {}' : '')}, options?: CallOptions): Promise<${answer}>`;
   const send = code`this.http.send({ ${join(fields, ', ')} }, options)`;
-  const call = op.format ? code`(await ${send}).decodeWith(${decoder(op.format)})` : send;
+  const decoded = op.format ? code`(await ${send}).decodeWith(${decoder(op.format)})` : send;
+  const result = op.response
+    ? code`${decoded} as ${new Code(op.format ? '' : 'Promise<')}${answer}${new Code(op.format ? '' : '>')}`
+    : decoded;
   const asyncKw = new Code(op.format ? 'async ' : '');
-  return code`${doc(op.description, `\`${op.method} ${pathText(op)}\``)}\n${asyncKw}${signature} {\nreturn ${call};\n}`;
+  return code`${doc(op.description, `\`${op.method} ${pathText(op)}\``)}\n${asyncKw}${signature} {\nreturn ${result};\n}`;
 }
 
 /** The runtime converter for an operation's non-JSON answers. */

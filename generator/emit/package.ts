@@ -2,7 +2,8 @@
 // out/<name>/ copied elsewhere runs with `npm install && npm start`.
 import type { Capability } from '../model/types.js';
 import { COMPILER_OPTIONS_JSON } from '../verify.js';
-import { jsonDocument } from './escape.js';
+import { mcpClientConfigs } from './clients.js';
+import { Code, jsonDocument } from './escape.js';
 import { render } from './render.js';
 
 /** Exact versions the generated code is type-checked and tested against (see package.json). */
@@ -99,6 +100,18 @@ export function emitReadme(model: Capability): string {
     ...model.env.map((e) => ({ name: e.name, purpose: e.purpose, required: e.secret })),
     ...COMMON_ENV.map((e) => ({ ...e, required: false })),
   ];
+  // The first MCP adapter is the one `--stdio` serves; clients reach it over HTTP unless the spec
+  // makes it stdio-only.
+  const first = model.mcp[0];
+  const clients = first
+    ? mcpClientConfigs({
+        name: first.namespace,
+        url: `http://127.0.0.1:${first.port}/mcp`,
+        command: `/ABSOLUTE/PATH/TO/${model.name}/node_modules/.bin/tsx`,
+        args: [`/ABSOLUTE/PATH/TO/${model.name}/server.ts`, '--stdio'],
+        env: Object.fromEntries(model.env.filter((e) => e.secret).map((e) => [e.name, `<your ${e.name}>`])),
+      }).filter((c) => first.transport !== 'stdio' || c.client === 'Claude Desktop')
+    : [];
   return render('README.md.hbs', {
     title: model.title,
     description: model.description,
@@ -122,5 +135,10 @@ export function emitReadme(model: Capability): string {
       kind: t.readOnly ? 'read-only' : t.destructive ? 'destructive' : 'writes',
     })),
     env: env.map((e) => ({ name: e.name, purpose: e.purpose, required: e.required ? 'yes' : 'no' })),
+    clients: clients.map((c) => ({
+      client: c.client,
+      file: c.file,
+      config: new Code(JSON.stringify(c.config, null, 2)),
+    })),
   });
 }

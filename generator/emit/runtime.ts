@@ -9,16 +9,16 @@ import { Code, code, ident, join, lit } from './escape.js';
 const SOURCE_DIR = new URL('../../runtime/', import.meta.url);
 
 /** Where the copies go inside the output folder. */
-export const RUNTIME_DIR = 'runtime/';
+const RUNTIME_DIR = 'runtime/';
 
 export const isRuntimeCopy = (file: string): boolean => file.startsWith(RUNTIME_DIR);
 
 /** The capgen version, from the root package.json, named in every copy's banner. */
-export const CAPGEN_VERSION = (
+const CAPGEN_VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
 
-export function banner(module: string): string {
+function banner(module: string): string {
   return `// Copied from capgen ${CAPGEN_VERSION} runtime/${module}.ts. Do not edit: regenerate instead.\n`;
 }
 
@@ -82,7 +82,7 @@ export function runtimeModules(): Map<string, RuntimeModule> {
 }
 
 /** The runtime module that exports `symbol`; an unknown symbol is a generator bug. */
-export function moduleOf(symbol: string): string {
+function moduleOf(symbol: string): string {
   const found = [...runtimeModules().values()].filter((m) => m.exports.includes(symbol));
   if (found.length !== 1)
     throw new Error(

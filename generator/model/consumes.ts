@@ -2,6 +2,7 @@
 // normalised (types, locations, implicit path parameters) and auth resolved to templates.
 import type { Reporter } from '../diagnostics.js';
 import type { PathKey } from '../load.js';
+import type { DocumentSet } from '../openapi/document.js';
 import { isObj, type Obj, objects, strAt } from '../raw.js';
 import { isSkipped } from '../validate/units.js';
 import { camel, envName, NameTable, pascal } from './names.js';
@@ -12,6 +13,7 @@ import {
   templateInputs,
   type TemplateScope,
 } from './template.js';
+import { type ParamOrigin, typeOperations } from './typed.js';
 import type {
   Auth,
   BodyTemplate,
@@ -41,7 +43,14 @@ export interface ConsumesContext {
   extraParams: Map<string, Set<string>>;
   /** Filled in: every built operation by its unit key (see validate/units.ts). */
   byUnit: Map<string, { api: ConsumedApi; op: ConsumedOperation }>;
+  /** `--openapi`: consumes namespace → the document that types its operations. */
+  openapi?: ReadonlyMap<string, DocumentSet>;
+  /** Filled in with `--openapi`: the named schemas the typed operations use, by type name. */
+  schemas?: Map<string, JsonSchema>;
 }
+
+/** Where each parameter was declared (only recorded with `--openapi`, for conflict warnings). */
+const origins = new WeakMap<ConsumedParam, ParamOrigin>();
 
 export function buildApis(capability: Obj, ctx: ConsumesContext): ConsumedApi[] {
   const apis: ConsumedApi[] = [];
@@ -63,8 +72,9 @@ export function buildApis(capability: Obj, ctx: ConsumesContext): ConsumedApi[] 
     'args',
     'request',
   ]);
-  // Type names share client.ts across APIs, so they come from one table.
-  const types = new NameTable();
+  // Type names share client.ts across APIs, so they come from one table; the runtime's own
+  // type names are taken so OpenAPI schema names cannot shadow them.
+  const types = new NameTable(['ApiResponse', 'CallOptions', 'HttpApi', 'HttpApiOptions']);
   for (const [entry, i] of objects(capability.consumes)) {
     if (isSkipped(ctx.skipped, `consumes/${i}`)) continue;
     apis.push(buildApi(entry, i, idents, types, ctx));
@@ -98,6 +108,7 @@ function buildApi(
     );
   }
   const operations: ConsumedOperation[] = [];
+  const located: { op: ConsumedOperation; at: PathKey[] }[] = [];
   const opIdents = new NameTable(['constructor', 'http', 'close']);
   for (const [resource, r] of objects(entry.resources)) {
     for (const [op, o] of objects(resource.operations)) {
@@ -120,8 +131,23 @@ function buildApi(
         ctx,
       );
       operations.push(operation);
+      located.push({ op: operation, at: [...at, 'resources', r, 'operations', o] });
       built.push([unit, operation]);
     }
+  }
+  const docs = ctx.openapi?.get(namespace);
+  if (docs) {
+    const defs = typeOperations({
+      namespace,
+      baseUri: baseUriText,
+      docs,
+      file: docs.root.file,
+      operations: located,
+      origins,
+      report: ctx.report,
+      takeName: (n) => types.take(n),
+    });
+    for (const [name, schema] of defs) ctx.schemas?.set(name, schema);
   }
   const fixedParams = objects(entry.inputParameters)
     .filter(([p, n]) => !isFramingHeader(p, ctx, [...at, 'inputParameters', n]))
@@ -392,7 +418,7 @@ function buildParam(p: Obj, at: PathKey[], ctx: ConsumesContext, defaultIn: Para
     if (!t.parts.some((part) => part.kind === 'input'))
       value = hasPlaceholders(text) ? t : literalTemplate(text);
   }
-  return {
+  const param: ConsumedParam = {
     name,
     in: location,
     type,
@@ -401,6 +427,8 @@ function buildParam(p: Obj, at: PathKey[], ctx: ConsumesContext, defaultIn: Para
     value,
     schema: schemaFor(location === 'body' ? type : type === 'object' ? 'string' : type),
   };
+  if (ctx.openapi) origins.set(param, { at, explicitType: p.type !== undefined });
+  return param;
 }
 
 /**
