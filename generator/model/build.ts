@@ -156,7 +156,7 @@ interface Bind {
  * directory, as the engine resolves it); `file:///etc/x.yaml` → `/etc/x.yaml`. Other schemes:
  * undefined.
  */
-export function bindFilePath(location: string): string | undefined {
+function bindFilePath(location: string): string | undefined {
   const m = /^file:\/\/(\/.*)$/.exec(location);
   if (!m) return undefined;
   const path = decodeURIComponent(m[1]!);

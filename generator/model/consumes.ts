@@ -288,7 +288,7 @@ function buildOperation(
 const SEPARATORS = { csv: ',', tsv: '\t', psv: '|' } as const;
 
 /** The conversion a non-JSON `outputRawFormat` needs; JSON (or none) needs none. */
-export function responseFormat(raw: unknown, outputSchema: unknown): ResponseFormat | undefined {
+function responseFormat(raw: unknown, outputSchema: unknown): ResponseFormat | undefined {
   const format = typeof raw === 'string' ? raw.toLowerCase() : 'json';
   if (format === 'xml' || format === 'yaml' || format === 'markdown' || format === 'text')
     return { kind: format };
