@@ -45,11 +45,7 @@ export function emitClient(model: Capability, runtime: Set<string>): string {
     html: 'fromHtml',
   } as const;
   const decoders = new Set(
-    model.apis.flatMap((a) =>
-      a.operations.flatMap((op) =>
-        op.format && op.format.kind !== 'text' ? [DECODERS[op.format.kind]] : [],
-      ),
-    ),
+    model.apis.flatMap((a) => a.operations.flatMap((op) => (op.format ? [DECODERS[op.format.kind]] : []))),
   );
   const imports = [
     ...helpers,
@@ -140,8 +136,6 @@ function decoder(format: ResponseFormat): Code {
       return new Code('fromYaml');
     case 'markdown':
       return new Code('fromMarkdown');
-    case 'text':
-      return new Code("(raw) => raw.toString('utf8')");
     case 'delimited':
       return code`(raw) => fromDelimited(raw, ${lit(format.separator)})`;
     case 'html':

@@ -290,8 +290,7 @@ const SEPARATORS = { csv: ',', tsv: '\t', psv: '|' } as const;
 /** The conversion a non-JSON `outputRawFormat` needs; JSON (or none) needs none. */
 function responseFormat(raw: unknown, outputSchema: unknown): ResponseFormat | undefined {
   const format = typeof raw === 'string' ? raw.toLowerCase() : 'json';
-  if (format === 'xml' || format === 'yaml' || format === 'markdown' || format === 'text')
-    return { kind: format };
+  if (format === 'xml' || format === 'yaml' || format === 'markdown') return { kind: format };
   if (format === 'csv' || format === 'tsv' || format === 'psv')
     return { kind: 'delimited', separator: SEPARATORS[format] };
   if (format === 'html')

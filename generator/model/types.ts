@@ -93,7 +93,7 @@ export interface ConsumedOperation {
 }
 
 export type ResponseFormat =
-  | { kind: 'xml' | 'yaml' | 'markdown' | 'text' }
+  | { kind: 'xml' | 'yaml' | 'markdown' }
   | { kind: 'delimited'; separator: ',' | '\t' | '|' }
   | { kind: 'html'; selector?: string };
 

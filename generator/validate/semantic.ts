@@ -19,7 +19,7 @@ import { closest, didYouMean } from './suggest.js';
 import { isSkipped } from './units.js';
 
 /** The `outputRawFormat`s the generated client converts to JSON before mapping. */
-const CONVERTED_FORMATS = new Set(['json', 'xml', 'yaml', 'csv', 'tsv', 'psv', 'html', 'markdown', 'text']);
+const CONVERTED_FORMATS = new Set(['json', 'xml', 'yaml', 'csv', 'tsv', 'psv', 'html', 'markdown']);
 
 /** Exposes types capgen does not generate yet; the report counts them apart. */
 const UNSUPPORTED_EXPOSES: Record<string, string> = {
