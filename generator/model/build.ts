@@ -9,8 +9,10 @@ import { isSkipped } from '../validate/units.js';
 import { undeclaredWithKeys } from './bind.js';
 import { buildApis, type ConsumesContext, parsePath } from './consumes.js';
 import { buildMcpAdapter, buildRestAdapter, type ExposeContext } from './expose.js';
+import { buildSkillAdapter } from './skill.js';
 import { type TemplateScope, templateSecrets } from './template.js';
 import type {
+  Auth,
   BindFile,
   Capability,
   ConsumedApi,
@@ -18,6 +20,7 @@ import type {
   JsonSchema,
   McpAdapter,
   RestAdapter,
+  SkillAdapter,
   Template,
 } from './types.js';
 
@@ -93,9 +96,17 @@ export function buildModel(
     if (adapter.type === 'rest') rest.push(buildRestAdapter(adapter, i, ctx, restCount));
     if (adapter.type === 'mcp') mcp.push(buildMcpAdapter(adapter, i, ctx));
   }
+  const modes = Object.fromEntries(
+    exposes
+      .filter(([a]) => a.type === 'rest' || a.type === 'mcp')
+      .map(([a]) => [String(a.namespace), String(a.type)]),
+  );
+  const skill: SkillAdapter[] = exposes
+    .filter(([a]) => a.type === 'skill')
+    .map(([adapter, i]) => buildSkillAdapter(adapter, i, ctx, modes));
   const operations = apis.reduce((n, a) => n + a.operations.length, 0);
   const exposed = rest.reduce((n, a) => n + a.paths.length, 0) + mcp.reduce((n, a) => n + a.tools.length, 0);
-  if (operations === 0) {
+  if (operations === 0 && skill.length === 0) {
     report.error(
       'nothing-to-generate',
       'nothing to generate: no consumed operation is left to call',
@@ -103,7 +114,7 @@ export function buildModel(
       undefined,
       { last: true },
     );
-  } else if (exposed === 0 && (rest.length > 0 || mcp.length > 0 || exposes.length === 0)) {
+  } else if (operations > 0 && exposed === 0 && (rest.length > 0 || mcp.length > 0 || exposes.length === 0)) {
     report.warn(
       'nothing-exposed',
       'no REST operation or MCP tool is left to expose; only the client is generated',
@@ -115,7 +126,7 @@ export function buildModel(
   report.throwIfFailed();
 
   const info = objAt(data.info);
-  const secrets = collectSecrets(apis, rest, mcp, binds);
+  const secrets = collectSecrets(apis, [...rest, ...mcp, ...skill], binds, rest, mcp);
   for (const s of secrets) {
     if (!binds.some((b) => s.variable in b.keys)) {
       report.warn(
@@ -133,7 +144,8 @@ export function buildModel(
     apis,
     rest: rest.filter((a) => a.paths.length > 0),
     mcp: mcp.filter((a) => a.tools.length > 0),
-    env: environment(apis, rest, mcp, secrets),
+    skill,
+    env: environment(apis, rest, mcp, skill, secrets),
     secrets,
     bindFiles: usedBindFiles(binds, secrets),
     schemas,
@@ -223,9 +235,10 @@ function usedBindFiles(binds: Bind[], secrets: { variable: string }[]): BindFile
 
 function collectSecrets(
   apis: ConsumedApi[],
+  adapters: { auth?: Auth }[],
+  binds: Bind[],
   rest: RestAdapter[],
   mcp: McpAdapter[],
-  binds: Bind[],
 ): { variable: string; env: string }[] {
   const templates: Template[] = [];
   for (const api of apis) {
@@ -236,7 +249,7 @@ function collectSecrets(
     for (const p of api.fixedParams) if (p.value) templates.push(p.value);
     for (const op of api.operations) for (const p of op.params) if (p.value) templates.push(p.value);
   }
-  for (const adapter of [...rest, ...mcp]) {
+  for (const adapter of adapters) {
     const auth = adapter.auth;
     if (auth?.kind === 'apikey') templates.push(auth.value);
     if (auth?.kind === 'bearer') templates.push(auth.token);
@@ -263,6 +276,7 @@ function environment(
   apis: ConsumedApi[],
   rest: RestAdapter[],
   mcp: McpAdapter[],
+  skill: SkillAdapter[],
   secrets: { variable: string; env: string }[],
 ): EnvVar[] {
   const env: EnvVar[] = [];
@@ -294,5 +308,11 @@ function environment(
         secret: false,
       });
   }
+  for (const a of skill)
+    env.push({
+      name: a.portEnv,
+      purpose: `port of the skill catalog "${a.namespace}" (default ${a.port})`,
+      secret: false,
+    });
   return env;
 }
