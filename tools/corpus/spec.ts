@@ -11,6 +11,7 @@ import { generateFile } from '../../generator/pipeline.js';
 import { GeneratorBug, STATIC_FILES } from '../../generator/verify.js';
 import { writeOutput } from '../../generator/write.js';
 import type { EchoServer } from './echo.js';
+import type { Mismatch } from './intent/check.js';
 import { type CallOutcome, plannedCalls, smoke } from './smoke.js';
 import { typeCheck, type TypeErrorFinding } from './typecheck.js';
 
@@ -51,6 +52,7 @@ export interface SpecResult {
     mappedOutputs: number;
     mismatches: number;
     failures: CallOutcome[];
+    baseUris?: Mismatch[];
   };
   ms: number;
   genMs?: number;

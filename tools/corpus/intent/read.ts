@@ -583,11 +583,21 @@ function addAt(
       ex.cookies.push({ key: name, value: text(v), at });
       return;
     case 'body':
-      bodyParams.push([p ?? { name, in: 'body', type: 'string', at }, v]);
+      // capgen validates and coerces inputs: a REST query value that feeds a typed body
+      // parameter arrives as that type.
+      bodyParams.push([p ?? { name, in: 'body', type: 'string', at }, coerce(v, p?.type)]);
       return;
     default:
       for (const one of Array.isArray(v) ? v : [v]) ex.query.push({ key: name, value: text(one), at });
   }
+}
+
+function coerce(v: unknown, type: string | undefined): unknown {
+  if (typeof v !== 'string') return v;
+  if ((type === 'integer' || type === 'number') && v.trim() !== '' && !Number.isNaN(Number(v)))
+    return Number(v);
+  if (type === 'boolean' && (v === 'true' || v === 'false')) return v === 'true';
+  return v;
 }
 
 /** Body parameters: one object or array parameter is the whole body; otherwise an object of them. */
