@@ -125,7 +125,7 @@ function buildApi(
   const fixedParams = objects(entry.inputParameters)
     .filter(([p, n]) => !isFramingHeader(p, ctx, [...at, 'inputParameters', n]))
     .map(([p, n]) => buildParam(p, [...at, 'inputParameters', n], ctx, 'header'));
-  const credentials = readAuth(entry, at, ctx.report, ctx.secretScope);
+  const credentials = readAuth(entry, at, ctx.report, ctx.secretScope, true);
   for (const h of credentials.headers ?? [])
     fixedParams.push({
       name: h.name,
@@ -494,7 +494,13 @@ export interface ReadAuth {
   path?: { name: string; value: Template };
 }
 
-export function readAuth(entry: Obj, at: PathKey[], report: Reporter, scope: TemplateScope): ReadAuth {
+export function readAuth(
+  entry: Obj,
+  at: PathKey[],
+  report: Reporter,
+  scope: TemplateScope,
+  consumed = false,
+): ReadAuth {
   const key = entry.authentication !== undefined ? 'authentication' : 'auth';
   const auth = entry[key];
   if (!isObj(auth)) return {};
@@ -513,7 +519,7 @@ export function readAuth(entry: Obj, at: PathKey[], report: Reporter, scope: Tem
       // Shapes seen in real specs: the schema's key/value/placement, name/in/value, header/key
       // where `header` names the header and `key` holds the value, and a `headers:` map of
       // header names to values (datadog/incident-management.yaml:28).
-      if (isObj(auth.headers)) {
+      if (consumed && isObj(auth.headers)) {
         const headers = Object.entries(auth.headers)
           .filter(([h]) => HEADER_NAME.test(h))
           .map(([name, v]) => ({ name, value: tpl(v, 'headers') }));
@@ -533,14 +539,14 @@ export function readAuth(entry: Obj, at: PathKey[], report: Reporter, scope: Tem
       }
       const value = tpl(rawValue, byHeader && auth.value === undefined ? 'key' : 'value');
       // The cookie, body and path placements are not alpha2 (walgreens, sap, telegram use them).
-      if (placement === 'cookie')
+      if (consumed && placement === 'cookie')
         return {
           headers: [
             { name: 'Cookie', value: { parts: [{ kind: 'text', text: `${name}=` }, ...value.parts] } },
           ],
         };
-      if (placement === 'body') return { body: { name, value } };
-      if (placement === 'path') return { path: { name, value } };
+      if (consumed && placement === 'body') return { body: { name, value } };
+      if (consumed && placement === 'path') return { path: { name, value } };
       if (placement !== 'header' && placement !== 'query') {
         report.warn(
           'auth-shape',
