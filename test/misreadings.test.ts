@@ -5,10 +5,10 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Generated,generateText } from '../generator/pipeline.js';
+import { type Generated, generateText } from '../generator/pipeline.js';
 import { writeOutput } from '../generator/write.js';
 import type { EchoRequest } from '../tools/corpus/echo.js';
-import { type EchoServer,startEcho } from '../tools/corpus/echo.js';
+import { type EchoServer, startEcho } from '../tools/corpus/echo.js';
 import { secretValue, smoke, type SmokeResult } from '../tools/corpus/smoke.js';
 import { ROOT, TMP } from '../tools/corpus/spec.js';
 

@@ -5,6 +5,7 @@ import { type Diagnostic, Reporter, SpecError } from '../generator/diagnostics.j
 import { type LoadedSpec, parseSpec } from '../generator/load.js';
 import { buildModel } from '../generator/model/build.js';
 import { validate, type Validation } from '../generator/validate/index.js';
+import { lineOf } from './support/text.js';
 
 // ---------------------------------------------------------------------------------------------
 // Inline specs
@@ -126,16 +127,6 @@ function refused(text: string, strict = false): Diagnostic[] {
     return (err as SpecError).diagnostics;
   }
   throw new Error('expected the spec to be refused');
-}
-
-/** 1-based line of the first line matching `pattern` at or after line `after`. */
-function lineOf(text: string, pattern: string | RegExp, after = 1): number {
-  const lines = text.split('\n');
-  const index = lines.findIndex(
-    (l, i) => i >= after - 1 && (typeof pattern === 'string' ? l.includes(pattern) : pattern.test(l)),
-  );
-  if (index < 0) throw new Error(`no line matches ${String(pattern)}`);
-  return index + 1;
 }
 
 /** 1-based column of `needle` on line `line`. */
@@ -310,7 +301,7 @@ describe('calls', () => {
     expect(others).toEqual([]);
     expect(d!.severity).toBe('warning');
     expect(d!.message).toBe(
-      'call "petshop.getpet" names no consumes namespace of this capability; this tool is skipped',
+      'call "petshop.getpet" names no consumes namespace of this capability; did you mean "petstore.getpet"?; this tool is skipped',
     );
     const line = lineOf(text, 'call: petshop.getpet');
     expect({ line: d!.line, col: d!.col }).toEqual({ line, col: colOf(text, line, 'petshop') });
@@ -536,11 +527,12 @@ describe('unsupported features', () => {
     expect(r.validation.calls.size).toBe(4);
   });
 
-  it('skips a consumes import', () => {
+  it('skips a consumes import that was not resolved (imports.test.ts covers resolution)', () => {
     const text = specText({ moreConsumes: '- import: ./shared-consumes.yml\n  namespace: shared\n' });
     const r = run(text);
-    const [d] = unsupported(r);
-    expect(d!.message).toMatch(/^unsupported: consumes import/);
+    expect(unsupported(r)).toEqual([]);
+    const d = r.report.diagnostics.find((x) => x.code === 'import');
+    expect(d!.message).toMatch(/could not be resolved; this consumes entry is skipped$/);
     expect(d!.line).toBe(lineOf(text, '- import:'));
     expect(r.validation.skipped).toEqual(new Set(['consumes/1']));
   });

@@ -12,10 +12,12 @@ import type {
 import { Code, code, doc, ident, join, lit, member, prop } from './escape.js';
 import { jsonTemplateExpr, type PartResolver, templateExpr, tsType } from './expr.js';
 import { render } from './render.js';
+import { runtimeImports } from './runtime.js';
+import { schemaDeclarations, schemaType } from './schema-types.js';
 
-export const PARAMS = new Code('params');
+const PARAMS = new Code('params');
 
-export function emitClient(model: Capability): string {
+export function emitClient(model: Capability, runtime: Set<string>): string {
   const apis = model.apis.map((api) => ({
     doc: doc(api.description ?? `Client for the "${api.namespace}" API.`),
     className: ident(api.className),
@@ -41,16 +43,20 @@ export function emitClient(model: Capability): string {
     'type CallOptions',
     'type HttpApiOptions',
   ];
+  // The template re-exports the call errors from the http module.
+  runtime.add('http');
   return render('client.ts.hbs', {
     source: basename(model.specFile),
+    schemaTypes: schemaDeclarations(model.schemas),
     apis,
-    imports: new Code(imports.join(', ')),
+    imports: runtimeImports(imports, runtime),
   });
 }
 
 function paramsInterface(op: ConsumedOperation): Code {
   const members = args(op).map((p) => {
-    const line = code`${prop(p.name)}${new Code(p.required ? '' : '?')}: ${tsType(p.type)};`;
+    const type = p.typed ? schemaType(p.typed) : tsType(p.type);
+    const line = code`${prop(p.name)}${new Code(p.required ? '' : '?')}: ${type};`;
     return p.description ? join([doc(p.description), line], '\n') : line;
   });
   const header = doc(`Parameters of \`${op.name}\`.`);
@@ -60,7 +66,7 @@ function paramsInterface(op: ConsumedOperation): Code {
 }
 
 /** Parameters the caller passes: everything without a fixed value in the spec. */
-export function args(op: ConsumedOperation): ConsumedParam[] {
+function args(op: ConsumedOperation): ConsumedParam[] {
   return op.params.filter((p) => p.value === undefined);
 }
 
@@ -96,8 +102,12 @@ function method(op: ConsumedOperation): Code {
   const body = bodyExpr(op, resolve, value);
   if (body) fields.push(...body);
   const optional = args(op).every((p) => !p.required);
-  const signature = code`${ident(op.ident)}(params: ${ident(op.paramsType)}${new Code(optional ? ' = {}' : '')}, options?: CallOptions): Promise<ApiResponse>`;
-  return code`${doc(op.description, `\`${op.method} ${pathText(op)}\``)}\n${signature} {\nreturn this.http.send({ ${join(fields, ', ')} }, options);\n}`;
+  // With an OpenAPI document the answer is typed; the runtime parses whatever arrives.
+  const answer = op.response ? code`ApiResponse<${schemaType(op.response.typed)}>` : new Code('ApiResponse');
+  const signature = code`${ident(op.ident)}(params: ${ident(op.paramsType)}${new Code(optional ? ' = {}' : '')}, options?: CallOptions): Promise<${answer}>`;
+  const send = code`this.http.send({ ${join(fields, ', ')} }, options)`;
+  const result = op.response ? code`${send} as Promise<${answer}>` : send;
+  return code`${doc(op.description, `\`${op.method} ${pathText(op)}\``)}\n${signature} {\nreturn ${result};\n}`;
 }
 
 function pathText(op: ConsumedOperation): string {
@@ -170,7 +180,7 @@ function credentialsExpr(api: ConsumedApi): Code {
 }
 
 /** Every bind variable the API's templates read, resolved once from the environment. */
-export function secretsOf(
+function secretsOf(
   api: ConsumedApi,
   env: Capability['secrets'],
   calls: CallBinding[] = [],

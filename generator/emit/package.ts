@@ -2,21 +2,22 @@
 // out/<name>/ copied elsewhere runs with `npm install && npm start`.
 import type { Capability } from '../model/types.js';
 import { COMPILER_OPTIONS_JSON } from '../verify.js';
-import { jsonDocument } from './escape.js';
+import { mcpClientConfigs } from './clients.js';
+import { Code, jsonDocument } from './escape.js';
 import { render } from './render.js';
 
 /** Exact versions the generated code is type-checked and tested against (see package.json). */
-export const RUNTIME_DEPENDENCIES = {
+const RUNTIME_DEPENDENCIES = {
   '@modelcontextprotocol/node': '2.1.2',
   '@modelcontextprotocol/server': '2.4.0',
   fastify: '5.12.8',
   tsx: '4.23.15',
   undici: '7.30.2',
 };
-export const DEV_DEPENDENCIES = { '@types/node': '20.19.43', typescript: '5.9.3' };
+const DEV_DEPENDENCIES = { '@types/node': '20.19.43', typescript: '5.9.3' };
 
 /** Settings every generated server reads, besides the capability's own. */
-export const COMMON_ENV = [
+const COMMON_ENV = [
   {
     name: 'HOST',
     purpose: "address every adapter binds to (default: the adapter's `address`, else 127.0.0.1)",
@@ -33,7 +34,16 @@ export const COMMON_ENV = [
   },
 ];
 
-export function emitPackageJson(model: Capability): string {
+/**
+ * The package.json of the generated server. `packages` are the npm packages its runtime modules
+ * import: Fastify only with a REST adapter, the MCP SDK only with an MCP adapter.
+ */
+export function emitPackageJson(model: Capability, packages: Set<string>): string {
+  const dependencies = Object.fromEntries(
+    Object.entries(RUNTIME_DEPENDENCIES).filter(([name]) => name === 'tsx' || packages.has(name)),
+  );
+  const missing = [...packages].filter((p) => !(p in RUNTIME_DEPENDENCIES));
+  if (missing.length > 0) throw new Error(`generator bug: no pinned version for ${missing.join(', ')}`);
   const pkg = {
     name: `${model.name.toLowerCase().replace(/[^a-z0-9-]/g, '-')}-server`,
     version: '1.0.0',
@@ -46,7 +56,7 @@ export function emitPackageJson(model: Capability): string {
       'start:stdio': 'tsx server.ts --stdio',
       typecheck: 'tsc --noEmit -p .',
     },
-    dependencies: RUNTIME_DEPENDENCIES,
+    dependencies,
     devDependencies: DEV_DEPENDENCIES,
   };
   return render('package.json.hbs', { document: jsonDocument(pkg) });
@@ -81,6 +91,18 @@ export function emitReadme(model: Capability): string {
     ...model.env.map((e) => ({ name: e.name, purpose: e.purpose, required: e.secret })),
     ...COMMON_ENV.map((e) => ({ ...e, required: false })),
   ];
+  // The first MCP adapter is the one `--stdio` serves; clients reach it over HTTP unless the spec
+  // makes it stdio-only.
+  const first = model.mcp[0];
+  const clients = first
+    ? mcpClientConfigs({
+        name: first.namespace,
+        url: `http://127.0.0.1:${first.port}/mcp`,
+        command: `/ABSOLUTE/PATH/TO/${model.name}/node_modules/.bin/tsx`,
+        args: [`/ABSOLUTE/PATH/TO/${model.name}/server.ts`, '--stdio'],
+        env: Object.fromEntries(model.env.filter((e) => e.secret).map((e) => [e.name, `<your ${e.name}>`])),
+      }).filter((c) => first.transport !== 'stdio' || c.client === 'Claude Desktop')
+    : [];
   return render('README.md.hbs', {
     title: model.title,
     description: model.description,
@@ -104,5 +126,10 @@ export function emitReadme(model: Capability): string {
       kind: t.readOnly ? 'read-only' : t.destructive ? 'destructive' : 'writes',
     })),
     env: env.map((e) => ({ name: e.name, purpose: e.purpose, required: e.required ? 'yes' : 'no' })),
+    clients: clients.map((c) => ({
+      client: c.client,
+      file: c.file,
+      config: new Code(JSON.stringify(c.config, null, 2)),
+    })),
   });
 }

@@ -5,27 +5,28 @@ import { argsObject, callTarget, clientsCalled, clientsType, convertersUsed, out
 import { Code, code, doc, ident, join, lit, member, optionalMember, prop } from './escape.js';
 import { tsType } from './expr.js';
 import { render } from './render.js';
+import { runtimeImports } from './runtime.js';
+import { namedTypesIn, schemaType } from './schema-types.js';
 
-const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
-
-export function emitRest(model: Capability): string {
+export function emitRest(model: Capability, runtime: Set<string>): string {
   const adapters = model.rest.map((adapter) => adapterView(model, adapter));
   const converters = convertersUsed(adapters.flatMap((a) => a.routes));
   const clients = [...new Set(model.rest.flatMap((a) => clientsOf(model, a)).map((c) => c.className))].sort();
   return render('rest.ts.hbs', {
     source: basename(model.specFile),
     adapters,
-    runtimeImports: new Code(
+    runtimeImports: runtimeImports(
+      [...converters, 'createRestApp', 'route', 'type InboundAuth', 'type RestRequest', 'type RestRoute'],
+      runtime,
+    ),
+    clientImports: new Code(
       [
-        ...converters,
-        'createRestApp',
-        'route',
-        'type InboundAuth',
-        'type RestRequest',
-        'type RestRoute',
+        ...clients,
+        ...typeImports(
+          model.rest.flatMap((a) => a.paths.flatMap((p) => p.operations.flatMap((o) => o.inputs))),
+        ),
       ].join(', '),
     ),
-    clientImports: new Code(clients.join(', ')),
   });
 }
 
@@ -93,7 +94,7 @@ function route(model: Capability, path: RestPath, op: RestOperation): Code {
     schema.push(code`headers: ${objectSchema(headers, (i) => i.name.toLowerCase(), true)}`);
   let bodyType: Code | undefined;
   if (wholeBody) {
-    bodyType = tsType(wholeBody.type);
+    bodyType = inputType(wholeBody);
     if (wholeBody.required) schema.push(code`body: ${lit(wholeBody.schema)}`);
   } else if (body.length > 0) {
     bodyType = typeLiteral(body, (i) => i.name);
@@ -130,10 +131,22 @@ route({
 })`;
 }
 
+/** The OpenAPI types the inputs' TypeScript types name, sorted. */
+export function typeImports(inputs: ExposedInput[]): string[] {
+  const names = new Set<string>();
+  for (const input of inputs) namedTypesIn(input.typed, names);
+  return [...names].sort();
+}
+
+/** The input's TypeScript type: from its OpenAPI schema when it has one. */
+function inputType(input: ExposedInput): Code {
+  return input.typed ? schemaType(input.typed) : tsType(input.type);
+}
+
 function typeLiteral(inputs: ExposedInput[], key: (i: ExposedInput) => string): Code {
   if (inputs.length === 0) return new Code('Record<string, never>');
   return code`{ ${join(
-    inputs.map((i) => code`${prop(key(i))}${new Code(i.required ? '' : '?')}: ${tsType(i.type)}`),
+    inputs.map((i) => code`${prop(key(i))}${new Code(i.required ? '' : '?')}: ${inputType(i)}`),
     '; ',
   )} }`;
 }

@@ -5,6 +5,7 @@ import type { Auth, Capability } from '../model/types.js';
 import { Code, code, ident, join, lit } from './escape.js';
 import { type PartResolver, templateExpr } from './expr.js';
 import { render } from './render.js';
+import { runtimeImports } from './runtime.js';
 
 /** The adapter's inbound credentials as an expression reading the environment. */
 function authExpr(auth: Auth | undefined, adapter: string): Code {
@@ -22,7 +23,7 @@ function authExpr(auth: Auth | undefined, adapter: string): Code {
   return code`{ kind: 'apikey', name: ${lit(auth.name)}, placement: ${lit(auth.placement)}, value: ${templateExpr(auth.value, resolve)} }`;
 }
 
-export function emitServer(model: Capability): string {
+export function emitServer(model: Capability, runtime: Set<string>): string {
   const clients = model.apis.map(
     (api) =>
       code`const ${ident(api.ident)} = ${ident(api.factoryName)}({ env });\nclosers.push(() => ${ident(api.ident)}.close());`,
@@ -40,10 +41,13 @@ export function emitServer(model: Capability): string {
         'App',
     );
     const apis = a.paths.flatMap((p) => p.operations.map((o) => o.call.api));
-    return code`const ${app} = ${ident(a.factoryName)}({ clients: ${clientsOf(apis)}, bodyLimit, auth: ${authExpr(a.auth, a.namespace)} });
-closers.push(() => ${app}.close());
-await ${app}.listen({ host: host ?? ${lit(a.address)}, port: portFrom(env, ${lit(a.portEnv)}, ${lit(a.port)}) });
-urls[${lit(a.namespace)}] = urlOf(${app}.server, host ?? ${lit(a.address)});`;
+    // --stdio serves MCP on stdin/stdout and opens no port at all.
+    return code`if (listenHttp) {
+  const ${app} = ${ident(a.factoryName)}({ clients: ${clientsOf(apis)}, bodyLimit, auth: ${authExpr(a.auth, a.namespace)} });
+  closers.push(() => ${app}.close());
+  await ${app}.listen({ host: host ?? ${lit(a.address)}, port: portFrom(env, ${lit(a.portEnv)}, ${lit(a.port)}) });
+  urls[${lit(a.namespace)}] = urlOf(${app}.server, host ?? ${lit(a.address)});
+}`;
   });
   const mcp = model.mcp.map((a, index) => {
     const apis = a.tools.map((t) => t.call.api);
@@ -62,13 +66,13 @@ if (${stdioCondition}) {
   stdio = true;
   serveStdio(${factory});
   urls[${lit(a.namespace)}] = 'stdio';
-} else {
+} else if (listenHttp) {
   const served = await serveMcpHttp(${factory}, { name: ${lit(a.namespace)}, auth: ${authExpr(a.auth, a.namespace)}, host: host ?? ${lit(a.address)}, port: portFrom(env, ${lit(a.portEnv)}, ${lit(a.port)}), allowedHosts, maxBodyBytes: bodyLimit });
   closers.push(() => served.close());
   urls[${lit(a.namespace)}] = urlOf(served.server, host ?? ${lit(a.address)}, '/mcp');
 }`;
   });
-  const runtime = [
+  const symbols = [
     'ConfigError',
     'log',
     'requireEnv',
@@ -106,7 +110,7 @@ if (${stdioCondition}) {
     source: basename(model.specFile),
     stdio: model.mcp.length > 0,
     imports,
-    runtimeImports: new Code(runtime.join(', ')),
+    runtimeImports: runtimeImports(symbols, runtime),
     clients,
     bindings: lit(Object.fromEntries(model.secrets.map((s) => [s.variable, s.env]))),
     adapters: [...rest, ...mcp],

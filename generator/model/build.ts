@@ -2,6 +2,7 @@
 import { basename, extname } from 'node:path';
 import type { Reporter } from '../diagnostics.js';
 import type { LoadedSpec, PathKey } from '../load.js';
+import type { DocumentSet } from '../openapi/document.js';
 import { listAt, type Obj, objAt, objects, strAt } from '../raw.js';
 import type { Validation } from '../validate/index.js';
 import { isSkipped } from '../validate/units.js';
@@ -13,6 +14,7 @@ import type {
   Capability,
   ConsumedApi,
   EnvVar,
+  JsonSchema,
   JsonTemplate,
   McpAdapter,
   RestAdapter,
@@ -29,6 +31,7 @@ export function buildModel(
   validation: Validation,
   report: Reporter,
   name = capabilityName(spec.file),
+  openapi?: ReadonlyMap<string, DocumentSet>,
 ): Capability {
   const data = spec.data;
   const capability = objAt(data.capability);
@@ -59,6 +62,7 @@ export function buildModel(
     report,
   );
   const byUnit: ConsumesContext['byUnit'] = new Map();
+  const schemas = new Map<string, JsonSchema>();
   const apis = buildApis(capability, {
     report,
     skipped: validation.skipped,
@@ -66,6 +70,8 @@ export function buildModel(
     bodyScope,
     extraParams,
     byUnit,
+    openapi,
+    schemas,
   });
   const ctx: ExposeContext = {
     report,
@@ -90,14 +96,20 @@ export function buildModel(
   const operations = apis.reduce((n, a) => n + a.operations.length, 0);
   const exposed = rest.reduce((n, a) => n + a.paths.length, 0) + mcp.reduce((n, a) => n + a.tools.length, 0);
   if (operations === 0) {
-    report.error('nothing-to-generate', 'nothing to generate: no consumed operation is left to call', [
-      'capability',
-    ]);
+    report.error(
+      'nothing-to-generate',
+      'nothing to generate: no consumed operation is left to call',
+      ['capability'],
+      undefined,
+      { last: true },
+    );
   } else if (exposed === 0 && (rest.length > 0 || mcp.length > 0 || exposes.length === 0)) {
     report.warn(
       'nothing-exposed',
       'no REST operation or MCP tool is left to expose; only the client is generated',
       ['capability', 'exposes'],
+      undefined,
+      { last: true },
     );
   }
   report.throwIfFailed();
@@ -123,6 +135,11 @@ export function buildModel(
     mcp: mcp.filter((a) => a.tools.length > 0),
     env: environment(apis, rest, mcp, secrets),
     secrets,
+    schemas,
+    openapiFiles: apis.flatMap((a) => {
+      const docs = openapi?.get(a.namespace);
+      return docs ? [docs.root.file] : [];
+    }),
   };
 }
 
@@ -226,7 +243,8 @@ function environment(
   secrets: { variable: string; env: string }[],
 ): EnvVar[] {
   const env: EnvVar[] = [];
-  for (const s of secrets) env.push({ name: s.env, purpose: `credential {{${s.variable}}}`, secret: true });
+  for (const s of secrets)
+    env.push({ name: s.env, purpose: `credential the spec reads as \`{{${s.variable}}}\``, secret: true });
   for (const api of apis) {
     env.push({
       name: api.baseUrlEnv,

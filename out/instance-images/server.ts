@@ -8,16 +8,9 @@ import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import { createInstanceImagesClient } from './client.js';
 import { createInstanceImagesRestApp } from './rest.js';
 import { createInstanceImagesMcpServer, instanceImagesMcpTools as instanceImagesMcpToolsOf } from './mcp.js';
-import {
-  ConfigError,
-  log,
-  logToStderr,
-  portFrom,
-  requireEnv,
-  serveMcpHttp,
-  setLogLevel,
-  urlOf,
-} from './runtime.js';
+import { ConfigError, portFrom, requireEnv, urlOf } from './runtime/env.js';
+import { log, logToStderr, setLogLevel } from './runtime/log.js';
+import { serveMcpHttp } from './runtime/mcp.js';
 
 /** Bind variable → the environment variable that supplies it. */
 const bindings: Record<string, string> = { SCALEWAY_API_KEY: 'SCALEWAY_API_KEY' };
@@ -25,7 +18,7 @@ const bindings: Record<string, string> = { SCALEWAY_API_KEY: 'SCALEWAY_API_KEY' 
 export interface StartOptions {
   /** Where settings and credentials are read from; defaults to process.env. */
   env?: Record<string, string | undefined>;
-  /** Serve the MCP adapter on stdin/stdout instead of HTTP. */
+  /** Serve the MCP adapter on stdin/stdout instead of HTTP, opening no port at all. */
   stdio?: boolean;
 }
 
@@ -49,6 +42,8 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
     .filter(Boolean);
   const urls: Record<string, string> = {};
   let stdio = false;
+  // --stdio serves MCP on stdin/stdout and opens no port, so it runs beside a server on the same ports.
+  const listenHttp = options.stdio !== true;
   const secret = (variable: string, purpose: string) =>
     requireEnv(env, bindings[variable] ?? variable, purpose);
   const closers: (() => Promise<void>)[] = [];
@@ -58,24 +53,26 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
   try {
     const instanceImages = createInstanceImagesClient({ env });
     closers.push(() => instanceImages.close());
-    const instanceImagesRestApp = createInstanceImagesRestApp({
-      clients: { instanceImages },
-      bodyLimit,
-      auth: undefined,
-    });
-    closers.push(() => instanceImagesRestApp.close());
-    await instanceImagesRestApp.listen({
-      host: host ?? '127.0.0.1',
-      port: portFrom(env, 'INSTANCE_IMAGES_REST_PORT', 8080),
-    });
-    urls['instance-images-rest'] = urlOf(instanceImagesRestApp.server, host ?? '127.0.0.1');
+    if (listenHttp) {
+      const instanceImagesRestApp = createInstanceImagesRestApp({
+        clients: { instanceImages },
+        bodyLimit,
+        auth: undefined,
+      });
+      closers.push(() => instanceImagesRestApp.close());
+      await instanceImagesRestApp.listen({
+        host: host ?? '127.0.0.1',
+        port: portFrom(env, 'INSTANCE_IMAGES_REST_PORT', 8080),
+      });
+      urls['instance-images-rest'] = urlOf(instanceImagesRestApp.server, host ?? '127.0.0.1');
+    }
     const instanceImagesMcpTools = instanceImagesMcpToolsOf({ instanceImages });
     if (options.stdio === true) {
       logToStderr();
       stdio = true;
       serveStdio(() => createInstanceImagesMcpServer(instanceImagesMcpTools, { maxTextLength }));
       urls['instance-images-mcp'] = 'stdio';
-    } else {
+    } else if (listenHttp) {
       const served = await serveMcpHttp(
         () => createInstanceImagesMcpServer(instanceImagesMcpTools, { maxTextLength }),
         {

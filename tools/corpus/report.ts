@@ -111,7 +111,7 @@ export function totals(results: SpecResult[], ms: number): Totals {
 }
 
 /** A failure reason without the values that make each one unique. */
-export function cause(reason: string): string {
+function cause(reason: string): string {
   return (reason.split('; ')[0] ?? '')
     .replace(/\b(GET|POST|PUT|PATCH|DELETE|HEAD)[: ]\/\S*/g, 'METHOD …')
     .replace(/\bfor tool \S+/g, 'for tool …')

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { type Diagnostic, SpecError } from '../../generator/diagnostics.js';
 import { generateFile } from '../../generator/pipeline.js';
-import { GeneratorBug, STATIC_FILES } from '../../generator/verify.js';
+import { GeneratorBug, isStaticFile } from '../../generator/verify.js';
 import { writeOutput } from '../../generator/write.js';
 import type { EchoServer } from './echo.js';
 import type { Mismatch } from './intent/check.js';
@@ -21,15 +21,13 @@ export const TMP = join(ROOT, '.tmp', 'corpus');
 
 export type Status = 'fragment' | 'generated' | 'generated-partial' | 'refused' | 'type-error' | 'crashed';
 
-export interface Finding {
+interface Finding {
   /** `file:line:col` */
   where: string;
   severity: string;
   code: string;
   message: string;
 }
-
-export type { TypeErrorFinding };
 
 export interface SpecResult {
   /** Relative to the corpus root. */
@@ -82,7 +80,7 @@ export function fileSize(path: string): number {
 }
 
 /** A consumes-only fragment: no `capability`, but a top-level `consumes` (other specs import it). */
-export function isFragment(path: string): boolean {
+function isFragment(path: string): boolean {
   try {
     const data: unknown = parse(readFileSync(path, 'utf8'));
     return (
@@ -97,10 +95,17 @@ export function isFragment(path: string): boolean {
   }
 }
 
-const SKIP_CODES = new Set(['unsupported', 'call-unresolved', 'duplicate-name', 'schema', 'tool-name']);
+const SKIP_CODES = new Set([
+  'unsupported',
+  'import',
+  'call-unresolved',
+  'duplicate-name',
+  'schema',
+  'tool-name',
+]);
 
 /** A warning that skipped a unit: its reason and the kind of unit, or undefined. */
-export function skippedBy(d: Diagnostic): { reason: string; unit: string } | undefined {
+function skippedBy(d: Diagnostic): { reason: string; unit: string } | undefined {
   if (d.severity !== 'warning' || !SKIP_CODES.has(d.code)) return undefined;
   // A consumed operation name used twice is kept (calls are matched), not skipped.
   if (d.code === 'duplicate-name' && /used more than once/.test(d.message)) return undefined;
@@ -275,7 +280,7 @@ async function typeErrors(abs: string, message: string): Promise<TypeErrorFindin
   try {
     const again = await generateFile(abs, { skipVerify: true });
     const found = typeCheck(again.name, again.files);
-    const shaped = found.filter((f) => !STATIC_FILES.has(f.where.split(':')[0]!));
+    const shaped = found.filter((f) => !isStaticFile(f.where.split(':')[0]!));
     if (shaped.length > 0) return shaped;
     for (const f of parsed) {
       const [name, n] = f.where.split(':');

@@ -69,13 +69,12 @@ function select(root: unknown, path: string): unknown {
 // ---------------------------------------------------------------------------------------------
 // Output mappings (docs/dialect.md, "Outputs").
 
-export type Output =
-  { kind: 'passthrough' } | { kind: 'mapped'; value: unknown } | { kind: 'unknown'; why: string };
+type Output = { kind: 'passthrough' } | { kind: 'mapped'; value: unknown } | { kind: 'unknown'; why: string };
 
 const isRoot = (p: unknown) => typeof p === 'string' && (p.trim() === '$' || p.trim() === '$.');
 
 /** What a unit answers, given the upstream's successful JSON answer. */
-export function expectedOutput(unit: Unit, answer: unknown): Output {
+function expectedOutput(unit: Unit, answer: unknown): Output {
   const outs = Array.isArray(unit.node.outputParameters) ? unit.node.outputParameters : [];
   const first = outs.find(isObj);
   if (!first) return { kind: 'passthrough' };
@@ -175,7 +174,7 @@ const decode = (s: string) => {
   }
 };
 
-export function where(spec: LoadedSpec, at: PathKey[]): string {
+function where(spec: LoadedSpec, at: PathKey[]): string {
   const p = spec.locate(at);
   return `${spec.file}:${p.line}:${p.col}`;
 }
@@ -183,12 +182,7 @@ export function where(spec: LoadedSpec, at: PathKey[]): string {
 const pairs = (list: { key: string; value: string }[]) => list.map((p) => `${p.key}=${p.value}`).sort();
 
 /** Differences between one expected request and the one recorded. */
-export function compare(
-  spec: LoadedSpec,
-  ex: Expected,
-  r: Recorded,
-  credentialNames: Set<string>,
-): Mismatch[] {
+function compare(spec: LoadedSpec, ex: Expected, r: Recorded, credentialNames: Set<string>): Mismatch[] {
   const out: Mismatch[] = [];
   // The run's credentials are dummies, but a report never shows one.
   const hide = (t: string) => t.replace(/dummy-[a-z0-9-]+-5e3c/g, '(a credential)');
@@ -347,7 +341,7 @@ const looksSecret = (v: string) => /dummy-/.test(v);
 const mask = (name: string, v: string, creds: Set<string>) =>
   creds.has(name) && looksSecret(v) ? '(a credential)' : v;
 
-export function clip(text: string, max = 200): string {
+function clip(text: string, max = 200): string {
   const t = text.replace(/\s+/g, ' ').trim();
   return t.length > max ? `${t.slice(0, max)}…` : t;
 }

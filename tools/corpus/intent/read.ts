@@ -9,7 +9,7 @@
 import { Buffer } from 'node:buffer';
 import type { LoadedSpec, PathKey } from '../../../generator/load.js';
 
-export type Obj = Record<string, unknown>;
+type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -17,7 +17,7 @@ const items = (v: unknown): [Obj, number][] =>
   list(v).flatMap((x, i): [Obj, number][] => (isObj(x) ? [[x, i]] : []));
 
 /** Names match with `-` and `_` alike and case ignored (dialect.md, "Binding"). */
-export const same = (a: string, b: string) =>
+const same = (a: string, b: string) =>
   a.replace(/-/g, '_').toLowerCase() === b.replace(/-/g, '_').toLowerCase();
 
 /** One exposed unit: a REST operation or an MCP tool, with where it sits in the spec. */
@@ -31,7 +31,7 @@ export interface Unit {
 }
 
 /** Every REST operation and MCP tool of the spec, in spec order. */
-export function units(spec: LoadedSpec): Unit[] {
+function units(spec: LoadedSpec): Unit[] {
   const out: Unit[] = [];
   const capability = isObj(spec.data.capability) ? spec.data.capability : {};
   for (const [adapter, i] of items(capability.exposes)) {
@@ -76,7 +76,7 @@ export type Inbound =
   | { kind: 'mcp'; args: Record<string, unknown> };
 
 /** The value of exposed input `name`: a REST path variable, query, header or body property; an MCP argument. */
-export function inputValue(inbound: Inbound, name: string): unknown {
+function inputValue(inbound: Inbound, name: string): unknown {
   if (inbound.kind === 'mcp') {
     if (name in inbound.args) return inbound.args[name];
     const k = Object.keys(inbound.args).find((a) => same(a, name));
@@ -150,7 +150,7 @@ export interface Context {
 const PLACEHOLDER = /\{\{\s*([^{}]+?)\s*\}\}/g;
 
 /** Text of a value inside a URL, header or string template: objects and arrays as JSON. */
-export const text = (v: unknown): string =>
+const text = (v: unknown): string =>
   v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
 
 /** Input prefixes an exposed unit may use: `rest.x`, `tools.x`, `<adapter namespace>.x`. */
@@ -196,7 +196,7 @@ function render(template: string, scope: Scope): string {
 }
 
 /** A secret-only template (base URIs, credentials). */
-export function renderSecret(template: string, ctx: Context): string {
+function renderSecret(template: string, ctx: Context): string {
   return template.replace(PLACEHOLDER, (whole, ref: string) => {
     const envName = bindRef(ref, ctx.binds, false);
     return envName === undefined ? whole : ctx.env(envName);
@@ -232,7 +232,7 @@ function templateNames(data: unknown, unit: Unit, binds: Binds, out: Set<string>
 // ---------------------------------------------------------------------------------------------
 // The consumed operation a unit calls.
 
-export interface Target {
+interface Target {
   entry: Obj;
   entryAt: PathKey[];
   resource: Obj;
@@ -242,7 +242,7 @@ export interface Target {
 }
 
 /** Every consumed operation `call: <namespace>.<name>` can mean (real specs repeat names). */
-export function targets(spec: LoadedSpec, call: string): Target[] {
+function targets(spec: LoadedSpec, call: string): Target[] {
   const capability = isObj(spec.data.capability) ? spec.data.capability : {};
   const out: Target[] = [];
   let best = -1;
@@ -274,7 +274,7 @@ export function targets(spec: LoadedSpec, call: string): Target[] {
  * but used by real specs; the engine honours it since issue #688). An operation path that starts
  * with the resource path's first segment is a whole path; any other is relative to the resource.
  */
-export function consumedPath(target: Target): string {
+function consumedPath(target: Target): string {
   const rpath = String(target.resource.path ?? '');
   const own = str(target.op.path);
   if (own === undefined || !own.startsWith('/')) return rpath;
@@ -285,11 +285,6 @@ export function consumedPath(target: Target): string {
 
 // ---------------------------------------------------------------------------------------------
 // The request.
-
-export interface Field {
-  /** Where in the spec this part of the request comes from. */
-  at: PathKey[];
-}
 
 export interface Expected {
   method: string;
@@ -335,7 +330,7 @@ interface Param {
 }
 
 /** The unit's `call`. */
-export const callOf = (unit: Unit): string | undefined => str(unit.node.call);
+const callOf = (unit: Unit): string | undefined => str(unit.node.call);
 
 export function predict(ctx: Context, unit: Unit, inbound: Inbound): Expected[] {
   const call = callOf(unit);
@@ -655,7 +650,6 @@ function credentials(ctx: Context, t: Target, ex: Expected): void {
       return; // other types: sent without credentials (dialect.md, auth-type)
   }
 }
-
 /** The base URI of a consumes entry as the spec means it: `{{X}}`, `${X}`, `{x}`, `[x]` read bind variables. */
 export function baseUri(ctx: Context, entry: Obj): string {
   let uri = String(entry.baseUri ?? '').trim();
