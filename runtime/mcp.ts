@@ -12,6 +12,7 @@ import {
   type ToolAnnotations,
 } from '@modelcontextprotocol/server';
 import { authorized, challenge, type InboundAuth } from './auth.js';
+import { FormatError } from './formats/error.js';
 import { type ApiResponse, RequestError, UpstreamError } from './http.js';
 import { log } from './log.js';
 import { mapOutput, type OutputShape } from './output.js';
@@ -73,8 +74,8 @@ export function createToolServer(
 }
 
 /**
- * Runs a tool's upstream call and shapes the result: structured content (non-objects wrapped
- * as `{result}`) plus the same JSON as text. The upstream status and pagination headers travel
+ * Runs a tool's upstream call and shapes the result: the value's JSON as text, and as
+ * structured content (non-objects wrapped as `{result}`). The upstream status and pagination headers travel
  * in `_meta`. Every failure is a tool error with a short, useful message, never a protocol error.
  */
 export async function toolResult(
@@ -91,7 +92,13 @@ export async function toolResult(
     return toolError('internal error');
   }
   if (res.status >= 400) return toolError(`upstream answered ${res.status}: ${upstreamMessage(res)}`);
-  const value = output ? mapOutput(output, res.body) : res.body;
+  let value: unknown;
+  try {
+    value = output ? mapOutput(output, res.body) : res.body;
+  } catch (err) {
+    if (err instanceof FormatError) return toolError(err.message);
+    throw err;
+  }
   const structured =
     value !== null && typeof value === 'object' && !Array.isArray(value)
       ? (value as Record<string, unknown>)
@@ -102,7 +109,8 @@ export async function toolResult(
     if (typeof h === 'string') headers[name] = h;
   }
   return {
-    content: [{ type: 'text', text: truncate(JSON.stringify(structured), limits.maxTextLength) }],
+    // The text is the value itself (an array stays an array); only structuredContent must be an object.
+    content: [{ type: 'text', text: truncate(JSON.stringify(value ?? null), limits.maxTextLength) }],
     structuredContent: structured,
     _meta: { 'capgen/upstream': { status: res.status, headers } },
   };

@@ -112,6 +112,7 @@ describe('capgen CLI', () => {
       'rest.ts',
       'runtime/auth.ts',
       'runtime/env.ts',
+      'runtime/formats/error.ts',
       'runtime/http.ts',
       'runtime/log.ts',
       'runtime/mcp.ts',

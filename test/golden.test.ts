@@ -3,7 +3,7 @@
 // runtime copies (runtime/*.ts) have no snapshot: they must be runtime/ itself behind a banner,
 // which is checked here against the files in runtime/.
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateFile } from '../generator/pipeline.js';
 
@@ -30,13 +30,13 @@ export function expectVerbatimCopy(file: string, text: string): void {
 
 /** Runtime modules each case needs (step-3 is MCP only; no case converts values). */
 const RUNTIME: Record<string, string[]> = {
-  'instance-images': ['auth', 'env', 'http', 'log', 'mcp', 'output', 'rest'],
-  'pixelixe-graphic': ['auth', 'env', 'http', 'log', 'mcp', 'output', 'rest'],
-  'security-security-config': ['auth', 'env', 'http', 'log', 'mcp', 'output', 'rest'],
-  'content-authors': ['auth', 'env', 'http', 'log', 'mcp', 'output', 'rest'],
-  'step-3-shipyard-auth': ['auth', 'env', 'http', 'log', 'mcp', 'output'],
-  'location-intelligence': ['auth', 'env', 'http', 'log', 'mcp', 'output', 'rest'],
-  'cat-capability': ['auth', 'env', 'http', 'log', 'mcp', 'output', 'rest'],
+  'instance-images': ['auth', 'env', 'formats/error', 'http', 'log', 'mcp', 'output', 'rest'],
+  'pixelixe-graphic': ['auth', 'env', 'formats/error', 'http', 'log', 'mcp', 'output', 'rest'],
+  'security-security-config': ['auth', 'env', 'formats/error', 'http', 'log', 'mcp', 'output', 'rest'],
+  'content-authors': ['auth', 'env', 'formats/error', 'http', 'log', 'mcp', 'output', 'rest'],
+  'step-3-shipyard-auth': ['auth', 'binds', 'env', 'formats/error', 'http', 'log', 'mcp', 'output'],
+  'location-intelligence': ['auth', 'env', 'formats/error', 'http', 'log', 'mcp', 'output', 'rest'],
+  'cat-capability': ['auth', 'env', 'formats/error', 'http', 'log', 'mcp', 'output', 'rest'],
 };
 
 /** Case name → spec, chosen for their different shapes (research/corpus.md §6). */
@@ -70,7 +70,10 @@ describe('goldens', () => {
 
   it('the committed out/instance-images/runtime/ is runtime/ behind a banner', () => {
     const dir = new URL('out/instance-images/runtime/', ROOT);
-    const names = readdirSync(dir).sort();
+    const names = readdirSync(dir, { recursive: true, encoding: 'utf8' })
+      .map((n) => n.split(sep).join('/'))
+      .filter((n) => n.endsWith('.ts'))
+      .sort();
     expect(names).toEqual(RUNTIME['instance-images']!.map((m) => `${m}.ts`));
     for (const n of names) expectVerbatimCopy(`runtime/${n}`, readFileSync(new URL(n, dir), 'utf8'));
   });

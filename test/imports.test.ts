@@ -37,7 +37,7 @@ consumes:
         operations:
           - name: list-vessels
             method: GET
-            outputRawFormat: xml
+            outputRawFormat: avro
 `;
 
 function main(location: string, name = 'registry', as = ''): string {
@@ -80,7 +80,7 @@ describe('consumes import', () => {
   it('points problems inside the imported entry into the imported file, with the import line', async () => {
     const spec = write('a/cap2.yaml', main('./shared/registry.yaml'));
     const { diagnostics, spec: loaded } = await generateFile(spec, { skipVerify: true });
-    const xml = diagnostics.find((d) => d.message.includes('outputRawFormat xml'));
+    const xml = diagnostics.find((d) => d.message.includes('outputRawFormat avro'));
     expect(xml).toMatchObject({
       file: join(dir, 'a/shared/registry.yaml'),
       line: 24,
@@ -91,7 +91,7 @@ describe('consumes import', () => {
     expect(shown).toContain(`registry.yaml:24:30: warning[unsupported]`);
     expect(shown).toContain(`(imported at ${spec}:4:7)`);
     expect(shown).toContain('>');
-    expect(shown).toContain('outputRawFormat: xml');
+    expect(shown).toContain('outputRawFormat: avro');
   });
 
   it('skips the consumes unit, located at `location`, when the file is missing', async () => {

@@ -537,18 +537,27 @@ describe('unsupported features', () => {
     expect(r.validation.skipped).toEqual(new Set(['consumes/1']));
   });
 
-  it('skips an operation whose outputRawFormat is not json', () => {
+  it('accepts the converted formats and skips an operation whose outputRawFormat it cannot convert', () => {
+    for (const format of ['xml', 'csv', 'tsv', 'psv', 'yaml', 'html', 'markdown']) {
+      const ok = RESOURCES.replace(
+        'description: Get a pet\n',
+        `description: Get a pet\n    outputRawFormat: ${format}\n`,
+      );
+      expect(unsupported(run(specText({ resources: ok })))).toEqual([]);
+    }
     const resources = RESOURCES.replace(
       'description: Get a pet\n',
-      'description: Get a pet\n    outputRawFormat: xml\n',
+      'description: Get a pet\n    outputRawFormat: avro\n',
     );
     expect(resources).not.toBe(RESOURCES);
     const text = specText({ resources });
     const r = run(text);
     const [d] = unsupported(r);
-    expect(d!.message).toBe('unsupported: outputRawFormat xml; only json is generated');
-    const line = lineOf(text, 'outputRawFormat: xml');
-    expect({ line: d!.line, col: d!.col }).toEqual({ line, col: colOf(text, line, 'xml') });
+    expect(d!.message).toBe(
+      'unsupported: outputRawFormat avro; capgen converts json, xml, yaml, csv, tsv, psv, html, markdown',
+    );
+    const line = lineOf(text, 'outputRawFormat: avro');
+    expect({ line: d!.line, col: d!.col }).toEqual({ line, col: colOf(text, line, 'avro') });
     expect(r.validation.skipped.has('consumes/0/resources/1/operations/0')).toBe(true);
     // Callers of the skipped operation are skipped too.
     expect(withCode(r, 'call-unresolved')).toHaveLength(2);

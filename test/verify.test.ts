@@ -15,6 +15,7 @@ describe('type-checking the emitted code', () => {
     expect([...files.keys()].filter(isStaticFile)).toEqual([
       'runtime/auth.ts',
       'runtime/env.ts',
+      'runtime/formats/error.ts',
       'runtime/http.ts',
       'runtime/log.ts',
       'runtime/mcp.ts',

@@ -7,6 +7,7 @@ import type {
   ConsumedOperation,
   ConsumedParam,
   JsonTemplate,
+  ResponseFormat,
   Template,
 } from '../model/types.js';
 import { Code, code, doc, ident, join, lit, member, prop } from './escape.js';
@@ -35,8 +36,20 @@ export function emitClient(model: Capability, runtime: Set<string>): string {
     .map((a) => [...a.methods, a.credentials, a.secrets].map((c) => c.text).join('\n'))
     .join('\n');
   const helpers = ['basicAuth', 'segment'].filter((h) => used.includes(`${h}(`));
+  // The converters come from the operations' formats in the model.
+  const DECODERS = {
+    xml: 'fromXml',
+    yaml: 'fromYaml',
+    markdown: 'fromMarkdown',
+    delimited: 'fromDelimited',
+    html: 'fromHtml',
+  } as const;
+  const decoders = new Set(
+    model.apis.flatMap((a) => a.operations.flatMap((op) => (op.format ? [DECODERS[op.format.kind]] : []))),
+  );
   const imports = [
     ...helpers,
+    ...decoders,
     'HttpApi',
     'requireEnv',
     'type ApiResponse',
@@ -106,8 +119,30 @@ function method(op: ConsumedOperation): Code {
   const answer = op.response ? code`ApiResponse<${schemaType(op.response.typed)}>` : new Code('ApiResponse');
   const signature = code`${ident(op.ident)}(params: ${ident(op.paramsType)}${new Code(optional ? ' = {}' : '')}, options?: CallOptions): Promise<${answer}>`;
   const send = code`this.http.send({ ${join(fields, ', ')} }, options)`;
-  const result = op.response ? code`${send} as Promise<${answer}>` : send;
-  return code`${doc(op.description, `\`${op.method} ${pathText(op)}\``)}\n${signature} {\nreturn ${result};\n}`;
+  const decoded = op.format ? code`(await ${send}).decodeWith(${decoder(op.format)})` : send;
+  const result = op.response
+    ? code`${decoded} as ${new Code(op.format ? '' : 'Promise<')}${answer}${new Code(op.format ? '' : '>')}`
+    : decoded;
+  const asyncKw = new Code(op.format ? 'async ' : '');
+  return code`${doc(op.description, `\`${op.method} ${pathText(op)}\``)}\n${asyncKw}${signature} {\nreturn ${result};\n}`;
+}
+
+/** The runtime converter for an operation's non-JSON answers. */
+function decoder(format: ResponseFormat): Code {
+  switch (format.kind) {
+    case 'xml':
+      return new Code('fromXml');
+    case 'yaml':
+      return new Code('fromYaml');
+    case 'markdown':
+      return new Code('fromMarkdown');
+    case 'delimited':
+      return code`(raw) => fromDelimited(raw, ${lit(format.separator)})`;
+    case 'html':
+      return format.selector === undefined
+        ? new Code('fromHtml')
+        : code`(raw) => fromHtml(raw, ${lit(format.selector)})`;
+  }
 }
 
 function pathText(op: ConsumedOperation): string {

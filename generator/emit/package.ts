@@ -10,9 +10,18 @@ import { render } from './render.js';
 const RUNTIME_DEPENDENCIES = {
   '@modelcontextprotocol/node': '2.1.2',
   '@modelcontextprotocol/server': '2.4.0',
+  avsc: '5.7.9',
+  'csv-parse': '7.0.3',
+  'fast-xml-parser': '5.12.1',
   fastify: '5.12.8',
+  fflate: '0.8.3',
+  marked: '18.2.1',
+  'node-html-parser': '9.0.7',
+  'prom-client': '15.1.3',
+  protobufjs: '8.8.1',
   tsx: '4.23.15',
   undici: '7.30.2',
+  yaml: '2.9.1',
 };
 const DEV_DEPENDENCIES = { '@types/node': '20.19.43', typescript: '5.9.3' };
 

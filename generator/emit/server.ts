@@ -75,6 +75,7 @@ if (${stdioCondition}) {
   const symbols = [
     'ConfigError',
     'log',
+    ...(model.bindFiles.length > 0 ? ['withBindFiles'] : []),
     'requireEnv',
     'setLogLevel',
     ...(model.rest.length + model.mcp.length > 0 ? ['portFrom', 'urlOf'] : []),
@@ -112,6 +113,7 @@ if (${stdioCondition}) {
     imports,
     runtimeImports: runtimeImports(symbols, runtime),
     clients,
+    bindFiles: model.bindFiles.length > 0 ? lit(model.bindFiles) : undefined,
     bindings: lit(Object.fromEntries(model.secrets.map((s) => [s.variable, s.env]))),
     adapters: [...rest, ...mcp],
   });

@@ -11,6 +11,7 @@ import { bodyTemplateNames, buildApis, type ConsumesContext, operationPath, pars
 import { buildMcpAdapter, buildRestAdapter, type ExposeContext } from './expose.js';
 import { type TemplateScope, templateSecrets } from './template.js';
 import type {
+  BindFile,
   Capability,
   ConsumedApi,
   EnvVar,
@@ -135,6 +136,7 @@ export function buildModel(
     mcp: mcp.filter((a) => a.tools.length > 0),
     env: environment(apis, rest, mcp, secrets),
     secrets,
+    bindFiles: usedBindFiles(binds, secrets),
     schemas,
     openapiFiles: apis.flatMap((a) => {
       const docs = openapi?.get(a.namespace);
@@ -146,6 +148,20 @@ export function buildModel(
 interface Bind {
   namespace: string;
   keys: Record<string, string>;
+  /** A file bind: the file the server reads at start-up (see BindFile). */
+  file?: BindFile;
+}
+
+/**
+ * `file:///./shared/secrets.yaml` → `./shared/secrets.yaml` (relative to the server's working
+ * directory, as the engine resolves it); `file:///etc/x.yaml` → `/etc/x.yaml`. Other schemes:
+ * undefined.
+ */
+function bindFilePath(location: string): string | undefined {
+  const m = /^file:\/\/(\/.*)$/.exec(location);
+  if (!m) return undefined;
+  const path = decodeURIComponent(m[1]!);
+  return /^\/\.\.?\//.test(path) ? path.slice(1) : path;
 }
 
 function readBinds(data: Obj, capability: Obj, report: Reporter): Bind[] {
@@ -157,17 +173,25 @@ function readBinds(data: Obj, capability: Obj, report: Reporter): Bind[] {
     for (const [bind, i] of objects(source)) {
       const keys: Record<string, string> = {};
       for (const [k, v] of Object.entries(objAt(bind.keys))) keys[k] = String(v);
+      const namespace = String(bind.namespace);
       if (bind.location !== undefined) {
+        const path = bindFilePath(String(bind.location));
+        const fileKeys = Object.entries(keys).map(([variable, key]) => ({ variable, key }));
+        // A file bind's provider keys name entries in the file; each variable is also read from
+        // the environment variable of the same name, which overrides the file.
+        for (const k of Object.keys(keys)) keys[k] = k;
+        if (path !== undefined) {
+          binds.push({ namespace, keys, file: { namespace, path, keys: fileKeys } });
+          continue;
+        }
         report.warn(
           'bind-location',
-          `file binds are not read at run time; the keys of "${String(bind.namespace)}" are read from the environment instead`,
+          `bind location ${JSON.stringify(bind.location)} is not read (only file:/// is); the keys of "${namespace}" are read from the environment instead`,
           [...prefix, i, 'location'],
           'value',
         );
-        // A file bind's provider keys name entries in the file, not environment variables.
-        for (const k of Object.keys(keys)) keys[k] = k;
       }
-      binds.push({ namespace: String(bind.namespace), keys });
+      binds.push({ namespace, keys });
     }
   }
   return binds;
@@ -186,6 +210,18 @@ function declaredParams(capability: Obj, opPath: PathKey[], bodyScope: TemplateS
     if (part.kind === 'param') names.add(part.name);
   for (const name of bodyTemplateNames(op.body, bodyScope)) names.add(name);
   return names;
+}
+
+/** The file binds that supply a variable the server reads, with only those variables. */
+function usedBindFiles(binds: Bind[], secrets: { variable: string }[]): BindFile[] {
+  const used = new Set(secrets.map((s) => s.variable));
+  const files: BindFile[] = [];
+  for (const b of binds) {
+    if (!b.file) continue;
+    const keys = b.file.keys.filter((k) => used.has(k.variable));
+    if (keys.length > 0) files.push({ ...b.file, keys });
+  }
+  return files;
 }
 
 function collectSecrets(

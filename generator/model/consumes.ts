@@ -26,6 +26,7 @@ import type {
   ParamLocation,
   ParamType,
   PathPart,
+  ResponseFormat,
   Template,
 } from './types.js';
 
@@ -264,7 +265,8 @@ function buildOperation(
     );
   }
   const [rawPath, literalQuery] = splitQuery(own.path);
-  const path = parsePath(rawPath);
+  // A resource path is relative to the base URI's path: `api/users` means `/api/users` there.
+  const path = parsePath(rawPath !== '' && !rawPath.startsWith('/') ? `/${rawPath}` : rawPath);
   const byName = new Map<string, ConsumedParam>();
   const declared = [
     ...objects(resource.inputParameters).map(([p, n]): [Obj, PathKey[]] => [
@@ -362,6 +364,7 @@ function buildOperation(
         schema: schemaFor('string'),
       });
   }
+  const format = responseFormat(op.outputRawFormat, op.outputSchema);
   return {
     name,
     ident,
@@ -371,8 +374,24 @@ function buildOperation(
     path,
     params: [...byName.values()],
     body,
+    ...(format ? { format } : {}),
     origin: ctx.report.position(at),
   };
+}
+
+const SEPARATORS = { csv: ',', tsv: '\t', psv: '|' } as const;
+
+/** The conversion a non-JSON `outputRawFormat` needs; JSON (or none) needs none. */
+function responseFormat(raw: unknown, outputSchema: unknown): ResponseFormat | undefined {
+  const format = typeof raw === 'string' ? raw.toLowerCase() : 'json';
+  if (format === 'xml' || format === 'yaml' || format === 'markdown') return { kind: format };
+  if (format === 'csv' || format === 'tsv' || format === 'psv')
+    return { kind: 'delimited', separator: SEPARATORS[format] };
+  if (format === 'html')
+    return typeof outputSchema === 'string' && outputSchema.trim() !== ''
+      ? { kind: 'html', selector: outputSchema }
+      : { kind: 'html' };
+  return undefined;
 }
 
 /**

@@ -85,10 +85,17 @@ export interface ConsumedOperation {
   path: PathPart[];
   params: ConsumedParam[];
   body?: BodyTemplate;
+  /** A non-JSON `outputRawFormat`: the answer is converted to JSON before any mapping. */
+  format?: ResponseFormat;
   /** The success answer, from an OpenAPI document: named-reference form and descriptive form. */
   response?: { status: string; typed: JsonSchema; schema: JsonSchema };
   origin: Origin;
 }
+
+export type ResponseFormat =
+  | { kind: 'xml' | 'yaml' | 'markdown' }
+  | { kind: 'delimited'; separator: ',' | '\t' | '|' }
+  | { kind: 'html'; selector?: string };
 
 export type PathPart = { kind: 'text'; text: string } | { kind: 'param'; name: string };
 
@@ -253,4 +260,17 @@ export interface Capability {
   schemas: Map<string, JsonSchema>;
   /** The OpenAPI documents that typed the model, as given on the command line. */
   openapiFiles: string[];
+  /** File binds the server reads at start-up, for the variables it uses. */
+  bindFiles: BindFile[];
+}
+
+/**
+ * A bind whose values are in a JSON or YAML map file. At start-up the server reads `key` from the
+ * file for each variable, unless the environment variable of the variable's own name is set.
+ */
+export interface BindFile {
+  namespace: string;
+  /** Absolute, or relative to the server's working directory (`./shared/secrets.yaml`). */
+  path: string;
+  keys: { variable: string; key: string }[];
 }

@@ -18,6 +18,9 @@ import { type KeyedObject, knownKeys } from './keys.js';
 import { closest, didYouMean } from './suggest.js';
 import { isSkipped } from './units.js';
 
+/** The `outputRawFormat`s the generated client converts to JSON before mapping. */
+const CONVERTED_FORMATS = new Set(['json', 'xml', 'yaml', 'csv', 'tsv', 'psv', 'html', 'markdown']);
+
 /** Exposes types capgen does not generate yet; the report counts them apart. */
 const UNSUPPORTED_EXPOSES: Record<string, string> = {
   skill: 'skill exposes',
@@ -241,14 +244,14 @@ function checkConsumes(
             'value',
           );
         }
-        const format = strAt(op.outputRawFormat) ?? 'json';
-        if (format !== 'json') {
+        const format = (strAt(op.outputRawFormat) ?? 'json').toLowerCase();
+        if (!CONVERTED_FORMATS.has(format)) {
           skip(
             report,
             skipped,
             opUnit,
             'unsupported',
-            `unsupported: outputRawFormat ${format}; only json is generated`,
+            `unsupported: outputRawFormat ${format}; capgen converts ${[...CONVERTED_FORMATS].join(', ')}`,
             [...opPath, 'outputRawFormat'],
             'value',
           );

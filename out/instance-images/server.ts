@@ -18,6 +18,8 @@ const bindings: Record<string, string> = { SCALEWAY_API_KEY: 'SCALEWAY_API_KEY' 
 export interface StartOptions {
   /** Where settings and credentials are read from; defaults to process.env. */
   env?: Record<string, string | undefined>;
+  /** Where relative bind files (`file:///./…`) are read from; defaults to the working directory. */
+  cwd?: string;
   /** Serve the MCP adapter on stdin/stdout instead of HTTP, opening no port at all. */
   stdio?: boolean;
 }

@@ -7,10 +7,10 @@ import { type Generated, generateFile } from '../../generator/pipeline.js';
 import { writeOutput } from '../../generator/write.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const SEED = join(ROOT, 'specs/instance-images.yaml');
-export const SCALEWAY_OPENAPI = join(ROOT, '../shared/scaleway/instance-v1.openapi.yaml');
+const SEED = join(ROOT, 'specs/instance-images.yaml');
+const SCALEWAY_OPENAPI = join(ROOT, '../shared/scaleway/instance-v1.openapi.yaml');
 
-export interface StartOptions {
+interface StartOptions {
   env: Record<string, string>;
 }
 export interface Started {

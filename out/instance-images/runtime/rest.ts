@@ -9,6 +9,7 @@ import Fastify, {
   type FastifySchema,
 } from 'fastify';
 import { authorized, challenge, type InboundAuth } from './auth.js';
+import { FormatError } from './formats/error.js';
 import { type ApiResponse, RequestError, UpstreamError, type UpstreamRequest } from './http.js';
 import { log } from './log.js';
 import { mapOutput, type OutputShape } from './output.js';
@@ -269,6 +270,8 @@ function restErrorHandler(
         : thrown.message.replace(`"${thrown.parameter}"`, `"${name}"`);
     return fail(reply, 400, { error: 'bad_request', message, parameter: name });
   }
+  if (thrown instanceof FormatError)
+    return fail(reply, 502, { error: 'bad_upstream_answer', message: thrown.message });
   if (thrown instanceof UpstreamError) {
     if (thrown.kind === 'timeout')
       return fail(reply, 504, { error: 'upstream_timeout', message: thrown.message });
