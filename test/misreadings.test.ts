@@ -16,7 +16,7 @@ const SPEC = `naftiko: 1.0.0-alpha2
 info: {label: Misreadings, description: Corpus excerpts}
 binds:
 - namespace: env
-  keys: {DATADOG_API_KEY: DATADOG_API_KEY, SAP_B1_SESSION: SAP_B1_SESSION, WALGREENS_API_KEY: WALGREENS_API_KEY, TELEGRAM_BOT_TOKEN: TELEGRAM_BOT_TOKEN, DT_ENV: DT_ENV}
+  keys: {DATADOG_API_KEY: DATADOG_API_KEY, SAP_B1_SESSION: SAP_B1_SESSION, WALGREENS_API_KEY: WALGREENS_API_KEY, TELEGRAM_BOT_TOKEN: TELEGRAM_BOT_TOKEN, DT_ENV: DT_ENV, AXWAY_API_KEY: AXWAY_API_KEY}
 capability:
   consumes:
   # servicenow/customer-service.yaml:59-69 (with keys feed the body template)
@@ -113,6 +113,22 @@ capability:
       path: /entities
       operations:
       - {name: list-entities, method: GET}
+  # axway/amplify-platform-client.yaml:70-87 + :142-144 (a header parameter named like the credential)
+  - type: http
+    namespace: amplify-platform-client
+    baseUri: https://platform.axway.com/api/v1
+    resources:
+    - name: client-client_id
+      path: /client/{client_id}
+      operations:
+      - name: clientfindone
+        method: GET
+        inputParameters:
+        - {name: client_id, in: path, type: string, required: true}
+        - {name: authorization, in: header, type: string}
+    authentication:
+      type: bearer
+      token: '{{env.AXWAY_API_KEY}}'
   exposes:
   - type: mcp
     namespace: tools
@@ -130,6 +146,10 @@ capability:
     - {name: search-stores, description: Search stores., call: walgreens-store-locator.search-stores, with: {lat: tools.lat}}
     - {name: get-me, description: Who am I., call: telegram-bot.get-me}
     - {name: list-entities, description: List entities., call: dynatrace-env.list-entities}
+    - name: get-client
+      description: Get a service account.
+      call: amplify-platform-client.clientfindone
+      with: {client_id: tools.client_id, authorization: tools.authorization}
 `;
 
 describe('corpus misreadings (issue 9)', () => {
@@ -164,7 +184,7 @@ describe('corpus misreadings (issue 9)', () => {
   it('every call matches the intent oracle', () => {
     expect(result.failures).toEqual([]);
     expect(result.mismatches).toBe(0);
-    expect(result.passed).toBe(9);
+    expect(result.passed).toBe(10);
   });
 
   it('with keys that feed a body template are not also sent as query (servicenow/customer-service.yaml:65)', () => {
@@ -211,5 +231,10 @@ describe('corpus misreadings (issue 9)', () => {
     expect(uri('dynatrace-env')).toBe('https://<DT_ENV>.live.dynatrace.com/api/v2');
     expect(byPath.get('/getMe')!.headers.token).toBeUndefined();
     expect(result.baseUris ?? []).toEqual([]);
+  });
+
+  it('the credential wins over a header parameter of the same name (axway/amplify-platform-client.yaml:86, :142)', () => {
+    const r = [...byPath.entries()].find(([p]) => /^\/client\/a\d+$/.test(p))![1];
+    expect(r.headers.authorization).toBe(`Bearer ${secretValue('AXWAY_API_KEY')}`);
   });
 });
