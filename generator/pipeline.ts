@@ -3,6 +3,7 @@
 // Writing is left to the caller (cli.ts), so `--check` and tests can use the same path.
 import { type Diagnostic, Reporter } from './diagnostics.js';
 import { emitAll } from './emit/index.js';
+import { isRuntimeCopy } from './emit/runtime.js';
 import { formatFiles } from './format.js';
 import { type LoadedSpec, loadSpec, parseSpec } from './load.js';
 import { buildModel, capabilityName } from './model/build.js';
@@ -52,7 +53,9 @@ async function generateSpec(spec: LoadedSpec, options: GenerateOptions): Promise
   if (options.skipFormat) return { name, model, files: new Map(emitted), diagnostics: report.sorted(), spec };
   // Formatting (in a worker) and type-checking (here) run side by side: types do not depend on
   // layout. A type error names the line of the unformatted file, which is enough for a bug report.
-  const formatted = formatFiles(emitted);
+  // The runtime copies are already formatted (runtime/ is formatted with the same prettier
+  // configuration) and must stay verbatim, so only the files the spec shaped are formatted.
+  const formatted = formatFiles(emitted.filter(([file]) => !isRuntimeCopy(file)));
   if (!options.skipVerify) {
     try {
       verify(name, new Map(emitted));
@@ -61,6 +64,7 @@ async function generateSpec(spec: LoadedSpec, options: GenerateOptions): Promise
       throw err;
     }
   }
-  const files = new Map(await formatted);
+  const byName = new Map(await formatted);
+  const files = new Map(emitted.map(([file, text]) => [file, byName.get(file) ?? text]));
   return { name, model, files, diagnostics: report.sorted(), spec };
 }

@@ -2,6 +2,7 @@
 // a generator bug, reported with the emitted file and line.
 import { fileURLToPath } from 'node:url';
 import { Project, ts } from 'ts-morph';
+import { isRuntimeCopy } from './emit/runtime.js';
 
 /** Where the emitted files pretend to live, so imports resolve against capgen's node_modules. */
 const VIRTUAL_ROOT = fileURLToPath(new URL('../.verify/', import.meta.url));
@@ -40,11 +41,11 @@ export class GeneratorBug extends Error {
 let project: Project | undefined;
 
 /**
- * Files emitted from a template with no spec input (runtime.ts) are the same for every spec;
- * the test suite type-checks them (test/verify.test.ts), so a run checks only the files the
- * spec shaped, against them. That halves the time of a typical run.
+ * The runtime copies (runtime/*.ts) are the same for every spec: they are capgen's own source,
+ * type-checked with the project (tsc) and, as emitted, by test/verify.test.ts. So a run checks
+ * only the files the spec shaped, against them. That halves the time of a typical run.
  */
-export const STATIC_FILES = new Set(['runtime.ts']);
+export const isStaticFile = isRuntimeCopy;
 
 export function verify(name: string, files: Map<string, string>, options: { all?: boolean } = {}): void {
   project ??= new Project({ compilerOptions: COMPILER_OPTIONS, skipAddingFilesFromTsConfig: true });
@@ -58,7 +59,7 @@ export function verify(name: string, files: Map<string, string>, options: { all?
       sf.compilerNode.impliedNodeFormat = ts.ModuleKind.ESNext;
       return sf;
     });
-  const sources = all.filter((sf) => options.all || !STATIC_FILES.has(sf.getBaseName()));
+  const sources = all.filter((sf) => options.all || !isStaticFile(sf.getFilePath().slice(dir.length)));
   try {
     // Syntactic and semantic diagnostics of the emitted files only: library declarations are
     // trusted (skipLibCheck), and program-wide checks would redo work on every spec.

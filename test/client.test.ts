@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createInstanceImagesClient, type InstanceImagesClient } from '../out/instance-images/client.js';
-import { RequestError, UpstreamError } from '../out/instance-images/runtime.js';
+import { RequestError, UpstreamError } from '../out/instance-images/runtime/http.js';
 import { unusedPort } from './support/ports.js';
 import { type Recorder, startRecorder } from './support/recorder.js';
 

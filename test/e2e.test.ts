@@ -18,7 +18,7 @@ import { createServer as createNetServer, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setLogLevel } from '../out/instance-images/runtime.js';
+import { setLogLevel } from '../out/instance-images/runtime/log.js';
 import { start } from '../out/instance-images/server.js';
 import { FAKE_API_KEY, FAKE_SNAPSHOTS, type FakeScaleway, startFakeScaleway } from './fake/scaleway.js';
 import { unusedPort } from './support/ports.js';

@@ -1,6 +1,8 @@
 // Goldens: one file snapshot per emitted file, for the seed and for corpus specs of different
-// shapes, plus an orphan check. Refresh with `npm run test:update` and review the diff.
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+// shapes, plus an orphan check. Refresh with `npm run test:update` and review the diff. The
+// runtime copies (runtime/*.ts) have no snapshot: they must be runtime/ itself behind a banner,
+// which is checked here against the files in runtime/.
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateFile } from '../generator/pipeline.js';
@@ -8,6 +10,34 @@ import { generateFile } from '../generator/pipeline.js';
 const CORPUS = new URL('../../shared/corpus/', import.meta.url).pathname;
 const GOLDEN = new URL('./golden/', import.meta.url).pathname;
 const UPDATING = process.env.UPDATE_GOLDENS === '1';
+const ROOT = new URL('../', import.meta.url);
+const VERSION = (JSON.parse(readFileSync(new URL('package.json', ROOT), 'utf8')) as { version: string })
+  .version;
+
+/** Fails unless `text` is a banner line naming capgen's version and `runtime/<module>.ts`, then that file. */
+export function expectVerbatimCopy(file: string, text: string): void {
+  const module = /^runtime\/([a-z]+)\.ts$/.exec(file)?.[1];
+  expect(module, file).toBeDefined();
+  const newline = text.indexOf('\n');
+  const banner = text.slice(0, newline);
+  expect(banner, file).toMatch(/^\/\/ .*\bcapgen (\S+) runtime\/([a-z]+)\.ts\b/);
+  const [, version, named] = /\bcapgen (\S+) runtime\/([a-z]+)\.ts\b/.exec(banner)!;
+  expect([version, named], file).toEqual([VERSION, module]);
+  expect(text.slice(newline + 1) === readFileSync(new URL(`runtime/${module}.ts`, ROOT), 'utf8'), file).toBe(
+    true,
+  );
+}
+
+/** Runtime modules each case needs (step-3 is MCP only; no case converts values). */
+const RUNTIME: Record<string, string[]> = {
+  'instance-images': ['auth', 'env', 'http', 'log', 'mcp', 'output', 'rest'],
+  'pixelixe-graphic': ['auth', 'env', 'http', 'log', 'mcp', 'output', 'rest'],
+  'security-security-config': ['auth', 'env', 'http', 'log', 'mcp', 'output', 'rest'],
+  'content-authors': ['auth', 'env', 'http', 'log', 'mcp', 'output', 'rest'],
+  'step-3-shipyard-auth': ['auth', 'env', 'http', 'log', 'mcp', 'output'],
+  'location-intelligence': ['auth', 'env', 'http', 'log', 'mcp', 'output', 'rest'],
+  'cat-capability': ['auth', 'env', 'http', 'log', 'mcp', 'output', 'rest'],
+};
 
 /** Case name → spec, chosen for their different shapes (research/corpus.md §6). */
 export const CASES: Record<string, string> = {
@@ -25,8 +55,11 @@ describe('goldens', () => {
     it(`${name}: every emitted file matches its golden`, async () => {
       const { files } = await generateFile(spec, { name });
       expect(files.size).toBeGreaterThanOrEqual(5);
+      const copies = [...files.keys()].filter((f) => f.startsWith('runtime/'));
+      expect(copies).toEqual(RUNTIME[name]!.map((m) => `runtime/${m}.ts`));
       for (const [file, text] of files) {
-        await expect(text).toMatchFileSnapshot(join(GOLDEN, name, `${file}.snap`));
+        if (copies.includes(file)) expectVerbatimCopy(file, text);
+        else await expect(text).toMatchFileSnapshot(join(GOLDEN, name, `${file}.snap`));
       }
       const goldens = existsSync(join(GOLDEN, name)) ? readdirSync(join(GOLDEN, name)) : [];
       const orphans = goldens.filter((g) => !files.has(g.replace(/\.snap$/, '')));
@@ -34,6 +67,13 @@ describe('goldens', () => {
       else expect(orphans, `goldens with no emitted twin in ${name}`).toEqual([]);
     });
   }
+
+  it('the committed out/instance-images/runtime/ is runtime/ behind a banner', () => {
+    const dir = new URL('out/instance-images/runtime/', ROOT);
+    const names = readdirSync(dir).sort();
+    expect(names).toEqual(RUNTIME['instance-images']!.map((m) => `${m}.ts`));
+    for (const n of names) expectVerbatimCopy(`runtime/${n}`, readFileSync(new URL(n, dir), 'utf8'));
+  });
 
   it('has no golden folder without a case', () => {
     const folders = readdirSync(GOLDEN).filter((f) => statSync(join(GOLDEN, f)).isDirectory());

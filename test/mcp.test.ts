@@ -17,7 +17,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { setLogLevel } from '../out/instance-images/runtime.js';
+import { setLogLevel } from '../out/instance-images/runtime/log.js';
 import { type RunningServer, start } from '../out/instance-images/server.js';
 import { type Recorded, type Recorder, startRecorder } from './support/recorder.js';
 import { expectNoSecret } from './support/secrets.js';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { setLogLevel } from '../out/instance-images/runtime.js';
+import { setLogLevel } from '../out/instance-images/runtime/log.js';
 import { type RunningServer, start } from '../out/instance-images/server.js';
 import { type Recorder, startRecorder } from './support/recorder.js';
 

@@ -24,7 +24,7 @@ import { type FakeScaleway, startFakeScaleway } from '../test/fake/scaleway.js';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SPEC = 'specs/instance-images.yaml';
 const SERVER = new URL('../out/instance-images/server.ts', import.meta.url);
-const RUNTIME = new URL('../out/instance-images/runtime.ts', import.meta.url);
+const RUNTIME = new URL('../out/instance-images/runtime/log.ts', import.meta.url);
 const INSPECTOR = '@modelcontextprotocol/inspector@2.12.0';
 
 const say = (line = '') => process.stdout.write(`${line}\n`);

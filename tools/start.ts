@@ -13,10 +13,14 @@ interface GeneratedServer {
 const dir = resolve(process.argv[2] ?? 'out/instance-images');
 const stdio = process.argv.includes('--stdio');
 const server = (await import(pathToFileURL(resolve(dir, 'server.ts')).href)) as GeneratedServer;
-const runtime = (await import(pathToFileURL(resolve(dir, 'runtime.ts')).href)) as {
-  ConfigError: new (message: string) => Error;
-  log(level: 'info', fields: Record<string, unknown>): void;
-  setLogLevel(level: string | undefined): void;
+const runtime = {
+  ...((await import(pathToFileURL(resolve(dir, 'runtime/env.ts')).href)) as {
+    ConfigError: new (message: string) => Error;
+  }),
+  ...((await import(pathToFileURL(resolve(dir, 'runtime/log.ts')).href)) as {
+    log(level: 'info', fields: Record<string, unknown>): void;
+    setLogLevel(level: string | undefined): void;
+  }),
 };
 
 runtime.setLogLevel(process.env.LOG_LEVEL);

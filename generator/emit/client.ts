@@ -12,10 +12,11 @@ import type {
 import { Code, code, doc, ident, join, lit, member, prop } from './escape.js';
 import { jsonTemplateExpr, type PartResolver, templateExpr, tsType } from './expr.js';
 import { render } from './render.js';
+import { runtimeImports } from './runtime.js';
 
 export const PARAMS = new Code('params');
 
-export function emitClient(model: Capability): string {
+export function emitClient(model: Capability, runtime: Set<string>): string {
   const apis = model.apis.map((api) => ({
     doc: doc(api.description ?? `Client for the "${api.namespace}" API.`),
     className: ident(api.className),
@@ -41,10 +42,12 @@ export function emitClient(model: Capability): string {
     'type CallOptions',
     'type HttpApiOptions',
   ];
+  // The template re-exports the call errors from the http module.
+  runtime.add('http');
   return render('client.ts.hbs', {
     source: basename(model.specFile),
     apis,
-    imports: new Code(imports.join(', ')),
+    imports: runtimeImports(imports, runtime),
   });
 }
 

@@ -14,8 +14,9 @@ import { argsObject, callTarget, clientsCalled, clientsType, convertersUsed, out
 import { Code, code, doc, ident, join, lit, member, prop } from './escape.js';
 import { tsType } from './expr.js';
 import { render } from './render.js';
+import { runtimeImports } from './runtime.js';
 
-export function emitMcp(model: Capability): string {
+export function emitMcp(model: Capability, runtime: Set<string>): string {
   const names = new NameTable([
     'server',
     'options',
@@ -32,8 +33,9 @@ export function emitMcp(model: Capability): string {
   return render('mcp.ts.hbs', {
     source: basename(model.specFile),
     adapters,
-    runtimeImports: new Code(
-      [...converters, 'createToolServer', 'jsonSchema', 'tool', 'type ToolDef'].join(', '),
+    runtimeImports: runtimeImports(
+      [...converters, 'createToolServer', 'jsonSchema', 'tool', 'type ToolDef'],
+      runtime,
     ),
     clientImports: new Code([...clients, ...[...usedParamTypes].sort()].join(', ')),
   });

@@ -33,7 +33,16 @@ export const COMMON_ENV = [
   },
 ];
 
-export function emitPackageJson(model: Capability): string {
+/**
+ * The package.json of the generated server. `packages` are the npm packages its runtime modules
+ * import: Fastify only with a REST adapter, the MCP SDK only with an MCP adapter.
+ */
+export function emitPackageJson(model: Capability, packages: Set<string>): string {
+  const dependencies = Object.fromEntries(
+    Object.entries(RUNTIME_DEPENDENCIES).filter(([name]) => name === 'tsx' || packages.has(name)),
+  );
+  const missing = [...packages].filter((p) => !(p in RUNTIME_DEPENDENCIES));
+  if (missing.length > 0) throw new Error(`generator bug: no pinned version for ${missing.join(', ')}`);
   const pkg = {
     name: `${model.name.toLowerCase().replace(/[^a-z0-9-]/g, '-')}-server`,
     version: '1.0.0',
@@ -46,7 +55,7 @@ export function emitPackageJson(model: Capability): string {
       'start:stdio': 'tsx server.ts --stdio',
       typecheck: 'tsc --noEmit -p .',
     },
-    dependencies: RUNTIME_DEPENDENCIES,
+    dependencies,
     devDependencies: DEV_DEPENDENCIES,
   };
   return render('package.json.hbs', { document: jsonDocument(pkg) });

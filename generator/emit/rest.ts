@@ -5,25 +5,20 @@ import { argsObject, callTarget, clientsCalled, clientsType, convertersUsed, out
 import { Code, code, doc, ident, join, lit, member, optionalMember, prop } from './escape.js';
 import { tsType } from './expr.js';
 import { render } from './render.js';
+import { runtimeImports } from './runtime.js';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
-export function emitRest(model: Capability): string {
+export function emitRest(model: Capability, runtime: Set<string>): string {
   const adapters = model.rest.map((adapter) => adapterView(model, adapter));
   const converters = convertersUsed(adapters.flatMap((a) => a.routes));
   const clients = [...new Set(model.rest.flatMap((a) => clientsOf(model, a)).map((c) => c.className))].sort();
   return render('rest.ts.hbs', {
     source: basename(model.specFile),
     adapters,
-    runtimeImports: new Code(
-      [
-        ...converters,
-        'createRestApp',
-        'route',
-        'type InboundAuth',
-        'type RestRequest',
-        'type RestRoute',
-      ].join(', '),
+    runtimeImports: runtimeImports(
+      [...converters, 'createRestApp', 'route', 'type InboundAuth', 'type RestRequest', 'type RestRoute'],
+      runtime,
     ),
     clientImports: new Code(clients.join(', ')),
   });

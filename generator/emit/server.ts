@@ -5,6 +5,7 @@ import type { Auth, Capability } from '../model/types.js';
 import { Code, code, ident, join, lit } from './escape.js';
 import { type PartResolver, templateExpr } from './expr.js';
 import { render } from './render.js';
+import { runtimeImports } from './runtime.js';
 
 /** The adapter's inbound credentials as an expression reading the environment. */
 function authExpr(auth: Auth | undefined, adapter: string): Code {
@@ -22,7 +23,7 @@ function authExpr(auth: Auth | undefined, adapter: string): Code {
   return code`{ kind: 'apikey', name: ${lit(auth.name)}, placement: ${lit(auth.placement)}, value: ${templateExpr(auth.value, resolve)} }`;
 }
 
-export function emitServer(model: Capability): string {
+export function emitServer(model: Capability, runtime: Set<string>): string {
   const clients = model.apis.map(
     (api) =>
       code`const ${ident(api.ident)} = ${ident(api.factoryName)}({ env });\nclosers.push(() => ${ident(api.ident)}.close());`,
@@ -68,7 +69,7 @@ if (${stdioCondition}) {
   urls[${lit(a.namespace)}] = urlOf(served.server, host ?? ${lit(a.address)}, '/mcp');
 }`;
   });
-  const runtime = [
+  const symbols = [
     'ConfigError',
     'log',
     'requireEnv',
@@ -106,7 +107,7 @@ if (${stdioCondition}) {
     source: basename(model.specFile),
     stdio: model.mcp.length > 0,
     imports,
-    runtimeImports: new Code(runtime.join(', ')),
+    runtimeImports: runtimeImports(symbols, runtime),
     clients,
     bindings: lit(Object.fromEntries(model.secrets.map((s) => [s.variable, s.env]))),
     adapters: [...rest, ...mcp],

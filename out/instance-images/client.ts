@@ -3,16 +3,10 @@
 // Typed clients for the consumed APIs. Each method returns the upstream's status, headers and
 // body (parsed on first read); it throws RequestError before sending anything invalid and
 // UpstreamError when the upstream cannot be reached in time.
-import {
-  segment,
-  HttpApi,
-  requireEnv,
-  type ApiResponse,
-  type CallOptions,
-  type HttpApiOptions,
-} from './runtime.js';
+import { requireEnv } from './runtime/env.js';
+import { type ApiResponse, type CallOptions, HttpApi, type HttpApiOptions, segment } from './runtime/http.js';
 
-export { ApiResponse, RequestError, UpstreamError, type CallOptions } from './runtime.js';
+export { ApiResponse, RequestError, UpstreamError, type CallOptions } from './runtime/http.js';
 
 /** Parameters of `listimages`. */
 export interface ListimagesParams {

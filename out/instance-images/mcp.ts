@@ -13,7 +13,7 @@ import type {
   SetimageParams,
   UpdateimageParams,
 } from './client.js';
-import { createToolServer, jsonSchema, tool, type ToolDef } from './runtime.js';
+import { type ToolDef, createToolServer, jsonSchema, tool } from './runtime/mcp.js';
 
 /** The result of a pass-through tool: the upstream's JSON object (non-objects come as {result}). */
 const passthroughOutput = jsonSchema({ type: 'object', additionalProperties: true });

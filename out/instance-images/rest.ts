@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { InstanceImagesClient } from './client.js';
-import { createRestApp, route, type InboundAuth, type RestRequest, type RestRoute } from './runtime.js';
+import type { InboundAuth } from './runtime/auth.js';
+import { type RestRequest, type RestRoute, createRestApp, route } from './runtime/rest.js';
 
 export interface InstanceImagesRestClients {
   instanceImages: InstanceImagesClient;

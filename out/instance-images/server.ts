@@ -8,16 +8,9 @@ import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import { createInstanceImagesClient } from './client.js';
 import { createInstanceImagesRestApp } from './rest.js';
 import { createInstanceImagesMcpServer, instanceImagesMcpTools as instanceImagesMcpToolsOf } from './mcp.js';
-import {
-  ConfigError,
-  log,
-  logToStderr,
-  portFrom,
-  requireEnv,
-  serveMcpHttp,
-  setLogLevel,
-  urlOf,
-} from './runtime.js';
+import { ConfigError, portFrom, requireEnv, urlOf } from './runtime/env.js';
+import { log, logToStderr, setLogLevel } from './runtime/log.js';
+import { serveMcpHttp } from './runtime/mcp.js';
 
 /** Bind variable → the environment variable that supplies it. */
 const bindings: Record<string, string> = { SCALEWAY_API_KEY: 'SCALEWAY_API_KEY' };

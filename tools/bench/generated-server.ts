@@ -6,7 +6,7 @@
  * `setLogLevel` (LOG_LEVEL, default `silent`) and prints `{"bench":"listening","urls":{…}}`.
  * SIGTERM closes the server and exits normally, so `--cpu-prof` profiles are written.
  */
-import { setLogLevel } from '../../out/instance-images/runtime.js';
+import { setLogLevel } from '../../out/instance-images/runtime/log.js';
 import { start } from '../../out/instance-images/server.js';
 
 setLogLevel(process.env.LOG_LEVEL || 'silent');

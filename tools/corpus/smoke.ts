@@ -115,7 +115,7 @@ export async function smoke(model: Capability, options: SmokeOptions): Promise<S
       // A stdio adapter is served on the process's own stdin/stdout: run that server in a child.
       ({ running, client: stdioClient } = await startChild(options, env, timeout));
     } else {
-      const runtime = (await import(pathToFileURL(join(options.dir, 'runtime.ts')).href)) as {
+      const runtime = (await import(pathToFileURL(join(options.dir, 'runtime', 'log.ts')).href)) as {
         setLogLevel?: (l: string) => void;
       };
       runtime.setLogLevel?.('silent');

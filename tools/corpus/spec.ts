@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { type Diagnostic, SpecError } from '../../generator/diagnostics.js';
 import { generateFile } from '../../generator/pipeline.js';
-import { GeneratorBug, STATIC_FILES } from '../../generator/verify.js';
+import { GeneratorBug, isStaticFile } from '../../generator/verify.js';
 import { writeOutput } from '../../generator/write.js';
 import type { EchoServer } from './echo.js';
 import { type CallOutcome, plannedCalls, smoke } from './smoke.js';
@@ -264,7 +264,7 @@ async function typeErrors(abs: string, message: string): Promise<TypeErrorFindin
   try {
     const again = await generateFile(abs, { skipVerify: true });
     const found = typeCheck(again.name, again.files);
-    const shaped = found.filter((f) => !STATIC_FILES.has(f.where.split(':')[0]!));
+    const shaped = found.filter((f) => !isStaticFile(f.where.split(':')[0]!));
     if (shaped.length > 0) return shaped;
     for (const f of parsed) {
       const [name, n] = f.where.split(':');

@@ -1,0 +1,218 @@
+// MCP adapters on the official SDK: the tool table's types, one server per request, tool results
+// and errors, and Streamable HTTP with host, origin and credential checks.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { hostHeaderValidation, originValidation, toNodeHandler } from '@modelcontextprotocol/node';
+import {
+  createMcpHandler,
+  fromJsonSchema,
+  McpServer,
+  type CallToolResult,
+  type JsonSchemaType,
+  type StandardSchemaWithJSON,
+  type ToolAnnotations,
+} from '@modelcontextprotocol/server';
+import { authorized, challenge, type InboundAuth } from './auth.js';
+import { RequestError, UpstreamError, type ApiResponse } from './http.js';
+import { log } from './log.js';
+import { mapOutput, type OutputShape } from './output.js';
+
+export interface ToolLimits {
+  /** Longest text content, in characters; longer text is cut with a visible marker. */
+  maxTextLength: number;
+}
+
+/**
+ * A tool's JSON Schema as the SDK's validator. It takes a plain object and is not generic, which
+ * keeps type-checking a table of hundreds of tools cheap; each tool's `call` names its argument type.
+ */
+export function jsonSchema(schema: Record<string, unknown>): StandardSchemaWithJSON {
+  return fromJsonSchema(schema as JsonSchemaType);
+}
+
+/** One MCP tool, as the generated mcp.ts declares it. */
+export interface ToolDef {
+  name: string;
+  config: {
+    title?: string;
+    description: string;
+    inputSchema: StandardSchemaWithJSON;
+    outputSchema: StandardSchemaWithJSON;
+    annotations: ToolAnnotations;
+  };
+  /** The output mapping; absent means the upstream body passes through unchanged. */
+  output?: OutputShape;
+  // The argument type is each tool's own; the table holds them all.
+  call(args: any, signal: AbortSignal): Promise<ApiResponse>;
+}
+
+/** Declares one tool of a table; an identity function for the same reason as `route`. */
+export function tool(def: ToolDef): ToolDef {
+  return def;
+}
+
+/**
+ * A fresh MCP server with the given tools. The SDK needs one server per request (a shared one
+ * fails under concurrency); the tool table and its compiled schemas are shared.
+ */
+export function createToolServer(
+  info: { name: string; version: string; instructions?: string },
+  tools: ToolDef[],
+  limits: ToolLimits,
+): McpServer {
+  const server = new McpServer(
+    { name: info.name, version: info.version },
+    info.instructions === undefined ? {} : { instructions: info.instructions },
+  );
+  for (const tool of tools) {
+    server.registerTool(tool.name, tool.config, (args: unknown, ctx) =>
+      toolResult(() => tool.call(args, ctx.mcpReq.signal), limits, tool.output),
+    );
+  }
+  return server;
+}
+
+/**
+ * Runs a tool's upstream call and shapes the result: structured content (non-objects wrapped
+ * as `{result}`) plus the same JSON as text. The upstream status and pagination headers travel
+ * in `_meta`. Every failure is a tool error with a short, useful message, never a protocol error.
+ */
+export async function toolResult(
+  call: () => Promise<ApiResponse>,
+  limits: ToolLimits,
+  output?: OutputShape,
+): Promise<CallToolResult> {
+  let res: ApiResponse;
+  try {
+    res = await call();
+  } catch (err) {
+    if (err instanceof RequestError) return toolError(`invalid argument: ${err.message}`);
+    if (err instanceof UpstreamError) return toolError(err.message);
+    return toolError('internal error');
+  }
+  if (res.status >= 400) return toolError(`upstream answered ${res.status}: ${upstreamMessage(res)}`);
+  const value = output ? mapOutput(output, res.body) : res.body;
+  const structured =
+    value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : { result: value };
+  const headers: Record<string, string> = {};
+  for (const name of META_HEADERS) {
+    const h = res.headers[name];
+    if (typeof h === 'string') headers[name] = h;
+  }
+  return {
+    content: [{ type: 'text', text: truncate(JSON.stringify(structured), limits.maxTextLength) }],
+    structuredContent: structured,
+    _meta: { 'capgen/upstream': { status: res.status, headers } },
+  };
+}
+
+/** Upstream headers worth showing to an MCP client: where a created resource is, and paging. */
+const META_HEADERS = ['location', 'link', 'x-total-count'];
+
+export function toolError(message: string): CallToolResult {
+  return { isError: true, content: [{ type: 'text', text: message }] };
+}
+
+/** The upstream's own error message when it sends one (`message`, `error`, `detail`), else a body excerpt. */
+function upstreamMessage(res: ApiResponse): string {
+  const body = res.body;
+  if (body !== null && typeof body === 'object') {
+    const b = body as Record<string, unknown>;
+    const message = [b.message, b.error, b.detail, b.title].find((v) => typeof v === 'string') as
+      string | undefined;
+    if (message !== undefined) {
+      // Field-level details, as in `{"details":[{"argument_name":"image_id","help_message":"…"}]}`.
+      const details = Array.isArray(b.details)
+        ? b.details
+            .map((d: Record<string, unknown>) =>
+              [d.argument_name ?? d.field ?? d.name, d.help_message ?? d.message]
+                .filter((v) => typeof v === 'string')
+                .join(': '),
+            )
+            .filter((d: string) => d !== '')
+        : [];
+      const kind = typeof b.type === 'string' ? ` (${b.type})` : '';
+      return `${message}${kind}${details.length > 0 ? `: ${details.join('; ')}` : ''}`;
+    }
+  }
+  const text = res.raw.toString('utf8').trim();
+  return text === '' ? 'no body' : truncate(text, 300);
+}
+
+function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return `${text.slice(0, max)}\n[truncated: ${text.length - max} of ${text.length} characters not shown]`;
+}
+
+export interface McpHttpOptions {
+  port: number;
+  host: string;
+  /** Host names accepted in Host and Origin headers (DNS-rebinding protection). */
+  allowedHosts: string[];
+  /** Largest accepted request body, in bytes. */
+  maxBodyBytes: number;
+  name: string;
+  /** Credentials every caller must present; absent means the adapter is open. */
+  auth?: InboundAuth;
+}
+
+/**
+ * Serves MCP over Streamable HTTP at /mcp, stateless, for 2025-11-25 and 2026-07-28 clients. The
+ * SDK needs a fresh server per request (a shared one fails under concurrency), so `factory`
+ * runs per request; tool schemas are compiled once, at module load.
+ */
+export async function serveMcpHttp(
+  factory: () => McpServer,
+  options: McpHttpOptions,
+): Promise<{ server: Server; close(): Promise<void> }> {
+  const handler = createMcpHandler(() => factory(), {
+    legacy: 'stateless',
+    maxRequestBodySize: options.maxBodyBytes,
+  });
+  const handle = toNodeHandler(handler, { maxRequestBodySize: options.maxBodyBytes });
+  const validHost = hostHeaderValidation(options.allowedHosts);
+  const validOrigin = originValidation(options.allowedHosts);
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const started = performance.now();
+    res.once('finish', () =>
+      log('info', {
+        msg: 'request',
+        adapter: options.name,
+        method: req.method,
+        path: (req.url ?? '/').split('?')[0],
+        status: res.statusCode,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+      }),
+    );
+    if (!validHost(req, res) || !validOrigin(req, res)) return;
+    if (options.auth && !authorized(options.auth, req.headers, req.url ?? '/')) {
+      res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': challenge(options.auth) });
+      res.end(JSON.stringify({ error: 'unauthorized', message: 'missing or invalid credentials' }));
+      return;
+    }
+    if ((req.url ?? '/').split('?')[0] !== '/mcp') {
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: 'not_found', message: 'the MCP endpoint is /mcp' }));
+      return;
+    }
+    handle(req, res).catch(() => {
+      if (!res.headersSent)
+        res
+          .writeHead(500, { 'content-type': 'application/json' })
+          .end('{"error":"internal","message":"internal error"}');
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  return {
+    server,
+    close: async () => {
+      await handler.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

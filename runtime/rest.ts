@@ -1,0 +1,318 @@
+// REST adapters on Fastify: the route table's types, the app that serves it, the relay of the
+// upstream's answer, and the proxy's own errors as JSON.
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifySchema,
+} from 'fastify';
+import { authorized, challenge, type InboundAuth } from './auth.js';
+import { RequestError, UpstreamError, type ApiResponse, type UpstreamRequest } from './http.js';
+import { log } from './log.js';
+import { mapOutput, type OutputShape } from './output.js';
+
+/**
+ * Upstream response headers relayed to REST callers. Hop-by-hop headers, cookies and the
+ * upstream's transport details stay behind.
+ */
+const RELAYED_HEADERS = [
+  'content-type',
+  'location',
+  'link',
+  'x-total-count',
+  'retry-after',
+  'etag',
+  'last-modified',
+  'cache-control',
+  'x-request-id',
+];
+
+/** What a route's call sees of the REST request, already validated and coerced by its schema. */
+export interface RestRequest<
+  P = Record<string, string>,
+  Q = Record<string, unknown>,
+  H = Record<string, unknown>,
+  B = unknown,
+> {
+  params: P;
+  query: Q;
+  headers: H;
+  body: B;
+  /** Aborted when the caller goes away before the answer. */
+  signal: AbortSignal;
+}
+
+/** One exposed REST operation, as the generated rest.ts declares it. */
+export interface RestRoute {
+  method: UpstreamRequest['method'];
+  /** The Fastify route, with identifier-safe parameter names. */
+  url: string;
+  schema: FastifySchema;
+  /** Names to show in errors where they differ from the internal ones: `image_id` → `image-id`. */
+  names?: Record<string, string>;
+  /** Segments that hold several parameters: `names` are extracted from the segment with `pattern`. */
+  segments?: { routerName: string; pattern: string; names: string[] }[];
+  /** The output mapping; absent means the upstream body passes through unchanged. */
+  output?: OutputShape;
+  /** The route reads a JSON request body. */
+  body?: boolean;
+  // The request type is each route's own; the table holds them all.
+  call(request: RestRequest<any, any, any, any>): Promise<ApiResponse>;
+}
+
+/**
+ * Declares one route of a table. An identity function on purpose: every entry gets the type
+ * RestRoute, which keeps type-checking a table of hundreds of routes linear (a bare array literal
+ * of distinct object types is reduced pairwise, which is quadratic).
+ */
+export function route(def: RestRoute): RestRoute {
+  return def;
+}
+
+export interface RestAppOptions {
+  /** The adapter's namespace, for logs. */
+  name: string;
+  /** Largest accepted request body, in bytes; larger ones get a 413. */
+  bodyLimit: number;
+  /** The OpenAPI document served at GET /openapi.json. */
+  openapi: Buffer;
+  /** Credentials every caller must present; absent means the adapter is open. */
+  auth?: InboundAuth;
+}
+
+/** Stands for a request body in a media type other than JSON. */
+const NOT_JSON = Object.freeze({ notJson: true });
+
+const ROUTE_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+/**
+ * Builds the Fastify app for a table of routes: validation that names the parameter and refuses
+ * unknown query parameters, 404 and 405 (with Allow) as JSON, one log line per request.
+ */
+export function createRestApp(routes: RestRoute[], options: RestAppOptions): FastifyInstance {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: options.bodyLimit,
+    // Fastify's defaults would silently remove unknown query parameters; refuse them instead.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+  });
+  app.setErrorHandler(restErrorHandler);
+  app.setNotFoundHandler(notFound);
+  // A body that is not JSON is never parsed or forwarded: routes with body inputs answer 415, and
+  // routes without any ignore it.
+  app.addContentTypeParser('*', (_request, _payload, done) => done(null, NOT_JSON));
+  const auth = options.auth;
+  if (auth) {
+    app.addHook('onRequest', (request, reply, done) => {
+      if (!authorized(auth, request.headers, request.url)) {
+        reply.header('www-authenticate', challenge(auth));
+        fail(reply, 401, { error: 'unauthorized', message: 'missing or invalid credentials' });
+        return;
+      }
+      // A key sent in the query string is ours, not an input of the operation.
+      if (auth.kind === 'apikey' && auth.placement === 'query')
+        delete (request.query as Record<string, unknown>)[auth.name];
+      done();
+    });
+  }
+  app.addHook('onResponse', (request, reply, done) => {
+    log('info', {
+      msg: 'request',
+      adapter: options.name,
+      method: request.method,
+      path: request.url.split('?')[0],
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime * 10) / 10,
+    });
+    done();
+  });
+  app.get('/openapi.json', (_request, reply) => reply.type('application/json').send(options.openapi));
+  const methodsByUrl = new Map<string, string[]>();
+  for (const route of routes) {
+    methodsByUrl.set(route.url, [...(methodsByUrl.get(route.url) ?? []), route.method]);
+    const segments = (route.segments ?? []).map((s) => ({ ...s, regex: new RegExp(s.pattern) }));
+    app.route({
+      method: route.method,
+      url: route.url,
+      schema: route.schema,
+      config: { names: route.names },
+      preValidation: (request, reply, done) => {
+        if (request.body !== NOT_JSON) return done();
+        if (route.body)
+          return void fail(reply, 415, {
+            error: 'unsupported_media_type',
+            message: 'the request body must be application/json',
+          });
+        request.body = undefined;
+        done();
+      },
+      handler: async (request, reply) => {
+        const params = request.params as Record<string, string>;
+        for (const segment of segments) {
+          const match = segment.regex.exec(params[segment.routerName] ?? '');
+          segment.names.forEach((name, i) => (params[name] = match?.[i + 1] ?? ''));
+        }
+        const res = await route.call({
+          params,
+          query: request.query,
+          headers: request.headers,
+          body: request.body,
+          signal: callerSignal(reply),
+        });
+        return relay(reply, res, route.output);
+      },
+    });
+  }
+  for (const [url, methods] of methodsByUrl) {
+    const allowed = methods.includes('GET') ? [...methods, 'HEAD'] : methods;
+    const others = ROUTE_METHODS.filter((m) => !allowed.includes(m));
+    app.route({ method: others, url, handler: methodNotAllowed(allowed.join(', ')) });
+  }
+  return app;
+}
+
+/** Answers with the upstream's status, headers and body: the body unchanged, or mapped on success. */
+function relay(reply: FastifyReply, res: ApiResponse, output?: OutputShape): FastifyReply {
+  reply.code(res.status);
+  for (const name of RELAYED_HEADERS) {
+    const value = res.headers[name];
+    if (value !== undefined) reply.header(name, value);
+  }
+  if (output && res.ok)
+    return reply.type('application/json').send(JSON.stringify(mapOutput(output, res.body) ?? null));
+  if (res.raw.length === 0) return reply.send();
+  return reply.send(res.raw);
+}
+
+/** Cancels the upstream call when the REST caller goes away before the answer. */
+function callerSignal(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) controller.abort();
+  });
+  return controller.signal;
+}
+
+export interface ErrorBody {
+  error: string;
+  message: string;
+  parameter?: string;
+}
+
+function fail(reply: FastifyReply, status: number, body: ErrorBody): FastifyReply {
+  return reply.code(status).type('application/json').send(body);
+}
+
+const WHERE: Record<string, string> = {
+  querystring: 'query parameter',
+  params: 'path parameter',
+  headers: 'header',
+  body: 'request body',
+};
+
+interface ValidationIssue {
+  keyword: string;
+  instancePath: string;
+  params: Record<string, unknown>;
+  message?: string;
+}
+
+/** Errors of the proxy's own: a JSON body that names the problem, never a stack or a secret. */
+function restErrorHandler(
+  error: FastifyError & { validation?: ValidationIssue[]; validationContext?: string },
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
+  const names = (request.routeOptions.config as { names?: Record<string, string> } | undefined)?.names ?? {};
+  const shown = (name: string) => names[name] ?? name;
+  if (error.validation && error.validation.length > 0) {
+    const issue = error.validation[0]!;
+    const where = WHERE[error.validationContext ?? ''] ?? 'input';
+    const field = shown(issue.instancePath.replace(/^\//, '').replace(/\//g, '.'));
+    if (issue.keyword === 'additionalProperties') {
+      const name = String(issue.params.additionalProperty);
+      const what =
+        where === 'request body'
+          ? `unknown property "${name}" in the request body`
+          : `unknown ${where} "${name}"`;
+      return fail(reply, 400, { error: 'bad_request', message: what, parameter: name });
+    }
+    if (issue.keyword === 'required') {
+      const name = shown(String(issue.params.missingProperty));
+      return fail(reply, 400, {
+        error: 'bad_request',
+        message: `missing required ${where} "${name}"`,
+        parameter: name,
+      });
+    }
+    if (where === 'request body' && field === '') {
+      return fail(reply, 400, {
+        error: 'bad_request',
+        message: `the request body ${issue.message ?? 'is invalid'}`,
+      });
+    }
+    return fail(reply, 400, {
+      error: 'bad_request',
+      message: `${where} "${field}" ${issue.message ?? 'is invalid'}`,
+      parameter: field,
+    });
+  }
+  const thrown: unknown = error;
+  if (thrown instanceof RequestError) {
+    const name = thrown.parameter === undefined ? undefined : shown(thrown.parameter);
+    const message =
+      name === undefined || name === thrown.parameter
+        ? thrown.message
+        : thrown.message.replace(`"${thrown.parameter}"`, `"${name}"`);
+    return fail(reply, 400, { error: 'bad_request', message, parameter: name });
+  }
+  if (thrown instanceof UpstreamError) {
+    if (thrown.kind === 'timeout')
+      return fail(reply, 504, { error: 'upstream_timeout', message: thrown.message });
+    if (thrown.kind === 'aborted') return fail(reply, 499, { error: 'cancelled', message: thrown.message });
+    return fail(reply, 502, { error: 'upstream_unreachable', message: thrown.message });
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return fail(reply, 413, {
+        error: 'payload_too_large',
+        message: 'the request body is larger than the limit',
+      });
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return fail(reply, 400, { error: 'bad_request', message: 'the request body is not valid JSON' });
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return fail(reply, 415, {
+        error: 'unsupported_media_type',
+        message: 'the request body must be application/json',
+      });
+  }
+  if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+    return fail(reply, error.statusCode, { error: 'bad_request', message: error.message });
+  }
+  log('error', {
+    msg: 'internal error',
+    type: error.name,
+    code: error.code,
+    path: request.url.split('?')[0],
+  });
+  return fail(reply, 500, { error: 'internal', message: 'internal error' });
+}
+
+function notFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return fail(reply, 404, {
+    error: 'not_found',
+    message: `no route for ${request.method} ${request.url.split('?')[0]}`,
+  });
+}
+
+function methodNotAllowed(allow: string): (request: FastifyRequest, reply: FastifyReply) => FastifyReply {
+  return (request, reply) => {
+    reply.header('allow', allow);
+    return fail(reply, 405, {
+      error: 'method_not_allowed',
+      message: `${request.method} is not allowed here; use ${allow}`,
+    });
+  };
+}
