@@ -4,7 +4,6 @@ import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-
 import { diffOutput } from './check.js';
 import { type Diagnostic, formatDiagnostic, SpecError } from './diagnostics.js';
 import { type Generated, generateFile } from './pipeline.js';

@@ -3,10 +3,8 @@
 // Files come from each skill's `location` folder, never from outside it.
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { zipSync } from 'fflate';
-
 import { fileInside, locationPath, mediaTypeOf, UnsafePathError } from './files.js';
 
 export type SkillTool =

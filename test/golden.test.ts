@@ -30,13 +30,13 @@ export function expectVerbatimCopy(file: string, text: string): void {
 
 /** Runtime modules each case needs (step-3 is MCP only; no case converts values). */
 const RUNTIME: Record<string, string[]> = {
-  'instance-images': ['auth', 'env', 'http', 'log', 'mcp', 'output', 'rest'],
-  'pixelixe-graphic': ['auth', 'env', 'http', 'log', 'mcp', 'output', 'rest'],
-  'security-security-config': ['auth', 'env', 'http', 'log', 'mcp', 'output', 'rest'],
-  'content-authors': ['auth', 'env', 'http', 'log', 'mcp', 'output', 'rest'],
-  'step-3-shipyard-auth': ['auth', 'env', 'http', 'log', 'mcp', 'output'],
-  'location-intelligence': ['auth', 'env', 'http', 'log', 'mcp', 'output', 'rest'],
-  'cat-capability': ['auth', 'env', 'http', 'log', 'mcp', 'output', 'rest'],
+  'instance-images': ['auth', 'env', 'guard', 'http', 'log', 'mcp', 'output', 'rest', 'scrub'],
+  'pixelixe-graphic': ['auth', 'env', 'guard', 'http', 'log', 'mcp', 'output', 'rest', 'scrub'],
+  'security-security-config': ['auth', 'env', 'guard', 'http', 'log', 'mcp', 'output', 'rest', 'scrub'],
+  'content-authors': ['auth', 'env', 'guard', 'http', 'log', 'mcp', 'output', 'rest', 'scrub'],
+  'step-3-shipyard-auth': ['auth', 'env', 'guard', 'http', 'log', 'mcp', 'output', 'scrub'],
+  'location-intelligence': ['auth', 'env', 'guard', 'http', 'log', 'mcp', 'output', 'rest', 'scrub'],
+  'cat-capability': ['auth', 'env', 'guard', 'http', 'log', 'mcp', 'output', 'rest', 'scrub'],
 };
 
 /** Case name → spec, chosen for their different shapes (research/corpus.md §6). */

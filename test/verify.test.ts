@@ -13,13 +13,14 @@ describe('type-checking the emitted code', () => {
     const { files } = await generateFile(`${ROOT}specs/instance-images.yaml`, { skipVerify: true });
     expect([...files.keys()].filter(isStaticFile)).toEqual([
       'runtime/auth.ts',
-      'runtime/convert.ts',
       'runtime/env.ts',
+      'runtime/guard.ts',
       'runtime/http.ts',
       'runtime/log.ts',
       'runtime/mcp.ts',
       'runtime/output.ts',
       'runtime/rest.ts',
+      'runtime/scrub.ts',
     ]);
     expect(() => verify('instance-images-all', files, { all: true })).not.toThrow();
   });

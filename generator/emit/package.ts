@@ -24,12 +24,25 @@ export const COMMON_ENV = [
   { name: 'LOG_LEVEL', purpose: '`info` (default), `error` or `silent`; logs are one JSON line per request' },
   { name: 'BODY_LIMIT_BYTES', purpose: 'largest accepted request body (default 1048576)' },
   {
-    name: 'MCP_ALLOWED_HOSTS',
-    purpose: 'Host/Origin names MCP accepts (default `localhost,127.0.0.1,[::1]`)',
+    name: 'ALLOWED_HOSTS',
+    purpose:
+      'Host/Origin names every adapter accepts, comma-separated, `*` for any (DNS-rebinding protection). Default when bound to a loopback address: `localhost,127.0.0.1,[::1]`; required when bound to any other address. `MCP_ALLOWED_HOSTS` is read when it is unset',
+  },
+  {
+    name: 'MAX_JSON_DEPTH',
+    purpose: 'deepest nesting of a JSON request body or MCP message (default 64); deeper is a 400',
   },
   {
     name: 'MCP_MAX_TEXT_LENGTH',
     purpose: 'longest MCP text result before it is cut with a marker (default 25000)',
+  },
+  {
+    name: 'MCP_MAX_RESULT_LENGTH',
+    purpose: 'longest MCP structured result, in characters of JSON (default 1000000); longer is a tool error',
+  },
+  {
+    name: 'SHUTDOWN_GRACE_MS',
+    purpose: 'on SIGTERM/SIGINT, how long in-flight requests may finish before a forced exit (default 10000)',
   },
 ];
 
@@ -51,8 +64,9 @@ export function emitPackageJson(model: Capability, packages: Set<string>): strin
     type: 'module',
     engines: { node: '>=20.19' },
     scripts: {
-      start: 'tsx server.ts',
-      'start:stdio': 'tsx server.ts --stdio',
+      // node itself, not a wrapper process: signals reach the server and nothing else.
+      start: 'node --import tsx server.ts',
+      'start:stdio': 'node --import tsx server.ts --stdio',
       typecheck: 'tsc --noEmit -p .',
     },
     dependencies,

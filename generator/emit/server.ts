@@ -26,7 +26,7 @@ function authExpr(auth: Auth | undefined, adapter: string): Code {
 export function emitServer(model: Capability, runtime: Set<string>): string {
   const clients = model.apis.map(
     (api) =>
-      code`const ${ident(api.ident)} = ${ident(api.factoryName)}({ env });\nclosers.push(() => ${ident(api.ident)}.close());`,
+      code`const ${ident(api.ident)} = ${ident(api.factoryName)}({ env });\nclientClosers.push(() => ${ident(api.ident)}.close());`,
   );
   const clientsOf = (apis: string[]) =>
     new Code(
@@ -41,7 +41,7 @@ export function emitServer(model: Capability, runtime: Set<string>): string {
         'App',
     );
     const apis = a.paths.flatMap((p) => p.operations.map((o) => o.call.api));
-    return code`const ${app} = ${ident(a.factoryName)}({ clients: ${clientsOf(apis)}, bodyLimit, auth: ${authExpr(a.auth, a.namespace)} });
+    return code`const ${app} = ${ident(a.factoryName)}({ clients: ${clientsOf(apis)}, bodyLimit, auth: ${authExpr(a.auth, a.namespace)}, allowedHosts: allowedHostsFor(env, host ?? ${lit(a.address)}), maxJsonDepth });
 closers.push(() => ${app}.close());
 await ${app}.listen({ host: host ?? ${lit(a.address)}, port: portFrom(env, ${lit(a.portEnv)}, ${lit(a.port)}) });
 urls[${lit(a.namespace)}] = urlOf(${app}.server, host ?? ${lit(a.address)});`;
@@ -50,7 +50,7 @@ urls[${lit(a.namespace)}] = urlOf(${app}.server, host ?? ${lit(a.address)});`;
     const apis = a.tools.map((t) => t.call.api);
     const base = a.factoryName.replace(/^create/, '').replace(/Server$/, '');
     const tools = ident(`${base[0]!.toLowerCase()}${base.slice(1)}Tools`);
-    const factory = code`() => ${ident(a.factoryName)}(${tools}, { maxTextLength })`;
+    const factory = code`() => ${ident(a.factoryName)}(${tools}, { maxTextLength, maxResultLength })`;
     const stdioCondition =
       a.transport === 'stdio'
         ? new Code('true')
@@ -64,17 +64,18 @@ if (${stdioCondition}) {
   serveStdio(${factory});
   urls[${lit(a.namespace)}] = 'stdio';
 } else {
-  const served = await serveMcpHttp(${factory}, { name: ${lit(a.namespace)}, auth: ${authExpr(a.auth, a.namespace)}, host: host ?? ${lit(a.address)}, port: portFrom(env, ${lit(a.portEnv)}, ${lit(a.port)}), allowedHosts, maxBodyBytes: bodyLimit });
+  const served = await serveMcpHttp(${factory}, { name: ${lit(a.namespace)}, auth: ${authExpr(a.auth, a.namespace)}, host: host ?? ${lit(a.address)}, port: portFrom(env, ${lit(a.portEnv)}, ${lit(a.port)}), allowedHosts: allowedHostsFor(env, host ?? ${lit(a.address)}), maxBodyBytes: bodyLimit, maxJsonDepth });
   closers.push(() => served.close());
   urls[${lit(a.namespace)}] = urlOf(served.server, host ?? ${lit(a.address)}, '/mcp');
 }`;
   });
   const symbols = [
     'ConfigError',
+    'intFrom',
     'log',
     'requireEnv',
     'setLogLevel',
-    ...(model.rest.length + model.mcp.length > 0 ? ['portFrom', 'urlOf'] : []),
+    ...(model.rest.length + model.mcp.length > 0 ? ['allowedHostsFor', 'portFrom', 'urlOf'] : []),
     ...(model.mcp.length > 0 ? ['logToStderr', 'serveMcpHttp'] : []),
   ].sort();
   const imports: Code[] = [

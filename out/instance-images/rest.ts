@@ -19,6 +19,10 @@ export interface InstanceImagesRestOptions {
   bodyLimit?: number;
   /** Credentials every caller must present (the spec's `authentication`, resolved by server.ts). */
   auth?: InboundAuth;
+  /** Host names accepted in Host and Origin headers, or '*' for any (default: loopback names). */
+  allowedHosts?: readonly string[] | '*';
+  /** Deepest nesting accepted in a JSON request body (default 64). */
+  maxJsonDepth?: number;
 }
 
 const instanceImagesRestOpenApi = readFileSync(new URL('openapi.json', import.meta.url));
@@ -255,5 +259,7 @@ export function createInstanceImagesRestApp(options: InstanceImagesRestOptions):
     bodyLimit: options.bodyLimit ?? 1_048_576,
     openapi: instanceImagesRestOpenApi,
     auth: options.auth,
+    allowedHosts: options.allowedHosts,
+    maxJsonDepth: options.maxJsonDepth,
   });
 }

@@ -1,7 +1,6 @@
 // One Avro binary datum (no container file) decoded with the schema the operation names, as
 // the reference engine reads it. The schema is parsed once, when the client is built.
 import avro from 'avsc';
-
 import { failure } from './error.js';
 
 export type AvroDecoder = (raw: Buffer) => unknown;

@@ -1,7 +1,6 @@
 // CSV, TSV and PSV to an array of row objects keyed by the header row, all values strings, as
 // the reference engine reads them.
 import { parse } from 'csv-parse/sync';
-
 import { cleanHeaders, failure, rowsToObjects } from './error.js';
 
 const NAMES: Record<string, string> = { ',': 'CSV', '\t': 'TSV', '|': 'PSV' };

@@ -2,7 +2,6 @@
 // objects keyed by its header cells. `selector` (the operation's outputSchema) picks the tables,
 // or the elements whose tables are taken, as the reference engine does.
 import { type HTMLElement, parse } from 'node-html-parser';
-
 import { cleanHeaders, failure, rowsToObjects } from './error.js';
 
 const textOf = (el: HTMLElement) => el.text.replace(/\s+/g, ' ').trim();

@@ -3,7 +3,6 @@
 // with its level and the plain text under it (tables left out of the text).
 import { Lexer, type Token, type Tokens } from 'marked';
 import { parse as parseYaml } from 'yaml';
-
 import { cleanHeaders, failure, FormatError, rowsToObjects } from './error.js';
 
 export interface MarkdownDocument {

@@ -1,7 +1,6 @@
 // One Protocol Buffers message decoded with the .proto schema the operation names. As in the
 // reference engine, the root type is the first message the schema defines.
 import protobuf from 'protobufjs';
-
 import { failure } from './error.js';
 
 export type ProtobufDecoder = (raw: Buffer) => unknown;

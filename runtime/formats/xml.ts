@@ -2,7 +2,6 @@
 // element's content is the value; attributes and child elements are fields; repeated siblings
 // become an array; text stays a string; text beside attributes or children is under "".
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-
 import { failure, FormatError } from './error.js';
 
 const parser = new XMLParser({

@@ -1,7 +1,6 @@
 // YAML to a JSON tree. One document; aliases are resolved with a bound, so a hostile answer
 // cannot expand without limit.
 import { parseDocument } from 'yaml';
-
 import { failure, FormatError } from './error.js';
 
 export function fromYaml(raw: Buffer): unknown {
