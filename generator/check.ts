@@ -1,6 +1,7 @@
 // `--check`: compare freshly generated files with what is on disk and print a unified diff.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { structuredPatch } from 'diff';
 import { MANIFEST, manifestFor, readManifest } from './write.js';
 
 export async function diffOutput(dir: string, files: Map<string, string>, label: string): Promise<string> {
@@ -23,103 +24,62 @@ export async function diffOutput(dir: string, files: Map<string, string>, label:
   return chunks.join('');
 }
 
+/** Past this many changed lines the diff is shown as a whole-file replacement, so a rewrite stays fast. */
+const MAX_EDIT_LENGTH = 1000;
+
 /**
- * A unified diff with 3 lines of context. The common prefix and suffix are trimmed first, so a
- * small edit in a large file costs little; the middle is diffed line by line with an LCS table
- * when it is small enough, and shown as a replacement otherwise.
+ * A unified diff with 3 lines of context, as `diff -u` and git print it, "\ No newline at end
+ * of file" markers included. The diff itself is the `diff` package's (Myers); a file that changed
+ * almost everywhere is shown as removed and re-added instead of searched for a shortest edit.
  */
 export function unifiedDiff(name: string, before: string | undefined, after: string | undefined): string {
-  const a = before === undefined ? [] : splitLines(before);
-  const b = after === undefined ? [] : splitLines(after);
-  let start = 0;
-  while (start < a.length && start < b.length && a[start] === b[start]) start++;
-  let endA = a.length;
-  let endB = b.length;
-  while (endA > start && endB > start && a[endA - 1] === b[endB - 1]) {
-    endA--;
-    endB--;
-  }
-  const ops = middleOps(a.slice(start, endA), b.slice(start, endB));
-  const lines: { tag: ' ' | '-' | '+'; text: string; ai: number; bi: number }[] = [];
-  for (let i = 0; i < start; i++) lines.push({ tag: ' ', text: a[i]!, ai: i, bi: i });
-  let ai = start;
-  let bi = start;
-  for (const op of ops) {
-    if (op === '-') lines.push({ tag: '-', text: a[ai]!, ai: ai++, bi });
-    else if (op === '+') lines.push({ tag: '+', text: b[bi]!, ai, bi: bi++ });
-    else lines.push({ tag: ' ', text: a[ai]!, ai: ai++, bi: bi++ });
-  }
-  for (let i = endA; i < a.length; i++) lines.push({ tag: ' ', text: a[i]!, ai: i, bi: bi++ });
   const header = `--- ${before === undefined ? '/dev/null' : `a/${name}`}\n+++ ${after === undefined ? '/dev/null' : `b/${name}`}\n`;
-  if (
-    before !== after &&
-    lines.every((l) => l.tag === ' ') &&
-    before !== undefined &&
-    after !== undefined &&
-    a.length > 0
-  ) {
-    // The texts differ only in their final newline.
-    const last = a.length - 1;
-    const mark = (text: string | undefined) =>
-      text !== undefined && !text.endsWith('\n') ? '\n\\ No newline at end of file' : '';
-    return `${header}@@ -${last + 1},1 +${last + 1},1 @@\n-${a[last]}${mark(before)}\n+${b[last]}${mark(after)}\n`;
-  }
-  return header + hunks(lines);
+  const a = before ?? '';
+  const b = after ?? '';
+  if (a === b) return header;
+  const patch = structuredPatch('', '', a, b, undefined, undefined, {
+    context: 3,
+    maxEditLength: MAX_EDIT_LENGTH,
+  });
+  const hunks = patch?.hunks ?? [replaceAll(a, b)];
+  return header + hunks.map(hunkText).join('');
 }
 
-function splitLines(text: string): string[] {
-  const lines = text.split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  return lines;
+interface Hunk {
+  oldStart: number;
+  oldLines: number;
+  newStart: number;
+  newLines: number;
+  lines: string[];
 }
 
-function middleOps(a: string[], b: string[]): ('-' | '+' | '=')[] {
-  if (a.length * b.length > 4_000_000) return [...a.map(() => '-' as const), ...b.map(() => '+' as const)];
-  const table: Uint32Array[] = Array.from({ length: a.length + 1 }, () => new Uint32Array(b.length + 1));
-  for (let i = a.length - 1; i >= 0; i--) {
-    for (let j = b.length - 1; j >= 0; j--) {
-      table[i]![j] =
-        a[i] === b[j] ? table[i + 1]![j + 1]! + 1 : Math.max(table[i + 1]![j]!, table[i]![j + 1]!);
-    }
-  }
-  const ops: ('-' | '+' | '=')[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) {
-    if (i < a.length && j < b.length && a[i] === b[j]) {
-      ops.push('=');
-      i++;
-      j++;
-    } else if (i < a.length && (j === b.length || table[i + 1]![j]! >= table[i]![j + 1]!)) {
-      // Removed lines first, as diff -u and git print them.
-      ops.push('-');
-      i++;
-    } else {
-      ops.push('+');
-      j++;
-    }
-  }
-  return ops;
+function hunkText(h: Hunk): string {
+  // An empty side starts at the line before the change (0 for an empty file), as diff -u writes it.
+  const oldStart = h.oldLines === 0 ? h.oldStart - 1 : h.oldStart;
+  const newStart = h.newLines === 0 ? h.newStart - 1 : h.newStart;
+  return `@@ -${oldStart},${h.oldLines} +${newStart},${h.newLines} @@\n${h.lines.map((l) => `${l}\n`).join('')}`;
 }
 
-function hunks(lines: { tag: ' ' | '-' | '+'; text: string; ai: number; bi: number }[]): string {
-  const CONTEXT = 3;
-  const changed = lines.map((l, i) => (l.tag === ' ' ? -1 : i)).filter((i) => i >= 0);
-  let out = '';
-  let k = 0;
-  while (k < changed.length) {
-    const first = Math.max(0, changed[k]! - CONTEXT);
-    let last = changed[k]!;
-    while (k + 1 < changed.length && changed[k + 1]! - last <= 2 * CONTEXT) last = changed[++k]!;
-    last = Math.min(lines.length - 1, last + CONTEXT);
-    k++;
-    const slice = lines.slice(first, last + 1);
-    const aCount = slice.filter((l) => l.tag !== '+').length;
-    const bCount = slice.filter((l) => l.tag !== '-').length;
-    const aStart = aCount === 0 ? slice[0]!.ai : slice[0]!.ai + 1;
-    const bStart = bCount === 0 ? slice[0]!.bi : slice[0]!.bi + 1;
-    out += `@@ -${aStart},${aCount} +${bStart},${bCount} @@\n`;
-    out += slice.map((l) => `${l.tag}${l.text}\n`).join('');
-  }
-  return out;
+/** One hunk that removes every line of `a` and adds every line of `b`. */
+function replaceAll(a: string, b: string): Hunk {
+  const side = (text: string, tag: '-' | '+') => {
+    if (text === '') return [];
+    const lines = text.split('\n');
+    const last = lines.pop()!;
+    const out = lines.map((l) => tag + l);
+    if (last !== '') out.push(tag + last, NO_NEWLINE);
+    return out;
+  };
+  const removed = side(a, '-');
+  const added = side(b, '+');
+  const count = (lines: string[]) => lines.filter((l) => l !== NO_NEWLINE).length;
+  return {
+    oldStart: 1,
+    oldLines: count(removed),
+    newStart: 1,
+    newLines: count(added),
+    lines: [...removed, ...added],
+  };
 }
+
+const NO_NEWLINE = '\\ No newline at end of file';

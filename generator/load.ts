@@ -6,6 +6,15 @@ import { type Diagnostic, SpecError } from './diagnostics.js';
 
 export type PathKey = string | number;
 
+/** A position in a spec file. `file` is set when the node is in another file (an imported one). */
+export interface Site {
+  line: number;
+  col: number;
+  file?: string;
+  /** For a node in an imported file: where the main spec imports it. */
+  via?: { file: string; line: number; col: number };
+}
+
 export interface LoadedSpec {
   /** The path as given on the command line; diagnostics use it. */
   file: string;
@@ -13,7 +22,11 @@ export interface LoadedSpec {
   /** The document as plain data. */
   data: Record<string, unknown>;
   /** Line and column (1-based) of the node at `path`, or of its nearest existing ancestor. */
-  locate(path: readonly PathKey[], at?: 'key' | 'value'): { line: number; col: number };
+  locate(path: readonly PathKey[], at?: 'key' | 'value'): Site;
+  /** Every file read for this spec (the spec and the files it imports) → its text. */
+  sources?: Map<string, string>;
+  /** Consumes entries whose import failed: entry index → why (see imports.ts). */
+  importFailures?: Map<number, string>;
 }
 
 export async function loadSpec(file: string): Promise<LoadedSpec> {
@@ -94,7 +107,7 @@ export function parseSpec(file: string, text: string): LoadedSpec {
     const pos = lineCounter.linePos(offset);
     return { line: pos.line, col: pos.col };
   };
-  return { file, text, data: data as Record<string, unknown>, locate };
+  return { file, text, data: data as Record<string, unknown>, locate, sources: new Map([[file, text]]) };
 }
 
 /** The YAML library reports its own stack overflow on deeply nested input as an error message. */

@@ -31,6 +31,26 @@ export function safeSegments(relative: string): string[] {
 }
 
 /**
+ * A relative path as it arrived in a URL, decoded segment by segment, so an encoded separator or
+ * dot segment is seen for what it is whatever a router decoded before.
+ */
+export function decodeRelative(raw: string): string {
+  return raw
+    .split('/')
+    .map((segment) => {
+      let decoded: string;
+      try {
+        decoded = decodeURIComponent(segment);
+      } catch {
+        throw new UnsafePathError('malformed percent-encoding');
+      }
+      if (decoded.includes('/')) throw new UnsafePathError('encoded separators are not allowed');
+      return decoded;
+    })
+    .join('/');
+}
+
+/**
  * Resolves `relative` inside `root` and returns the real path of the regular file there, or
  * undefined when there is none. Throws UnsafePathError when the path, or a symlink on it, leads
  * outside the root.

@@ -30,11 +30,22 @@ export interface CallOptions {
 /** What an upstream answered. The body is parsed on first read, so proxies can skip parsing. */
 export class ApiResponse<T = unknown> {
   #parsed: { value: T } | undefined;
+  #decode: ((raw: Buffer) => unknown) | undefined;
   constructor(
     readonly status: number,
     readonly headers: Record<string, string | string[] | undefined>,
     readonly raw: Buffer,
   ) {}
+
+  /**
+   * The same answer, a success's body read by `decode` (the operation's non-JSON format) instead
+   * of as JSON. The raw bytes stay as they came, for pass-through.
+   */
+  decodeWith(decode: (raw: Buffer) => unknown): this {
+    this.#decode = decode;
+    this.#parsed = undefined;
+    return this;
+  }
 
   get contentType(): string | undefined {
     const value = this.headers['content-type'];
@@ -47,13 +58,23 @@ export class ApiResponse<T = unknown> {
 
   /** The body: parsed JSON when the upstream says JSON, the text otherwise, null when empty. */
   get body(): T {
-    this.#parsed ??= { value: parseBody(this.raw, this.contentType) as T };
+    this.#parsed ??= {
+      value: (this.#decode && this.ok && this.raw.length > 0
+        ? this.#decode(this.raw)
+        : parseBody(this.raw, this.contentType)) as T,
+    };
     return this.#parsed.value;
   }
 
-  /** True when the upstream says the body is JSON and it does not parse. */
+  /** True when the upstream says the body is JSON and it does not parse (a decoder's answer never is). */
   get invalidJson(): boolean {
-    if (this.raw.length === 0 || !saysJson(this.contentType) || typeof this.body !== 'string') return false;
+    if (
+      (this.#decode && this.ok) ||
+      this.raw.length === 0 ||
+      !saysJson(this.contentType) ||
+      typeof this.body !== 'string'
+    )
+      return false;
     try {
       JSON.parse(this.raw.toString('utf8'));
       return false;

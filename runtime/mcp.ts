@@ -13,6 +13,7 @@ import {
   type ToolAnnotations,
 } from '@modelcontextprotocol/server';
 import { authorized, challenge, type InboundAuth } from './auth.js';
+import { FormatError } from './formats/error.js';
 import { hostRefusal, nestsDeeperThan } from './guard.js';
 import { type ApiResponse, RequestError, UpstreamError } from './http.js';
 import { log } from './log.js';
@@ -49,6 +50,7 @@ export interface ToolDef {
   /** The output mapping; absent means the upstream body passes through unchanged. */
   output?: OutputShape;
   // The argument type is each tool's own; the table holds them all.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any tool's own type fits the table
   call(args: any, signal: AbortSignal): Promise<ApiResponse>;
 }
 
@@ -79,8 +81,8 @@ export function createToolServer(
 }
 
 /**
- * Runs a tool's upstream call and shapes the result: structured content (non-objects wrapped
- * as `{result}`) plus the same JSON as text. The upstream status and pagination headers travel
+ * Runs a tool's upstream call and shapes the result: the value's JSON as text, and as
+ * structured content (non-objects wrapped as `{result}`). The upstream status and pagination headers travel
  * in `_meta`. Every failure is a tool error with a short, useful message, never a protocol error.
  */
 export async function toolResult(
@@ -104,11 +106,17 @@ export async function toolResult(
         : '';
     return toolError(`upstream answered ${res.status}${when}: ${upstreamMessage(res)}`);
   }
-  if (res.invalidJson)
-    return toolError(
-      `upstream answered ${res.status} with a body that is not valid JSON: ${truncate(res.raw.toString('utf8').trim(), 300)}`,
-    );
-  const value = output ? mapOutput(output, res.body) : res.body;
+  let value: unknown;
+  try {
+    if (res.invalidJson)
+      return toolError(
+        `upstream answered ${res.status} with a body that is not valid JSON: ${truncate(res.raw.toString('utf8').trim(), 300)}`,
+      );
+    value = output ? mapOutput(output, res.body) : res.body;
+  } catch (err) {
+    if (err instanceof FormatError) return toolError(err.message);
+    throw err;
+  }
   const structured =
     value !== null && typeof value === 'object' && !Array.isArray(value)
       ? (value as Record<string, unknown>)
@@ -118,14 +126,16 @@ export async function toolResult(
     const h = res.headers[name];
     if (typeof h === 'string') headers[name] = h;
   }
-  const json = JSON.stringify(structured);
+  // The whole result is bounded, structuredContent included: it is about as long as the text.
+  const text = JSON.stringify(value ?? null);
   const maxResult = limits.maxResultLength ?? 1_000_000;
-  if (json.length > maxResult)
+  if (text.length > maxResult)
     return toolError(
-      `the result is longer than the limit of ${maxResult} characters (MCP_MAX_RESULT_LENGTH); ask for less, e.g. a smaller page:\n${truncate(json, limits.maxTextLength)}`,
+      `the result is longer than the limit of ${maxResult} characters (MCP_MAX_RESULT_LENGTH); ask for less, e.g. a smaller page:\n${truncate(text, limits.maxTextLength)}`,
     );
   return {
-    content: [{ type: 'text', text: truncate(json, limits.maxTextLength) }],
+    // The text is the value itself (an array stays an array); only structuredContent must be an object.
+    content: [{ type: 'text', text: truncate(text, limits.maxTextLength) }],
     structuredContent: structured,
     _meta: { 'capgen/upstream': { status: res.status, headers } },
   };

@@ -5,7 +5,7 @@ import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { zipSync } from 'fflate';
-import { fileInside, locationPath, mediaTypeOf, UnsafePathError } from './files.js';
+import { decodeRelative, fileInside, locationPath, mediaTypeOf, UnsafePathError } from './files.js';
 
 export type SkillTool =
   | { name: string; description?: string; from: { sourceNamespace: string; action: string } }
@@ -72,26 +72,9 @@ function toolEntry(tool: SkillTool, modes: Record<string, string>): Record<strin
   return entry;
 }
 
-/**
- * The file path after `/contents/`, decoded segment by segment from the raw URL, so an encoded
- * separator or dot segment is seen for what it is whatever the router decoded.
- */
-function rawRelative(url: string): string {
-  const tail = url.split('?')[0]!.split('/contents/').slice(1).join('/contents/');
-  return tail
-    .split('/')
-    .map((segment) => {
-      let decoded: string;
-      try {
-        decoded = decodeURIComponent(segment);
-      } catch {
-        throw new UnsafePathError('malformed percent-encoding');
-      }
-      if (decoded.includes('/')) throw new UnsafePathError('encoded separators are not allowed');
-      return decoded;
-    })
-    .join('/');
-}
+/** The file path after `/contents/`, taken from the raw URL rather than the router's decoding. */
+const rawRelative = (url: string) =>
+  decodeRelative(url.split('?')[0]!.split('/contents/').slice(1).join('/contents/'));
 
 export function createSkillApp(options: SkillAppOptions): FastifyInstance {
   const app = Fastify({ logger: false });

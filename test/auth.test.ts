@@ -8,6 +8,7 @@ import { SpecError } from '../generator/diagnostics.js';
 import { generateText } from '../generator/pipeline.js';
 import { writeOutput } from '../generator/write.js';
 import { type Recorder, startRecorder } from './support/recorder.js';
+import { edit } from './support/text.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const SEED = readFileSync(join(ROOT, 'specs/instance-images.yaml'), 'utf8');
@@ -16,18 +17,29 @@ const MCP_KEY = 'mcp-key-9a4e02';
 const UPSTREAM_KEY = '3f9c2a8e-6b1d-4e7a-9c0f-5a2b8d4e6f10';
 
 /** The seed with a bearer token on REST and an API key in the query on MCP. */
-const SPEC = SEED.replace(
-  '    SCALEWAY_API_KEY: SCALEWAY_API_KEY',
-  '    SCALEWAY_API_KEY: SCALEWAY_API_KEY\n    REST_TOKEN: PROXY_REST_TOKEN\n    MCP_KEY: PROXY_MCP_KEY',
-)
-  .replace(
-    '    namespace: instance-images-rest\n    port: 8080\n',
-    "    namespace: instance-images-rest\n    port: 8080\n    authentication:\n      type: bearer\n      token: '{{REST_TOKEN}}'\n",
-  )
-  .replace(
-    '    namespace: instance-images-mcp\n    port: 9090\n',
-    "    namespace: instance-images-mcp\n    port: 9090\n    authentication:\n      type: apikey\n      key: key\n      placement: query\n      value: '{{env.MCP_KEY}}'\n",
-  );
+const SPEC = [
+  (t: string) =>
+    edit(
+      t,
+      /^( *)SCALEWAY_API_KEY: SCALEWAY_API_KEY$/m,
+      (i) =>
+        `${i}SCALEWAY_API_KEY: SCALEWAY_API_KEY\n${i}REST_TOKEN: PROXY_REST_TOKEN\n${i}MCP_KEY: PROXY_MCP_KEY`,
+    ),
+  (t: string) =>
+    edit(
+      t,
+      /^( *)namespace: instance-images-rest\n\1port: 8080$/m,
+      (i) =>
+        `${i}namespace: instance-images-rest\n${i}port: 8080\n${i}authentication:\n${i}  type: bearer\n${i}  token: '{{REST_TOKEN}}'`,
+    ),
+  (t: string) =>
+    edit(
+      t,
+      /^( *)namespace: instance-images-mcp\n\1port: 9090$/m,
+      (i) =>
+        `${i}namespace: instance-images-mcp\n${i}port: 9090\n${i}authentication:\n${i}  type: apikey\n${i}  key: key\n${i}  placement: query\n${i}  value: '{{env.MCP_KEY}}'`,
+    ),
+].reduce((text, step) => step(text), SEED);
 
 let dir: string;
 let upstream: Recorder;
@@ -131,9 +143,11 @@ describe('MCP adapter with an API key in the query', () => {
 
 describe('authentication capgen cannot enforce', () => {
   it('skips the adapter with a located warning rather than serving it open, and --strict refuses', async () => {
-    const oauth = SEED.replace(
-      '    namespace: instance-images-mcp\n    port: 9090\n',
-      '    namespace: instance-images-mcp\n    port: 9090\n    authentication:\n      type: oauth2\n      authorizationServerUri: https://auth.example\n',
+    const oauth = edit(
+      SEED,
+      /^( *)namespace: instance-images-mcp\n\1port: 9090$/m,
+      (i) =>
+        `${i}namespace: instance-images-mcp\n${i}port: 9090\n${i}authentication:\n${i}  type: oauth2\n${i}  authorizationServerUri: https://auth.example`,
     );
     const generated = await generateText('oauth.yaml', oauth, { skipVerify: true });
     expect(generated.files.has('mcp.ts')).toBe(false);

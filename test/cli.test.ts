@@ -15,10 +15,9 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join, relative } from 'node:path';
-
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
 import { main } from '../generator/cli.js';
+import { edit } from './support/text.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const SEED = join(ROOT, 'specs/instance-images.yaml');
@@ -67,16 +66,6 @@ async function gen(...args: string[]): Promise<Run> {
   return { code, stdout, stderr };
 }
 
-/**
- * Replaces the first match of `pattern` in a spec's text (`$1`, when the pattern has a group, is
- * passed on), and throws when nothing matches, so a test cannot pass on an edit that did not happen.
- */
-function edit(text: string, pattern: RegExp, replacement: (group: string) => string): string {
-  const match = pattern.exec(text);
-  if (!match) throw new Error(`the spec no longer contains ${String(pattern)}`);
-  return text.slice(0, match.index) + replacement(match[1] ?? '') + text.slice(match.index + match[0].length);
-}
-
 /** Every file below `dir` with its SHA-256, to prove a folder did not change. */
 function snapshot(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -123,6 +112,7 @@ describe('capgen CLI', () => {
       'rest.ts',
       'runtime/auth.ts',
       'runtime/env.ts',
+      'runtime/formats/error.ts',
       'runtime/http.ts',
       'runtime/log.ts',
       'runtime/mcp.ts',

@@ -412,8 +412,9 @@ describe('failures', () => {
     const elapsed = performance.now() - started;
     expect(err).toBeInstanceOf(UpstreamError);
     expect((err as UpstreamError).kind).toBe('timeout');
+    // Not sooner than asked; no upper bound (a machine under load may be late), and without the
+    // time limit the call would hang for the suite's hang guard to report.
     expect(elapsed).toBeGreaterThanOrEqual(250);
-    expect(elapsed).toBeLessThan(3000);
     expect((err as Error).message).toContain(`/instance/v1/zones/${ZONE}/images`);
     expectNoSecrets(err, 'secret-query-value', 'name=');
     // A timeout is not retried: the upstream may be working on it.
@@ -434,7 +435,8 @@ describe('failures', () => {
     const err = await rejection(() => c.getimage({ zone: ZONE, image_id: IMAGE_ID }));
     expect(err).toBeInstanceOf(UpstreamError);
     expect((err as UpstreamError).kind).toBe('timeout');
-    expect(performance.now() - started).toBeLessThan(3000);
+    // Bounded by the built-in default (30 s), which would apply if the variable were ignored.
+    expect(performance.now() - started).toBeLessThan(30_000);
   });
 
   it('a per-call timeoutMs overrides the default', async () => {
@@ -444,7 +446,8 @@ describe('failures', () => {
     const err = await rejection(() => c.getimage({ zone: ZONE, image_id: IMAGE_ID }, { timeoutMs: 200 }));
     expect(err).toBeInstanceOf(UpstreamError);
     expect((err as UpstreamError).kind).toBe('timeout');
-    expect(performance.now() - started).toBeLessThan(3000);
+    // Bounded by the client's own limit, which would apply if the per-call one were ignored.
+    expect(performance.now() - started).toBeLessThan(60_000);
   });
 
   it('a caller AbortSignal cancels the call with UpstreamError kind "aborted"', async () => {
@@ -452,13 +455,12 @@ describe('failures', () => {
     const c = makeClient({ timeoutMs: 10_000 });
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
-    const started = performance.now();
     const err = await rejection(() =>
       c.getimage({ zone: ZONE, image_id: IMAGE_ID }, { signal: controller.signal }),
     );
     expect(err).toBeInstanceOf(UpstreamError);
+    // 'aborted', not 'timeout': the caller's signal ended it, not the 10 s limit.
     expect((err as UpstreamError).kind).toBe('aborted');
-    expect(performance.now() - started).toBeLessThan(2000);
     expectNoSecrets(err);
     expect(recorder.requests).toHaveLength(1);
   });

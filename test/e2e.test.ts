@@ -14,15 +14,16 @@ import {
   type IncomingHttpHeaders,
   request as httpRequest,
 } from 'node:http';
-import { createServer as createNetServer, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setLogLevel } from '../out/instance-images/runtime/log.js';
 import { start } from '../out/instance-images/server.js';
 import { FAKE_API_KEY, FAKE_SNAPSHOTS, type FakeScaleway, startFakeScaleway } from './fake/scaleway.js';
-import { unusedPort } from './support/ports.js';
+import { portIsFree, unusedPort } from './support/ports.js';
 import { expectNoSecret } from './support/secrets.js';
+import { type TypedSeed, typedSeed } from './support/typed.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -121,6 +122,7 @@ interface RestResult {
   status: number;
   headers: Headers;
   text: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON, walked by path in assertions (a wrong path fails them)
   json: any;
 }
 
@@ -145,14 +147,19 @@ interface Stack {
 interface ToolResult {
   isError: boolean;
   text: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON, walked by path in assertions (a wrong path fails them)
   structured: any;
 }
 
-async function startStack(opts: { seedImages?: number; key?: string } = {}): Promise<Stack> {
+type StartServer = typeof start;
+
+async function startStack(
+  opts: { seedImages?: number; key?: string; start?: StartServer } = {},
+): Promise<Stack> {
   const fake = await startFakeScaleway({ seedImages: opts.seedImages ?? 0 });
   const tap = await startTap(fake.url);
   const key = opts.key ?? fake.apiKey;
-  const server = await start({
+  const server = await (opts.start ?? start)({
     env: {
       SCALEWAY_API_KEY: key,
       INSTANCE_IMAGES_BASE_URL: tap.url,
@@ -250,315 +257,351 @@ const ids = (body: { images: { id: string }[] }) => body.images.map((img) => img
 // REST
 // ---------------------------------------------------------------------------------------------
 
-describe('REST adapter against the fake Scaleway', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack({ seedImages: 5 });
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
+// The lifecycles run against the committed server and against the seed generated with the
+// provider's OpenAPI document (--openapi), whose routes and tools validate bodies field by field.
+let typed: Promise<TypedSeed> | undefined;
+const VARIANTS: { label: string; typed: boolean; start: () => Promise<StartServer> }[] = [
+  { label: '', typed: false, start: () => Promise.resolve(start) },
+  {
+    label: ' (typed from the OpenAPI document)',
+    typed: true,
+    start: async () => {
+      typed ??= typedSeed();
+      const seed = await typed;
+      seed.setLogLevel('silent');
+      return seed.start as unknown as StartServer;
+    },
+  },
+];
+afterAll(async () => {
+  (await typed)?.remove();
+});
 
-  it('runs the full image lifecycle: create, list, get, patch, put, delete, get → 404', async () => {
-    const before = stack.fake.requests.length;
-
-    // Create → 201, Location, {"image": …}
-    const created = await stack.rest('', {
-      method: 'POST',
-      body: { name: 'e2e-rest-alpha', arch: 'x86_64', root_volume: SNAP_1, tags: ['e2e'] },
+for (const variant of VARIANTS) {
+  describe(`REST adapter against the fake Scaleway${variant.label}`, () => {
+    let stack: Stack;
+    beforeAll(async () => {
+      stack = await startStack({ seedImages: 5, start: await variant.start() });
     });
-    expect(created.status).toBe(201);
-    expectRelayed(stack, created);
-    const id: string = created.json.image.id;
-    expect(id).toMatch(UUID);
-    expect(created.json.image).toMatchObject({
-      name: 'e2e-rest-alpha',
-      arch: 'x86_64',
-      tags: ['e2e'],
-      zone: ZONE,
-    });
-    expect(created.json.image.root_volume.id).toBe(SNAP_1);
-    expect(created.headers.get('location')).toMatch(new RegExp(`/instance/v1/zones/${ZONE}/images/${id}$`));
-    expect(created.headers.get('content-type')).toBe('application/json');
-    expect(stack.fake.requests.at(-1)).toMatchObject({
-      method: 'POST',
-      path: `/instance/v1/zones/${ZONE}/images`,
-    });
-    expect(JSON.parse(stack.fake.requests.at(-1)!.body)).toEqual({
-      name: 'e2e-rest-alpha',
-      arch: 'x86_64',
-      root_volume: SNAP_1,
-      tags: ['e2e'],
+    afterAll(async () => {
+      await stack?.close();
     });
 
-    // List, filtered by a name substring.
-    const filtered = await stack.rest('?name=rest-alp');
-    expect(filtered.status).toBe(200);
-    expectRelayed(stack, filtered);
-    expect(ids(filtered.json)).toEqual([id]);
-    expect(filtered.headers.get('x-total-count')).toBe('1');
-    expect(stack.fake.requests.at(-1)!.query.entries).toEqual([['name', 'rest-alp']]);
+    it('runs the full image lifecycle: create, list, get, patch, put, delete, get → 404', async () => {
+      const before = stack.fake.requests.length;
 
-    // List, paged: 6 images (5 seeds + 1), page 2 of size 4 holds the last two.
-    const paged = await stack.rest('?page=2&per_page=4');
-    expect(paged.status).toBe(200);
-    expectRelayed(stack, paged);
-    expect(paged.headers.get('x-total-count')).toBe('6');
-    expect(paged.headers.get('link')).toContain('rel="previous"');
-    expect(ids(paged.json)).toEqual(['00000000-0000-4000-8000-000000000005', id]);
-    expect(stack.fake.requests.at(-1)!.query.entries).toEqual([
-      ['per_page', '4'],
-      ['page', '2'],
-    ]);
+      // Create → 201, Location, {"image": …}
+      const created = await stack.rest('', {
+        method: 'POST',
+        body: { name: 'e2e-rest-alpha', arch: 'x86_64', root_volume: SNAP_1, tags: ['e2e'] },
+      });
+      expect(created.status).toBe(201);
+      expectRelayed(stack, created);
+      const id: string = created.json.image.id;
+      expect(id).toMatch(UUID);
+      expect(created.json.image).toMatchObject({
+        name: 'e2e-rest-alpha',
+        arch: 'x86_64',
+        tags: ['e2e'],
+        zone: ZONE,
+      });
+      expect(created.json.image.root_volume.id).toBe(SNAP_1);
+      expect(created.headers.get('location')).toMatch(new RegExp(`/instance/v1/zones/${ZONE}/images/${id}$`));
+      expect(created.headers.get('content-type')).toBe('application/json');
+      expect(stack.fake.requests.at(-1)).toMatchObject({
+        method: 'POST',
+        path: `/instance/v1/zones/${ZONE}/images`,
+      });
+      expect(JSON.parse(stack.fake.requests.at(-1)!.body)).toEqual({
+        name: 'e2e-rest-alpha',
+        arch: 'x86_64',
+        root_volume: SNAP_1,
+        tags: ['e2e'],
+      });
 
-    // Get.
-    const got = await stack.rest(`/${id}`);
-    expect(got.status).toBe(200);
-    expectRelayed(stack, got);
-    expect(got.json).toEqual(created.json);
+      // List, filtered by a name substring.
+      const filtered = await stack.rest('?name=rest-alp');
+      expect(filtered.status).toBe(200);
+      expectRelayed(stack, filtered);
+      expect(ids(filtered.json)).toEqual([id]);
+      expect(filtered.headers.get('x-total-count')).toBe('1');
+      expect(stack.fake.requests.at(-1)!.query.entries).toEqual([['name', 'rest-alp']]);
 
-    // Patch: only the fields sent change, and modification_date moves.
-    const patched = await stack.rest(`/${id}`, {
-      method: 'PATCH',
-      body: { name: 'e2e-rest-beta', public: true },
-    });
-    expect(patched.status).toBe(200);
-    expectRelayed(stack, patched);
-    expect(patched.json.image).toMatchObject({
-      id,
-      name: 'e2e-rest-beta',
-      public: true,
-      arch: 'x86_64',
-      tags: ['e2e'],
-    });
-    expect(patched.json.image.creation_date).toBe(created.json.image.creation_date);
-    expect(patched.json.image.modification_date > created.json.image.modification_date).toBe(true);
-    expect(stack.fake.requests.at(-1)).toMatchObject({
-      method: 'PATCH',
-      path: `/instance/v1/zones/${ZONE}/images/${id}`,
-    });
+      // List, paged: 6 images (5 seeds + 1), page 2 of size 4 holds the last two.
+      const paged = await stack.rest('?page=2&per_page=4');
+      expect(paged.status).toBe(200);
+      expectRelayed(stack, paged);
+      expect(paged.headers.get('x-total-count')).toBe('6');
+      expect(paged.headers.get('link')).toContain('rel="previous"');
+      expect(ids(paged.json)).toEqual(['00000000-0000-4000-8000-000000000005', id]);
+      expect(stack.fake.requests.at(-1)!.query.entries).toEqual([
+        ['per_page', '4'],
+        ['page', '2'],
+      ]);
 
-    // Put: a full replacement, through the `{id}` path of SetImage.
-    const put = await stack.rest(`/${id}`, {
-      method: 'PUT',
-      body: {
+      // Get.
+      const got = await stack.rest(`/${id}`);
+      expect(got.status).toBe(200);
+      expectRelayed(stack, got);
+      expect(got.json).toEqual(created.json);
+
+      // Patch: only the fields sent change, and modification_date moves.
+      const patched = await stack.rest(`/${id}`, {
+        method: 'PATCH',
+        body: { name: 'e2e-rest-beta', public: true },
+      });
+      expect(patched.status).toBe(200);
+      expectRelayed(stack, patched);
+      expect(patched.json.image).toMatchObject({
+        id,
+        name: 'e2e-rest-beta',
+        public: true,
+        arch: 'x86_64',
+        tags: ['e2e'],
+      });
+      expect(patched.json.image.creation_date).toBe(created.json.image.creation_date);
+      expect(patched.json.image.modification_date > created.json.image.modification_date).toBe(true);
+      expect(stack.fake.requests.at(-1)).toMatchObject({
+        method: 'PATCH',
+        path: `/instance/v1/zones/${ZONE}/images/${id}`,
+      });
+
+      // Put: a full replacement, through the `{id}` path of SetImage.
+      const put = await stack.rest(`/${id}`, {
+        method: 'PUT',
+        body: {
+          name: 'e2e-rest-gamma',
+          arch: 'arm64',
+          public: false,
+          tags: ['replaced'],
+          extra_volumes: { '1': { id: SNAP_2 } },
+        },
+      });
+      expect(put.status).toBe(200);
+      expectRelayed(stack, put);
+      expect(put.json.image).toMatchObject({
+        id,
         name: 'e2e-rest-gamma',
         arch: 'arm64',
         public: false,
         tags: ['replaced'],
-        extra_volumes: { '1': { id: SNAP_2 } },
-      },
-    });
-    expect(put.status).toBe(200);
-    expectRelayed(stack, put);
-    expect(put.json.image).toMatchObject({
-      id,
-      name: 'e2e-rest-gamma',
-      arch: 'arm64',
-      public: false,
-      tags: ['replaced'],
-    });
-    expect(put.json.image.extra_volumes['1'].id).toBe(SNAP_2);
-    expect(put.json.image.modification_date > patched.json.image.modification_date).toBe(true);
-    expect(stack.fake.requests.at(-1)).toMatchObject({
-      method: 'PUT',
-      path: `/instance/v1/zones/${ZONE}/images/${id}`,
-    });
-    expect(stack.fake.images().find((img) => img.id === id)?.name).toBe('e2e-rest-gamma');
+      });
+      expect(put.json.image.extra_volumes['1'].id).toBe(SNAP_2);
+      expect(put.json.image.modification_date > patched.json.image.modification_date).toBe(true);
+      expect(stack.fake.requests.at(-1)).toMatchObject({
+        method: 'PUT',
+        path: `/instance/v1/zones/${ZONE}/images/${id}`,
+      });
+      expect(stack.fake.images().find((img) => img.id === id)?.name).toBe('e2e-rest-gamma');
 
-    // Delete → 204 with an empty body.
-    const deleted = await stack.rest(`/${id}`, { method: 'DELETE' });
-    expect(deleted.status).toBe(204);
-    expect(deleted.text).toBe('');
-    expect(stack.lastUpstream().status).toBe(204);
-    expect(stack.fake.images().some((img) => img.id === id)).toBe(false);
+      // Delete → 204 with an empty body.
+      const deleted = await stack.rest(`/${id}`, { method: 'DELETE' });
+      expect(deleted.status).toBe(204);
+      expect(deleted.text).toBe('');
+      expect(stack.lastUpstream().status).toBe(204);
+      expect(stack.fake.images().some((img) => img.id === id)).toBe(false);
 
-    // Get again → the fake's 404, byte for byte.
-    const gone = await stack.rest(`/${id}`);
-    expect(gone.status).toBe(404);
-    expectRelayed(stack, gone);
-    expect(gone.text).toBe(
-      `{"type": "not_found", "message": "resource is not found", "resource": "instance_image", "resource_id": "${id}"}`,
-    );
+      // Get again → the fake's 404, byte for byte.
+      const gone = await stack.rest(`/${id}`);
+      expect(gone.status).toBe(404);
+      expectRelayed(stack, gone);
+      expect(gone.text).toBe(
+        `{"type": "not_found", "message": "resource is not found", "resource": "instance_image", "resource_id": "${id}"}`,
+      );
 
-    // One upstream call per REST call, each with the key.
-    expectKeyOnEveryUpstreamCall(stack, before, 8);
+      // One upstream call per REST call, each with the key.
+      expectKeyOnEveryUpstreamCall(stack, before, 8);
+    });
+
+    it('passes the upstream errors through: status and exact body bytes', async () => {
+      const before = stack.fake.requests.length;
+
+      const badZone = await stack.rest('', { zone: 'xx-nowhere-9' });
+      expect(badZone.status).toBe(400);
+      if (variant.typed) {
+        // The document lists the zones: the proxy refuses an unknown one itself.
+        expect(badZone.json).toMatchObject({ error: 'bad_request', parameter: 'zone' });
+      } else {
+        expectRelayed(stack, badZone);
+        expect(badZone.text).toBe('{"message":"Unknown zone in path"}');
+        expect(badZone.headers.get('content-type')).toBe('application/json');
+      }
+
+      const badId = await stack.rest('/not-a-uuid');
+      expect(badId.status).toBe(400);
+      expectRelayed(stack, badId);
+      expect(badId.text).toBe(
+        '{"type": "invalid_arguments", "message": "invalid argument(s)", "details": [{"argument_name": "image_id", "reason": "constraint", "help_message": "not-a-uuid is not a valid UUID."}]}',
+      );
+
+      const noArch = await stack.rest('', { method: 'POST', body: { name: 'no-arch', root_volume: SNAP_1 } });
+      expect(noArch.status).toBe(400);
+      if (variant.typed) {
+        expect(noArch.json).toMatchObject({ error: 'bad_request', parameter: 'arch' });
+      } else {
+        expectRelayed(stack, noArch);
+        expect(noArch.json).toEqual({
+          type: 'invalid_arguments',
+          message: 'invalid argument(s)',
+          details: [{ argument_name: 'arch', reason: 'required', help_message: 'cannot be empty' }],
+        });
+      }
+
+      const missing = await stack.rest(`/${MISSING_ID}`, { method: 'PATCH', body: { name: 'x' } });
+      expect(missing.status).toBe(404);
+      expectRelayed(stack, missing);
+      expect(missing.json).toMatchObject({ type: 'not_found', resource_id: MISSING_ID });
+
+      // The typed server refuses the bad zone and the missing arch before any upstream call.
+      expectKeyOnEveryUpstreamCall(stack, before, variant.typed ? 2 : 4);
+      // Nothing was created by the failed calls.
+      expect(stack.fake.images().map((img) => img.name)).not.toContain('no-arch');
+    });
   });
 
-  it('passes the upstream errors through: status and exact body bytes', async () => {
-    const before = stack.fake.requests.length;
+  // ---------------------------------------------------------------------------------------------
+  // MCP
+  // ---------------------------------------------------------------------------------------------
 
-    const badZone = await stack.rest('', { zone: 'xx-nowhere-9' });
-    expect(badZone.status).toBe(400);
-    expectRelayed(stack, badZone);
-    expect(badZone.text).toBe('{"message":"Unknown zone in path"}');
-    expect(badZone.headers.get('content-type')).toBe('application/json');
-
-    const badId = await stack.rest('/not-a-uuid');
-    expect(badId.status).toBe(400);
-    expectRelayed(stack, badId);
-    expect(badId.text).toBe(
-      '{"type": "invalid_arguments", "message": "invalid argument(s)", "details": [{"argument_name": "image_id", "reason": "constraint", "help_message": "not-a-uuid is not a valid UUID."}]}',
-    );
-
-    const noArch = await stack.rest('', { method: 'POST', body: { name: 'no-arch', root_volume: SNAP_1 } });
-    expect(noArch.status).toBe(400);
-    expectRelayed(stack, noArch);
-    expect(noArch.json).toEqual({
-      type: 'invalid_arguments',
-      message: 'invalid argument(s)',
-      details: [{ argument_name: 'arch', reason: 'required', help_message: 'cannot be empty' }],
+  describe(`MCP adapter against the fake Scaleway${variant.label}`, () => {
+    let stack: Stack;
+    beforeAll(async () => {
+      stack = await startStack({ seedImages: 5, start: await variant.start() });
+    });
+    afterAll(async () => {
+      await stack?.close();
     });
 
-    const missing = await stack.rest(`/${MISSING_ID}`, { method: 'PATCH', body: { name: 'x' } });
-    expect(missing.status).toBe(404);
-    expectRelayed(stack, missing);
-    expect(missing.json).toMatchObject({ type: 'not_found', resource_id: MISSING_ID });
-
-    expectKeyOnEveryUpstreamCall(stack, before, 4);
-    // Nothing was created by the failed calls.
-    expect(stack.fake.images().map((img) => img.name)).not.toContain('no-arch');
-  });
-});
-
-// ---------------------------------------------------------------------------------------------
-// MCP
-// ---------------------------------------------------------------------------------------------
-
-describe('MCP adapter against the fake Scaleway', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack({ seedImages: 5 });
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
-
-  it('lists the six tools', async () => {
-    const { tools } = await stack.mcp.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(
-      [
-        'create-instance-image',
-        'delete-instance-image',
-        'get-instance-image',
-        'list-instance-images',
-        'update-image',
-        'update-image-2',
-      ].sort(),
-    );
-    expect(tools.find((t) => t.name === 'delete-instance-image')?.annotations?.destructiveHint).toBe(true);
-    expect(tools.find((t) => t.name === 'list-instance-images')?.annotations?.readOnlyHint).toBe(true);
-  });
-
-  it('runs the full image lifecycle through the tools', async () => {
-    const before = stack.fake.requests.length;
-
-    const created = await stack.tool('create-instance-image', {
-      zone: ZONE,
-      body: { name: 'e2e-mcp-alpha', arch: 'arm64', root_volume: SNAP_1 },
-    });
-    expect(created.isError).toBe(false);
-    const id: string = created.structured.image.id;
-    expect(id).toMatch(UUID);
-    expect(created.structured.image).toMatchObject({ name: 'e2e-mcp-alpha', arch: 'arm64', zone: ZONE });
-    expect(JSON.parse(created.text)).toEqual(created.structured);
-    expect(stack.lastUpstream().status).toBe(201);
-    expect(JSON.parse(stack.lastUpstream().body.toString('utf8'))).toEqual(created.structured);
-
-    const filtered = await stack.tool('list-instance-images', { zone: ZONE, name: 'mcp-alp' });
-    expect(filtered.isError).toBe(false);
-    expect(ids(filtered.structured)).toEqual([id]);
-    expect(stack.fake.requests.at(-1)!.query.entries).toEqual([['name', 'mcp-alp']]);
-
-    // `page` is a string in the spec (and so in the tool's input schema); `per_page` an integer.
-    const paged = await stack.tool('list-instance-images', { zone: ZONE, page: '2', per_page: 4 });
-    expect(paged.isError).toBe(false);
-    expect(ids(paged.structured)).toEqual(['00000000-0000-4000-8000-000000000005', id]);
-
-    const got = await stack.tool('get-instance-image', { zone: ZONE, image_id: id });
-    expect(got.isError).toBe(false);
-    expect(got.structured).toEqual(created.structured);
-
-    const patched = await stack.tool('update-image-2', {
-      zone: ZONE,
-      image_id: id,
-      body: { name: 'e2e-mcp-beta' },
-    });
-    expect(patched.isError).toBe(false);
-    expect(stack.fake.requests.at(-1)).toMatchObject({
-      method: 'PATCH',
-      path: `/instance/v1/zones/${ZONE}/images/${id}`,
-    });
-    expect(patched.structured.image).toMatchObject({ id, name: 'e2e-mcp-beta', arch: 'arm64' });
-    expect(patched.structured.image.modification_date > created.structured.image.modification_date).toBe(
-      true,
-    );
-    expect(patched.structured.image.creation_date).toBe(created.structured.image.creation_date);
-
-    const put = await stack.tool('update-image', {
-      zone: ZONE,
-      id,
-      body: { name: 'e2e-mcp-gamma', arch: 'x86_64', public: true, tags: ['mcp'] },
-    });
-    expect(put.isError).toBe(false);
-    expect(stack.fake.requests.at(-1)).toMatchObject({
-      method: 'PUT',
-      path: `/instance/v1/zones/${ZONE}/images/${id}`,
-    });
-    expect(put.structured.image).toMatchObject({
-      id,
-      name: 'e2e-mcp-gamma',
-      arch: 'x86_64',
-      public: true,
-      tags: ['mcp'],
+    it('lists the six tools', async () => {
+      const { tools } = await stack.mcp.listTools();
+      expect(tools.map((t) => t.name).sort()).toEqual(
+        [
+          'create-instance-image',
+          'delete-instance-image',
+          'get-instance-image',
+          'list-instance-images',
+          'update-image',
+          'update-image-2',
+        ].sort(),
+      );
+      expect(tools.find((t) => t.name === 'delete-instance-image')?.annotations?.destructiveHint).toBe(true);
+      expect(tools.find((t) => t.name === 'list-instance-images')?.annotations?.readOnlyHint).toBe(true);
     });
 
-    const deleted = await stack.tool('delete-instance-image', { zone: ZONE, image_id: id });
-    expect(deleted.isError).toBe(false);
-    expect(stack.lastUpstream().status).toBe(204);
-    expect(stack.fake.images().some((img) => img.id === id)).toBe(false);
+    it('runs the full image lifecycle through the tools', async () => {
+      const before = stack.fake.requests.length;
 
-    const gone = await stack.tool('get-instance-image', { zone: ZONE, image_id: id });
-    expect(gone.isError).toBe(true);
-    expect(gone.text).toContain('404');
-    expect(gone.text).toContain('resource is not found');
+      const created = await stack.tool('create-instance-image', {
+        zone: ZONE,
+        body: { name: 'e2e-mcp-alpha', arch: 'arm64', root_volume: SNAP_1 },
+      });
+      expect(created.isError, created.text).toBe(false);
+      const id: string = created.structured.image.id;
+      expect(id).toMatch(UUID);
+      expect(created.structured.image).toMatchObject({ name: 'e2e-mcp-alpha', arch: 'arm64', zone: ZONE });
+      expect(JSON.parse(created.text)).toEqual(created.structured);
+      expect(stack.lastUpstream().status).toBe(201);
+      expect(JSON.parse(stack.lastUpstream().body.toString('utf8'))).toEqual(created.structured);
 
-    expectKeyOnEveryUpstreamCall(stack, before, 8);
+      const filtered = await stack.tool('list-instance-images', { zone: ZONE, name: 'mcp-alp' });
+      expect(filtered.isError).toBe(false);
+      expect(ids(filtered.structured)).toEqual([id]);
+      expect(stack.fake.requests.at(-1)!.query.entries).toEqual([['name', 'mcp-alp']]);
+
+      // `page` is a string in the spec (and so in the tool's input schema); `per_page` an integer.
+      const paged = await stack.tool('list-instance-images', { zone: ZONE, page: '2', per_page: 4 });
+      expect(paged.isError).toBe(false);
+      expect(ids(paged.structured)).toEqual(['00000000-0000-4000-8000-000000000005', id]);
+
+      const got = await stack.tool('get-instance-image', { zone: ZONE, image_id: id });
+      expect(got.isError).toBe(false);
+      expect(got.structured).toEqual(created.structured);
+
+      const patched = await stack.tool('update-image-2', {
+        zone: ZONE,
+        image_id: id,
+        body: { name: 'e2e-mcp-beta' },
+      });
+      expect(patched.isError).toBe(false);
+      expect(stack.fake.requests.at(-1)).toMatchObject({
+        method: 'PATCH',
+        path: `/instance/v1/zones/${ZONE}/images/${id}`,
+      });
+      expect(patched.structured.image).toMatchObject({ id, name: 'e2e-mcp-beta', arch: 'arm64' });
+      expect(patched.structured.image.modification_date > created.structured.image.modification_date).toBe(
+        true,
+      );
+      expect(patched.structured.image.creation_date).toBe(created.structured.image.creation_date);
+
+      const put = await stack.tool('update-image', {
+        zone: ZONE,
+        id,
+        body: { name: 'e2e-mcp-gamma', arch: 'x86_64', public: true, tags: ['mcp'] },
+      });
+      expect(put.isError).toBe(false);
+      expect(stack.fake.requests.at(-1)).toMatchObject({
+        method: 'PUT',
+        path: `/instance/v1/zones/${ZONE}/images/${id}`,
+      });
+      expect(put.structured.image).toMatchObject({
+        id,
+        name: 'e2e-mcp-gamma',
+        arch: 'x86_64',
+        public: true,
+        tags: ['mcp'],
+      });
+
+      const deleted = await stack.tool('delete-instance-image', { zone: ZONE, image_id: id });
+      expect(deleted.isError).toBe(false);
+      expect(stack.lastUpstream().status).toBe(204);
+      expect(stack.fake.images().some((img) => img.id === id)).toBe(false);
+
+      const gone = await stack.tool('get-instance-image', { zone: ZONE, image_id: id });
+      expect(gone.isError).toBe(true);
+      expect(gone.text).toContain('404');
+      expect(gone.text).toContain('resource is not found');
+
+      expectKeyOnEveryUpstreamCall(stack, before, 8);
+    });
+
+    it('turns upstream errors into tool errors carrying the Scaleway message', async () => {
+      const before = stack.fake.requests.length;
+
+      const badZone = await stack.tool('list-instance-images', { zone: 'xx-nowhere-9' });
+      expect(badZone.isError).toBe(true);
+      if (variant.typed) {
+        expect(badZone.text).toContain('zone');
+      } else {
+        expect(badZone.text).toContain('400');
+        expect(badZone.text).toContain('Unknown zone in path');
+      }
+
+      const badId = await stack.tool('get-instance-image', { zone: ZONE, image_id: 'not-a-uuid' });
+      expect(badId.isError).toBe(true);
+      expect(badId.text).toContain('invalid argument(s)');
+      expect(badId.text).toContain('not-a-uuid is not a valid UUID.');
+
+      const noArch = await stack.tool('create-instance-image', {
+        zone: ZONE,
+        body: { name: 'no-arch', root_volume: SNAP_1 },
+      });
+      expect(noArch.isError).toBe(true);
+      if (!variant.typed) expect(noArch.text).toContain('invalid argument(s)');
+      expect(noArch.text).toContain('arch');
+
+      const missing = await stack.tool('delete-instance-image', { zone: ZONE, image_id: MISSING_ID });
+      expect(missing.isError).toBe(true);
+      expect(missing.text).toContain('resource is not found');
+
+      expectKeyOnEveryUpstreamCall(stack, before, variant.typed ? 2 : 4);
+      expect(stack.fake.images().map((img) => img.name)).not.toContain('no-arch');
+    });
   });
 
-  it('turns upstream errors into tool errors carrying the Scaleway message', async () => {
-    const before = stack.fake.requests.length;
-
-    const badZone = await stack.tool('list-instance-images', { zone: 'xx-nowhere-9' });
-    expect(badZone.isError).toBe(true);
-    expect(badZone.text).toContain('400');
-    expect(badZone.text).toContain('Unknown zone in path');
-
-    const badId = await stack.tool('get-instance-image', { zone: ZONE, image_id: 'not-a-uuid' });
-    expect(badId.isError).toBe(true);
-    expect(badId.text).toContain('invalid argument(s)');
-    expect(badId.text).toContain('not-a-uuid is not a valid UUID.');
-
-    const noArch = await stack.tool('create-instance-image', {
-      zone: ZONE,
-      body: { name: 'no-arch', root_volume: SNAP_1 },
-    });
-    expect(noArch.isError).toBe(true);
-    expect(noArch.text).toContain('invalid argument(s)');
-    expect(noArch.text).toContain('arch');
-
-    const missing = await stack.tool('delete-instance-image', { zone: ZONE, image_id: MISSING_ID });
-    expect(missing.isError).toBe(true);
-    expect(missing.text).toContain('resource is not found');
-
-    expectKeyOnEveryUpstreamCall(stack, before, 4);
-    expect(stack.fake.images().map((img) => img.name)).not.toContain('no-arch');
-  });
-});
-
-// ---------------------------------------------------------------------------------------------
-// Wrong key: the server holds a key the upstream does not know.
-// ---------------------------------------------------------------------------------------------
+  // ---------------------------------------------------------------------------------------------
+  // Wrong key: the server holds a key the upstream does not know.
+  // ---------------------------------------------------------------------------------------------
+}
 
 describe('a server started with a key the upstream refuses', () => {
   let stack: Stack;
@@ -671,15 +714,6 @@ describe('paging through 120 images', () => {
 // The demo (`npm run demo`), as a child process.
 // ---------------------------------------------------------------------------------------------
 
-/** Resolves when the port accepts no connection any more. */
-async function portIsFree(port: number): Promise<boolean> {
-  const server = createNetServer();
-  return new Promise<boolean>((resolve) => {
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
 /** Whether a process still exists (signal 0 only checks). */
 function alive(pid: number): boolean {
   try {
@@ -690,14 +724,19 @@ function alive(pid: number): boolean {
   }
 }
 
-async function waitFor(
-  what: string,
-  condition: () => boolean | Promise<boolean>,
-  ms = 10_000,
-): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+/**
+ * Resolves once `condition` holds, checked every 50 ms. No deadline: on a loaded machine any
+ * fixed one can be hit, and a condition that never comes is a hang for the suite's guard.
+ */
+async function waitFor(what: string, condition: () => boolean | Promise<boolean>): Promise<void> {
+  for (;;) {
+    let done: boolean;
+    try {
+      done = await condition();
+    } catch (err) {
+      throw new Error(`while waiting for ${what}: ${(err as Error).message}`);
+    }
+    if (done) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -727,14 +766,10 @@ describe('the demo', () => {
     let demoPid: number | undefined;
     let client: Client | undefined;
     try {
-      await waitFor(
-        'the demo to be ready',
-        () => {
-          if (exited) throw new Error(`demo exited early:\n${stdout}\n${stderr}`);
-          return /Ctrl-C/.test(stdout);
-        },
-        30_000,
-      );
+      await waitFor('the demo to be ready', () => {
+        if (exited) throw new Error(`demo exited early:\n${stdout}\n${stderr}`);
+        return /Ctrl-C/.test(stdout);
+      });
 
       expect(stdout).toMatch(/BUILT-IN FAKE Scaleway API/);
       expect(stdout).toContain('not Scaleway');
@@ -748,8 +783,15 @@ describe('the demo', () => {
       expect(stdout).toContain(
         `npx @modelcontextprotocol/inspector@2.12.0 --cli http://127.0.0.1:${mcpPort}/mcp --method tools/list`,
       );
+      // One configuration per client, each in its own shape (test/clients.test.ts checks them).
       expect(stdout).toContain(
-        `{"mcpServers": {"instance-images": {"url": "http://127.0.0.1:${mcpPort}/mcp"}}}`,
+        `{"mcpServers":{"instance-images":{"type":"http","url":"http://127.0.0.1:${mcpPort}/mcp"}}}`,
+      );
+      expect(stdout).toContain(
+        `{"servers":{"instance-images":{"type":"http","url":"http://127.0.0.1:${mcpPort}/mcp"}}}`,
+      );
+      expect(stdout).toMatch(
+        /# Claude Desktop: claude_desktop_config\.json\n\s+\{"mcpServers":\{"instance-images":\{"command":/,
       );
       expect(stdout).not.toContain(FAKE_API_KEY);
       demoPid = Number(/pid (\d+)/.exec(stdout)?.[1]);
@@ -819,7 +861,7 @@ describe('the demo', () => {
     child.stderr.resume();
     const exit = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
     try {
-      await waitFor('the demo to be ready', () => /Ctrl-C/.test(stdout) || child.exitCode !== null, 30_000);
+      await waitFor('the demo to be ready', () => /Ctrl-C/.test(stdout) || child.exitCode !== null);
       expect(await portIsFree(restPort)).toBe(false);
       // tsx relays the signal to the demo and exits with its code.
       child.kill('SIGTERM');

@@ -75,7 +75,7 @@ describe('lit', () => {
 });
 
 describe('doc', () => {
-  /** The code must be exactly one block comment: its only `*​/` is the last two characters. */
+  /** The code must be exactly one block comment: its only comment end (star, slash) is its last two characters. */
   const oneComment = (c: Code) => {
     expect(c.text.startsWith('/**')).toBe(true);
     expect(c.text.indexOf('*/')).toBe(c.text.length - 2);

@@ -3,7 +3,7 @@
 // runtime copies (runtime/*.ts) have no snapshot: they must be runtime/ itself behind a banner,
 // which is checked here against the files in runtime/.
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateFile } from '../generator/pipeline.js';
 
@@ -16,12 +16,12 @@ const VERSION = (JSON.parse(readFileSync(new URL('package.json', ROOT), 'utf8'))
 
 /** Fails unless `text` is a banner line naming capgen's version and `runtime/<module>.ts`, then that file. */
 export function expectVerbatimCopy(file: string, text: string): void {
-  const module = /^runtime\/([a-z]+)\.ts$/.exec(file)?.[1];
+  const module = /^runtime\/([a-z/]+)\.ts$/.exec(file)?.[1];
   expect(module, file).toBeDefined();
   const newline = text.indexOf('\n');
   const banner = text.slice(0, newline);
-  expect(banner, file).toMatch(/^\/\/ .*\bcapgen (\S+) runtime\/([a-z]+)\.ts\b/);
-  const [, version, named] = /\bcapgen (\S+) runtime\/([a-z]+)\.ts\b/.exec(banner)!;
+  expect(banner, file).toMatch(/^\/\/ .*\bcapgen (\S+) runtime\/([a-z/]+)\.ts\b/);
+  const [, version, named] = /\bcapgen (\S+) runtime\/([a-z/]+)\.ts\b/.exec(banner)!;
   expect([version, named], file).toEqual([VERSION, module]);
   expect(text.slice(newline + 1) === readFileSync(new URL(`runtime/${module}.ts`, ROOT), 'utf8'), file).toBe(
     true,
@@ -30,13 +30,90 @@ export function expectVerbatimCopy(file: string, text: string): void {
 
 /** Runtime modules each case needs (step-3 is MCP only; no case converts values). */
 const RUNTIME: Record<string, string[]> = {
-  'instance-images': ['auth', 'env', 'guard', 'http', 'log', 'mcp', 'output', 'rest', 'scrub'],
-  'pixelixe-graphic': ['auth', 'env', 'guard', 'http', 'log', 'mcp', 'output', 'rest', 'scrub'],
-  'security-security-config': ['auth', 'env', 'guard', 'http', 'log', 'mcp', 'output', 'rest', 'scrub'],
-  'content-authors': ['auth', 'env', 'guard', 'http', 'log', 'mcp', 'output', 'rest', 'scrub'],
-  'step-3-shipyard-auth': ['auth', 'env', 'guard', 'http', 'log', 'mcp', 'output', 'scrub'],
-  'location-intelligence': ['auth', 'env', 'guard', 'http', 'log', 'mcp', 'output', 'rest', 'scrub'],
-  'cat-capability': ['auth', 'env', 'guard', 'http', 'log', 'mcp', 'output', 'rest', 'scrub'],
+  'instance-images': [
+    'auth',
+    'env',
+    'formats/error',
+    'guard',
+    'http',
+    'log',
+    'mcp',
+    'output',
+    'rest',
+    'scrub',
+  ],
+  'pixelixe-graphic': [
+    'auth',
+    'env',
+    'formats/error',
+    'guard',
+    'http',
+    'log',
+    'mcp',
+    'output',
+    'rest',
+    'scrub',
+  ],
+  'security-security-config': [
+    'auth',
+    'env',
+    'formats/error',
+    'guard',
+    'http',
+    'log',
+    'mcp',
+    'output',
+    'rest',
+    'scrub',
+  ],
+  'content-authors': [
+    'auth',
+    'env',
+    'formats/error',
+    'guard',
+    'http',
+    'log',
+    'mcp',
+    'output',
+    'rest',
+    'scrub',
+  ],
+  'step-3-shipyard-auth': [
+    'auth',
+    'binds',
+    'env',
+    'formats/error',
+    'guard',
+    'http',
+    'log',
+    'mcp',
+    'output',
+    'scrub',
+  ],
+  'location-intelligence': [
+    'auth',
+    'env',
+    'formats/error',
+    'guard',
+    'http',
+    'log',
+    'mcp',
+    'output',
+    'rest',
+    'scrub',
+  ],
+  'cat-capability': [
+    'auth',
+    'env',
+    'formats/error',
+    'guard',
+    'http',
+    'log',
+    'mcp',
+    'output',
+    'rest',
+    'scrub',
+  ],
 };
 
 /** Case name → spec, chosen for their different shapes (research/corpus.md §6). */
@@ -70,7 +147,10 @@ describe('goldens', () => {
 
   it('the committed out/instance-images/runtime/ is runtime/ behind a banner', () => {
     const dir = new URL('out/instance-images/runtime/', ROOT);
-    const names = readdirSync(dir).sort();
+    const names = readdirSync(dir, { recursive: true, encoding: 'utf8' })
+      .map((n) => n.split(sep).join('/'))
+      .filter((n) => n.endsWith('.ts'))
+      .sort();
     expect(names).toEqual(RUNTIME['instance-images']!.map((m) => `${m}.ts`));
     for (const n of names) expectVerbatimCopy(`runtime/${n}`, readFileSync(new URL(n, dir), 'utf8'));
   });

@@ -7,6 +7,7 @@ import { parseSpec } from '../generator/load.js';
 import { buildModel } from '../generator/model/build.js';
 import type { Capability, ExposedInput, McpTool, RestOperation } from '../generator/model/types.js';
 import { validate } from '../generator/validate/index.js';
+import { lineOf } from './support/text.js';
 
 // ---------------------------------------------------------------------------------------------
 // Inline specs
@@ -45,12 +46,6 @@ function build(text: string, name = 'model-test'): Built {
   const validation = validate(spec, report);
   const model = buildModel(spec, validation, report, name);
   return { text, model, diagnostics: report.sorted() };
-}
-
-function lineOf(text: string, needle: string, after = 1): number {
-  const index = text.split('\n').findIndex((l, i) => i >= after - 1 && l.includes(needle));
-  if (index < 0) throw new Error(`no line contains ${needle}`);
-  return index + 1;
 }
 
 const tool = (m: Capability, name: string): McpTool => {
@@ -760,7 +755,7 @@ ${block(auth, 8)}      resources:
     expect(d.map((x) => x.code)).toEqual(['bind-undeclared']);
     expect(m.env).toContainEqual({
       name: 'OTHER_TOKEN',
-      purpose: 'credential {{OTHER_TOKEN}}',
+      purpose: 'credential the spec reads as `{{OTHER_TOKEN}}`',
       secret: true,
     });
   });

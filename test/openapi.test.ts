@@ -70,10 +70,8 @@ function spectral(ruleset: string): Promise<{ code: number | null; findings: Fin
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-    const killer = setTimeout(() => child.kill('SIGKILL'), 50_000);
     child.once('error', reject);
     child.once('close', (code) => {
-      clearTimeout(killer);
       try {
         resolve({ code, findings: JSON.parse(stdout) as Finding[], stderr });
       } catch {
@@ -92,7 +90,7 @@ describe('Spectral', () => {
     expect(code, stderr).toBe(0);
     // Only contact/license findings are tolerated; this is the exact set that appears.
     expect([...new Set(findings.map((f) => String(f.code)))].sort()).toEqual(['info-contact']);
-  }, 60_000);
+  });
 
   describe('all rules (extends [spectral:oas, all])', () => {
     let dir: string;
@@ -111,7 +109,7 @@ describe('Spectral', () => {
       expect(code, stderr).toBe(0);
       const codes = [...new Set(findings.map((f) => String(f.code)))].sort();
       expect(codes.filter((c) => !/^(info-contact|info-license|license-url)$/.test(c))).toEqual([]);
-    }, 60_000);
+    });
   });
 });
 

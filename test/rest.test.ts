@@ -647,11 +647,9 @@ describe('upstream failures', () => {
       await arrived;
       controller.abort();
       expect(await pending).toBeInstanceOf(Error);
-      const cancelled = await Promise.race([
-        closed.then(() => true),
-        new Promise<boolean>((r) => setTimeout(() => r(false), 3000)),
-      ]);
-      expect(cancelled).toBe(true);
+      // The upstream request is cancelled: its connection closes (if it never did, the suite's
+      // hang guard reports this test).
+      await closed;
     } finally {
       upstream.closeAllConnections();
       await new Promise<void>((r) => upstream.close(() => r()));
@@ -689,7 +687,8 @@ describe('upstream failures', () => {
     const elapsed = performance.now() - started;
     proxyError(res, 504, 'upstream_timeout');
     expect(elapsed).toBeGreaterThanOrEqual(250);
-    expect(elapsed).toBeLessThan(5000);
+    // Bounded by the built-in default (30 s), which would apply if the variable were ignored.
+    expect(elapsed).toBeLessThan(30_000);
     expect(slow.requests).toHaveLength(1);
     expect(slow.last().url).toBe(UP_ITEM);
   });

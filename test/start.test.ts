@@ -2,6 +2,7 @@
 // through `npm start`, pointing at the demo); with credentials it serves and stops on SIGTERM.
 import { execFile, spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { untilOutput } from './support/child.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const { SCALEWAY_API_KEY: _drop, ...baseEnv } = process.env;
@@ -53,15 +54,7 @@ describe('starting the generated server', () => {
     });
     let stdout = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`no listening line: ${stdout}`)), 20_000);
-      child.stdout.on('data', () => {
-        if (stdout.includes('"listening"')) {
-          clearTimeout(t);
-          resolve();
-        }
-      });
-    });
+    await untilOutput([child.stdout], () => stdout.includes('"listening"'), 'the listening line', child);
     const line = JSON.parse(stdout.trim().split('\n')[0]!) as { msg: string; urls: Record<string, string> };
     expect(line.msg).toBe('listening');
     expect(line.urls['instance-images-rest']).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

@@ -10,6 +10,7 @@ import { parse } from 'yaml';
 import { type Diagnostic, Reporter } from '../generator/diagnostics.js';
 import { parseSpec } from '../generator/load.js';
 import { checkStrict, strictFindings } from '../generator/validate/strict.js';
+import { lineOf } from './support/text.js';
 
 const SHARED = '/work/shared';
 const OFFICIAL_SCHEMA = `${SHARED}/naftiko/schema/naftiko-schema-1.0.0-alpha2.ikanos-tag-v1.0.0-alpha2-e676c215.json`;
@@ -55,6 +56,7 @@ function compare(docs: [string, unknown][]): Verdicts {
 }
 
 /** Smallest capability both schemas accept; the focused cases each break one rule of it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a spec document that each case edits by path
 function minimal(): Record<string, any> {
   return {
     naftiko: '1.0.0-alpha2',
@@ -131,7 +133,7 @@ describe('strict.schema.json agrees with the official alpha2 schema', () => {
       .map((d) => join(TUTORIAL, d, 'capability.yml'));
     const shared = yamlFilesUnder(join(TUTORIAL, 'shared')).filter((f) => f.includes('consumes')); // not secrets.yaml
     tutorial = loadYaml([...steps, ...shared], TUTORIAL);
-  }, 60_000); // about 5 s alone, more when other test files share the CPU
+  });
 
   it('gives every corpus spec the same verdict', () => {
     expect(corpus).toHaveLength(740);
@@ -227,6 +229,7 @@ describe('focused cases', () => {
   });
 
   // The seed's four deviation classes (research/naftiko.md §2), one at a time.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a spec document that each case edits by path
   const deviations: [string, (d: Record<string, any>) => void, string][] = [
     [
       'consumed inputParameters with type, description and required',
@@ -281,13 +284,6 @@ describe('checkStrict through the Reporter', () => {
     const report = new Reporter(file, spec.locate, true);
     checkStrict(spec, report);
     return { text, diagnostics: report.sorted() };
-  }
-
-  /** 1-based line of the first line matching `pattern` after line `after`. */
-  function lineOf(text: string, pattern: RegExp, after = 0): number {
-    const index = text.split('\n').findIndex((l, i) => i >= after && pattern.test(l));
-    expect(index, String(pattern)).toBeGreaterThanOrEqual(0);
-    return index + 1;
   }
 
   it('locates the seed deviations at their lines', () => {

@@ -5,6 +5,7 @@ import { type Diagnostic, Reporter, SpecError } from '../generator/diagnostics.j
 import { type LoadedSpec, parseSpec } from '../generator/load.js';
 import { buildModel } from '../generator/model/build.js';
 import { validate, type Validation } from '../generator/validate/index.js';
+import { lineOf } from './support/text.js';
 
 // ---------------------------------------------------------------------------------------------
 // Inline specs
@@ -126,16 +127,6 @@ function refused(text: string, strict = false): Diagnostic[] {
     return (err as SpecError).diagnostics;
   }
   throw new Error('expected the spec to be refused');
-}
-
-/** 1-based line of the first line matching `pattern` at or after line `after`. */
-function lineOf(text: string, pattern: string | RegExp, after = 1): number {
-  const lines = text.split('\n');
-  const index = lines.findIndex(
-    (l, i) => i >= after - 1 && (typeof pattern === 'string' ? l.includes(pattern) : pattern.test(l)),
-  );
-  if (index < 0) throw new Error(`no line matches ${String(pattern)}`);
-  return index + 1;
 }
 
 /** 1-based column of `needle` on line `line`. */
@@ -310,7 +301,7 @@ describe('calls', () => {
     expect(others).toEqual([]);
     expect(d!.severity).toBe('warning');
     expect(d!.message).toBe(
-      'call "petshop.getpet" names no consumes namespace of this capability; this tool is skipped',
+      'call "petshop.getpet" names no consumes namespace of this capability; did you mean "petstore.getpet"?; this tool is skipped',
     );
     const line = lineOf(text, 'call: petshop.getpet');
     expect({ line: d!.line, col: d!.col }).toEqual({ line, col: colOf(text, line, 'petshop') });
@@ -536,27 +527,37 @@ describe('unsupported features', () => {
     expect(r.validation.calls.size).toBe(4);
   });
 
-  it('skips a consumes import', () => {
+  it('skips a consumes import that was not resolved (imports.test.ts covers resolution)', () => {
     const text = specText({ moreConsumes: '- import: ./shared-consumes.yml\n  namespace: shared\n' });
     const r = run(text);
-    const [d] = unsupported(r);
-    expect(d!.message).toMatch(/^unsupported: consumes import/);
+    expect(unsupported(r)).toEqual([]);
+    const d = r.report.diagnostics.find((x) => x.code === 'import');
+    expect(d!.message).toMatch(/could not be resolved; this consumes entry is skipped$/);
     expect(d!.line).toBe(lineOf(text, '- import:'));
     expect(r.validation.skipped).toEqual(new Set(['consumes/1']));
   });
 
-  it('skips an operation whose outputRawFormat is not json', () => {
+  it('accepts the converted formats and skips an operation whose outputRawFormat it cannot convert', () => {
+    for (const format of ['xml', 'csv', 'tsv', 'psv', 'yaml', 'html', 'markdown']) {
+      const ok = RESOURCES.replace(
+        'description: Get a pet\n',
+        `description: Get a pet\n    outputRawFormat: ${format}\n`,
+      );
+      expect(unsupported(run(specText({ resources: ok })))).toEqual([]);
+    }
     const resources = RESOURCES.replace(
       'description: Get a pet\n',
-      'description: Get a pet\n    outputRawFormat: xml\n',
+      'description: Get a pet\n    outputRawFormat: avro\n',
     );
     expect(resources).not.toBe(RESOURCES);
     const text = specText({ resources });
     const r = run(text);
     const [d] = unsupported(r);
-    expect(d!.message).toBe('unsupported: outputRawFormat xml; only json is generated');
-    const line = lineOf(text, 'outputRawFormat: xml');
-    expect({ line: d!.line, col: d!.col }).toEqual({ line, col: colOf(text, line, 'xml') });
+    expect(d!.message).toBe(
+      'unsupported: outputRawFormat avro; capgen converts json, xml, yaml, csv, tsv, psv, html, markdown',
+    );
+    const line = lineOf(text, 'outputRawFormat: avro');
+    expect({ line: d!.line, col: d!.col }).toEqual({ line, col: colOf(text, line, 'avro') });
     expect(r.validation.skipped.has('consumes/0/resources/1/operations/0')).toBe(true);
     // Callers of the skipped operation are skipped too.
     expect(withCode(r, 'call-unresolved')).toHaveLength(2);

@@ -3,6 +3,7 @@
 // committed output.
 import { execFile } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { runtimeFiles, runtimeModules } from '../generator/emit/runtime.js';
 import { generateFile } from '../generator/pipeline.js';
 import { isStaticFile, verify } from '../generator/verify.js';
 
@@ -14,6 +15,7 @@ describe('type-checking the emitted code', () => {
     expect([...files.keys()].filter(isStaticFile)).toEqual([
       'runtime/auth.ts',
       'runtime/env.ts',
+      'runtime/formats/error.ts',
       'runtime/guard.ts',
       'runtime/http.ts',
       'runtime/log.ts',
@@ -23,6 +25,12 @@ describe('type-checking the emitted code', () => {
       'runtime/scrub.ts',
     ]);
     expect(() => verify('instance-images-all', files, { all: true })).not.toThrow();
+  });
+
+  it('every runtime module type-checks as emitted, under the emitted compiler options', () => {
+    const all = runtimeFiles([...runtimeModules().keys()]);
+    expect(all.map(([f]) => f)).toContain('runtime/convert.ts');
+    expect(() => verify('runtime-all', new Map(all), { all: true })).not.toThrow();
   });
 
   it('tsc accepts the committed out/instance-images with its own tsconfig', async () => {

@@ -19,6 +19,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { RunningServer, StartOptions } from '../out/instance-images/server.js';
 import { type FakeScaleway, startFakeScaleway } from '../test/fake/scaleway.js';
+import { demoClientConfigs } from './demo-clients.js';
 
 /** The project root, wherever the demo is started from. */
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -83,7 +84,33 @@ function watchLaunchers(onGone: () => void): void {
   timer.unref();
 }
 
+/**
+ * `--stdio`: what the printed Claude Desktop configuration starts. Its own fake and the generated
+ * server's MCP adapter on stdin/stdout (no port, so it runs beside `npm run demo`); stdout is the
+ * MCP channel, so everything else goes to stderr. It stops when the client closes stdin.
+ */
+async function mainStdio(): Promise<void> {
+  const { start } = (await import(SERVER.href)) as {
+    start: (options?: StartOptions) => Promise<RunningServer>;
+  };
+  const fake = await startFakeScaleway({ seedImages: 3 });
+  const server = await start({
+    stdio: true,
+    env: { ...process.env, SCALEWAY_API_KEY: fake.apiKey, INSTANCE_IMAGES_BASE_URL: fake.url },
+  });
+  process.stderr.write('demo: MCP on stdio against the built-in fake Scaleway (no key, no network)\n');
+  const stop = () =>
+    void server
+      .close()
+      .then(() => fake.close())
+      .then(() => process.exit(0));
+  process.stdin.once('end', stop);
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
 async function main(args: string[]): Promise<void> {
+  if (args.includes('--stdio')) return mainStdio();
   if (args.includes('--no-generate'))
     process.stderr.write('demo: --no-generate: using out/instance-images/ as it is\n');
   else await regenerate();
@@ -143,7 +170,7 @@ async function main(args: string[]): Promise<void> {
 
   const rest = server.urls['instance-images-rest']!;
   const mcp = server.urls['instance-images-mcp']!;
-  const config = `{"mcpServers": {"instance-images": {"url": ${JSON.stringify(mcp)}}}}`;
+  const clients = demoClientConfigs(ROOT, mcp);
 
   say();
   say('capgen demo: Instance API — Images, generated from specs/instance-images.yaml');
@@ -166,8 +193,11 @@ async function main(args: string[]): Promise<void> {
   say('  # MCP: list the tools with the MCP Inspector CLI');
   say(`  npx ${INSPECTOR} --cli ${mcp} --method tools/list`);
   say();
-  say('  # MCP client configuration');
-  say(`  ${config}`);
+  say('  # MCP client configurations (Claude Desktop starts its own stdio copy of the demo)');
+  for (const c of clients) {
+    say(`  # ${c.client}: ${c.file}`);
+    say(`  ${JSON.stringify(c.config)}`);
+  }
   say();
   say(`Press Ctrl-C to stop (or send SIGTERM to the demo, pid ${process.pid}).`);
 }

@@ -155,5 +155,3 @@ export function jsonPath(path: string): (string | number | null)[] {
   }
   return out;
 }
-
-export { member };

@@ -7,14 +7,16 @@ import type {
   ConsumedOperation,
   ConsumedParam,
   JsonTemplate,
+  ResponseFormat,
   Template,
 } from '../model/types.js';
 import { Code, code, doc, ident, join, lit, member, prop } from './escape.js';
 import { jsonTemplateExpr, type PartResolver, templateExpr, tsType } from './expr.js';
 import { render } from './render.js';
 import { runtimeImports } from './runtime.js';
+import { schemaDeclarations, schemaType } from './schema-types.js';
 
-export const PARAMS = new Code('params');
+const PARAMS = new Code('params');
 
 export function emitClient(model: Capability, runtime: Set<string>): string {
   const apis = model.apis.map((api) => ({
@@ -36,8 +38,20 @@ export function emitClient(model: Capability, runtime: Set<string>): string {
     .map((a) => [...a.methods, a.credentials, a.secrets].map((c) => c.text).join('\n'))
     .join('\n');
   const helpers = ['basicAuth', 'segment'].filter((h) => used.includes(`${h}(`));
+  // The converters come from the operations' formats in the model.
+  const DECODERS = {
+    xml: 'fromXml',
+    yaml: 'fromYaml',
+    markdown: 'fromMarkdown',
+    delimited: 'fromDelimited',
+    html: 'fromHtml',
+  } as const;
+  const decoders = new Set(
+    model.apis.flatMap((a) => a.operations.flatMap((op) => (op.format ? [DECODERS[op.format.kind]] : []))),
+  );
   const imports = [
     ...helpers,
+    ...decoders,
     'HttpApi',
     'intFrom',
     'requireEnv',
@@ -49,6 +63,7 @@ export function emitClient(model: Capability, runtime: Set<string>): string {
   runtime.add('http');
   return render('client.ts.hbs', {
     source: basename(model.specFile),
+    schemaTypes: schemaDeclarations(model.schemas),
     apis,
     imports: runtimeImports(imports, runtime),
   });
@@ -56,7 +71,8 @@ export function emitClient(model: Capability, runtime: Set<string>): string {
 
 function paramsInterface(op: ConsumedOperation): Code {
   const members = args(op).map((p) => {
-    const line = code`${prop(p.name)}${new Code(p.required ? '' : '?')}: ${tsType(p.type)};`;
+    const type = p.typed ? schemaType(p.typed) : tsType(p.type);
+    const line = code`${prop(p.name)}${new Code(p.required ? '' : '?')}: ${type};`;
     return p.description ? join([doc(p.description), line], '\n') : line;
   });
   const header = doc(`Parameters of \`${op.name}\`.`);
@@ -66,7 +82,7 @@ function paramsInterface(op: ConsumedOperation): Code {
 }
 
 /** Parameters the caller passes: everything without a fixed value in the spec. */
-export function args(op: ConsumedOperation): ConsumedParam[] {
+function args(op: ConsumedOperation): ConsumedParam[] {
   return op.params.filter((p) => p.value === undefined);
 }
 
@@ -102,8 +118,34 @@ function method(op: ConsumedOperation): Code {
   const body = bodyExpr(op, resolve, value);
   if (body) fields.push(...body);
   const optional = args(op).every((p) => !p.required);
-  const signature = code`${ident(op.ident)}(params: ${ident(op.paramsType)}${new Code(optional ? ' = {}' : '')}, options?: CallOptions): Promise<ApiResponse>`;
-  return code`${doc(op.description, `\`${op.method} ${pathText(op)}\``)}\n${signature} {\nreturn this.http.send({ ${join(fields, ', ')} }, options);\n}`;
+  // With an OpenAPI document the answer is typed; the runtime parses whatever arrives.
+  const answer = op.response ? code`ApiResponse<${schemaType(op.response.typed)}>` : new Code('ApiResponse');
+  const signature = code`${ident(op.ident)}(params: ${ident(op.paramsType)}${new Code(optional ? ' = {}' : '')}, options?: CallOptions): Promise<${answer}>`;
+  const send = code`this.http.send({ ${join(fields, ', ')} }, options)`;
+  const decoded = op.format ? code`(await ${send}).decodeWith(${decoder(op.format)})` : send;
+  const result = op.response
+    ? code`${decoded} as ${new Code(op.format ? '' : 'Promise<')}${answer}${new Code(op.format ? '' : '>')}`
+    : decoded;
+  const asyncKw = new Code(op.format ? 'async ' : '');
+  return code`${doc(op.description, `\`${op.method} ${pathText(op)}\``)}\n${asyncKw}${signature} {\nreturn ${result};\n}`;
+}
+
+/** The runtime converter for an operation's non-JSON answers. */
+function decoder(format: ResponseFormat): Code {
+  switch (format.kind) {
+    case 'xml':
+      return new Code('fromXml');
+    case 'yaml':
+      return new Code('fromYaml');
+    case 'markdown':
+      return new Code('fromMarkdown');
+    case 'delimited':
+      return code`(raw) => fromDelimited(raw, ${lit(format.separator)})`;
+    case 'html':
+      return format.selector === undefined
+        ? new Code('fromHtml')
+        : code`(raw) => fromHtml(raw, ${lit(format.selector)})`;
+  }
 }
 
 function pathText(op: ConsumedOperation): string {
@@ -176,7 +218,7 @@ function credentialsExpr(api: ConsumedApi): Code {
 }
 
 /** Every bind variable the API's templates read, resolved once from the environment. */
-export function secretsOf(
+function secretsOf(
   api: ConsumedApi,
   env: Capability['secrets'],
   calls: CallBinding[] = [],

@@ -53,7 +53,7 @@ export function optionalMember(target: Code, name: string): Code {
   return new Code(IDENT.test(name) ? `${target.text}?.${name}` : `${target.text}?.[${lit(name).text}]`);
 }
 
-/** A JSDoc block; `*​/` inside the text cannot close it early. */
+/** A JSDoc block; a comment end (star, slash) inside the text is escaped, so it cannot close it early. */
 export function doc(...lines: (string | undefined)[]): Code {
   const text = lines
     .filter((l): l is string => l !== undefined && l.trim() !== '')
@@ -74,6 +74,28 @@ export function md(text: string | undefined): Code {
         c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : `\\${c}`,
       ),
   );
+}
+
+/**
+ * A Markdown code span: the text verbatim (no backslash escapes, which code spans show as
+ * written), fenced with more backticks than it contains. Inside a GFM table cell a `|` still ends
+ * the cell, so it is escaped; GFM removes that backslash inside code spans too.
+ */
+export function mdCode(text: string | undefined): Code {
+  const body = (text ?? '').replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|');
+  const longest = Math.max(0, ...[...body.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = body.startsWith('`') || body.endsWith('`') || body.trim() === '' ? ' ' : '';
+  return new Code(`${fence}${pad}${body}${pad}${fence}`);
+}
+
+/**
+ * capgen's own prose for Markdown: spans written between backticks become code spans (mdCode),
+ * the rest is escaped as md() does.
+ */
+export function mdProse(text: string | undefined): Code {
+  const parts = (text ?? '').split(/`([^`]*)`/);
+  return new Code(parts.map((p, i) => (i % 2 === 1 ? mdCode(p).text : md(p).text)).join(''));
 }
 
 /** Joins code fragments. */

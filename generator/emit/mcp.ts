@@ -14,7 +14,9 @@ import { argsObject, callTarget, clientsCalled, clientsType, convertersUsed, out
 import { Code, code, doc, ident, join, lit, member, prop } from './escape.js';
 import { tsType } from './expr.js';
 import { render } from './render.js';
+import { typeImports } from './rest.js';
 import { runtimeImports } from './runtime.js';
+import { schemaType } from './schema-types.js';
 
 export function emitMcp(model: Capability, runtime: Set<string>): string {
   const names = new NameTable([
@@ -24,6 +26,7 @@ export function emitMcp(model: Capability, runtime: Set<string>): string {
     'clients',
     'tools',
     'limits',
+    ...model.schemas.keys(),
     ...model.apis.flatMap((a) => a.operations.map((o) => o.paramsType)),
   ]);
   const usedParamTypes = new Set<string>();
@@ -37,7 +40,13 @@ export function emitMcp(model: Capability, runtime: Set<string>): string {
       [...converters, 'createToolServer', 'jsonSchema', 'tool', 'type ToolDef'],
       runtime,
     ),
-    clientImports: new Code([...clients, ...[...usedParamTypes].sort()].join(', ')),
+    clientImports: new Code(
+      [
+        ...clients,
+        ...[...usedParamTypes].sort(),
+        ...typeImports(model.mcp.flatMap((a) => a.tools.flatMap((t) => t.inputs))),
+      ].join(', '),
+    ),
   });
 }
 
@@ -65,7 +74,10 @@ function adapterView(model: Capability, adapter: McpAdapter, names: NameTable, u
       );
     schemas.push(code`const ${ident(inputConst)} = jsonSchema(${lit(inputSchema(tool.inputs))});`);
     let outputConst = 'passthroughOutput';
-    if (tool.output.kind === 'mapped') {
+    if (tool.outputSchema) {
+      outputConst = names.take(`${base}Output`);
+      schemas.push(code`const ${ident(outputConst)} = jsonSchema(${lit(tool.outputSchema)});`);
+    } else if (tool.output.kind === 'mapped') {
       outputConst = names.take(`${base}Output`);
       schemas.push(code`const ${ident(outputConst)} = jsonSchema(${lit(outputSchema(tool.output.shape))});`);
     }
@@ -93,14 +105,14 @@ function argsInterface(inputs: ExposedInput[]): Code {
   return code`{\n${join(
     inputs.map(
       (i) =>
-        code`${i.description ? code`${doc(i.description)}\n` : new Code('')}${prop(i.name)}${new Code(i.required ? '' : '?')}: ${tsType(i.type)};`,
+        code`${i.description ? code`${doc(i.description)}\n` : new Code('')}${prop(i.name)}${new Code(i.required ? '' : '?')}: ${i.typed ? schemaType(i.typed) : tsType(i.type)};`,
     ),
     '\n',
   )}\n}`;
 }
 
 /** Never a bare `{type: object}` when there are inputs; `additionalProperties` is always false. */
-export function inputSchema(inputs: ExposedInput[]): object {
+function inputSchema(inputs: ExposedInput[]): object {
   const required = inputs.filter((i) => i.required).map((i) => i.name);
   return {
     type: 'object',

@@ -111,7 +111,7 @@ function requestBody(inputs: ExposedInput[]): object | undefined {
 }
 
 function responses(op: RestOperation): object {
-  const schema = op.output.kind === 'mapped' ? shapeSchema(op.output.shape) : {};
+  const schema = op.outputSchema ?? (op.output.kind === 'mapped' ? shapeSchema(op.output.shape) : {});
   const ok = {
     description: 'The upstream answer, passed through.',
     content: { 'application/json': { schema } },

@@ -2,21 +2,31 @@
 // out/<name>/ copied elsewhere runs with `npm install && npm start`.
 import type { Capability } from '../model/types.js';
 import { COMPILER_OPTIONS_JSON } from '../verify.js';
-import { jsonDocument } from './escape.js';
+import { mcpClientConfigs } from './clients.js';
+import { Code, jsonDocument } from './escape.js';
 import { render } from './render.js';
 
 /** Exact versions the generated code is type-checked and tested against (see package.json). */
-export const RUNTIME_DEPENDENCIES = {
+const RUNTIME_DEPENDENCIES = {
   '@modelcontextprotocol/node': '2.1.2',
   '@modelcontextprotocol/server': '2.4.0',
+  avsc: '5.7.9',
+  'csv-parse': '7.0.3',
+  'fast-xml-parser': '5.12.1',
   fastify: '5.12.8',
+  fflate: '0.8.3',
+  marked: '18.2.1',
+  'node-html-parser': '9.0.7',
+  'prom-client': '15.1.3',
+  protobufjs: '8.8.1',
   tsx: '4.23.15',
   undici: '7.30.2',
+  yaml: '2.9.1',
 };
-export const DEV_DEPENDENCIES = { '@types/node': '20.19.43', typescript: '5.9.3' };
+const DEV_DEPENDENCIES = { '@types/node': '20.19.43', typescript: '5.9.3' };
 
 /** Settings every generated server reads, besides the capability's own. */
-export const COMMON_ENV = [
+const COMMON_ENV = [
   {
     name: 'HOST',
     purpose: "address every adapter binds to (default: the adapter's `address`, else 127.0.0.1)",
@@ -104,6 +114,18 @@ export function emitReadme(model: Capability): string {
     ...model.env.map((e) => ({ name: e.name, purpose: e.purpose, required: e.secret })),
     ...COMMON_ENV.map((e) => ({ ...e, required: false })),
   ];
+  // The first MCP adapter is the one `--stdio` serves; clients reach it over HTTP unless the spec
+  // makes it stdio-only.
+  const first = model.mcp[0];
+  const clients = first
+    ? mcpClientConfigs({
+        name: first.namespace,
+        url: `http://127.0.0.1:${first.port}/mcp`,
+        command: `/ABSOLUTE/PATH/TO/${model.name}/node_modules/.bin/tsx`,
+        args: [`/ABSOLUTE/PATH/TO/${model.name}/server.ts`, '--stdio'],
+        env: Object.fromEntries(model.env.filter((e) => e.secret).map((e) => [e.name, `<your ${e.name}>`])),
+      }).filter((c) => first.transport !== 'stdio' || c.client === 'Claude Desktop')
+    : [];
   return render('README.md.hbs', {
     title: model.title,
     description: model.description,
@@ -127,5 +149,10 @@ export function emitReadme(model: Capability): string {
       kind: t.readOnly ? 'read-only' : t.destructive ? 'destructive' : 'writes',
     })),
     env: env.map((e) => ({ name: e.name, purpose: e.purpose, required: e.required ? 'yes' : 'no' })),
+    clients: clients.map((c) => ({
+      client: c.client,
+      file: c.file,
+      config: new Code(JSON.stringify(c.config, null, 2)),
+    })),
   });
 }

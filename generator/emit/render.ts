@@ -3,7 +3,7 @@
 // rejected when the template loads, so spec text can never be interpolated raw.
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
-import { Code, doc, ident, lit, md } from './escape.js';
+import { Code, doc, ident, lit, md, mdCode, mdProse } from './escape.js';
 
 const hb = Handlebars.create();
 const HELPERS: Record<string, (...args: unknown[]) => string> = {
@@ -16,6 +16,8 @@ const HELPERS: Record<string, (...args: unknown[]) => string> = {
   ident: (value) => ident(String(value)).text,
   doc: (value) => doc(value as string | undefined).text,
   md: (value) => md(value as string | undefined).text,
+  mdcode: (value) => mdCode(value as string | undefined).text,
+  mdprose: (value) => mdProse(value as string | undefined).text,
 };
 for (const [name, fn] of Object.entries(HELPERS)) {
   hb.registerHelper(name, (...args: unknown[]) => fn(...args.slice(0, -1)));
@@ -50,7 +52,7 @@ export function checkTemplate(name: string, source: string): void {
       const helper = n.path?.original;
       if (typeof helper !== 'string' || !(helper in HELPERS) || (n.params?.length ?? 0) !== 1) {
         throw new Error(
-          `template ${name} line ${node.loc.start.line}: {{${String(helper)}}} is not an escape helper call (code, lit, ident, doc, md)`,
+          `template ${name} line ${node.loc.start.line}: {{${String(helper)}}} is not an escape helper call (code, lit, ident, doc, md, mdcode, mdprose)`,
         );
       }
     }

@@ -6,8 +6,7 @@ import { Code, code, doc, ident, join, lit, member, optionalMember, prop } from 
 import { tsType } from './expr.js';
 import { render } from './render.js';
 import { runtimeImports } from './runtime.js';
-
-const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+import { namedTypesIn, schemaType } from './schema-types.js';
 
 export function emitRest(model: Capability, runtime: Set<string>): string {
   const adapters = model.rest.map((adapter) => adapterView(model, adapter));
@@ -20,7 +19,14 @@ export function emitRest(model: Capability, runtime: Set<string>): string {
       [...converters, 'createRestApp', 'route', 'type InboundAuth', 'type RestRequest', 'type RestRoute'],
       runtime,
     ),
-    clientImports: new Code(clients.join(', ')),
+    clientImports: new Code(
+      [
+        ...clients,
+        ...typeImports(
+          model.rest.flatMap((a) => a.paths.flatMap((p) => p.operations.flatMap((o) => o.inputs))),
+        ),
+      ].join(', '),
+    ),
   });
 }
 
@@ -88,7 +94,7 @@ function route(model: Capability, path: RestPath, op: RestOperation): Code {
     schema.push(code`headers: ${objectSchema(headers, (i) => i.name.toLowerCase(), true)}`);
   let bodyType: Code | undefined;
   if (wholeBody) {
-    bodyType = tsType(wholeBody.type);
+    bodyType = inputType(wholeBody);
     if (wholeBody.required) schema.push(code`body: ${lit(wholeBody.schema)}`);
   } else if (body.length > 0) {
     bodyType = typeLiteral(body, (i) => i.name);
@@ -125,10 +131,22 @@ route({
 })`;
 }
 
+/** The OpenAPI types the inputs' TypeScript types name, sorted. */
+export function typeImports(inputs: ExposedInput[]): string[] {
+  const names = new Set<string>();
+  for (const input of inputs) namedTypesIn(input.typed, names);
+  return [...names].sort();
+}
+
+/** The input's TypeScript type: from its OpenAPI schema when it has one. */
+function inputType(input: ExposedInput): Code {
+  return input.typed ? schemaType(input.typed) : tsType(input.type);
+}
+
 function typeLiteral(inputs: ExposedInput[], key: (i: ExposedInput) => string): Code {
   if (inputs.length === 0) return new Code('Record<string, never>');
   return code`{ ${join(
-    inputs.map((i) => code`${prop(key(i))}${new Code(i.required ? '' : '?')}: ${tsType(i.type)}`),
+    inputs.map((i) => code`${prop(key(i))}${new Code(i.required ? '' : '?')}: ${inputType(i)}`),
     '; ',
   )} }`;
 }

@@ -3,31 +3,32 @@
 // its files import, and the modules those import in turn; the emitted package.json lists only
 // the packages the copied modules import.
 import { readdirSync, readFileSync } from 'node:fs';
+import { sep } from 'node:path';
 import { Code, code, ident, join, lit } from './escape.js';
 
 const SOURCE_DIR = new URL('../../runtime/', import.meta.url);
 
 /** Where the copies go inside the output folder. */
-export const RUNTIME_DIR = 'runtime/';
+const RUNTIME_DIR = 'runtime/';
 
 export const isRuntimeCopy = (file: string): boolean => file.startsWith(RUNTIME_DIR);
 
 /** The capgen version, from the root package.json, named in every copy's banner. */
-export const CAPGEN_VERSION = (
+const CAPGEN_VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
 
-export function banner(module: string): string {
+function banner(module: string): string {
   return `// Copied from capgen ${CAPGEN_VERSION} runtime/${module}.ts. Do not edit: regenerate instead.\n`;
 }
 
 export interface RuntimeModule {
-  /** File name without `.ts`: `http`, `rest`… */
+  /** Path inside runtime/ without `.ts`: `http`, `rest`, `formats/xml`… */
   name: string;
   source: string;
   /** Other runtime modules it imports. */
   imports: string[];
-  /** npm packages it imports (not `node:` built-ins). */
+  /** npm packages it imports (not `node:` built-ins): `csv-parse/sync` is `csv-parse`. */
   packages: string[];
   /** Names it exports, values and types alike. */
   exports: string[];
@@ -35,13 +36,31 @@ export interface RuntimeModule {
 
 let modules: Map<string, RuntimeModule> | undefined;
 
+/** `./x.js` or `../x.js` imported from `formats/yaml` → `formats/x` or `x`. */
+function resolveModule(from: string, specifier: string): string {
+  const parts = from.split('/').slice(0, -1);
+  for (const step of specifier.replace(/\.js$/, '').split('/')) {
+    if (step === '..') parts.pop();
+    else if (step !== '.') parts.push(step);
+  }
+  return parts.join('/');
+}
+
+const packageOf = (specifier: string) =>
+  specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/');
+
 /** The runtime's modules, read once. The sources are formatted by the project's prettier config. */
 export function runtimeModules(): Map<string, RuntimeModule> {
   if (modules) return modules;
   modules = new Map();
-  for (const file of readdirSync(SOURCE_DIR)
+  const files = readdirSync(SOURCE_DIR, { recursive: true, encoding: 'utf8' })
+    .map((f) => f.split(sep).join('/'))
     .filter((f) => f.endsWith('.ts'))
-    .sort()) {
+    .sort();
+  for (const file of files) {
     const name = file.slice(0, -3);
     const source = readFileSync(new URL(file, SOURCE_DIR), 'utf8');
     const specifiers = [...source.matchAll(/^(?:import|export)\b[^;]*?\bfrom '([^']+)';$/gms)].map(
@@ -50,8 +69,8 @@ export function runtimeModules(): Map<string, RuntimeModule> {
     modules.set(name, {
       name,
       source,
-      imports: specifiers.filter((s) => s.startsWith('./')).map((s) => s.slice(2).replace(/\.js$/, '')),
-      packages: specifiers.filter((s) => !s.startsWith('.') && !s.startsWith('node:')),
+      imports: specifiers.filter((s) => s.startsWith('.')).map((s) => resolveModule(name, s)),
+      packages: specifiers.filter((s) => !s.startsWith('.') && !s.startsWith('node:')).map(packageOf),
       exports: [
         ...source.matchAll(
           /^export (?:async )?(?:function|class|const|let|interface|type) ([A-Za-z_$][\w$]*)/gm,
@@ -63,9 +82,13 @@ export function runtimeModules(): Map<string, RuntimeModule> {
 }
 
 /** The runtime module that exports `symbol`; an unknown symbol is a generator bug. */
-export function moduleOf(symbol: string): string {
-  for (const m of runtimeModules().values()) if (m.exports.includes(symbol)) return m.name;
-  throw new Error(`generator bug: the runtime exports no ${JSON.stringify(symbol)}`);
+function moduleOf(symbol: string): string {
+  const found = [...runtimeModules().values()].filter((m) => m.exports.includes(symbol));
+  if (found.length !== 1)
+    throw new Error(
+      `generator bug: ${found.length === 0 ? 'no runtime module exports' : 'several runtime modules export'} ${JSON.stringify(symbol)}`,
+    );
+  return found[0]!.name;
 }
 
 /**

@@ -41,10 +41,13 @@ export function emitServer(model: Capability, runtime: Set<string>): string {
         'App',
     );
     const apis = a.paths.flatMap((p) => p.operations.map((o) => o.call.api));
-    return code`const ${app} = ${ident(a.factoryName)}({ clients: ${clientsOf(apis)}, bodyLimit, auth: ${authExpr(a.auth, a.namespace)}, allowedHosts: allowedHostsFor(env, host ?? ${lit(a.address)}), maxJsonDepth });
-closers.push(() => ${app}.close());
-await ${app}.listen({ host: host ?? ${lit(a.address)}, port: portFrom(env, ${lit(a.portEnv)}, ${lit(a.port)}) });
-urls[${lit(a.namespace)}] = urlOf(${app}.server, host ?? ${lit(a.address)});`;
+    // --stdio serves MCP on stdin/stdout and opens no port at all.
+    return code`if (listenHttp) {
+  const ${app} = ${ident(a.factoryName)}({ clients: ${clientsOf(apis)}, bodyLimit, auth: ${authExpr(a.auth, a.namespace)}, allowedHosts: allowedHostsFor(env, host ?? ${lit(a.address)}), maxJsonDepth });
+  closers.push(() => ${app}.close());
+  await ${app}.listen({ host: host ?? ${lit(a.address)}, port: portFrom(env, ${lit(a.portEnv)}, ${lit(a.port)}) });
+  urls[${lit(a.namespace)}] = urlOf(${app}.server, host ?? ${lit(a.address)});
+}`;
   });
   const mcp = model.mcp.map((a, index) => {
     const apis = a.tools.map((t) => t.call.api);
@@ -63,7 +66,7 @@ if (${stdioCondition}) {
   stdio = true;
   serveStdio(${factory});
   urls[${lit(a.namespace)}] = 'stdio';
-} else {
+} else if (listenHttp) {
   const served = await serveMcpHttp(${factory}, { name: ${lit(a.namespace)}, auth: ${authExpr(a.auth, a.namespace)}, host: host ?? ${lit(a.address)}, port: portFrom(env, ${lit(a.portEnv)}, ${lit(a.port)}), allowedHosts: allowedHostsFor(env, host ?? ${lit(a.address)}), maxBodyBytes: bodyLimit, maxJsonDepth });
   closers.push(() => served.close());
   urls[${lit(a.namespace)}] = urlOf(served.server, host ?? ${lit(a.address)}, '/mcp');
@@ -73,6 +76,7 @@ if (${stdioCondition}) {
     'ConfigError',
     'intFrom',
     'log',
+    ...(model.bindFiles.length > 0 ? ['withBindFiles'] : []),
     'requireEnv',
     'setLogLevel',
     ...(model.rest.length + model.mcp.length > 0 ? ['allowedHostsFor', 'portFrom', 'urlOf'] : []),
@@ -110,6 +114,7 @@ if (${stdioCondition}) {
     imports,
     runtimeImports: runtimeImports(symbols, runtime),
     clients,
+    bindFiles: model.bindFiles.length > 0 ? lit(model.bindFiles) : undefined,
     bindings: lit(Object.fromEntries(model.secrets.map((s) => [s.variable, s.env]))),
     adapters: [...rest, ...mcp],
   });

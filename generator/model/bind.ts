@@ -10,6 +10,7 @@
 //    description and required flag.
 import type { Reporter } from '../diagnostics.js';
 import type { PathKey } from '../load.js';
+import { inline } from '../openapi/inline.js';
 import { type Obj, objects } from '../raw.js';
 import { paramType, schemaFor } from './consumes.js';
 import { sameName } from './names.js';
@@ -21,9 +22,12 @@ import type {
   ConsumedOperation,
   ConsumedParam,
   ExposedInput,
+  JsonSchema,
 } from './types.js';
 
-export type InputLocation = ExposedInput['in'];
+type InputLocation = ExposedInput['in'];
+
+const NO_DEFS = new Map<string, JsonSchema>();
 
 export interface BindRequest {
   kind: 'rest' | 'mcp';
@@ -64,7 +68,7 @@ export function bind(req: BindRequest): Bound {
     if (value.kind === 'template') {
       for (const part of value.template.parts) {
         if (part.kind === 'input')
-          part.name = ensureInput(inputs, part.name, { ...target, type: 'string' }, req);
+          part.name = ensureInput(inputs, part.name, { ...target, type: 'string', typed: undefined }, req);
       }
     }
     if (target.value === undefined) {
@@ -77,6 +81,18 @@ export function bind(req: BindRequest): Bound {
     const match = [...inputs.values()].find((i) => sameName(i.name, target.name));
     const name = ensureInput(inputs, match?.name ?? implicitName(target, req), target, req);
     args.push({ param: target.name, value: { kind: 'input', name } });
+  }
+  // Declared inputs that feed a parameter typed from an OpenAPI document take its schema too,
+  // keeping their own description.
+  const declaredNames = new Set(req.declared.map(([p]) => String(p.name)));
+  for (const arg of args) {
+    if (arg.value.kind !== 'input' || !declaredNames.has(arg.value.name)) continue;
+    const input = inputs.get(arg.value.name);
+    const param = params.get(arg.param);
+    if (!input || !param?.typed || input.type !== param.type) continue;
+    const schema = req.kind === 'mcp' ? inline(param.schema, NO_DEFS, { mcp: true }) : param.schema;
+    input.schema = input.description !== undefined ? { ...schema, description: input.description } : schema;
+    input.typed = param.typed;
   }
   if (req.kind === 'rest') {
     for (const placeholder of req.placeholders) {
@@ -162,13 +178,21 @@ function ensureInput(
         ? 'string'
         : from.type
       : from.type;
+  // A parameter typed from an OpenAPI document lends its schema, unless the value changes form
+  // on the way (an object body read from a query string is JSON text).
+  const typed = from.typed !== undefined && type === from.type;
   inputs.set(placeholder ?? name, {
     name: placeholder ?? name,
     in: location,
     type,
     description: from.description,
     required: location === 'path' ? true : from.required,
-    schema: schemaFor(type, from.description),
+    schema: typed
+      ? req.kind === 'mcp'
+        ? inline(from.schema, NO_DEFS, { mcp: true })
+        : from.schema
+      : schemaFor(type, from.description),
+    ...(typed ? { typed: from.typed } : {}),
   });
   return placeholder ?? name;
 }

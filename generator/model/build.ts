@@ -2,6 +2,7 @@
 import { basename, extname } from 'node:path';
 import type { Reporter } from '../diagnostics.js';
 import type { LoadedSpec, PathKey } from '../load.js';
+import type { DocumentSet } from '../openapi/document.js';
 import { listAt, type Obj, objAt, objects, strAt } from '../raw.js';
 import type { Validation } from '../validate/index.js';
 import { isSkipped } from '../validate/units.js';
@@ -9,7 +10,16 @@ import { undeclaredWithKeys } from './bind.js';
 import { buildApis, type ConsumesContext, parsePath } from './consumes.js';
 import { buildMcpAdapter, buildRestAdapter, type ExposeContext } from './expose.js';
 import { type TemplateScope, templateSecrets } from './template.js';
-import type { Capability, ConsumedApi, EnvVar, McpAdapter, RestAdapter, Template } from './types.js';
+import type {
+  BindFile,
+  Capability,
+  ConsumedApi,
+  EnvVar,
+  JsonSchema,
+  McpAdapter,
+  RestAdapter,
+  Template,
+} from './types.js';
 
 /** `specs/instance-images.yaml` → `instance-images`. */
 export function capabilityName(file: string): string {
@@ -21,6 +31,7 @@ export function buildModel(
   validation: Validation,
   report: Reporter,
   name = capabilityName(spec.file),
+  openapi?: ReadonlyMap<string, DocumentSet>,
 ): Capability {
   const data = spec.data;
   const capability = objAt(data.capability);
@@ -51,6 +62,7 @@ export function buildModel(
     inputPrefixes: new Set(['tools', 'rest', ...exposeNamespaces]),
   };
   const byUnit: ConsumesContext['byUnit'] = new Map();
+  const schemas = new Map<string, JsonSchema>();
   const apis = buildApis(capability, {
     report,
     skipped: validation.skipped,
@@ -58,6 +70,8 @@ export function buildModel(
     bodyScope,
     extraParams,
     byUnit,
+    openapi,
+    schemas,
   });
   const ctx: ExposeContext = {
     report,
@@ -82,14 +96,20 @@ export function buildModel(
   const operations = apis.reduce((n, a) => n + a.operations.length, 0);
   const exposed = rest.reduce((n, a) => n + a.paths.length, 0) + mcp.reduce((n, a) => n + a.tools.length, 0);
   if (operations === 0) {
-    report.error('nothing-to-generate', 'nothing to generate: no consumed operation is left to call', [
-      'capability',
-    ]);
+    report.error(
+      'nothing-to-generate',
+      'nothing to generate: no consumed operation is left to call',
+      ['capability'],
+      undefined,
+      { last: true },
+    );
   } else if (exposed === 0 && (rest.length > 0 || mcp.length > 0 || exposes.length === 0)) {
     report.warn(
       'nothing-exposed',
       'no REST operation or MCP tool is left to expose; only the client is generated',
       ['capability', 'exposes'],
+      undefined,
+      { last: true },
     );
   }
   report.throwIfFailed();
@@ -115,12 +135,32 @@ export function buildModel(
     mcp: mcp.filter((a) => a.tools.length > 0),
     env: environment(apis, rest, mcp, secrets),
     secrets,
+    bindFiles: usedBindFiles(binds, secrets),
+    schemas,
+    openapiFiles: apis.flatMap((a) => {
+      const docs = openapi?.get(a.namespace);
+      return docs ? [docs.root.file] : [];
+    }),
   };
 }
 
 interface Bind {
   namespace: string;
   keys: Record<string, string>;
+  /** A file bind: the file the server reads at start-up (see BindFile). */
+  file?: BindFile;
+}
+
+/**
+ * `file:///./shared/secrets.yaml` → `./shared/secrets.yaml` (relative to the server's working
+ * directory, as the engine resolves it); `file:///etc/x.yaml` → `/etc/x.yaml`. Other schemes:
+ * undefined.
+ */
+function bindFilePath(location: string): string | undefined {
+  const m = /^file:\/\/(\/.*)$/.exec(location);
+  if (!m) return undefined;
+  const path = decodeURIComponent(m[1]!);
+  return /^\/\.\.?\//.test(path) ? path.slice(1) : path;
 }
 
 function readBinds(data: Obj, capability: Obj, report: Reporter): Bind[] {
@@ -132,17 +172,25 @@ function readBinds(data: Obj, capability: Obj, report: Reporter): Bind[] {
     for (const [bind, i] of objects(source)) {
       const keys: Record<string, string> = {};
       for (const [k, v] of Object.entries(objAt(bind.keys))) keys[k] = String(v);
+      const namespace = String(bind.namespace);
       if (bind.location !== undefined) {
+        const path = bindFilePath(String(bind.location));
+        const fileKeys = Object.entries(keys).map(([variable, key]) => ({ variable, key }));
+        // A file bind's provider keys name entries in the file; each variable is also read from
+        // the environment variable of the same name, which overrides the file.
+        for (const k of Object.keys(keys)) keys[k] = k;
+        if (path !== undefined) {
+          binds.push({ namespace, keys, file: { namespace, path, keys: fileKeys } });
+          continue;
+        }
         report.warn(
           'bind-location',
-          `file binds are not read at run time; the keys of "${String(bind.namespace)}" are read from the environment instead`,
+          `bind location ${JSON.stringify(bind.location)} is not read (only file:/// is); the keys of "${namespace}" are read from the environment instead`,
           [...prefix, i, 'location'],
           'value',
         );
-        // A file bind's provider keys name entries in the file, not environment variables.
-        for (const k of Object.keys(keys)) keys[k] = k;
       }
-      binds.push({ namespace: String(bind.namespace), keys });
+      binds.push({ namespace, keys });
     }
   }
   return binds;
@@ -159,6 +207,18 @@ function declaredParams(capability: Obj, opPath: PathKey[]): Set<string> {
     names.add(String(p.name));
   for (const part of parsePath(String(resource.path))) if (part.kind === 'param') names.add(part.name);
   return names;
+}
+
+/** The file binds that supply a variable the server reads, with only those variables. */
+function usedBindFiles(binds: Bind[], secrets: { variable: string }[]): BindFile[] {
+  const used = new Set(secrets.map((s) => s.variable));
+  const files: BindFile[] = [];
+  for (const b of binds) {
+    if (!b.file) continue;
+    const keys = b.file.keys.filter((k) => used.has(k.variable));
+    if (keys.length > 0) files.push({ ...b.file, keys });
+  }
+  return files;
 }
 
 function collectSecrets(
@@ -206,7 +266,8 @@ function environment(
   secrets: { variable: string; env: string }[],
 ): EnvVar[] {
   const env: EnvVar[] = [];
-  for (const s of secrets) env.push({ name: s.env, purpose: `credential {{${s.variable}}}`, secret: true });
+  for (const s of secrets)
+    env.push({ name: s.env, purpose: `credential the spec reads as \`{{${s.variable}}}\``, secret: true });
   for (const api of apis) {
     env.push({
       name: api.baseUrlEnv,

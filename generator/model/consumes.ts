@@ -2,7 +2,8 @@
 // normalised (types, locations, implicit path parameters) and auth resolved to templates.
 import type { Reporter } from '../diagnostics.js';
 import type { PathKey } from '../load.js';
-import { isObj, type Obj, objAt, objects, strAt } from '../raw.js';
+import type { DocumentSet } from '../openapi/document.js';
+import { isObj, type Obj, objects, strAt } from '../raw.js';
 import { isSkipped } from '../validate/units.js';
 import { camel, envName, NameTable, pascal } from './names.js';
 import {
@@ -12,6 +13,7 @@ import {
   templateInputs,
   type TemplateScope,
 } from './template.js';
+import { type ParamOrigin, typeOperations } from './typed.js';
 import type {
   Auth,
   BodyTemplate,
@@ -24,6 +26,7 @@ import type {
   ParamLocation,
   ParamType,
   PathPart,
+  ResponseFormat,
   Template,
 } from './types.js';
 
@@ -40,7 +43,14 @@ export interface ConsumesContext {
   extraParams: Map<string, Set<string>>;
   /** Filled in: every built operation by its unit key (see validate/units.ts). */
   byUnit: Map<string, { api: ConsumedApi; op: ConsumedOperation }>;
+  /** `--openapi`: consumes namespace → the document that types its operations. */
+  openapi?: ReadonlyMap<string, DocumentSet>;
+  /** Filled in with `--openapi`: the named schemas the typed operations use, by type name. */
+  schemas?: Map<string, JsonSchema>;
 }
+
+/** Where each parameter was declared (only recorded with `--openapi`, for conflict warnings). */
+const origins = new WeakMap<ConsumedParam, ParamOrigin>();
 
 export function buildApis(capability: Obj, ctx: ConsumesContext): ConsumedApi[] {
   const apis: ConsumedApi[] = [];
@@ -62,8 +72,9 @@ export function buildApis(capability: Obj, ctx: ConsumesContext): ConsumedApi[] 
     'args',
     'request',
   ]);
-  // Type names share client.ts across APIs, so they come from one table.
-  const types = new NameTable();
+  // Type names share client.ts across APIs, so they come from one table; the runtime's own
+  // type names are taken so OpenAPI schema names cannot shadow them.
+  const types = new NameTable(['ApiResponse', 'CallOptions', 'HttpApi', 'HttpApiOptions']);
   for (const [entry, i] of objects(capability.consumes)) {
     if (isSkipped(ctx.skipped, `consumes/${i}`)) continue;
     apis.push(buildApi(entry, i, idents, types, ctx));
@@ -97,6 +108,7 @@ function buildApi(
     );
   }
   const operations: ConsumedOperation[] = [];
+  const located: { op: ConsumedOperation; at: PathKey[] }[] = [];
   const opIdents = new NameTable(['constructor', 'http', 'close']);
   for (const [resource, r] of objects(entry.resources)) {
     for (const [op, o] of objects(resource.operations)) {
@@ -119,8 +131,23 @@ function buildApi(
         ctx,
       );
       operations.push(operation);
+      located.push({ op: operation, at: [...at, 'resources', r, 'operations', o] });
       built.push([unit, operation]);
     }
+  }
+  const docs = ctx.openapi?.get(namespace);
+  if (docs) {
+    const defs = typeOperations({
+      namespace,
+      baseUri: baseUriText,
+      docs,
+      file: docs.root.file,
+      operations: located,
+      origins,
+      report: ctx.report,
+      takeName: (n) => types.take(n),
+    });
+    for (const [name, schema] of defs) ctx.schemas?.set(name, schema);
   }
   const fixedParams = objects(entry.inputParameters)
     .filter(([p, n]) => !isFramingHeader(p, ctx, [...at, 'inputParameters', n]))
@@ -161,7 +188,8 @@ function buildOperation(
 ): ConsumedOperation {
   const name = String(op.name);
   const [rawPath, literalQuery] = splitQuery(String(resource.path));
-  const path = parsePath(rawPath);
+  // A resource path is relative to the base URI's path: `api/users` means `/api/users` there.
+  const path = parsePath(rawPath !== '' && !rawPath.startsWith('/') ? `/${rawPath}` : rawPath);
   const byName = new Map<string, ConsumedParam>();
   const declared = [
     ...objects(resource.inputParameters).map(([p, n]): [Obj, PathKey[]] => [
@@ -242,6 +270,7 @@ function buildOperation(
         schema: schemaFor('string'),
       });
   }
+  const format = responseFormat(op.outputRawFormat, op.outputSchema);
   return {
     name,
     ident,
@@ -251,8 +280,24 @@ function buildOperation(
     path,
     params: [...byName.values()],
     body,
+    ...(format ? { format } : {}),
     origin: ctx.report.position(at),
   };
+}
+
+const SEPARATORS = { csv: ',', tsv: '\t', psv: '|' } as const;
+
+/** The conversion a non-JSON `outputRawFormat` needs; JSON (or none) needs none. */
+function responseFormat(raw: unknown, outputSchema: unknown): ResponseFormat | undefined {
+  const format = typeof raw === 'string' ? raw.toLowerCase() : 'json';
+  if (format === 'xml' || format === 'yaml' || format === 'markdown') return { kind: format };
+  if (format === 'csv' || format === 'tsv' || format === 'psv')
+    return { kind: 'delimited', separator: SEPARATORS[format] };
+  if (format === 'html')
+    return typeof outputSchema === 'string' && outputSchema.trim() !== ''
+      ? { kind: 'html', selector: outputSchema }
+      : { kind: 'html' };
+  return undefined;
 }
 
 /**
@@ -273,7 +318,7 @@ export function parsePath(path: string): PathPart[] {
 }
 
 /** `/a?x=1&y` → [`/a`, [[x, 1], [y, '']]]. */
-export function splitQuery(path: string): [string, [string, string][]] {
+function splitQuery(path: string): [string, [string, string][]] {
   const clean = path.replace(/#.*$/, '');
   const q = clean.indexOf('?');
   if (q < 0) return [clean, []];
@@ -289,7 +334,7 @@ export function splitQuery(path: string): [string, [string, string][]] {
 }
 
 /** Headers that describe the message itself: the HTTP client sets them (Content-Type from the body), never a parameter. */
-export const FRAMING_HEADERS = new Set([
+const FRAMING_HEADERS = new Set([
   'content-length',
   'content-type',
   'transfer-encoding',
@@ -372,7 +417,7 @@ function buildParam(p: Obj, at: PathKey[], ctx: ConsumesContext, defaultIn: Para
     if (!t.parts.some((part) => part.kind === 'input'))
       value = hasPlaceholders(text) ? t : literalTemplate(text);
   }
-  return {
+  const param: ConsumedParam = {
     name,
     in: location,
     type,
@@ -381,6 +426,8 @@ function buildParam(p: Obj, at: PathKey[], ctx: ConsumesContext, defaultIn: Para
     value,
     schema: schemaFor(location === 'body' ? type : type === 'object' ? 'string' : type),
   };
+  if (ctx.openapi) origins.set(param, { at, explicitType: p.type !== undefined });
+  return param;
 }
 
 /**
@@ -509,7 +556,7 @@ function jsonTemplate(data: unknown, ctx: ConsumesContext): JsonTemplate {
 }
 
 /** Inputs a body template reads; each becomes a parameter of the operation. */
-export function bodyInputs(body: BodyTemplate | undefined): string[] {
+function bodyInputs(body: BodyTemplate | undefined): string[] {
   if (!body) return [];
   if (body.kind === 'text') return templateInputs(body.text);
   const out: string[] = [];

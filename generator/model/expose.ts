@@ -2,12 +2,14 @@
 // (with explicit annotations), both bound to consumed operations through bind.ts.
 import type { Reporter } from '../diagnostics.js';
 import type { PathKey } from '../load.js';
+import { inline } from '../openapi/inline.js';
 import { isObj, listAt, type Obj, objAt, objects, strAt } from '../raw.js';
 import { isSkipped } from '../validate/units.js';
 import { bind } from './bind.js';
 import { paramType, parsePath, readAuth } from './consumes.js';
 import { camel, envName, NameTable, pascal, routerParam } from './names.js';
 import { parseTemplate, type TemplateScope } from './template.js';
+import { exposedOutput, toolOutput } from './typed.js';
 import type {
   ConsumedApi,
   ConsumedOperation,
@@ -113,6 +115,8 @@ export function buildRestAdapter(
         output: outputMapping(op.outputParameters, [...opAt, 'outputParameters'], ctx.report, scope),
         origin: ctx.report.position(opAt),
       };
+      const answer = exposedOutput(operation.output, t.op.response);
+      if (answer) operation.outputSchema = answer;
       path.operations.push(operation);
       path.variants.push(placeholders);
     }
@@ -272,6 +276,9 @@ export function buildMcpAdapter(adapter: Obj, i: number, ctx: ExposeContext): Mc
         'value',
       );
     const description = strAt(tool.description) ?? target_.op.description ?? strAt(tool.label) ?? name;
+    const output = outputMapping(tool.outputParameters, [...toolAt, 'outputParameters'], ctx.report, scope);
+    const answer = exposedOutput(output, target_.op.response);
+    const outputSchema = toolOutput(answer && inline(answer, new Map(), { mcp: true, output: true }), output);
     tools.push({
       name,
       title: strAt(tool.label),
@@ -279,7 +286,8 @@ export function buildMcpAdapter(adapter: Obj, i: number, ctx: ExposeContext): Mc
       inputs: bound.inputs,
       annotations: annotations(objAt(tool.hints), target_.op.method),
       call: bound.call,
-      output: outputMapping(tool.outputParameters, [...toolAt, 'outputParameters'], ctx.report, scope),
+      output,
+      ...(outputSchema ? { outputSchema } : {}),
       origin: ctx.report.position(toolAt),
     });
   }
@@ -299,7 +307,7 @@ export function buildMcpAdapter(adapter: Obj, i: number, ctx: ExposeContext): Mc
 }
 
 /** Hints from the spec win; missing ones come from the HTTP verb. Every tool calls an upstream. */
-export function annotations(hints: Obj, method: HttpMethod): ToolAnnotations {
+function annotations(hints: Obj, method: HttpMethod): ToolAnnotations {
   const byVerb: Record<HttpMethod, [boolean, boolean, boolean]> = {
     GET: [true, false, true],
     POST: [false, false, false],
@@ -322,12 +330,7 @@ export function annotations(hints: Obj, method: HttpMethod): ToolAnnotations {
 const ROOT = /^\$\.?$/;
 
 /** The first output parameter decides the result, as in the reference engine (naftiko.md §4.4). */
-export function outputMapping(
-  raw: unknown,
-  at: PathKey[],
-  report: Reporter,
-  scope: TemplateScope,
-): OutputMapping {
+function outputMapping(raw: unknown, at: PathKey[], report: Reporter, scope: TemplateScope): OutputMapping {
   const first = listAt(raw).find(isObj);
   if (!first) return { kind: 'passthrough' };
   const path = strAt(first.mapping) ?? strAt(first.value);

@@ -56,7 +56,7 @@ export function sameName(a: string, b: string): boolean {
   return normalise(a) === normalise(b);
 }
 
-export function normalise(name: string): string {
+function normalise(name: string): string {
   return name.replace(/[-_]/g, '').toLowerCase();
 }
 

@@ -3,7 +3,7 @@
 // derived hints, so emitters only decide how things are written.
 
 /** Where something came from in the spec, for warnings raised after the model is built. */
-export interface Origin {
+interface Origin {
   line: number;
   col: number;
 }
@@ -49,6 +49,11 @@ export interface ConsumedParam {
   value?: Template;
   /** JSON Schema of one value, for validators. */
   schema: JsonSchema;
+  /**
+   * The value's schema from an OpenAPI document (`--openapi`), with references to the named
+   * schemas of `Capability.schemas` (`{$ref: '#/$defs/Image'}`); types are printed from it.
+   */
+  typed?: JsonSchema;
 }
 
 /** Credentials: sent to a consumed API, or required from callers of an exposed adapter. */
@@ -80,8 +85,17 @@ export interface ConsumedOperation {
   path: PathPart[];
   params: ConsumedParam[];
   body?: BodyTemplate;
+  /** A non-JSON `outputRawFormat`: the answer is converted to JSON before any mapping. */
+  format?: ResponseFormat;
+  /** The success answer, from an OpenAPI document: named-reference form and descriptive form. */
+  response?: { status: string; typed: JsonSchema; schema: JsonSchema };
   origin: Origin;
 }
+
+export type ResponseFormat =
+  | { kind: 'xml' | 'yaml' | 'markdown' }
+  | { kind: 'delimited'; separator: ',' | '\t' | '|' }
+  | { kind: 'html'; selector?: string };
 
 export type PathPart = { kind: 'text'; text: string } | { kind: 'param'; name: string };
 
@@ -118,6 +132,8 @@ export interface ExposedInput {
   description?: string;
   required: boolean;
   schema: JsonSchema;
+  /** The OpenAPI schema of the parameter it feeds (see ConsumedParam.typed). */
+  typed?: JsonSchema;
 }
 
 /** How one consumed parameter gets its value for a call. */
@@ -155,6 +171,8 @@ export interface RestOperation {
   inputs: ExposedInput[];
   call: CallBinding;
   output: OutputMapping;
+  /** What the route answers, when an OpenAPI document says (narrowed by a mapped output). */
+  outputSchema?: JsonSchema;
   origin: Origin;
 }
 
@@ -204,6 +222,8 @@ export interface McpTool {
   annotations: ToolAnnotations;
   call: CallBinding;
   output: OutputMapping;
+  /** The tool's structured result, when an OpenAPI document says (narrowed by a mapped output). */
+  outputSchema?: JsonSchema;
   origin: Origin;
 }
 
@@ -233,4 +253,24 @@ export interface Capability {
   env: EnvVar[];
   /** Bind variable name → environment variable that supplies it. */
   secrets: { variable: string; env: string }[];
+  /**
+   * Named schemas from OpenAPI documents (`--openapi`), by TypeScript type name, in first-use
+   * order; references between them are `{$ref: '#/$defs/Name'}`. Empty without `--openapi`.
+   */
+  schemas: Map<string, JsonSchema>;
+  /** The OpenAPI documents that typed the model, as given on the command line. */
+  openapiFiles: string[];
+  /** File binds the server reads at start-up, for the variables it uses. */
+  bindFiles: BindFile[];
+}
+
+/**
+ * A bind whose values are in a JSON or YAML map file. At start-up the server reads `key` from the
+ * file for each variable, unless the environment variable of the variable's own name is set.
+ */
+export interface BindFile {
+  namespace: string;
+  /** Absolute, or relative to the server's working directory (`./shared/secrets.yaml`). */
+  path: string;
+  keys: { variable: string; key: string }[];
 }

@@ -12,9 +12,10 @@ import type { LoadedSpec, PathKey } from '../load.js';
 import type { CallIndex } from '../raw.js';
 import { type CallTargets, checkSemantics } from './semantic.js';
 import { checkStrict } from './strict.js';
+import { closest } from './suggest.js';
 import { unitOf } from './units.js';
 
-export const SUPPORTED_VERSION = '1.0.0-alpha2';
+const SUPPORTED_VERSION = '1.0.0-alpha2';
 
 const dialectSchema = JSON.parse(
   readFileSync(new URL('./dialect.schema.json', import.meta.url), 'utf8'),
@@ -40,9 +41,11 @@ export function validate(spec: LoadedSpec, report: Reporter): Validation {
     for (const error of simplify(dialectValidator.errors ?? [])) {
       const path = pointerToPath(error.instancePath);
       const unit = unitOf(path);
-      const message = `${describe(error)}`;
+      const message = `${describe(error)}${nearMiss(error, spec.data)}`;
       if (unit) {
-        report.warn('schema', `${message}; this ${unit.kind} is skipped`, path);
+        report.warn('schema', `${message}; this ${unit.kind} is skipped`, path, undefined, {
+          explains: unit.key,
+        });
         skipped.add(unit.key);
       } else {
         report.error('schema', message, path);
@@ -104,6 +107,18 @@ function simplify(errors: ErrorObject[]): ErrorObject[] {
   });
 }
 
+/** For a missing required key: a sibling key that looks like a misspelling of it. */
+function nearMiss(error: ErrorObject, data: unknown): string {
+  if (error.keyword !== 'required') return '';
+  let node: unknown = data;
+  for (const key of pointerToPath(error.instancePath))
+    node = (node as Record<PathKey, unknown> | undefined)?.[key];
+  if (node === null || typeof node !== 'object' || Array.isArray(node)) return '';
+  const missing = String((error.params as { missingProperty: string }).missingProperty);
+  const typo = Object.keys(node).find((k) => closest(k, [missing]) === missing);
+  return typo === undefined ? '' : ` (\`${typo}\` looks like a misspelling of it)`;
+}
+
 function describe(error: ErrorObject): string {
   const where =
     error.instancePath === '' ? 'the document' : `\`${pointerToPath(error.instancePath).join('.')}\``;
@@ -121,7 +136,7 @@ function describe(error: ErrorObject): string {
   }
 }
 
-export function pointerToPath(pointer: string): PathKey[] {
+function pointerToPath(pointer: string): PathKey[] {
   if (pointer === '') return [];
   return pointer
     .slice(1)

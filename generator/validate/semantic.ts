@@ -14,7 +14,12 @@ import {
   resolveCall,
   strAt,
 } from '../raw.js';
+import { type KeyedObject, knownKeys } from './keys.js';
+import { closest, didYouMean } from './suggest.js';
 import { isSkipped } from './units.js';
+
+/** The `outputRawFormat`s the generated client converts to JSON before mapping. */
+const CONVERTED_FORMATS = new Set(['json', 'xml', 'yaml', 'csv', 'tsv', 'psv', 'html', 'markdown']);
 
 /** Exposes types capgen does not generate yet; the report counts them apart. */
 const UNSUPPORTED_EXPOSES: Record<string, string> = {
@@ -34,6 +39,41 @@ interface Resolution {
   calls: CallTargets;
   /** How many callers with identical clues each ambiguous call has seen (see checkCallable). */
   order: Map<string, number>;
+  /** Namespaces of consumes entries that were skipped → their unit, so calls to them say why. */
+  dropped: Map<string, string>;
+}
+
+const quoteKey = (k: string) => `\`${k}\``;
+
+/**
+ * A key that is not part of this kind of object but is a likely misspelling of one that is (and
+ * that the object lacks) is ignored with a warning: `authentification:` would otherwise send no
+ * credentials without a word. Unknown keys that resemble nothing are real-world extensions and
+ * are left alone. Returns the misspellings found, by the key they were probably meant to be.
+ */
+function checkKeys(
+  node: Obj,
+  kind: KeyedObject,
+  what: string,
+  at: PathKey[],
+  report: Reporter,
+): Map<string, string> {
+  const known = knownKeys(kind);
+  const absent = [...known].filter((k) => !(k in node));
+  const found = new Map<string, string>();
+  for (const key of Object.keys(node)) {
+    if (known.has(key)) continue;
+    const meant = closest(key, absent);
+    if (meant === undefined || found.has(meant)) continue;
+    found.set(meant, key);
+    report.warn(
+      'unknown-key',
+      `unknown key \`${key}\` in this ${what} is ignored; did you mean \`${meant}\`?`,
+      [...at, key],
+      'key',
+    );
+  }
+  return found;
 }
 
 export function checkSemantics(
@@ -52,10 +92,15 @@ export function checkSemantics(
   const capability = objAt(data.capability);
   for (const key of Object.keys(capability)) {
     if (!KNOWN_CAPABILITY_KEYS.has(key))
-      report.warn('unsupported', `unsupported: capability.${key} (not part of alpha2; ignored)`, [
-        'capability',
-        key,
-      ]);
+      report.warn(
+        'unsupported',
+        `unsupported: capability.${key} (not part of alpha2; ignored)${didYouMean(
+          key,
+          [...KNOWN_CAPABILITY_KEYS].filter((k) => !(k in capability)),
+          quoteKey,
+        )}`,
+        ['capability', key],
+      );
   }
   if (capability.aggregates !== undefined) {
     report.warn('unsupported', 'unsupported: aggregates (operations and tools that `ref` them are skipped)', [
@@ -63,8 +108,8 @@ export function checkSemantics(
       'aggregates',
     ]);
   }
-  const index = checkConsumes(capability, report, skipped);
-  const resolution: Resolution = { calls: new Map(), order: new Map() };
+  const { index, dropped } = checkConsumes(capability, report, skipped, spec.importFailures);
+  const resolution: Resolution = { calls: new Map(), order: new Map(), dropped };
   checkExposes(capability, report, skipped, index, resolution);
   return { index, calls: resolution.calls };
 }
@@ -77,26 +122,49 @@ function skip(
   message: string,
   path: PathKey[],
   at?: 'key' | 'value',
+  relation: { after?: string; unit?: string } = {},
 ): void {
-  report.warn(code, message, path, at);
+  report.warn(code, message, path, at, { explains: unit, ...relation });
   skipped.add(unit);
 }
 
-function checkConsumes(capability: Obj, report: Reporter, skipped: Set<string>): CallIndex {
+function checkConsumes(
+  capability: Obj,
+  report: Reporter,
+  skipped: Set<string>,
+  failures: ReadonlyMap<number, string> | undefined,
+): { index: CallIndex; dropped: Map<string, string> } {
   const index: CallIndex = new Map();
+  const dropped = new Map<string, string>();
   for (const [entry, i] of objects(capability.consumes)) {
     const unit = `consumes/${i}`;
     const at: PathKey[] = ['capability', 'consumes', i];
-    if (isSkipped(skipped, unit)) continue;
+    const entryNamespace = strAt(entry.namespace);
+    const drop = () => {
+      if (entryNamespace !== undefined && !index.has(entryNamespace) && !dropped.has(entryNamespace))
+        dropped.set(entryNamespace, unit);
+    };
+    if (isSkipped(skipped, unit)) {
+      drop();
+      continue;
+    }
+    const misspelt = checkKeys(entry, 'consumes', 'consumes entry', at, report);
     if (entry.import !== undefined || entry.location !== undefined) {
+      // Resolved imports were replaced by the imported entry (imports.ts); this one failed.
+      const why = failures?.get(i) ?? 'the import could not be resolved';
+      const where = entry.location !== undefined ? 'location' : 'import';
       skip(
         report,
         skipped,
         unit,
-        'unsupported',
-        'unsupported: consumes import (shared consumes files are not generated yet)',
-        at,
+        'import',
+        `${why}; this consumes entry is skipped`,
+        [...at, where],
+        'value',
       );
+      // Calls to the namespace it would have brought in follow from this warning.
+      const name = strAt(entry.as) ?? strAt(entry.import);
+      if (name !== undefined && !index.has(name) && !dropped.has(name)) dropped.set(name, unit);
       continue;
     }
     const namespace = strAt(entry.namespace);
@@ -110,11 +178,22 @@ function checkConsumes(capability: Obj, report: Reporter, skipped: Set<string>):
         [...at, 'type'],
         'value',
       );
+      drop();
       continue;
     }
     if (namespace === undefined || strAt(entry.baseUri) === undefined) {
       const missing = namespace === undefined ? 'namespace' : 'baseUri';
-      skip(report, skipped, unit, 'schema', `this consumes entry has no \`${missing}\`; it is skipped`, at);
+      const typo = misspelt.get(missing);
+      const hint = typo === undefined ? '' : ` (\`${typo}\` looks like a misspelling of it)`;
+      skip(
+        report,
+        skipped,
+        unit,
+        'schema',
+        `this consumes entry has no \`${missing}\`${hint}; it is skipped`,
+        at,
+      );
+      drop();
       continue;
     }
     if (index.has(namespace)) {
@@ -132,10 +211,13 @@ function checkConsumes(capability: Obj, report: Reporter, skipped: Set<string>):
     checkAuth(entry, report, at);
     const ops = new Map<string, OperationRef[]>();
     index.set(namespace, ops);
+    dropped.delete(namespace);
     for (const [resource, r] of objects(entry.resources)) {
+      checkKeys(resource, 'resource', 'consumed resource', [...at, 'resources', r], report);
       for (const [op, o] of objects(resource.operations)) {
         const opUnit = `${unit}/resources/${r}/operations/${o}`;
         const opPath: PathKey[] = [...at, 'resources', r, 'operations', o];
+        checkKeys(op, 'operation', 'consumed operation', opPath, report);
         const name = String(op.name);
         const params = new Set<string>();
         for (const [p] of [...objects(resource.inputParameters), ...objects(op.inputParameters)])
@@ -162,14 +244,14 @@ function checkConsumes(capability: Obj, report: Reporter, skipped: Set<string>):
             'value',
           );
         }
-        const format = strAt(op.outputRawFormat) ?? 'json';
-        if (format !== 'json') {
+        const format = (strAt(op.outputRawFormat) ?? 'json').toLowerCase();
+        if (!CONVERTED_FORMATS.has(format)) {
           skip(
             report,
             skipped,
             opUnit,
             'unsupported',
-            `unsupported: outputRawFormat ${format}; only json is generated`,
+            `unsupported: outputRawFormat ${format}; capgen converts ${[...CONVERTED_FORMATS].join(', ')}`,
             [...opPath, 'outputRawFormat'],
             'value',
           );
@@ -178,7 +260,7 @@ function checkConsumes(capability: Obj, report: Reporter, skipped: Set<string>):
       }
     }
   }
-  return index;
+  return { index, dropped };
 }
 
 function checkAuth(entry: Obj, report: Reporter, at: PathKey[]): void {
@@ -196,7 +278,7 @@ function checkAuth(entry: Obj, report: Reporter, at: PathKey[]): void {
   if (!AUTH_TYPES.has(type.toLowerCase())) {
     report.warn(
       'auth-type',
-      `authentication type ${JSON.stringify(auth.type ?? null)} is not generated; calls are sent without credentials`,
+      `authentication type ${JSON.stringify(auth.type ?? null)} is not generated; calls are sent without credentials${didYouMean(type, AUTH_TYPES)}`,
       [...at, key, 'type'],
       'value',
     );
@@ -215,9 +297,12 @@ function checkExposes(
     const unit = `exposes/${i}`;
     const at: PathKey[] = ['capability', 'exposes', i];
     if (isSkipped(skipped, unit)) continue;
+    checkKeys(adapter, 'exposes', 'adapter', at, report);
     const type = String(adapter.type);
     if (type !== 'rest' && type !== 'mcp') {
-      const feature = UNSUPPORTED_EXPOSES[type] ?? `exposes type ${JSON.stringify(adapter.type)}`;
+      const feature =
+        UNSUPPORTED_EXPOSES[type] ??
+        `exposes type ${JSON.stringify(adapter.type)}${didYouMean(type, ['rest', 'mcp', ...Object.keys(UNSUPPORTED_EXPOSES)])}`;
       skip(report, skipped, unit, 'unsupported', `unsupported: ${feature}`, [...at, 'type'], 'value');
       continue;
     }
@@ -243,7 +328,7 @@ function checkExposes(
         skipped,
         unit,
         'unsupported',
-        `unsupported: ${String(auth.type)} authentication on an exposed adapter; the adapter is skipped rather than served without it`,
+        `unsupported: ${String(auth.type)} authentication on an exposed adapter; the adapter is skipped rather than served without it${didYouMean(String(auth.type), INBOUND_AUTH_TYPES)}`,
         [...at, adapter.authentication !== undefined ? 'authentication' : 'auth', 'type'],
         'value',
       );
@@ -275,6 +360,7 @@ function checkTools(
     const toolUnit = `${unit}/tools/${t}`;
     const toolPath: PathKey[] = [...at, 'tools', t];
     if (isSkipped(skipped, toolUnit)) continue;
+    checkKeys(tool, 'tool', 'tool', toolPath, report);
     const name = String(tool.name);
     if (!TOOL_NAME.test(name)) {
       skip(
@@ -321,6 +407,7 @@ function checkRestOperations(
   for (const [resource, r] of objects(adapter.resources)) {
     const resourceUnit = `${unit}/resources/${r}`;
     if (isSkipped(skipped, resourceUnit)) continue;
+    checkKeys(resource, 'restResource', 'REST resource', [...at, 'resources', r], report);
     // Paths that differ only in placeholder names are the same route.
     const shape = String(resource.path)
       .replace(/[?#].*$/, '')
@@ -338,6 +425,7 @@ function checkRestOperations(
       const opUnit = `${resourceUnit}/operations/${o}`;
       const opPath: PathKey[] = [...at, 'resources', r, 'operations', o];
       if (isSkipped(skipped, opUnit)) continue;
+      checkKeys(op, 'restOperation', 'REST operation', opPath, report);
       const route = `${String(op.method).toUpperCase()} ${shape}`;
       if (routes.has(route)) {
         skip(
@@ -402,12 +490,31 @@ function checkCallable(
   }
   const target = resolveCall(index, call);
   if (!target.namespace) {
+    const gone = [...resolution.dropped.keys()]
+      .filter((ns) => call.startsWith(`${ns}.`))
+      .sort((a, b) => b.length - a.length)[0];
+    if (gone !== undefined) {
+      // The namespace exists but its consumes entry was skipped: that is the defect to report.
+      const cause = resolution.dropped.get(gone)!;
+      const line = report.explanation(cause)?.line;
+      skip(
+        report,
+        skipped,
+        unit,
+        'call-unresolved',
+        `call "${call}": the consumes entry of namespace "${gone}" was skipped${line === undefined ? '' : ` (line ${line})`}; this ${kind} is skipped`,
+        [...at, 'call'],
+        'value',
+        { after: cause, unit: kind },
+      );
+      return;
+    }
     skip(
       report,
       skipped,
       unit,
       'call-unresolved',
-      `call "${call}" names no consumes namespace of this capability; this ${kind} is skipped`,
+      `call "${call}" names no consumes namespace of this capability${suggestCall(index, call)}; this ${kind} is skipped`,
       [...at, 'call'],
       'value',
     );
@@ -415,10 +522,13 @@ function checkCallable(
   }
   const live = target.candidates.filter((c) => !isSkipped(skipped, c.unit));
   if (live.length === 0) {
+    const operation = call.slice(target.namespace.length + 1);
+    const cause = target.candidates.find((c) => report.explanation(c.unit) !== undefined)?.unit;
+    const line = cause === undefined ? undefined : report.explanation(cause)?.line;
     const why =
       target.candidates.length === 0
-        ? 'has no operation with that name'
-        : 'has that operation, but it was skipped';
+        ? `has no operation with that name${suggestOperation(index, target.namespace, operation)}`
+        : `has that operation, but it was skipped${line === undefined ? '' : ` (line ${line})`}`;
     skip(
       report,
       skipped,
@@ -427,6 +537,7 @@ function checkCallable(
       `call "${call}": namespace "${target.namespace}" ${why}; this ${kind} is skipped`,
       [...at, 'call'],
       'value',
+      cause === undefined ? {} : { after: cause, unit: kind },
     );
     return;
   }
@@ -447,4 +558,32 @@ function checkCallable(
     );
   }
   resolution.calls.set(unit, ref);
+}
+
+/** `call` names no known namespace: the closest `namespace.operation`, or the closest namespace. */
+function suggestCall(index: CallIndex, call: string): string {
+  const targets = [...index].flatMap(([ns, ops]) => [...ops.keys()].map((op) => `${ns}.${op}`));
+  const full = closest(call, targets);
+  if (full !== undefined) return `; did you mean "${full}"?`;
+  // The operation part names an operation of some namespace exactly: the namespace is wrong.
+  for (const [ns, ops] of index) {
+    for (const op of ops.keys()) if (call.endsWith(`.${op}`)) return `; did you mean "${ns}.${op}"?`;
+  }
+  const dot = call.lastIndexOf('.');
+  const namespace = closest(dot > 0 ? call.slice(0, dot) : call, index.keys());
+  return namespace === undefined ? '' : `; did you mean namespace "${namespace}"?`;
+}
+
+/** `namespace` has no operation `operation`: a close name there, or the same name elsewhere. */
+function suggestOperation(index: CallIndex, namespace: string, operation: string): string {
+  const here = closest(operation, index.get(namespace)?.keys() ?? []);
+  if (here !== undefined) return `; did you mean "${namespace}.${here}"?`;
+  for (const [ns, ops] of index) {
+    if (ns !== namespace && ops.has(operation)) return `; did you mean "${ns}.${operation}"?`;
+  }
+  for (const [ns, ops] of index) {
+    const near = ns === namespace ? undefined : closest(operation, ops.keys());
+    if (near !== undefined) return `; did you mean "${ns}.${near}"?`;
+  }
+  return '';
 }

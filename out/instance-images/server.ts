@@ -18,7 +18,9 @@ const bindings: Record<string, string> = { SCALEWAY_API_KEY: 'SCALEWAY_API_KEY' 
 export interface StartOptions {
   /** Where settings and credentials are read from; defaults to process.env. */
   env?: Record<string, string | undefined>;
-  /** Serve the MCP adapter on stdin/stdout instead of HTTP. */
+  /** Where relative bind files (`file:///./…`) are read from; defaults to the working directory. */
+  cwd?: string;
+  /** Serve the MCP adapter on stdin/stdout instead of HTTP, opening no port at all. */
   stdio?: boolean;
 }
 
@@ -41,6 +43,8 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
   const maxJsonDepth = intFrom(env, 'MAX_JSON_DEPTH', 64, 1, 10_000);
   const urls: Record<string, string> = {};
   let stdio = false;
+  // --stdio serves MCP on stdin/stdout and opens no port, so it runs beside a server on the same ports.
+  const listenHttp = options.stdio !== true;
   const secret = (variable: string, purpose: string) =>
     requireEnv(env, bindings[variable] ?? variable, purpose);
   const closers: (() => Promise<void>)[] = [];
@@ -54,19 +58,21 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
   try {
     const instanceImages = createInstanceImagesClient({ env });
     clientClosers.push(() => instanceImages.close());
-    const instanceImagesRestApp = createInstanceImagesRestApp({
-      clients: { instanceImages },
-      bodyLimit,
-      auth: undefined,
-      allowedHosts: allowedHostsFor(env, host ?? '127.0.0.1'),
-      maxJsonDepth,
-    });
-    closers.push(() => instanceImagesRestApp.close());
-    await instanceImagesRestApp.listen({
-      host: host ?? '127.0.0.1',
-      port: portFrom(env, 'INSTANCE_IMAGES_REST_PORT', 8080),
-    });
-    urls['instance-images-rest'] = urlOf(instanceImagesRestApp.server, host ?? '127.0.0.1');
+    if (listenHttp) {
+      const instanceImagesRestApp = createInstanceImagesRestApp({
+        clients: { instanceImages },
+        bodyLimit,
+        auth: undefined,
+        allowedHosts: allowedHostsFor(env, host ?? '127.0.0.1'),
+        maxJsonDepth,
+      });
+      closers.push(() => instanceImagesRestApp.close());
+      await instanceImagesRestApp.listen({
+        host: host ?? '127.0.0.1',
+        port: portFrom(env, 'INSTANCE_IMAGES_REST_PORT', 8080),
+      });
+      urls['instance-images-rest'] = urlOf(instanceImagesRestApp.server, host ?? '127.0.0.1');
+    }
     const instanceImagesMcpTools = instanceImagesMcpToolsOf({ instanceImages });
     if (options.stdio === true) {
       logToStderr();
@@ -75,7 +81,7 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
         createInstanceImagesMcpServer(instanceImagesMcpTools, { maxTextLength, maxResultLength }),
       );
       urls['instance-images-mcp'] = 'stdio';
-    } else {
+    } else if (listenHttp) {
       const served = await serveMcpHttp(
         () => createInstanceImagesMcpServer(instanceImagesMcpTools, { maxTextLength, maxResultLength }),
         {

@@ -1,7 +1,6 @@
 // The upstream format converters (runtime/formats/), on real documents of each format: the JSON
 // tree each gives is the one the reference engine's converter gives for the same document.
 import { describe, expect, it } from 'vitest';
-
 import { avroDecoder } from '../../runtime/formats/avro.js';
 import { fromDelimited } from '../../runtime/formats/delimited.js';
 import { FormatError } from '../../runtime/formats/error.js';

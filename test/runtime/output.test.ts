@@ -1,6 +1,6 @@
 // runtime/output.ts: JSONPath segments and output shapes applied to upstream bodies.
 import { describe, expect, it } from 'vitest';
-import { mapOutput, select, type OutputShape } from '../../runtime/output.js';
+import { mapOutput, type OutputShape, select } from '../../runtime/output.js';
 
 const body = {
   total: 2,

@@ -4,7 +4,7 @@ import { Buffer } from 'node:buffer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiResponse, RequestError, UpstreamError } from '../../runtime/http.js';
 import { setLogLevel } from '../../runtime/log.js';
-import { createRestApp, route, type RestRoute } from '../../runtime/rest.js';
+import { createRestApp, type RestRoute, route } from '../../runtime/rest.js';
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   new ApiResponse(

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type Server, type Socket } from 'node:net';
 import { watchCredentials } from './secrets.js';
 
-export interface FaultyRequest {
+interface FaultyRequest {
   method: string;
   /** The request target as sent: path and query. */
   url: string;

@@ -1,20 +1,24 @@
-// A recording upstream for tests: a real HTTP server on 127.0.0.1 that logs every request
-// exactly as received and answers with whatever the test scripts.
+// A recording upstream: a real HTTP server on 127.0.0.1 that logs every request exactly as
+// received and answers with whatever the test scripts. The tests use it directly; the corpus
+// runner's echo upstream (tools/corpus/echo.ts) is this server with an echoing answer.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { watchCredentials } from './secrets.js';
 
 export interface Recorded {
+  /** A marker unique to this request (among every recorder's), for answers that echo it. */
+  id: string;
   method: string;
   /** The raw request target: path and query string as sent. */
   url: string;
+  /** The raw path (percent-encoding kept, dot segments unresolved), without the query string. */
   path: string;
   query: [string, string][];
   headers: Record<string, string | string[] | undefined>;
   body: string;
 }
 
-export type Reply =
+type Reply =
   | { status?: number; headers?: Record<string, string>; body?: string | object | null }
   /** Never answer (for timeout tests). */
   | 'hang'
@@ -27,12 +31,16 @@ export interface Recorder {
   /** Sets how the next requests are answered (default: 200 `{"ok":true}`). */
   respond(fn: (req: Recorded) => Reply): void;
   last(): Recorded;
+  /** Forgets the recorded requests (in place: a held `requests` array empties too). */
+  reset(): void;
   close(): Promise<void>;
 }
 
 export async function startRecorder(): Promise<Recorder> {
   const requests: Recorded[] = [];
   let responder: (req: Recorded) => Reply = () => ({ status: 200, body: { ok: true } });
+  const salt = Math.random().toString(36).slice(2, 8);
+  let seq = 0;
   const sockets = new Set<Socket>();
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -41,9 +49,10 @@ export async function startRecorder(): Promise<Recorder> {
       const url = req.url ?? '/';
       const parsed = new URL(url, 'http://upstream');
       const recorded: Recorded = {
+        id: `upstream-${salt}-${++seq}`,
         method: req.method ?? '',
         url,
-        path: parsed.pathname,
+        path: url.split('?')[0] ?? url,
         query: [...parsed.searchParams.entries()],
         headers: { ...req.headers },
         body: Buffer.concat(chunks).toString('utf8'),
@@ -79,6 +88,9 @@ export async function startRecorder(): Promise<Recorder> {
     requests,
     respond(fn) {
       responder = fn;
+    },
+    reset() {
+      requests.length = 0;
     },
     last() {
       const r = requests[requests.length - 1];

@@ -19,11 +19,6 @@ export function watchSecret(value: string | undefined): void {
   watched.add(JSON.stringify(value).slice(1, -1));
 }
 
-/** The secrets watched so far (for tests of this helper). */
-export function watchedSecrets(): string[] {
-  return [...watched];
-}
-
 const CREDENTIAL_NAME = /key|token|secret|auth|password|signature/i;
 
 /**

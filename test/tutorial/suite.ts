@@ -28,7 +28,7 @@ import { writeOutput } from '../../generator/write.js';
 import { type MockUpstream, startMockUpstream } from './upstream.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const SUITE = join(ROOT, '../shared/naftiko/e2e/tutorial-alpha2');
+const SUITE = join(ROOT, '../shared/naftiko/e2e/tutorial-alpha2');
 const TMP = join(ROOT, '.tmp', 'tutorial');
 
 /** Consumes namespace → the mocked API its base URI is rewritten to (as the engine's CI did). */
@@ -63,7 +63,7 @@ export function readCases(): TutorialCase[] {
 }
 
 /** `jq -e RULE` over `json`: true when the rule's last output is neither false nor null. */
-export function jq(rule: string, json: string): Promise<{ ok: boolean; error?: string }> {
+function jq(rule: string, json: string): Promise<{ ok: boolean; error?: string }> {
   return new Promise((resolve) => {
     const child = execFile('jq', ['-e', rule], (err, _stdout, stderr) => {
       if (!err) resolve({ ok: true });
@@ -131,7 +131,7 @@ async function startStep(
     if (title) env[api.baseUrlEnv] = upstream.baseUrl(title);
   }
   for (const adapter of [...model.rest, ...model.mcp]) env[adapter.portEnv] = '0';
-  const runtime = (await import(pathToFileURL(join(out, 'runtime.ts')).href)) as {
+  const runtime = (await import(pathToFileURL(join(out, 'runtime', 'log.ts')).href)) as {
     setLogLevel?: (l: string) => void;
   };
   runtime.setLogLevel?.('silent');

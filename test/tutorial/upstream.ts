@@ -19,7 +19,7 @@ import { parse } from 'yaml';
 
 type Obj = Record<string, unknown>;
 
-export interface UpstreamRequest {
+interface UpstreamRequest {
   method: string;
   url: string;
   headers: Record<string, string | string[] | undefined>;

@@ -14,7 +14,7 @@ export interface LoadResult extends LoadgenResult {
 }
 
 /** Milliseconds from a wrk figure such as `559.00us`, `1.68ms`, `1.01s` or `1.20m`. */
-export function wrkDuration(text: string): number {
+function wrkDuration(text: string): number {
   const m = /^([\d.]+)(us|ms|s|m)$/.exec(text.trim());
   if (!m) return NaN;
   const value = Number(m[1]);
@@ -30,7 +30,7 @@ export function wrkDuration(text: string): number {
   }
 }
 
-export function parseWrk(out: string): LoadgenResult {
+function parseWrk(out: string): LoadgenResult {
   const total = /(\d+) requests in ([\d.]+\w+)/.exec(out);
   const rps = /Requests\/sec:\s+([\d.]+)/.exec(out);
   const p50 = /^\s+50%\s+(\S+)/m.exec(out);

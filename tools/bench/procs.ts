@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
-export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
 
 /** Clock ticks per second of the utime/stime fields (USER_HZ). */
@@ -38,7 +38,7 @@ function statFields(pid: number | 'self'): string[] {
 }
 
 /** utime + stime of one process (all its threads), in clock ticks; 0 if it is gone. */
-export function cpuTicks(pid: number | 'self'): number {
+function cpuTicks(pid: number | 'self'): number {
   try {
     const f = statFields(pid);
     // Fields 14 and 15 of proc(5); the array starts at field 3 (state).
@@ -49,7 +49,7 @@ export function cpuTicks(pid: number | 'self'): number {
 }
 
 /** cutime + cstime of this process: CPU of children that have exited and been waited for. */
-export function reapedChildTicks(): number {
+function reapedChildTicks(): number {
   const f = statFields('self');
   return Number(f[13]) + Number(f[14]);
 }
@@ -68,7 +68,7 @@ export interface MachineTicks {
 }
 
 /** Aggregate CPU line of /proc/stat: busy = everything but idle and iowait (steal included). */
-export function machineTicks(): MachineTicks {
+function machineTicks(): MachineTicks {
   const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
   const v = line.trim().split(/\s+/).slice(1).map(Number);
   // user nice system idle iowait irq softirq steal guest guest_nice; guest time is already in user.
@@ -78,7 +78,7 @@ export function machineTicks(): MachineTicks {
 }
 
 /** Busy share of the whole machine (0..1) over `ms`. */
-export async function busyShare(ms: number): Promise<number> {
+async function busyShare(ms: number): Promise<number> {
   const a = machineTicks();
   await sleep(ms);
   const b = machineTicks();
@@ -188,7 +188,7 @@ export function killAllNow(): void {
 }
 
 /** Stops one child by PID: SIGTERM, then SIGKILL after `graceMs`. */
-export async function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
+async function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {

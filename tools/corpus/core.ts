@@ -258,5 +258,3 @@ function inChildren(
     for (let i = 0; i < Math.min(options.jobs, files.length); i++) spawn();
   });
 }
-
-export { totals };

@@ -14,7 +14,7 @@ import type {
 } from '../../generator/model/types.js';
 
 /** A value for one input: strings `a<n>` (never `.`/`..`), integers 1, booleans true, arrays of one item, objects {}. */
-export function synthesize(schema: JsonSchema, type: ParamType, n: number): unknown {
+function synthesize(schema: JsonSchema, type: ParamType, n: number): unknown {
   if (Array.isArray(schema.enum) && schema.enum.length > 0) return schema.enum[0];
   if ('const' in schema) return schema.const;
   switch (type) {
@@ -42,6 +42,9 @@ export function synthesize(schema: JsonSchema, type: ParamType, n: number): unkn
         const s = isObject(props[name]) ? props[name] : {};
         out[name] = synthesize(s, schemaType(s), n);
       }
+      // An open object gets one property, so that a body that is dropped or replaced shows.
+      if (required.length === 0 && schema.additionalProperties !== false && Object.keys(props).length === 0)
+        out[`k${n}`] = `v${n}`;
       return out;
     }
     default:
@@ -161,7 +164,7 @@ function argValue(
   }
 }
 
-export function consumedOperation(model: Capability, call: CallBinding): ConsumedOperation | undefined {
+function consumedOperation(model: Capability, call: CallBinding): ConsumedOperation | undefined {
   return model.apis.find((a) => a.namespace === call.api)?.operations.find((o) => o.ident === call.method);
 }
 
@@ -232,6 +235,6 @@ export function expectedRequest(
   return { method: op.method, path, segments };
 }
 
-export function pathText(op: ConsumedOperation): string {
+function pathText(op: ConsumedOperation): string {
   return op.path.map((p) => (p.kind === 'text' ? p.text : `{${p.name}}`)).join('');
 }

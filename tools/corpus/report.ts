@@ -12,7 +12,19 @@ export interface Totals {
   refused: number;
   typeErrors: number;
   crashed: number;
-  smoke: { calls: number; passed: number; failed: number; mappedOutputs: number; specsWithFailures: number };
+  smoke: {
+    calls: number;
+    passed: number;
+    failed: number;
+    mappedOutputs: number;
+    specsWithFailures: number;
+    /** Field-by-field differences from the intent oracle. */
+    mismatches: number;
+    /** Fully generated capabilities with at least one mismatch. */
+    fullyGeneratedWithMismatches: number;
+  };
+  /** Intent-oracle mismatches by field and a normalised cause. */
+  mismatchesByCause: Record<string, number>;
   /** Refusal diagnostics (severity error) by code. */
   refusalsByCode: Record<string, number>;
   /** Refused specs by the codes of their refusal, e.g. `nothing-to-generate`. */
@@ -43,7 +55,16 @@ export function totals(results: SpecResult[], ms: number): Totals {
     refused: 0,
     typeErrors: 0,
     crashed: 0,
-    smoke: { calls: 0, passed: 0, failed: 0, mappedOutputs: 0, specsWithFailures: 0 },
+    smoke: {
+      calls: 0,
+      passed: 0,
+      failed: 0,
+      mappedOutputs: 0,
+      specsWithFailures: 0,
+      mismatches: 0,
+      fullyGeneratedWithMismatches: 0,
+    },
+    mismatchesByCause: {},
     refusalsByCode: {},
     refusedSpecsByCode: {},
     warningsByCode: {},
@@ -79,13 +100,17 @@ export function totals(results: SpecResult[], ms: number): Totals {
       t.smoke.mappedOutputs += r.smoke.mappedOutputs;
       if (r.smoke.failed > 0) t.smoke.specsWithFailures++;
       for (const f of r.smoke.failures) bump(t.smokeFailuresByCause, `${f.kind}: ${cause(f.reason ?? '')}`);
+      t.smoke.mismatches += r.smoke.mismatches ?? 0;
+      if ((r.smoke.mismatches ?? 0) > 0 && r.status === 'generated') t.smoke.fullyGeneratedWithMismatches++;
+      for (const f of r.smoke.failures)
+        for (const m of f.mismatches ?? []) bump(t.mismatchesByCause, `${m.field}: ${m.problem}`);
     }
   }
   return t;
 }
 
 /** A failure reason without the values that make each one unique. */
-export function cause(reason: string): string {
+function cause(reason: string): string {
   return (reason.split('; ')[0] ?? '')
     .replace(/\b(GET|POST|PUT|PATCH|DELETE|HEAD)[: ]\/\S*/g, 'METHOD …')
     .replace(/\bfor tool \S+/g, 'for tool …')
@@ -104,7 +129,8 @@ export function summaryLine(t: Totals): string {
     `corpus: ${n(t.files)} files — ${n(t.capabilities)} capabilities, ${n(t.fragments)} fragments skipped; ` +
     `${n(t.generated)} generated (${n(t.generatedFully)} fully, ${n(t.generatedPartly)} partly), ${n(t.refused)} refused; ` +
     `${n(t.crashed)} crashed; ${n(t.typeErrors)} type errors; ` +
-    `${n(t.smoke.passed)}/${n(t.smoke.calls)} smoke calls passed in ${n(Math.round(t.ms / 1000))} s`
+    `${n(t.smoke.passed)}/${n(t.smoke.calls)} smoke calls passed, ${n(t.smoke.mismatches)} mismatches ` +
+    `in ${n(Math.round(t.ms / 1000))} s`
   );
 }
 

@@ -20,15 +20,13 @@ export const TMP = join(ROOT, '.tmp', 'corpus');
 
 export type Status = 'fragment' | 'generated' | 'generated-partial' | 'refused' | 'type-error' | 'crashed';
 
-export interface Finding {
+interface Finding {
   /** `file:line:col` */
   where: string;
   severity: string;
   code: string;
   message: string;
 }
-
-export type { TypeErrorFinding };
 
 export interface SpecResult {
   /** Relative to the corpus root. */
@@ -44,7 +42,14 @@ export interface SpecResult {
   crash?: { message: string; stack?: string };
   /** What was generated: consumed operations, REST operations and MCP tools. */
   generated?: { apis: number; operations: number; restOperations: number; tools: number; files: string[] };
-  smoke?: { calls: number; passed: number; failed: number; mappedOutputs: number; failures: CallOutcome[] };
+  smoke?: {
+    calls: number;
+    passed: number;
+    failed: number;
+    mappedOutputs: number;
+    mismatches: number;
+    failures: CallOutcome[];
+  };
   ms: number;
   genMs?: number;
   smokeMs?: number;
@@ -73,7 +78,7 @@ export function fileSize(path: string): number {
 }
 
 /** A consumes-only fragment: no `capability`, but a top-level `consumes` (other specs import it). */
-export function isFragment(path: string): boolean {
+function isFragment(path: string): boolean {
   try {
     const data: unknown = parse(readFileSync(path, 'utf8'));
     return (
@@ -88,10 +93,17 @@ export function isFragment(path: string): boolean {
   }
 }
 
-const SKIP_CODES = new Set(['unsupported', 'call-unresolved', 'duplicate-name', 'schema', 'tool-name']);
+const SKIP_CODES = new Set([
+  'unsupported',
+  'import',
+  'call-unresolved',
+  'duplicate-name',
+  'schema',
+  'tool-name',
+]);
 
 /** A warning that skipped a unit: its reason and the kind of unit, or undefined. */
-export function skippedBy(d: Diagnostic): { reason: string; unit: string } | undefined {
+function skippedBy(d: Diagnostic): { reason: string; unit: string } | undefined {
   if (d.severity !== 'warning' || !SKIP_CODES.has(d.code)) return undefined;
   // A consumed operation name used twice is kept (calls are matched), not skipped.
   if (d.code === 'duplicate-name' && /used more than once/.test(d.message)) return undefined;
@@ -220,6 +232,7 @@ export async function runSpec(file: string, ctx: RunContext): Promise<SpecResult
       tag: ctx.tag,
       callTimeoutMs: ctx.callTimeoutMs,
       root: ROOT,
+      spec: generated.spec,
     });
     result.smoke = { calls: s.passed + s.failed, ...s };
   } catch (err) {
@@ -230,6 +243,7 @@ export async function runSpec(file: string, ctx: RunContext): Promise<SpecResult
       passed: 0,
       failed: Math.max(calls, 1),
       mappedOutputs: 0,
+      mismatches: 0,
       failures: [
         {
           kind: 'rest',

@@ -9,6 +9,7 @@ import Fastify, {
   type FastifySchema,
 } from 'fastify';
 import { authorized, challenge, type InboundAuth } from './auth.js';
+import { FormatError } from './formats/error.js';
 import { hostRefusal, LOOPBACK_NAMES, nestsDeeperThan } from './guard.js';
 import { type ApiResponse, RequestError, UpstreamError, type UpstreamRequest } from './http.js';
 import { log } from './log.js';
@@ -60,6 +61,7 @@ export interface RestRoute {
   /** The route reads a JSON request body. */
   body?: boolean;
   // The request type is each route's own; the table holds them all.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any route's own type fits the table
   call(request: RestRequest<any, any, any, any>): Promise<ApiResponse>;
 }
 
@@ -312,6 +314,8 @@ function restErrorHandler(
         : thrown.message.replace(`"${thrown.parameter}"`, `"${name}"`);
     return fail(reply, 400, { error: 'bad_request', message, parameter: name });
   }
+  if (thrown instanceof FormatError)
+    return fail(reply, 502, { error: 'bad_upstream_answer', message: thrown.message });
   if (thrown instanceof UpstreamError) {
     if (thrown.kind === 'timeout')
       return fail(reply, 504, { error: 'upstream_timeout', message: thrown.message });

@@ -1,0 +1,102 @@
+// The intent oracle (tools/corpus/intent/) reads the spec, not capgen's model, so a generator
+// that misreads a spec fails the smoke run. Each case generates a corpus spec, injects one
+// defect into the emitted code (a real mutation of what the generator wrote), runs the smoke
+// calls against the recording echo upstream, and expects the oracle to name the field and the
+// spec line. The unbroken output of the same spec is the control: no mismatch.
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Generated, generateFile } from '../generator/pipeline.js';
+import { writeOutput } from '../generator/write.js';
+import { type EchoServer, startEcho } from '../tools/corpus/echo.js';
+import { smoke, type SmokeResult } from '../tools/corpus/smoke.js';
+import { ROOT, TMP } from '../tools/corpus/spec.js';
+
+const CORPUS = join(ROOT, '../shared/corpus');
+
+describe('the intent oracle in the smoke run', () => {
+  let echo: EchoServer;
+  let n = 0;
+  beforeAll(async () => {
+    echo = await startEcho();
+  });
+  afterAll(async () => {
+    await echo.close();
+  });
+
+  /** Writes `files` (possibly mutated) and runs the smoke calls with the spec as the oracle's source. */
+  async function run(generated: Generated, files: Map<string, string>): Promise<SmokeResult> {
+    const dir = join(TMP, `intent-${process.pid}-${++n}`);
+    mkdirSync(dir, { recursive: true });
+    try {
+      await writeOutput(dir, files);
+      // A hang guard only: the calls themselves are quick, but a busy machine can be slow.
+      return await smoke(generated.model, {
+        dir,
+        echo,
+        tag: `i${n}`,
+        root: ROOT,
+        spec: generated.spec,
+        callTimeoutMs: 600_000,
+      });
+    } finally {
+      echo.reset();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  function mutate(files: Map<string, string>, file: string, from: RegExp, to: string): Map<string, string> {
+    const text = files.get(file)!;
+    expect(text, `the defect cannot be injected into ${file}`).toMatch(from);
+    return new Map([...files, [file, text.replace(from, to)]]);
+  }
+
+  const mismatches = (r: SmokeResult) =>
+    r.failures.flatMap((f) => (f.mismatches ?? []).map((m) => ({ target: f.target, ...m })));
+
+  it('reports a dropped request body (scaleway/instance-images.yaml)', async () => {
+    const generated = await generateFile(join(CORPUS, 'scaleway/instance-images.yaml'));
+    const clean = await run(generated, generated.files);
+    expect(mismatches(clean)).toEqual([]);
+    expect(clean.failed).toBe(0);
+
+    const broken = await run(
+      generated,
+      mutate(generated.files, 'client.ts', /\n\s*body: params\.body,/g, ''),
+    );
+    const found = mismatches(broken);
+    expect(found.length).toBeGreaterThan(0);
+    expect(found.every((m) => m.field === 'body' && m.problem === 'missing body')).toBe(true);
+    expect(found.map((m) => m.target)).toContain('create-instance-image');
+    expect(found[0]!.where).toMatch(/scaleway\/instance-images\.yaml:\d+:\d+$/);
+    expect(broken.failed).toBe(found.length);
+    expect(broken.mismatches).toBe(found.length);
+  });
+
+  it('reports an apikey moved from the query to a header (ghost/content-authors.yaml)', async () => {
+    const generated = await generateFile(join(CORPUS, 'ghost/content-authors.yaml'));
+    const clean = await run(generated, generated.files);
+    expect(mismatches(clean)).toEqual([]);
+
+    const broken = await run(
+      generated,
+      mutate(
+        generated.files,
+        'client.ts',
+        /credentials: \{ headers: \{\}, query: \[\['key', (secrets\.\w+)\]\] \}/,
+        'credentials: { headers: { key: $1 }, query: [] }',
+      ),
+    );
+    const found = mismatches(broken);
+    const calls = broken.passed + broken.failed;
+    expect(broken.failed).toBe(calls);
+    // Each call: the key is missing from the query, and a header carries it instead.
+    expect(new Set(found.map((m) => `${m.field}: ${m.problem}`))).toEqual(
+      new Set(['credentials: missing query pair', 'credentials: unexpected header']),
+    );
+    const missing = found.find((m) => m.problem === 'missing query pair')!;
+    // The expectation is located at the spec's authentication block, and names no secret.
+    expect(missing.where).toMatch(/ghost\/content-authors\.yaml:\d+:\d+$/);
+    expect(JSON.stringify(found)).not.toMatch(/dummy-/);
+  });
+});
