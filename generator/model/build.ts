@@ -7,7 +7,7 @@ import { listAt, type Obj, objAt, objects, strAt } from '../raw.js';
 import type { Validation } from '../validate/index.js';
 import { isSkipped } from '../validate/units.js';
 import { undeclaredWithKeys } from './bind.js';
-import { buildApis, type ConsumesContext, parsePath } from './consumes.js';
+import { bodyTemplateNames, buildApis, type ConsumesContext, operationPath, parsePath } from './consumes.js';
 import { buildMcpAdapter, buildRestAdapter, type ExposeContext } from './expose.js';
 import { type TemplateScope, templateSecrets } from './template.js';
 import type {
@@ -16,6 +16,7 @@ import type {
   ConsumedApi,
   EnvVar,
   JsonSchema,
+  JsonTemplate,
   McpAdapter,
   RestAdapter,
   Template,
@@ -42,6 +43,12 @@ export function buildModel(
     inputPrefixes: new Set(),
     inputs: false,
   };
+  const exposeNamespaces = objects(capability.exposes).map(([a]) => String(a.namespace));
+  const bodyScope: TemplateScope = {
+    ...secretScope,
+    inputs: true,
+    inputPrefixes: new Set(['tools', 'rest', ...exposeNamespaces]),
+  };
   const extraParams = undeclaredWithKeys(
     capability,
     (unit) => {
@@ -50,17 +57,11 @@ export function buildModel(
       return {
         unit: ref.unit,
         label: `${ref.namespace}.${ref.name}`,
-        params: declaredParams(capability, ref.path),
+        params: declaredParams(capability, ref.path, bodyScope),
       };
     },
     report,
   );
-  const exposeNamespaces = objects(capability.exposes).map(([a]) => String(a.namespace));
-  const bodyScope: TemplateScope = {
-    ...secretScope,
-    inputs: true,
-    inputPrefixes: new Set(['tools', 'rest', ...exposeNamespaces]),
-  };
   const byUnit: ConsumesContext['byUnit'] = new Map();
   const schemas = new Map<string, JsonSchema>();
   const apis = buildApis(capability, {
@@ -197,7 +198,7 @@ function readBinds(data: Obj, capability: Obj, report: Reporter): Bind[] {
 }
 
 /** Names a consumed operation declares: parameters and path placeholders. */
-function declaredParams(capability: Obj, opPath: PathKey[]): Set<string> {
+function declaredParams(capability: Obj, opPath: PathKey[], bodyScope: TemplateScope): Set<string> {
   const [, , i, , r, , o] = opPath as [string, string, number, string, number, string, number];
   const entry = objects(capability.consumes).find(([, n]) => n === i)?.[0] ?? {};
   const resource = objAt(listAt(entry.resources)[r]);
@@ -205,7 +206,9 @@ function declaredParams(capability: Obj, opPath: PathKey[]): Set<string> {
   const names = new Set<string>();
   for (const [p] of [...objects(resource.inputParameters), ...objects(op.inputParameters)])
     names.add(String(p.name));
-  for (const part of parsePath(String(resource.path))) if (part.kind === 'param') names.add(part.name);
+  for (const part of parsePath(operationPath(resource, op).path))
+    if (part.kind === 'param') names.add(part.name);
+  for (const name of bodyTemplateNames(op.body, bodyScope)) names.add(name);
   return names;
 }
 
@@ -234,7 +237,17 @@ function collectSecrets(
     if (api.auth?.kind === 'bearer') templates.push(api.auth.token);
     if (api.auth?.kind === 'basic') templates.push(api.auth.username, api.auth.password);
     for (const p of api.fixedParams) if (p.value) templates.push(p.value);
-    for (const op of api.operations) for (const p of op.params) if (p.value) templates.push(p.value);
+    for (const op of api.operations) {
+      for (const p of op.params) if (p.value) templates.push(p.value);
+      // Body templates read bind values too (an apikey placed in the body, `{{TOKEN}}` in data).
+      if (op.body?.kind === 'text') templates.push(op.body.text);
+      const walk = (t: JsonTemplate): void => {
+        if (t.kind === 'template') templates.push(t.template);
+        if (t.kind === 'array') t.items.forEach(walk);
+        if (t.kind === 'object') t.entries.forEach((e) => walk(e.value));
+      };
+      if (op.body?.kind === 'json') walk(op.body.data);
+    }
   }
   for (const adapter of [...rest, ...mcp]) {
     const auth = adapter.auth;

@@ -578,11 +578,21 @@ function addAt(
       ex.cookies.push({ key: name, value: text(v), at });
       return;
     case 'body':
-      bodyParams.push([p ?? { name, in: 'body', type: 'string', at }, v]);
+      // capgen validates and coerces inputs: a REST query value that feeds a typed body
+      // parameter arrives as that type.
+      bodyParams.push([p ?? { name, in: 'body', type: 'string', at }, coerce(v, p?.type)]);
       return;
     default:
       for (const one of Array.isArray(v) ? v : [v]) ex.query.push({ key: name, value: text(one), at });
   }
+}
+
+function coerce(v: unknown, type: string | undefined): unknown {
+  if (typeof v !== 'string') return v;
+  if ((type === 'integer' || type === 'number') && v.trim() !== '' && !Number.isNaN(Number(v)))
+    return Number(v);
+  if (type === 'boolean' && (v === 'true' || v === 'false')) return v === 'true';
+  return v;
 }
 
 /** Body parameters: one object or array parameter is the whole body; otherwise an object of them. */
@@ -639,4 +649,21 @@ function credentials(ctx: Context, t: Target, ex: Expected): void {
     default:
       return; // other types: sent without credentials (dialect.md, auth-type)
   }
+}
+/** The base URI of a consumes entry as the spec means it: `{{X}}`, `${X}`, `{x}`, `[x]` read bind variables. */
+export function baseUri(ctx: Context, entry: Obj): string {
+  let uri = String(entry.baseUri ?? '').trim();
+  uri = renderSecret(uri, ctx);
+  const bind = (name: string, whole: string) => {
+    const envName = ctx.binds.env.get(name);
+    if (envName !== undefined) return ctx.env(envName);
+    const auth = isObj(entry.authentication) ? entry.authentication : undefined;
+    if (auth && String(auth.placement).toLowerCase() === 'path' && auth.key === name)
+      return renderSecret(String(auth.value ?? ''), ctx);
+    return whole;
+  };
+  uri = uri.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (w, n: string) => bind(n, w));
+  uri = uri.replace(/\{([A-Za-z_][A-Za-z0-9_.-]*)\}/g, (w, n: string) => bind(n, w));
+  uri = uri.replace(/\[([A-Za-z_][A-Za-z0-9_.-]*)\]/g, (w, n: string) => bind(n, w));
+  return uri.replace(/\/+$/, '');
 }
