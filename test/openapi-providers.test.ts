@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../generator/diagnostics.js';
+import { inspector } from './support/inspector.js';
 import { type Recorder, startRecorder } from './support/recorder.js';
 import { type Started, typedCapability, type TypedSeed } from './support/typed.js';
 
@@ -43,7 +44,7 @@ async function provider(
   env: (upstream: string) => Record<string, string>,
   mcp: string,
 ): Promise<Provider> {
-  const file = join(CORPUS, spec);
+  const file = spec.startsWith('/') ? spec : join(CORPUS, spec);
   const typed = await typedCapability(file, openapi);
   typed.setLogLevel('silent');
   const recorder = await startRecorder();
@@ -160,6 +161,19 @@ describe('Stripe (corpus stripe/subscription-billing.yaml + an excerpt of four o
     expect(Object.keys(customer.properties!)).toEqual(['result']);
     expect(JSON.stringify(stripe.tools)).not.toContain('$ref');
   });
+
+  it('the MCP Inspector CLI tools/list --strict accepts the typed tools (anyOf answer included)', async () => {
+    const result = await inspector(stripe.running.urls['stripe-subscription-billing-mcp']!, [
+      '--method',
+      'tools/list',
+      '--strict',
+      '--format',
+      'json',
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const listed = JSON.parse(result.stdout) as { result: { tools: { name: string }[] } };
+    expect(listed.result.tools.map((t) => t.name)).toEqual(stripe.tools.map((t) => t.name));
+  }, 120_000);
 
   it('REST refuses a status outside the enum before any upstream call, and forwards a good one', async () => {
     const before = stripe.recorder.requests.length;
@@ -312,5 +326,76 @@ describe('Scaleway (corpus scaleway/instance-instance-types.yaml + the whole Ins
     const good = await fetch(`${rest}/v1/instance/v1/zones/fr-par-2/products/servers?page=2`);
     expect(good.status).toBe(200);
     expect(scaleway.recorder.last().url).toBe('/instance/v1/zones/fr-par-2/products/servers?page=2');
+  });
+});
+
+describe('a mapped output narrows the answer type (a spec of our own over the Stripe excerpt)', () => {
+  let mapped: Provider;
+  beforeAll(async () => {
+    mapped = await provider(
+      join(EXCERPTS, 'stripe-mapped.yaml'),
+      { stripe: join(EXCERPTS, 'stripe.yaml') },
+      (upstream) => ({
+        STRIPE_API_KEY: 'sk_test_26PHem9AhJZvU623DfE1x4sd',
+        STRIPE_BASE_URL: upstream,
+        EMAILS_PORT: '0',
+      }),
+      'emails',
+    );
+    started.push(mapped);
+  }, 300_000);
+
+  it('the tool describes only the mapped fields, each with the type of the field it reads', () => {
+    const emails = tool(mapped, 'customer-emails');
+    expect(emails.outputSchema).toEqual({
+      type: 'object',
+      properties: {
+        customers: {
+          type: ['array', 'null'],
+          items: {
+            type: ['object', 'null'],
+            properties: {
+              id: { type: ['string', 'null'] },
+              created: { type: ['integer', 'null'] },
+              email: { type: ['string', 'null'] },
+            },
+            additionalProperties: true,
+          },
+        },
+        more: { type: ['boolean', 'null'] },
+      },
+      additionalProperties: true,
+    });
+    // The capability does not describe `limit`, so Stripe's description fills the gap.
+    expect(emails.inputSchema.properties.limit!.description).toMatch(/^A limit on the number of objects/);
+  });
+
+  it('the mapped answer passes the official client output validation', async () => {
+    mapped.recorder.respond(() => ({
+      status: 200,
+      body: {
+        object: 'list',
+        url: '/v1/customers',
+        has_more: true,
+        data: [
+          { id: 'cus_1', object: 'customer', created: 1700000000, email: 'a@example.com', livemode: false },
+          { id: 'cus_2', object: 'customer', created: 1700000001, email: null, livemode: false },
+        ],
+      },
+    }));
+    const client = new Client({ name: 'capgen-providers-test', version: '1.0.0' }, {});
+    await client.connect(new StreamableHTTPClientTransport(new URL(mapped.running.urls.emails!)));
+    await client.listTools(); // the client validates structured content against the listed schema
+    const result = await client.callTool({ name: 'customer-emails', arguments: { limit: 2 } });
+    await client.close();
+    expect(result.isError).toBeFalsy();
+    expect(result.structuredContent).toEqual({
+      customers: [
+        { id: 'cus_1', created: 1700000000, email: 'a@example.com' },
+        { id: 'cus_2', created: 1700000001, email: null },
+      ],
+      more: true,
+    });
+    expect(mapped.recorder.last().url).toBe('/v1/customers?limit=2');
   });
 });

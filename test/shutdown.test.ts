@@ -1,6 +1,6 @@
 /**
- * Shutdown under real signals: the generated seed server run as `npm start` runs it (node with the
- * tsx loader, no wrapper process), in its own process group, with 64 requests in flight against
+ * Shutdown under real signals: the generated seed server run as `npm run dev` runs it (node with the
+ * tsx loader, no wrapper process; `npm start` is node on the built dist/), in its own process group, with 64 requests in flight against
  * a slow upstream. SIGTERM to the whole group, once or twice 100 ms apart: every request is
  * answered and the process exits 0.
  */
