@@ -43,10 +43,12 @@ export function emitServer(model: Capability, runtime: Set<string>): string {
     const apis = a.paths.flatMap((p) => p.operations.map((o) => o.call.api));
     // --stdio serves MCP on stdin/stdout and opens no port at all.
     return code`if (listenHttp) {
-  const ${app} = ${ident(a.factoryName)}({ clients: ${clientsOf(apis)}, bodyLimit, auth: ${authExpr(a.auth, a.namespace)} });
+  const ${app} = ${ident(a.factoryName)}({ clients: ${clientsOf(apis)}, bodyLimit, auth: ${authExpr(a.auth, a.namespace)}, health });
   closers.push(() => ${app}.close());
+  const state = health.adapter('rest', ${lit(a.namespace)});
   await ${app}.listen({ host: host ?? ${lit(a.address)}, port: portFrom(env, ${lit(a.portEnv)}, ${lit(a.port)}) });
   urls[${lit(a.namespace)}] = urlOf(${app}.server, host ?? ${lit(a.address)});
+  state.listening(portOf(${app}.server));
 }`;
   });
   const mcp = model.mcp.map((a, index) => {
@@ -67,9 +69,11 @@ if (${stdioCondition}) {
   serveStdio(${factory});
   urls[${lit(a.namespace)}] = 'stdio';
 } else if (listenHttp) {
-  const served = await serveMcpHttp(${factory}, { name: ${lit(a.namespace)}, auth: ${authExpr(a.auth, a.namespace)}, host: host ?? ${lit(a.address)}, port: portFrom(env, ${lit(a.portEnv)}, ${lit(a.port)}), allowedHosts, maxBodyBytes: bodyLimit });
+  const state = health.adapter('mcp', ${lit(a.namespace)});
+  const served = await serveMcpHttp(${factory}, { name: ${lit(a.namespace)}, auth: ${authExpr(a.auth, a.namespace)}, host: host ?? ${lit(a.address)}, port: portFrom(env, ${lit(a.portEnv)}, ${lit(a.port)}), allowedHosts, maxBodyBytes: bodyLimit, health });
   closers.push(() => served.close());
   urls[${lit(a.namespace)}] = urlOf(served.server, host ?? ${lit(a.address)}, '/mcp');
+  state.listening(portOf(served.server));
 }`;
   });
   const symbols = [
@@ -78,7 +82,7 @@ if (${stdioCondition}) {
     ...(model.bindFiles.length > 0 ? ['withBindFiles'] : []),
     'requireEnv',
     'setLogLevel',
-    ...(model.rest.length + model.mcp.length > 0 ? ['portFrom', 'urlOf'] : []),
+    ...(model.rest.length + model.mcp.length > 0 ? ['Health', 'portFrom', 'portOf', 'urlOf'] : []),
     ...(model.mcp.length > 0 ? ['logToStderr', 'serveMcpHttp'] : []),
   ].sort();
   const imports: Code[] = [
