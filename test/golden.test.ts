@@ -47,6 +47,20 @@ const RUNTIME: Record<string, string[]> = {
   'step-3-shipyard-auth': ['auth', 'binds', 'env', 'formats/error', 'health', 'http', 'log', 'mcp', 'output'],
   'location-intelligence': ['auth', 'env', 'formats/error', 'health', 'http', 'log', 'mcp', 'output', 'rest'],
   'cat-capability': ['auth', 'env', 'formats/error', 'health', 'http', 'log', 'mcp', 'output', 'rest'],
+  skills: [
+    'auth',
+    'env',
+    'files',
+    'formats/error',
+    'guard',
+    'health',
+    'http',
+    'log',
+    'mcp',
+    'output',
+    'rest',
+    'skill',
+  ],
 };
 
 /** Case name → spec, chosen for their different shapes (research/corpus.md §6). */
@@ -58,6 +72,7 @@ export const CASES: Record<string, string> = {
   'step-3-shipyard-auth': `${CORPUS}naftiko-framework/main/tutorial/step-3-shipyard-auth.yml`, // explicit MCP inputParameters, mapped outputs, consumes-level header
   'location-intelligence': `${CORPUS}google-maps/location-intelligence.yaml`, // 3 consumes, query apikey + header params, JSON body templates
   'cat-capability': `${CORPUS}cat/cat-capability.yaml`, // duplicate names, undeclared `with` keys, no auth
+  skills: new URL('./fixtures/exposes/skills.yaml', import.meta.url).pathname, // skill catalog over MCP and REST siblings
 };
 
 describe('goldens', () => {

@@ -4,6 +4,8 @@
 // the spec, not the model) finds no mismatch.
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Generated, generateText } from '../generator/pipeline.js';
 import { writeOutput } from '../generator/write.js';
@@ -129,6 +131,23 @@ capability:
     authentication:
       type: bearer
       token: '{{env.AXWAY_API_KEY}}'
+  # google-maps/location-intelligence.yaml:244-250 (whole-value body placeholders keep their JSON type)
+  - type: http
+    namespace: google-maps-places
+    baseUri: https://places.googleapis.com/v1
+    resources:
+    - name: nearby
+      path: /places:searchNearby
+      operations:
+      - name: search-places-nearby
+        method: POST
+        body:
+          type: json
+          data:
+            includedTypes: '{{tools.includedTypes}}'
+            maxResultCount: '{{tools.maxResultCount}}'
+            locationRestriction: '{{tools.locationRestriction}}'
+            note: 'near {{tools.near}}'
   exposes:
   - type: mcp
     namespace: tools
@@ -146,6 +165,7 @@ capability:
     - {name: search-stores, description: Search stores., call: walgreens-store-locator.search-stores, with: {lat: tools.lat}}
     - {name: get-me, description: Who am I., call: telegram-bot.get-me}
     - {name: list-entities, description: List entities., call: dynatrace-env.list-entities}
+    - {name: search-places-nearby, description: Search nearby., call: google-maps-places.search-places-nearby}
     - name: get-client
       description: Get a service account.
       call: amplify-platform-client.clientfindone
@@ -184,7 +204,7 @@ describe('corpus misreadings (issue 9)', () => {
   it('every call matches the intent oracle', () => {
     expect(result.failures).toEqual([]);
     expect(result.mismatches).toBe(0);
-    expect(result.passed).toBe(10);
+    expect(result.passed).toBe(11);
   });
 
   it('with keys that feed a body template are not also sent as query (servicenow/customer-service.yaml:65)', () => {
@@ -236,5 +256,45 @@ describe('corpus misreadings (issue 9)', () => {
   it('the credential wins over a header parameter of the same name (axway/amplify-platform-client.yaml:86, :142)', () => {
     const r = [...byPath.entries()].find(([p]) => /^\/client\/a\d+$/.test(p))![1];
     expect(r.headers.authorization).toBe(`Bearer ${secretValue('AXWAY_API_KEY')}`);
+  });
+
+  it('a whole-value body placeholder takes an array, a number or an object (google-maps/location-intelligence.yaml:248)', async () => {
+    const env: Record<string, string> = { HOST: '127.0.0.1' };
+    generated.model.apis.forEach((api, i) => (env[api.baseUrlEnv] = `${echo.url}/w/a${i}`));
+    for (const a of generated.model.mcp) env[a.portEnv] = '0';
+    for (const e of generated.model.env) if (e.secret) env[e.name] = secretValue(e.name);
+    const server = (await import(pathToFileURL(join(dir, 'server.ts')).href)) as {
+      start(o: {
+        env: Record<string, string>;
+      }): Promise<{ urls: Record<string, string>; close(): Promise<void> }>;
+    };
+    const running = await server.start({ env });
+    const client = new Client({ name: 'misreadings', version: '1.0.0' }, {});
+    try {
+      await client.connect(new StreamableHTTPClientTransport(new URL(running.urls.tools!)));
+      const args = {
+        includedTypes: ['cafe', 'bakery'],
+        maxResultCount: 5,
+        locationRestriction: { circle: { radius: 500 } },
+        near: 'the station',
+      };
+      const answer = await client.callTool({ name: 'search-places-nearby', arguments: args });
+      expect(answer.isError).toBeFalsy();
+      const r = echo.requests.find(
+        (x) => x.path.startsWith('/w/') && x.path.endsWith('/places:searchNearby'),
+      )!;
+      expect(JSON.parse(r.body)).toEqual({
+        includedTypes: ['cafe', 'bakery'],
+        maxResultCount: 5,
+        locationRestriction: { circle: { radius: 500 } },
+        note: 'near the station',
+      });
+      // A name inside a longer string is still text.
+      const tool = generated.model.mcp[0]!.tools.find((t) => t.name === 'search-places-nearby')!;
+      expect(tool.inputs.find((i) => i.name === 'near')!.schema).toEqual({ type: 'string' });
+    } finally {
+      await client.close().catch(() => undefined);
+      await running.close();
+    }
   });
 });

@@ -16,17 +16,20 @@ import {
 import { emitRest } from './rest.js';
 import { runtimeClosure, runtimeFiles, runtimePackages } from './runtime.js';
 import { emitServer } from './server.js';
+import { emitSkills } from './skills.js';
 
 export function emitAll(model: Capability): [string, string][] {
   // The runtime modules the emitted files import, filled in by each emitter.
   const used = new Set<string>();
-  const files: [string, string][] = [['client.ts', emitClient(model, used)]];
+  const files: [string, string][] = model.apis.length > 0 ? [['client.ts', emitClient(model, used)]] : [];
   if (model.rest.length > 0) {
     files.push(['rest.ts', emitRest(model, used)]);
     for (const adapter of model.rest) files.push([adapter.openapiFile, emitOpenApi(model, adapter)]);
   }
   if (model.mcp.length > 0) files.push(['mcp.ts', emitMcp(model, used)]);
-  if (model.rest.length > 0 || model.mcp.length > 0) files.push(['server.ts', emitServer(model, used)]);
+  if (model.skill.length > 0) files.push(['skills.ts', emitSkills(model, used)]);
+  if (model.rest.length > 0 || model.mcp.length > 0 || model.skill.length > 0)
+    files.push(['server.ts', emitServer(model, used)]);
   const runtime = runtimeClosure(used);
   const packages = runtimePackages(runtime);
   if (model.rest.length > 0 || model.mcp.length > 0)

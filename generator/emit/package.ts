@@ -199,6 +199,7 @@ export function emitReadme(model: Capability): string {
       portEnv: a.portEnv,
       stdio: a.transport === 'stdio',
     })),
+    skill: model.skill.map((a) => ({ namespace: a.namespace, port: String(a.port), portEnv: a.portEnv })),
     routes: routes.map((r) => ({ method: r.method, path: r.path, call: r.call, description: r.description })),
     tools: tools.map((t) => ({
       name: t.name,

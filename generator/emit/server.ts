@@ -76,20 +76,38 @@ if (${stdioCondition}) {
   state.listening(portOf(served.server));
 }`;
   });
+  const skill = model.skill.map((a) => {
+    const app = ident(`${a.catalogName.replace(/Catalog$/, '')}App`);
+    const catalog = ident(a.catalogName);
+    return code`if (listenHttp) {
+  const ${app} = createSkillApp({ name: ${lit(a.namespace)}, skills: ${catalog}.skills, modes: ${catalog}.modes, auth: ${authExpr(a.auth, a.namespace)}, allowedHosts, cwd: options.cwd, health });
+  closers.push(() => ${app}.close());
+  const state = health.adapter('skill', ${lit(a.namespace)});
+  await ${app}.listen({ host: host ?? ${lit(a.address)}, port: portFrom(env, ${lit(a.portEnv)}, ${lit(a.port)}) });
+  urls[${lit(a.namespace)}] = urlOf(${app}.server, host ?? ${lit(a.address)});
+  state.listening(portOf(${app}.server));
+}`;
+  });
+  const listens = model.rest.length + model.mcp.length + model.skill.length > 0;
   const symbols = [
     'ConfigError',
     'log',
     ...(model.bindFiles.length > 0 ? ['withBindFiles'] : []),
     'requireEnv',
     'setLogLevel',
-    ...(model.rest.length + model.mcp.length > 0 ? ['Health', 'portFrom', 'portOf', 'urlOf'] : []),
+    ...(listens ? ['Health', 'portFrom', 'portOf', 'urlOf'] : []),
     ...(model.mcp.length > 0 ? ['logToStderr', 'serveMcpHttp'] : []),
+    ...(model.skill.length > 0 ? ['createSkillApp'] : []),
   ].sort();
   const imports: Code[] = [
-    code`import { ${join(
-      model.apis.map((a) => ident(a.factoryName)),
-      ', ',
-    )} } from './client.js';`,
+    ...(model.apis.length > 0
+      ? [
+          code`import { ${join(
+            model.apis.map((a) => ident(a.factoryName)),
+            ', ',
+          )} } from './client.js';`,
+        ]
+      : []),
     ...(model.rest.length > 0
       ? [
           code`import { ${join(
@@ -111,6 +129,13 @@ if (${stdioCondition}) {
         ]
       : []),
   ];
+  if (model.skill.length > 0)
+    imports.push(
+      code`import { ${join(
+        model.skill.map((a) => ident(a.catalogName)),
+        ', ',
+      )} } from './skills.js';`,
+    );
   return render('server.ts.hbs', {
     source: basename(model.specFile),
     stdio: model.mcp.length > 0,
@@ -119,6 +144,6 @@ if (${stdioCondition}) {
     clients,
     bindFiles: model.bindFiles.length > 0 ? lit(model.bindFiles) : undefined,
     bindings: lit(Object.fromEntries(model.secrets.map((s) => [s.variable, s.env]))),
-    adapters: [...rest, ...mcp],
+    adapters: [...rest, ...mcp, ...skill],
   });
 }

@@ -9,8 +9,10 @@ import { isSkipped } from '../validate/units.js';
 import { undeclaredWithKeys } from './bind.js';
 import { bodyTemplateNames, buildApis, type ConsumesContext, operationPath, parsePath } from './consumes.js';
 import { buildMcpAdapter, buildRestAdapter, type ExposeContext } from './expose.js';
+import { buildSkillAdapter } from './skill.js';
 import { type TemplateScope, templateSecrets } from './template.js';
 import type {
+  Auth,
   BindFile,
   Capability,
   ConsumedApi,
@@ -19,6 +21,7 @@ import type {
   JsonTemplate,
   McpAdapter,
   RestAdapter,
+  SkillAdapter,
   Template,
 } from './types.js';
 
@@ -94,9 +97,17 @@ export function buildModel(
     if (adapter.type === 'rest') rest.push(buildRestAdapter(adapter, i, ctx, restCount));
     if (adapter.type === 'mcp') mcp.push(buildMcpAdapter(adapter, i, ctx));
   }
+  const modes = Object.fromEntries(
+    exposes
+      .filter(([a]) => a.type === 'rest' || a.type === 'mcp')
+      .map(([a]) => [String(a.namespace), String(a.type)]),
+  );
+  const skill: SkillAdapter[] = exposes
+    .filter(([a]) => a.type === 'skill')
+    .map(([adapter, i]) => buildSkillAdapter(adapter, i, ctx, modes));
   const operations = apis.reduce((n, a) => n + a.operations.length, 0);
   const exposed = rest.reduce((n, a) => n + a.paths.length, 0) + mcp.reduce((n, a) => n + a.tools.length, 0);
-  if (operations === 0) {
+  if (operations === 0 && skill.length === 0) {
     report.error(
       'nothing-to-generate',
       'nothing to generate: no consumed operation is left to call',
@@ -104,7 +115,7 @@ export function buildModel(
       undefined,
       { last: true },
     );
-  } else if (exposed === 0 && (rest.length > 0 || mcp.length > 0 || exposes.length === 0)) {
+  } else if (operations > 0 && exposed === 0 && (rest.length > 0 || mcp.length > 0 || exposes.length === 0)) {
     report.warn(
       'nothing-exposed',
       'no REST operation or MCP tool is left to expose; only the client is generated',
@@ -116,7 +127,7 @@ export function buildModel(
   report.throwIfFailed();
 
   const info = objAt(data.info);
-  const secrets = collectSecrets(apis, rest, mcp, binds);
+  const secrets = collectSecrets(apis, [...rest, ...mcp, ...skill], binds, rest, mcp);
   for (const s of secrets) {
     if (!binds.some((b) => s.variable in b.keys)) {
       report.warn(
@@ -134,7 +145,8 @@ export function buildModel(
     apis,
     rest: rest.filter((a) => a.paths.length > 0),
     mcp: mcp.filter((a) => a.tools.length > 0),
-    env: environment(apis, rest, mcp, secrets),
+    skill,
+    env: environment(apis, rest, mcp, skill, secrets),
     secrets,
     bindFiles: usedBindFiles(binds, secrets),
     schemas,
@@ -226,9 +238,10 @@ function usedBindFiles(binds: Bind[], secrets: { variable: string }[]): BindFile
 
 function collectSecrets(
   apis: ConsumedApi[],
+  adapters: { auth?: Auth }[],
+  binds: Bind[],
   rest: RestAdapter[],
   mcp: McpAdapter[],
-  binds: Bind[],
 ): { variable: string; env: string }[] {
   const templates: Template[] = [];
   for (const api of apis) {
@@ -249,7 +262,7 @@ function collectSecrets(
       if (op.body?.kind === 'json') walk(op.body.data);
     }
   }
-  for (const adapter of [...rest, ...mcp]) {
+  for (const adapter of adapters) {
     const auth = adapter.auth;
     if (auth?.kind === 'apikey') templates.push(auth.value);
     if (auth?.kind === 'bearer') templates.push(auth.token);
@@ -276,6 +289,7 @@ function environment(
   apis: ConsumedApi[],
   rest: RestAdapter[],
   mcp: McpAdapter[],
+  skill: SkillAdapter[],
   secrets: { variable: string; env: string }[],
 ): EnvVar[] {
   const env: EnvVar[] = [];
@@ -307,5 +321,11 @@ function environment(
         secret: false,
       });
   }
+  for (const a of skill)
+    env.push({
+      name: a.portEnv,
+      purpose: `port of the skill catalog "${a.namespace}" (default ${a.port})`,
+      secret: false,
+    });
   return env;
 }

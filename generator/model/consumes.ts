@@ -328,7 +328,10 @@ function buildOperation(
   }
   // Names a body template reads are body parameters (the template places them), so a `with` key
   // that feeds one is not also sent as a query parameter.
+  // A name read only as a whole JSON value (`key: '{{tools.x}}'`) keeps its JSON type, so it takes
+  // any JSON value (an array, object or number), not only a string.
   const body = buildBody(op.body, [...at, 'body'], ctx);
+  const whole = wholeValueInputs(body);
   for (const input of bodyInputs(body)) {
     if (!byName.has(input))
       byName.set(input, {
@@ -336,7 +339,8 @@ function buildOperation(
         in: 'body',
         type: 'string',
         required: false,
-        schema: schemaFor('string'),
+        schema: whole.has(input) ? {} : schemaFor('string'),
+        ...(whole.has(input) ? { typed: {} } : {}),
       });
   }
   // `body: {type: json}` without `data`: the caller's JSON is the body.
@@ -722,6 +726,25 @@ function jsonTemplate(data: unknown, ctx: ConsumesContext): JsonTemplate {
 }
 
 /** Inputs a body template reads; each becomes a parameter of the operation. */
+/** Names a JSON body reads only as whole values (`'{{x}}'`), never inside a longer string. */
+function wholeValueInputs(body: BodyTemplate | undefined): Set<string> {
+  const whole = new Set<string>();
+  const inText = new Set<string>();
+  if (body?.kind === 'text') return whole;
+  const walk = (t: JsonTemplate): void => {
+    if (t.kind === 'template') {
+      const [only, ...rest] = t.template.parts;
+      if (only?.kind === 'input' && rest.length === 0) whole.add(only.name);
+      else templateInputs(t.template).forEach((n) => inText.add(n));
+    }
+    if (t.kind === 'array') t.items.forEach(walk);
+    if (t.kind === 'object') t.entries.forEach((e) => walk(e.value));
+  };
+  if (body) walk(body.data);
+  for (const n of inText) whole.delete(n);
+  return whole;
+}
+
 function bodyInputs(body: BodyTemplate | undefined): string[] {
   if (!body) return [];
   if (body.kind === 'text') return templateInputs(body.text);
