@@ -77,3 +77,9 @@ export function allowedHostsFor(
       'list the host names callers use (comma-separated), or * to accept any',
   );
 }
+
+/** The port a listening server got (the real one when it asked for 0). */
+export function portOf(server: Server): number | undefined {
+  const address = server.address();
+  return typeof address === 'object' && address !== null ? address.port : undefined;
+}

@@ -15,6 +15,7 @@ import {
 import { authorized, challenge, type InboundAuth } from './auth.js';
 import { FormatError } from './formats/error.js';
 import { hostRefusal, nestsDeeperThan } from './guard.js';
+import { type Health, healthAnswer } from './health.js';
 import { type ApiResponse, RequestError, UpstreamError } from './http.js';
 import { log } from './log.js';
 import { mapOutput, type OutputShape } from './output.js';
@@ -191,6 +192,8 @@ export interface McpHttpOptions {
   name: string;
   /** Credentials every caller must present; absent means the adapter is open. */
   auth?: InboundAuth;
+  /** Serves GET /healthz and /readyz from it, before the Host check and without credentials. */
+  health?: Health;
 }
 
 /**
@@ -212,6 +215,7 @@ export async function serveMcpHttp(
     res
       .writeHead(status, { 'content-type': 'application/json' })
       .end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } }));
+  const health = options.health;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const started = performance.now();
     res.once('finish', () =>
@@ -224,6 +228,13 @@ export async function serveMcpHttp(
         ms: Math.round((performance.now() - started) * 10) / 10,
       }),
     );
+    // Probes come from a kubelet or a load balancer by IP, without credentials: answered first.
+    const probe =
+      health && req.method === 'GET' ? healthAnswer(health, (req.url ?? '/').split('?')[0]!) : undefined;
+    if (probe) {
+      res.writeHead(probe.status, { 'content-type': 'application/json' }).end(JSON.stringify(probe.body));
+      return;
+    }
     const refusal = hostRefusal(options.allowedHosts, req.headers.host, req.headers.origin);
     if (refusal !== undefined) {
       res

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { InstanceImagesClient } from './client.js';
 import type { InboundAuth } from './runtime/auth.js';
+import type { Health } from './runtime/health.js';
 import { type RestRequest, type RestRoute, createRestApp, route } from './runtime/rest.js';
 
 export interface InstanceImagesRestClients {
@@ -23,6 +24,8 @@ export interface InstanceImagesRestOptions {
   allowedHosts?: readonly string[] | '*';
   /** Deepest nesting accepted in a JSON request body (default 64). */
   maxJsonDepth?: number;
+  /** The server's adapters, for GET /healthz and /readyz (absent: no health routes). */
+  health?: Health;
 }
 
 const instanceImagesRestOpenApi = readFileSync(new URL('openapi.json', import.meta.url));
@@ -261,5 +264,6 @@ export function createInstanceImagesRestApp(options: InstanceImagesRestOptions):
     auth: options.auth,
     allowedHosts: options.allowedHosts,
     maxJsonDepth: options.maxJsonDepth,
+    health: options.health,
   });
 }

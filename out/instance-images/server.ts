@@ -8,7 +8,8 @@ import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import { createInstanceImagesClient } from './client.js';
 import { createInstanceImagesRestApp } from './rest.js';
 import { createInstanceImagesMcpServer, instanceImagesMcpTools as instanceImagesMcpToolsOf } from './mcp.js';
-import { ConfigError, allowedHostsFor, intFrom, portFrom, requireEnv, urlOf } from './runtime/env.js';
+import { ConfigError, allowedHostsFor, intFrom, portFrom, portOf, requireEnv, urlOf } from './runtime/env.js';
+import { Health } from './runtime/health.js';
 import { log, logToStderr, setLogLevel } from './runtime/log.js';
 import { serveMcpHttp } from './runtime/mcp.js';
 
@@ -48,10 +49,13 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
   const secret = (variable: string, purpose: string) =>
     requireEnv(env, bindings[variable] ?? variable, purpose);
   const closers: (() => Promise<void>)[] = [];
+  // /healthz and /readyz on every HTTP adapter: not ready from the moment shutdown begins.
+  const health = new Health();
   const clientClosers: (() => Promise<void>)[] = [];
   // Every adapter stops accepting at once and lets its in-flight requests finish; the clients
   // close after them, since those requests still call upstreams.
   const close = async () => {
+    health.stop();
     await Promise.all(closers.map((closer) => closer().catch(() => undefined)));
     await Promise.all(clientClosers.map((closer) => closer().catch(() => undefined)));
   };
@@ -65,13 +69,16 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
         auth: undefined,
         allowedHosts: allowedHostsFor(env, host ?? '127.0.0.1'),
         maxJsonDepth,
+        health,
       });
       closers.push(() => instanceImagesRestApp.close());
+      const state = health.adapter('rest', 'instance-images-rest');
       await instanceImagesRestApp.listen({
         host: host ?? '127.0.0.1',
         port: portFrom(env, 'INSTANCE_IMAGES_REST_PORT', 8080),
       });
       urls['instance-images-rest'] = urlOf(instanceImagesRestApp.server, host ?? '127.0.0.1');
+      state.listening(portOf(instanceImagesRestApp.server));
     }
     const instanceImagesMcpTools = instanceImagesMcpToolsOf({ instanceImages });
     if (options.stdio === true) {
@@ -82,6 +89,7 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
       );
       urls['instance-images-mcp'] = 'stdio';
     } else if (listenHttp) {
+      const state = health.adapter('mcp', 'instance-images-mcp');
       const served = await serveMcpHttp(
         () => createInstanceImagesMcpServer(instanceImagesMcpTools, { maxTextLength, maxResultLength }),
         {
@@ -92,10 +100,12 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
           allowedHosts: allowedHostsFor(env, host ?? '127.0.0.1'),
           maxBodyBytes: bodyLimit,
           maxJsonDepth,
+          health,
         },
       );
       closers.push(() => served.close());
       urls['instance-images-mcp'] = urlOf(served.server, host ?? '127.0.0.1', '/mcp');
+      state.listening(portOf(served.server));
     }
   } catch (err) {
     await close();
