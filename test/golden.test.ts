@@ -30,14 +30,37 @@ export function expectVerbatimCopy(file: string, text: string): void {
 
 /** Runtime modules each case needs (step-3 is MCP only; no case converts values). */
 const RUNTIME: Record<string, string[]> = {
-  'instance-images': ['auth', 'env', 'formats/error', 'http', 'log', 'mcp', 'output', 'rest'],
-  'pixelixe-graphic': ['auth', 'env', 'formats/error', 'http', 'log', 'mcp', 'output', 'rest'],
-  'security-security-config': ['auth', 'env', 'formats/error', 'http', 'log', 'mcp', 'output', 'rest'],
-  'content-authors': ['auth', 'env', 'formats/error', 'http', 'log', 'mcp', 'output', 'rest'],
-  'step-3-shipyard-auth': ['auth', 'binds', 'env', 'formats/error', 'http', 'log', 'mcp', 'output'],
-  'location-intelligence': ['auth', 'env', 'formats/error', 'http', 'log', 'mcp', 'output', 'rest'],
-  'cat-capability': ['auth', 'env', 'formats/error', 'http', 'log', 'mcp', 'output', 'rest'],
-  skills: ['auth', 'env', 'files', 'formats/error', 'guard', 'http', 'log', 'mcp', 'output', 'rest', 'skill'],
+  'instance-images': ['auth', 'env', 'formats/error', 'health', 'http', 'log', 'mcp', 'output', 'rest'],
+  'pixelixe-graphic': ['auth', 'env', 'formats/error', 'health', 'http', 'log', 'mcp', 'output', 'rest'],
+  'security-security-config': [
+    'auth',
+    'env',
+    'formats/error',
+    'health',
+    'http',
+    'log',
+    'mcp',
+    'output',
+    'rest',
+  ],
+  'content-authors': ['auth', 'env', 'formats/error', 'health', 'http', 'log', 'mcp', 'output', 'rest'],
+  'step-3-shipyard-auth': ['auth', 'binds', 'env', 'formats/error', 'health', 'http', 'log', 'mcp', 'output'],
+  'location-intelligence': ['auth', 'env', 'formats/error', 'health', 'http', 'log', 'mcp', 'output', 'rest'],
+  'cat-capability': ['auth', 'env', 'formats/error', 'health', 'http', 'log', 'mcp', 'output', 'rest'],
+  skills: [
+    'auth',
+    'env',
+    'files',
+    'formats/error',
+    'guard',
+    'health',
+    'http',
+    'log',
+    'mcp',
+    'output',
+    'rest',
+    'skill',
+  ],
 };
 
 /** Case name → spec, chosen for their different shapes (research/corpus.md §6). */

@@ -184,6 +184,7 @@ export function emitReadme(model: Capability): string {
   return render('README.md.hbs', {
     title: model.title,
     packageName: packageName(model),
+    http: model.rest.length > 0 || model.mcp.some((a) => a.transport !== 'stdio'),
     description: model.description,
     source: model.specFile.split('/').pop(),
     rest: model.rest.map((a) => ({

@@ -43,10 +43,12 @@ export function emitServer(model: Capability, runtime: Set<string>): string {
     const apis = a.paths.flatMap((p) => p.operations.map((o) => o.call.api));
     // --stdio serves MCP on stdin/stdout and opens no port at all.
     return code`if (listenHttp) {
-  const ${app} = ${ident(a.factoryName)}({ clients: ${clientsOf(apis)}, bodyLimit, auth: ${authExpr(a.auth, a.namespace)} });
+  const ${app} = ${ident(a.factoryName)}({ clients: ${clientsOf(apis)}, bodyLimit, auth: ${authExpr(a.auth, a.namespace)}, health });
   closers.push(() => ${app}.close());
+  const state = health.adapter('rest', ${lit(a.namespace)});
   await ${app}.listen({ host: host ?? ${lit(a.address)}, port: portFrom(env, ${lit(a.portEnv)}, ${lit(a.port)}) });
   urls[${lit(a.namespace)}] = urlOf(${app}.server, host ?? ${lit(a.address)});
+  state.listening(portOf(${app}.server));
 }`;
   });
   const mcp = model.mcp.map((a, index) => {
@@ -67,19 +69,23 @@ if (${stdioCondition}) {
   serveStdio(${factory});
   urls[${lit(a.namespace)}] = 'stdio';
 } else if (listenHttp) {
-  const served = await serveMcpHttp(${factory}, { name: ${lit(a.namespace)}, auth: ${authExpr(a.auth, a.namespace)}, host: host ?? ${lit(a.address)}, port: portFrom(env, ${lit(a.portEnv)}, ${lit(a.port)}), allowedHosts, maxBodyBytes: bodyLimit });
+  const state = health.adapter('mcp', ${lit(a.namespace)});
+  const served = await serveMcpHttp(${factory}, { name: ${lit(a.namespace)}, auth: ${authExpr(a.auth, a.namespace)}, host: host ?? ${lit(a.address)}, port: portFrom(env, ${lit(a.portEnv)}, ${lit(a.port)}), allowedHosts, maxBodyBytes: bodyLimit, health });
   closers.push(() => served.close());
   urls[${lit(a.namespace)}] = urlOf(served.server, host ?? ${lit(a.address)}, '/mcp');
+  state.listening(portOf(served.server));
 }`;
   });
   const skill = model.skill.map((a) => {
     const app = ident(`${a.catalogName.replace(/Catalog$/, '')}App`);
     const catalog = ident(a.catalogName);
     return code`if (listenHttp) {
-  const ${app} = createSkillApp({ name: ${lit(a.namespace)}, skills: ${catalog}.skills, modes: ${catalog}.modes, auth: ${authExpr(a.auth, a.namespace)}, allowedHosts, cwd: options.cwd });
+  const ${app} = createSkillApp({ name: ${lit(a.namespace)}, skills: ${catalog}.skills, modes: ${catalog}.modes, auth: ${authExpr(a.auth, a.namespace)}, allowedHosts, cwd: options.cwd, health });
   closers.push(() => ${app}.close());
+  const state = health.adapter('skill', ${lit(a.namespace)});
   await ${app}.listen({ host: host ?? ${lit(a.address)}, port: portFrom(env, ${lit(a.portEnv)}, ${lit(a.port)}) });
   urls[${lit(a.namespace)}] = urlOf(${app}.server, host ?? ${lit(a.address)});
+  state.listening(portOf(${app}.server));
 }`;
   });
   const listens = model.rest.length + model.mcp.length + model.skill.length > 0;
@@ -89,7 +95,7 @@ if (${stdioCondition}) {
     ...(model.bindFiles.length > 0 ? ['withBindFiles'] : []),
     'requireEnv',
     'setLogLevel',
-    ...(listens ? ['portFrom', 'urlOf'] : []),
+    ...(listens ? ['Health', 'portFrom', 'portOf', 'urlOf'] : []),
     ...(model.mcp.length > 0 ? ['logToStderr', 'serveMcpHttp'] : []),
     ...(model.skill.length > 0 ? ['createSkillApp'] : []),
   ].sort();
