@@ -8,6 +8,7 @@ import { zipSync } from 'fflate';
 import { authorized, challenge, type InboundAuth } from './auth.js';
 import { decodeRelative, fileInside, locationPath, mediaTypeOf, UnsafePathError } from './files.js';
 import { hostRefusal, LOOPBACK_NAMES } from './guard.js';
+import { type Health, HEALTH_PATHS, healthAnswer } from './health.js';
 import { log } from './log.js';
 
 export type SkillTool =
@@ -36,6 +37,8 @@ export interface SkillAppOptions {
   /** Host names accepted in Host and Origin headers (DNS-rebinding protection), or '*'; default loopback names. */
   allowedHosts?: readonly string[] | '*';
   cwd?: string;
+  /** Serves GET /healthz and /readyz from it, before the Host check and without credentials. */
+  health?: Health;
 }
 
 const notFound = (reply: FastifyReply, message: string) =>
@@ -88,13 +91,25 @@ export function createSkillApp(options: SkillAppOptions): FastifyInstance {
   const cwd = options.cwd ?? process.cwd();
   const byName = new Map(options.skills.map((skill) => [skill.name, skill]));
   const allowedHosts = options.allowedHosts ?? LOOPBACK_NAMES;
+  const health = options.health;
+  // Probes (a kubelet by pod IP, a load balancer) carry no credentials; the answer holds no data.
+  const probe = (request: FastifyRequest) =>
+    health !== undefined && (HEALTH_PATHS as readonly string[]).includes(request.routeOptions.url ?? '');
+  if (health)
+    for (const path of HEALTH_PATHS)
+      app.get(path, (_request, reply) => {
+        const answer = healthAnswer(health, path)!;
+        return reply.code(answer.status).type('application/json').send(answer.body);
+      });
   app.addHook('onRequest', async (request, reply) => {
+    if (probe(request)) return;
     const refusal = hostRefusal(allowedHosts, request.headers.host, request.headers.origin);
     if (refusal !== undefined) return reply.code(403).send({ error: 'forbidden', message: refusal });
   });
   const auth = options.auth;
   if (auth)
     app.addHook('onRequest', async (request, reply) => {
+      if (probe(request)) return;
       if (!authorized(auth, request.headers, request.url))
         return reply
           .code(401)
@@ -114,6 +129,7 @@ export function createSkillApp(options: SkillAppOptions): FastifyInstance {
   const authorize = options.authorize;
   if (authorize)
     app.addHook('onRequest', async (request, reply) => {
+      if (probe(request)) return;
       if (!authorize(request))
         return reply.code(401).send({ error: 'unauthorized', message: 'missing or invalid credentials' });
     });

@@ -148,6 +148,21 @@ capability:
             maxResultCount: '{{tools.maxResultCount}}'
             locationRestriction: '{{tools.locationRestriction}}'
             note: 'near {{tools.near}}'
+  # acord/insurance-data-exchange.yaml:231-243 + :350 + :483 (a with key of one caller only)
+  - type: http
+    namespace: acord-ngds
+    baseUri: https://api.acord.example/ngds/v1
+    resources:
+    - name: underwriting
+      path: /underwriting/submissions
+      operations:
+      - name: submit-underwriting
+        method: POST
+        body:
+          type: json
+          data:
+            lineOfBusiness: '{{tools.lineOfBusiness}}'
+            requestedEffectiveDate: '{{tools.effectiveDate}}'
   exposes:
   - type: mcp
     namespace: tools
@@ -166,6 +181,11 @@ capability:
     - {name: get-me, description: Who am I., call: telegram-bot.get-me}
     - {name: list-entities, description: List entities., call: dynatrace-env.list-entities}
     - {name: search-places-nearby, description: Search nearby., call: google-maps-places.search-places-nearby}
+    - name: submit-underwriting
+      description: Submit (with an undeclared with key).
+      call: acord-ngds.submit-underwriting
+      with: {lineOfBusiness: tools.lineOfBusiness, requestedEffectiveDate: tools.effectiveDate}
+    - {name: submit-underwriting-plain, description: Submit., call: acord-ngds.submit-underwriting}
     - name: get-client
       description: Get a service account.
       call: amplify-platform-client.clientfindone
@@ -204,14 +224,17 @@ describe('corpus misreadings (issue 9)', () => {
   it('every call matches the intent oracle', () => {
     expect(result.failures).toEqual([]);
     expect(result.mismatches).toBe(0);
-    expect(result.passed).toBe(11);
+    expect(result.passed).toBe(13);
   });
 
   it('with keys that feed a body template are not also sent as query (servicenow/customer-service.yaml:65)', () => {
     const r = byPath.get('/contact')!;
     expect(r.url).toBe(r.path);
     expect(JSON.parse(r.body)).toEqual({ first_name: expect.any(String), email: expect.any(String) });
-    expect(warnings('with-unknown-param')).toEqual([]);
+    // Only the acord excerpt's undeclared key is reported.
+    expect(warnings('with-unknown-param').map((d) => d.message)).toEqual([
+      expect.stringContaining('"requestedEffectiveDate"'),
+    ]);
   });
 
   it('an operation-level path is honoured, with a warning (google-maps/location-intelligence.yaml:178, github/project-management.yaml:58)', () => {
@@ -296,5 +319,16 @@ describe('corpus misreadings (issue 9)', () => {
       await client.close().catch(() => undefined);
       await running.close();
     }
+  });
+
+  it('a with key one caller adds is no input of the others (acord/insurance-data-exchange.yaml:350, :483)', () => {
+    const tools = generated.model.mcp[0]!.tools;
+    const inputs = (name: string) => tools.find((t) => t.name === name)!.inputs.map((i) => i.name);
+    expect(inputs('submit-underwriting')).toContain('effectiveDate');
+    expect(inputs('submit-underwriting-plain').sort()).toEqual(['effectiveDate', 'lineOfBusiness']);
+    const sent = echo.requests.filter((r) => r.path.endsWith('/underwriting/submissions'));
+    expect(
+      sent.map((r) => new URL(r.url, 'http://x').searchParams.has('requestedEffectiveDate')).sort(),
+    ).toEqual([false, true]);
   });
 });

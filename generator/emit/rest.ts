@@ -16,7 +16,15 @@ export function emitRest(model: Capability, runtime: Set<string>): string {
     source: basename(model.specFile),
     adapters,
     runtimeImports: runtimeImports(
-      [...converters, 'createRestApp', 'route', 'type InboundAuth', 'type RestRequest', 'type RestRoute'],
+      [
+        ...converters,
+        'createRestApp',
+        'route',
+        'type Health',
+        'type InboundAuth',
+        'type RestRequest',
+        'type RestRoute',
+      ],
       runtime,
     ),
     clientImports: new Code(

@@ -77,7 +77,7 @@ export function bind(req: BindRequest): Bound {
     }
   }
   for (const target of req.operation.params) {
-    if (bound.has(target.name) || target.value !== undefined) continue;
+    if (bound.has(target.name) || target.value !== undefined || target.withOnly) continue;
     const match = [...inputs.values()].find((i) => sameName(i.name, target.name));
     const name = ensureInput(inputs, match?.name ?? implicitName(target, req), target, req);
     args.push({ param: target.name, value: { kind: 'input', name } });

@@ -366,6 +366,7 @@ function buildOperation(
         type: 'string',
         required: false,
         schema: schemaFor('string'),
+        withOnly: true,
       });
   }
   const format = responseFormat(op.outputRawFormat, op.outputSchema);

@@ -47,6 +47,11 @@ export interface ConsumedParam {
   required: boolean;
   /** A fixed value or template from the spec: the parameter is then not a client argument. */
   value?: Template;
+  /**
+   * Not declared: a `with` key of some caller (sent as a query parameter). Only the callers whose
+   * `with` names it send it; it is no input of the others.
+   */
+  withOnly?: boolean;
   /** JSON Schema of one value, for validators. */
   schema: JsonSchema;
   /**

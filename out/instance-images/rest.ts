@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { InstanceImagesClient } from './client.js';
 import type { InboundAuth } from './runtime/auth.js';
+import type { Health } from './runtime/health.js';
 import { type RestRequest, type RestRoute, createRestApp, route } from './runtime/rest.js';
 
 export interface InstanceImagesRestClients {
@@ -19,6 +20,12 @@ export interface InstanceImagesRestOptions {
   bodyLimit?: number;
   /** Credentials every caller must present (the spec's `authentication`, resolved by server.ts). */
   auth?: InboundAuth;
+  /** Host names accepted in Host and Origin headers, or '*' for any (default: loopback names). */
+  allowedHosts?: readonly string[] | '*';
+  /** Deepest nesting accepted in a JSON request body (default 64). */
+  maxJsonDepth?: number;
+  /** The server's adapters, for GET /healthz and /readyz (absent: no health routes). */
+  health?: Health;
 }
 
 const instanceImagesRestOpenApi = readFileSync(new URL('openapi.json', import.meta.url));
@@ -255,5 +262,8 @@ export function createInstanceImagesRestApp(options: InstanceImagesRestOptions):
     bodyLimit: options.bodyLimit ?? 1_048_576,
     openapi: instanceImagesRestOpenApi,
     auth: options.auth,
+    allowedHosts: options.allowedHosts,
+    maxJsonDepth: options.maxJsonDepth,
+    health: options.health,
   });
 }

@@ -10,6 +10,8 @@ import Fastify, {
 } from 'fastify';
 import { authorized, challenge, type InboundAuth } from './auth.js';
 import { FormatError } from './formats/error.js';
+import { hostRefusal, LOOPBACK_NAMES, nestsDeeperThan } from './guard.js';
+import { type Health, HEALTH_PATHS, healthAnswer } from './health.js';
 import { type ApiResponse, RequestError, UpstreamError, type UpstreamRequest } from './http.js';
 import { log } from './log.js';
 import { mapOutput, type OutputShape } from './output.js';
@@ -82,6 +84,23 @@ export interface RestAppOptions {
   openapi: Buffer;
   /** Credentials every caller must present; absent means the adapter is open. */
   auth?: InboundAuth;
+  /** Host names accepted in Host and Origin headers (DNS-rebinding protection), or '*' for any; default loopback names. */
+  allowedHosts?: readonly string[] | '*';
+  /** Deepest nesting of arrays and objects accepted in a JSON request body (default 64). */
+  maxJsonDepth?: number;
+  /** Serves GET /healthz and /readyz from it, open to every caller (no inbound credentials). */
+  health?: Health;
+}
+
+/** An error of the proxy's own, answered with its status and message. */
+class ClientError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /** Stands for a request body in a media type other than JSON. */
@@ -101,13 +120,47 @@ export function createRestApp(routes: RestRoute[], options: RestAppOptions): Fas
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   });
   app.setErrorHandler(restErrorHandler);
+  // On close, in-flight requests finish; their keep-alive connections go as soon as the last
+  // answer is out rather than after the keep-alive timeout.
+  app.addHook('preClose', (done) => {
+    const idle = setInterval(() => app.server.closeIdleConnections(), 100);
+    app.server.once('close', () => clearInterval(idle));
+    done();
+  });
   app.setNotFoundHandler(notFound);
   // A body that is not JSON is never parsed or forwarded: routes with body inputs answer 415, and
   // routes without any ignore it.
   app.addContentTypeParser('*', (_request, _payload, done) => done(null, NOT_JSON));
+  // JSON bodies are checked for depth before they are parsed: a deeply nested body would
+  // overflow the stack of the validator or of JSON.stringify on its way upstream.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  const maxJsonDepth = options.maxJsonDepth ?? 64;
+  const allowedHosts = options.allowedHosts ?? LOOPBACK_NAMES;
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (nestsDeeperThan(body as string, maxJsonDepth)) {
+      const message = `the request body nests deeper than ${maxJsonDepth} levels (MAX_JSON_DEPTH)`;
+      return done(new ClientError(400, 'CAPGEN_JSON_TOO_DEEP', message), undefined);
+    }
+    void parseJson(request, body as string, done);
+  });
   const auth = options.auth;
+  const health = options.health;
+  const healthPaths = health ? HEALTH_PATHS.filter((path) => !routes.some((r) => r.url === path)) : [];
+  // DNS-rebinding protection: a web page that rebinds its own name to this address must not
+  // reach a server that calls upstreams with credentials. Probes are exempt: a kubelet or a load
+  // balancer sends the address as Host, and their answer holds no data.
+  app.addHook('onRequest', (request, reply, done) => {
+    if ((healthPaths as readonly string[]).includes(request.routeOptions.url ?? '')) return done();
+    const origin = request.headers.origin;
+    const refusal = hostRefusal(allowedHosts, request.headers.host, origin);
+    if (refusal !== undefined)
+      return void fail(reply, 403, { error: 'forbidden', message: `${refusal} (ALLOWED_HOSTS)` });
+    done();
+  });
   if (auth) {
     app.addHook('onRequest', (request, reply, done) => {
+      // Probes (a kubelet, a load balancer) carry no credentials, and the answer holds no data.
+      if ((healthPaths as readonly string[]).includes(request.routeOptions.url ?? '')) return done();
       if (!authorized(auth, request.headers, request.url)) {
         reply.header('www-authenticate', challenge(auth));
         fail(reply, 401, { error: 'unauthorized', message: 'missing or invalid credentials' });
@@ -130,7 +183,14 @@ export function createRestApp(routes: RestRoute[], options: RestAppOptions): Fas
     });
     done();
   });
-  app.get('/openapi.json', (_request, reply) => reply.type('application/json').send(options.openapi));
+  if (health)
+    for (const path of healthPaths)
+      app.get(path, (_request, reply) => {
+        const answer = healthAnswer(health, path)!;
+        return reply.code(answer.status).type('application/json').send(answer.body);
+      });
+  const served = servedOpenApi(app, options.openapi);
+  app.get('/openapi.json', (request, reply) => reply.type('application/json').send(served(request)));
   const methodsByUrl = new Map<string, string[]>();
   for (const route of routes) {
     methodsByUrl.set(route.url, [...(methodsByUrl.get(route.url) ?? []), route.method]);
@@ -173,6 +233,34 @@ export function createRestApp(routes: RestRoute[], options: RestAppOptions): Fas
     app.route({ method: others, url, handler: methodNotAllowed(allowed.join(', ')) });
   }
   return app;
+}
+
+/**
+ * The OpenAPI document with `servers` naming where this server really listens: its bound address
+ * and port, or, when bound to every interface (0.0.0.0, ::), the Host the caller used. The text
+ * is kept for the last address asked for.
+ */
+function servedOpenApi(app: FastifyInstance, openapi: Buffer): (request: FastifyRequest) => string {
+  const document = JSON.parse(openapi.toString('utf8')) as Record<string, unknown>;
+  let last: [url: string, text: string] | undefined;
+  return (request) => {
+    const url = serverUrl(app, request);
+    if (last?.[0] !== url)
+      last = [url, JSON.stringify({ ...document, servers: [{ url, description: 'This server' }] })];
+    return last[1];
+  };
+}
+
+function serverUrl(app: FastifyInstance, request: FastifyRequest): string {
+  const address = app.server.address();
+  if (address !== null && typeof address === 'object') {
+    const wildcard = address.address === '0.0.0.0' || address.address === '::';
+    if (!wildcard || request.headers.host === undefined) {
+      const host = wildcard ? '127.0.0.1' : address.address;
+      return `http://${address.family === 'IPv6' && !wildcard ? `[${host}]` : host}:${address.port}`;
+    }
+  }
+  return `http://${request.headers.host ?? 'localhost'}`;
 }
 
 /** Answers with the upstream's status, headers and body: the body unchanged, or mapped on success. */
@@ -276,8 +364,12 @@ function restErrorHandler(
     if (thrown.kind === 'timeout')
       return fail(reply, 504, { error: 'upstream_timeout', message: thrown.message });
     if (thrown.kind === 'aborted') return fail(reply, 499, { error: 'cancelled', message: thrown.message });
+    if (thrown.kind === 'too_large')
+      return fail(reply, 502, { error: 'upstream_too_large', message: thrown.message });
     return fail(reply, 502, { error: 'upstream_unreachable', message: thrown.message });
   }
+  if (thrown instanceof ClientError)
+    return fail(reply, thrown.statusCode, { error: 'bad_request', message: thrown.message });
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return fail(reply, 413, {
