@@ -2,6 +2,8 @@
 // /health/live and /health/ready (503 DEGRADED naming the adapters that are down), /status when
 // `info` is on, /metrics in Prometheus text format, and /traces from the bounded ring.
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { authorized, challenge, type InboundAuth } from './auth.js';
+import { hostRefusal, LOOPBACK_NAMES } from './guard.js';
 import { type AdapterState, readiness } from './health.js';
 import type { Telemetry, TraceSummary } from './telemetry.js';
 
@@ -14,6 +16,10 @@ export interface ControlAppOptions {
   traces: boolean;
   capability: { label?: string; specVersion: string; generatorVersion: string };
   authorize?: (request: FastifyRequest) => boolean;
+  /** Credentials every caller must present; absent means the control port is open. */
+  auth?: InboundAuth;
+  /** Host names accepted in Host and Origin headers (DNS-rebinding protection), or '*'; default loopback names. */
+  allowedHosts?: readonly string[] | '*';
 }
 
 const START = Date.now();
@@ -37,6 +43,20 @@ const summary = (t: TraceSummary) => ({
 
 export function createControlApp(options: ControlAppOptions): FastifyInstance {
   const app = Fastify({ logger: false });
+  const allowedHosts = options.allowedHosts ?? LOOPBACK_NAMES;
+  app.addHook('onRequest', async (request, reply) => {
+    const refusal = hostRefusal(allowedHosts, request.headers.host, request.headers.origin);
+    if (refusal !== undefined) return reply.code(403).send({ error: 'forbidden', message: refusal });
+  });
+  const auth = options.auth;
+  if (auth)
+    app.addHook('onRequest', async (request, reply) => {
+      if (!authorized(auth, request.headers, request.url))
+        return reply
+          .code(401)
+          .header('www-authenticate', challenge(auth))
+          .send({ error: 'unauthorized', message: 'missing or invalid credentials' });
+    });
   const authorize = options.authorize;
   if (authorize)
     app.addHook('onRequest', async (request, reply) => {

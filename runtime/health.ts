@@ -79,3 +79,11 @@ export function healthAnswer(
   }
   return undefined;
 }
+
+/**
+ * What an adapter records each request into, for the control adapter: telemetry.ts's Telemetry
+ * fits it. Declared here so that adapters need not load the metrics library unless asked.
+ */
+export interface RequestRecorder {
+  trace(adapter: string, operation: string, traceparent?: string): { end(status: number): void };
+}

@@ -15,7 +15,7 @@ import {
 import { authorized, challenge, type InboundAuth } from './auth.js';
 import { FormatError } from './formats/error.js';
 import { hostRefusal, nestsDeeperThan } from './guard.js';
-import { type Health, healthAnswer } from './health.js';
+import { type Health, healthAnswer, type RequestRecorder } from './health.js';
 import { type ApiResponse, RequestError, UpstreamError } from './http.js';
 import { log } from './log.js';
 import { mapOutput, type OutputShape } from './output.js';
@@ -194,6 +194,8 @@ export interface McpHttpOptions {
   auth?: InboundAuth;
   /** Serves GET /healthz and /readyz from it, before the Host check and without credentials. */
   health?: Health;
+  /** Counts and times every request, and keeps its trace, for the control adapter. */
+  telemetry?: RequestRecorder;
 }
 
 /**
@@ -218,6 +220,13 @@ export async function serveMcpHttp(
   const health = options.health;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const started = performance.now();
+    const traceparent = req.headers.traceparent;
+    const trace = options.telemetry?.trace(
+      options.name,
+      `${req.method ?? 'GET'} ${(req.url ?? '/').split('?')[0]}`,
+      typeof traceparent === 'string' ? traceparent : undefined,
+    );
+    if (trace) res.once('finish', () => trace.end(res.statusCode));
     res.once('finish', () =>
       log('info', {
         msg: 'request',

@@ -150,6 +150,21 @@ const RUNTIME: Record<string, string[]> = {
     'output',
     'scrub',
   ],
+  control: [
+    'auth',
+    'control',
+    'env',
+    'formats/error',
+    'guard',
+    'health',
+    'http',
+    'log',
+    'mcp',
+    'output',
+    'rest',
+    'scrub',
+    'telemetry',
+  ],
 };
 
 /** Case name → spec, chosen for their different shapes (research/corpus.md §6). */
@@ -162,6 +177,7 @@ export const CASES: Record<string, string> = {
   'location-intelligence': `${CORPUS}google-maps/location-intelligence.yaml`, // 3 consumes, query apikey + header params, JSON body templates
   'cat-capability': `${CORPUS}cat/cat-capability.yaml`, // duplicate names, undeclared `with` keys, no auth
   'mcp-catalog': new URL('./fixtures/exposes/mcp-catalog.yaml', import.meta.url).pathname, // MCP resources (dynamic, template, static) and prompts
+  control: new URL('./fixtures/exposes/control.yaml', import.meta.url).pathname, // control adapter with telemetry on REST and MCP
   skills: new URL('./fixtures/exposes/skills.yaml', import.meta.url).pathname, // skill catalog over MCP and REST siblings
 };
 

@@ -512,10 +512,7 @@ describe('unsupported features', () => {
     expect(r.validation.skipped).toEqual(new Set([TOOL_GET]));
   });
 
-  it.each([
-    ['control', 'unsupported: control exposes'],
-    ['grpc', 'unsupported: exposes type "grpc"'],
-  ])('skips a %s adapter', (type, message) => {
+  it.each([['grpc', 'unsupported: exposes type "grpc"']])('skips a %s adapter', (type, message) => {
     const text = specText({ moreExposes: `- type: ${type}\n  namespace: extra\n` });
     const r = run(text);
     const [d, ...others] = unsupported(r);
@@ -737,6 +734,23 @@ prompts:
       ]);
       expect(unsupported(r)).toEqual([]);
     });
+  });
+
+  it('accepts one control adapter, names the management endpoints it does not serve, and skips a second', () => {
+    const text = specText({
+      moreExposes: `- type: control\n  port: 9999\n  management:\n    logs: true\n- type: control\n  port: 9998\n`,
+    });
+    const r = run(text);
+    const [logs, ...others] = unsupported(r);
+    expect(others).toEqual([]);
+    expect(logs!.message).toBe(
+      'unsupported: control management.logs (the control adapter serves health, status, metrics and traces only)',
+    );
+    expect(logs!.line).toBe(lineOf(text, 'logs: true'));
+    const second = r.report.diagnostics.find((d) => d.code === 'duplicate-name')!;
+    expect(second.message).toBe('a capability has one control adapter; this second one is skipped');
+    expect(second.line).toBe(lineOf(text, 'port: 9998') - 1);
+    expect(r.validation.skipped).toEqual(new Set(['exposes/3']));
   });
 
   it('skips a consumes import that was not resolved (imports.test.ts covers resolution)', () => {

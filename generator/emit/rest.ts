@@ -24,9 +24,11 @@ export function emitRest(model: Capability, runtime: Set<string>): string {
         'type InboundAuth',
         'type RestRequest',
         'type RestRoute',
+        ...(model.control ? ['type Telemetry'] : []),
       ],
       runtime,
     ),
+    telemetry: model.control !== undefined,
     clientImports: new Code(
       [
         ...clients,

@@ -14,7 +14,7 @@ const RUNTIME_DIR = 'runtime/';
 export const isRuntimeCopy = (file: string): boolean => file.startsWith(RUNTIME_DIR);
 
 /** The capgen version, from the root package.json, named in every copy's banner. */
-const CAPGEN_VERSION = (
+export const CAPGEN_VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
 

@@ -5,7 +5,7 @@ import type { Auth, Capability } from '../model/types.js';
 import { Code, code, ident, join, lit } from './escape.js';
 import { type PartResolver, templateExpr } from './expr.js';
 import { render } from './render.js';
-import { runtimeImports } from './runtime.js';
+import { CAPGEN_VERSION, runtimeImports } from './runtime.js';
 
 /** The adapter's inbound credentials as an expression reading the environment. */
 function authExpr(auth: Auth | undefined, adapter: string): Code {
@@ -35,6 +35,8 @@ export function emitServer(model: Capability, runtime: Set<string>): string {
         .map((a) => a.ident)
         .join(', ')} }`,
     );
+  const control = model.control;
+  const telemetry = new Code(control ? ', telemetry' : '');
   const rest = model.rest.map((a) => {
     const app = ident(
       `${a.factoryName.replace(/^create/, '').replace(/App$/, '')}`.replace(/^./, (c) => c.toLowerCase()) +
@@ -43,7 +45,7 @@ export function emitServer(model: Capability, runtime: Set<string>): string {
     const apis = a.paths.flatMap((p) => p.operations.map((o) => o.call.api));
     // --stdio serves MCP on stdin/stdout and opens no port at all.
     return code`if (listenHttp) {
-  const ${app} = ${ident(a.factoryName)}({ clients: ${clientsOf(apis)}, bodyLimit, auth: ${authExpr(a.auth, a.namespace)}, allowedHosts: allowedHostsFor(env, host ?? ${lit(a.address)}), maxJsonDepth, health });
+  const ${app} = ${ident(a.factoryName)}({ clients: ${clientsOf(apis)}, bodyLimit, auth: ${authExpr(a.auth, a.namespace)}, allowedHosts: allowedHostsFor(env, host ?? ${lit(a.address)}), maxJsonDepth, health${telemetry} });
   closers.push(() => ${app}.close());
   const state = health.adapter('rest', ${lit(a.namespace)});
   await ${app}.listen({ host: host ?? ${lit(a.address)}, port: portFrom(env, ${lit(a.portEnv)}, ${lit(a.port)}) });
@@ -78,7 +80,7 @@ if (${stdioCondition}) {
   urls[${lit(a.namespace)}] = 'stdio';
 } else if (listenHttp) {
   const state = health.adapter('mcp', ${lit(a.namespace)});
-  const served = await serveMcpHttp(${factory}, { name: ${lit(a.namespace)}, auth: ${authExpr(a.auth, a.namespace)}, host: host ?? ${lit(a.address)}, port: portFrom(env, ${lit(a.portEnv)}, ${lit(a.port)}), allowedHosts: allowedHostsFor(env, host ?? ${lit(a.address)}), maxBodyBytes: bodyLimit, maxJsonDepth, health });
+  const served = await serveMcpHttp(${factory}, { name: ${lit(a.namespace)}, auth: ${authExpr(a.auth, a.namespace)}, host: host ?? ${lit(a.address)}, port: portFrom(env, ${lit(a.portEnv)}, ${lit(a.port)}), allowedHosts: allowedHostsFor(env, host ?? ${lit(a.address)}), maxBodyBytes: bodyLimit, maxJsonDepth, health${telemetry} });
   closers.push(() => served.close());
   urls[${lit(a.namespace)}] = urlOf(served.server, host ?? ${lit(a.address)}, '/mcp');
   state.listening(portOf(served.server));
@@ -96,7 +98,20 @@ if (${stdioCondition}) {
   state.listening(portOf(${app}.server));
 }`;
   });
-  const listens = model.rest.length + model.mcp.length + model.skill.length > 0;
+  const controlCode = control
+    ? [
+        code`const telemetry = new Telemetry({ traceBuffer: ${lit(control.traceBuffer)} });`,
+        code`if (listenHttp) {
+  const controlApp = createControlApp({ telemetry, adapters: health.adapters, health: ${lit(control.health)}, info: ${lit(control.info)}, metrics: ${lit(control.metrics)}, traces: ${lit(control.traces)}, capability: ${lit({ label: model.title, specVersion: '1.0.0-alpha2', generatorVersion: CAPGEN_VERSION })}, auth: ${authExpr(control.auth, 'control')}, allowedHosts: allowedHostsFor(env, host ?? ${lit(control.address)}) });
+  closers.push(() => controlApp.close());
+  const state = health.adapter('control', 'control');
+  await controlApp.listen({ host: host ?? ${lit(control.address)}, port: portFrom(env, ${lit(control.portEnv)}, ${lit(control.port)}) });
+  urls.control = urlOf(controlApp.server, host ?? ${lit(control.address)});
+  state.listening(portOf(controlApp.server));
+}`,
+      ]
+    : [];
+  const listens = model.rest.length + model.mcp.length + model.skill.length > 0 || control !== undefined;
   const symbols = [
     'ConfigError',
     'intFrom',
@@ -107,6 +122,7 @@ if (${stdioCondition}) {
     ...(listens ? ['Health', 'allowedHostsFor', 'portFrom', 'portOf', 'urlOf'] : []),
     ...(model.mcp.length > 0 ? ['logToStderr', 'serveMcpHttp'] : []),
     ...(model.skill.length > 0 ? ['createSkillApp'] : []),
+    ...(control ? ['Telemetry', 'createControlApp'] : []),
   ].sort();
   const imports: Code[] = [
     ...(model.apis.length > 0
@@ -158,6 +174,6 @@ if (${stdioCondition}) {
     clients,
     bindFiles: model.bindFiles.length > 0 ? lit(model.bindFiles) : undefined,
     bindings: lit(Object.fromEntries(model.secrets.map((s) => [s.variable, s.env]))),
-    adapters: [...rest, ...mcp, ...skill],
+    adapters: [...controlCode.slice(0, 1), ...rest, ...mcp, ...skill, ...controlCode.slice(1)],
   });
 }

@@ -9,7 +9,7 @@ import { isSkipped } from '../validate/units.js';
 import { undeclaredWithKeys } from './bind.js';
 import { bodyTemplateNames, buildApis, type ConsumesContext, operationPath, parsePath } from './consumes.js';
 import { buildMcpAdapter, buildRestAdapter, type ExposeContext } from './expose.js';
-import { buildSkillAdapter } from './skill.js';
+import { buildControlAdapter, buildSkillAdapter } from './skill.js';
 import { type TemplateScope, templateSecrets } from './template.js';
 import type {
   Auth,
@@ -102,6 +102,9 @@ export function buildModel(
       .filter(([a]) => a.type === 'rest' || a.type === 'mcp')
       .map(([a]) => [String(a.namespace), String(a.type)]),
   );
+  const control = exposes
+    .filter(([a]) => a.type === 'control')
+    .map(([adapter, i]) => buildControlAdapter(adapter, i, ctx))[0];
   const skill: SkillAdapter[] = exposes
     .filter(([a]) => a.type === 'skill')
     .map(([adapter, i]) => buildSkillAdapter(adapter, i, ctx, modes));
@@ -127,7 +130,13 @@ export function buildModel(
   report.throwIfFailed();
 
   const info = objAt(data.info);
-  const secrets = collectSecrets(apis, [...rest, ...mcp, ...skill], binds, rest, mcp);
+  const secrets = collectSecrets(
+    apis,
+    [...rest, ...mcp, ...skill, ...(control ? [control] : [])],
+    binds,
+    rest,
+    mcp,
+  );
   for (const s of secrets) {
     if (!binds.some((b) => s.variable in b.keys)) {
       report.warn(
@@ -146,7 +155,19 @@ export function buildModel(
     rest: rest.filter((a) => a.paths.length > 0),
     mcp: mcp.filter((a) => a.tools.length > 0),
     skill,
-    env: environment(apis, rest, mcp, skill, secrets),
+    ...(control ? { control } : {}),
+    env: [
+      ...environment(apis, rest, mcp, skill, secrets),
+      ...(control
+        ? [
+            {
+              name: control.portEnv,
+              purpose: `port of the control adapter (default ${control.port})`,
+              secret: false,
+            },
+          ]
+        : []),
+    ],
     secrets,
     bindFiles: usedBindFiles(binds, secrets),
     schemas,

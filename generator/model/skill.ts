@@ -1,12 +1,13 @@
-// The skill side of the model: each skill adapter's catalog, as the runtime serves it. The
-// validator has already skipped the skills and tools that name nothing this server serves.
+// The catalog and management side of the model: each skill adapter's catalog, as the runtime
+// serves it (the validator has already skipped the skills and tools that name nothing this server
+// serves), and the control adapter's switches.
 import type { PathKey } from '../load.js';
 import { isObj, type Obj, objects, strAt } from '../raw.js';
 import { isSkipped } from '../validate/units.js';
 import { readAuth } from './consumes.js';
 import type { ExposeContext } from './expose.js';
 import { camel, envName } from './names.js';
-import type { Skill, SkillAdapter, SkillTool } from './types.js';
+import type { ControlAdapter, Skill, SkillAdapter, SkillTool } from './types.js';
 
 /** The skill's catalog fields other than the ones the catalog builds itself. */
 const DETAIL_KEYS = [
@@ -77,5 +78,34 @@ export function buildSkillAdapter(
     auth: readAuth(adapter, at, ctx.report, ctx.secretScope).auth,
     skills,
     modes: Object.fromEntries(Object.entries(modes).filter(([ns]) => used.has(ns))),
+  };
+}
+
+const flag = (value: unknown, fallback: boolean) => (typeof value === 'boolean' ? value : fallback);
+
+export function buildControlAdapter(
+  adapter: Obj,
+  i: number,
+  ctx: Pick<ExposeContext, 'report' | 'skipped' | 'secretScope'>,
+): ControlAdapter {
+  const management = isObj(adapter.management) ? adapter.management : {};
+  const observability = isObj(adapter.observability) ? adapter.observability : {};
+  const on = flag(observability.enabled, true);
+  const metrics =
+    isObj(observability.metrics) && isObj(observability.metrics.local) ? observability.metrics.local : {};
+  const traces =
+    isObj(observability.traces) && isObj(observability.traces.local) ? observability.traces.local : {};
+  const buffer = Number(traces['buffer-size']);
+  return {
+    portEnv: 'CONTROL_PORT',
+    port: Number(adapter.port),
+    // The engine binds the control port to localhost unless `address` says otherwise.
+    address: strAt(adapter.address) ?? DEFAULT_ADDRESS,
+    auth: readAuth(adapter, ['capability', 'exposes', i], ctx.report, ctx.secretScope).auth,
+    health: flag(management.health, true),
+    info: flag(management.info, false),
+    metrics: on && flag(metrics.enabled, true),
+    traces: on && flag(traces.enabled, true),
+    traceBuffer: Number.isInteger(buffer) && buffer >= 1 && buffer <= 10_000 ? buffer : 100,
   };
 }

@@ -313,6 +313,24 @@ export interface SkillAdapter {
   modes: Record<string, string>;
 }
 
+/** The management plane (`exposes: type: control`): health, status, metrics and traces. */
+export interface ControlAdapter {
+  portEnv: string;
+  port: number;
+  address: string;
+  auth?: Auth;
+  /** /health/live and /health/ready (default on). */
+  health: boolean;
+  /** /status (default off). */
+  info: boolean;
+  /** /metrics in Prometheus text format (default on). */
+  metrics: boolean;
+  /** /traces and /traces/{id} (default on). */
+  traces: boolean;
+  /** How many recent traces the ring keeps (default 100). */
+  traceBuffer: number;
+}
+
 export interface Capability {
   /** Output folder name, from the spec file name. */
   name: string;
@@ -323,6 +341,8 @@ export interface Capability {
   rest: RestAdapter[];
   mcp: McpAdapter[];
   skill: SkillAdapter[];
+  /** At most one control adapter. */
+  control?: ControlAdapter;
   /** Every environment variable the generated server reads. */
   env: EnvVar[];
   /** Bind variable name → environment variable that supplies it. */

@@ -23,12 +23,13 @@ import { isSkipped } from './units.js';
 const CONVERTED_FORMATS = new Set(['json', 'xml', 'yaml', 'csv', 'tsv', 'psv', 'html', 'markdown']);
 
 /** Exposes types capgen does not generate yet; the report counts them apart. */
-const UNSUPPORTED_EXPOSES: Record<string, string> = {
-  control: 'control exposes',
-};
+const UNSUPPORTED_EXPOSES: Record<string, string> = {};
 
 /** Exposes types that are generated. */
-const GENERATED_EXPOSES = ['rest', 'mcp', 'skill'];
+const GENERATED_EXPOSES = ['rest', 'mcp', 'skill', 'control'];
+
+/** Control-port endpoint groups capgen does not serve: a warning names each one the spec turns on. */
+const UNSERVED_MANAGEMENT = ['reload', 'validate', 'logs', 'scripting'];
 
 const AUTH_TYPES = new Set(['apikey', 'bearer', 'basic']);
 const KNOWN_CAPABILITY_KEYS = new Set(['consumes', 'exposes', 'binds', 'aggregates']);
@@ -298,6 +299,7 @@ function checkExposes(
   const namespaces = new Map<string, number>();
   // Skill adapters list what their siblings serve, so they are checked after every sibling.
   const skills: [Obj, PathKey[], string][] = [];
+  let controls = 0;
   for (const [adapter, i] of objects(capability.exposes)) {
     const unit = `exposes/${i}`;
     const at: PathKey[] = ['capability', 'exposes', i];
@@ -309,6 +311,10 @@ function checkExposes(
         UNSUPPORTED_EXPOSES[type] ??
         `exposes type ${JSON.stringify(adapter.type)}${didYouMean(type, [...GENERATED_EXPOSES, ...Object.keys(UNSUPPORTED_EXPOSES)])}`;
       skip(report, skipped, unit, 'unsupported', `unsupported: ${feature}`, [...at, 'type'], 'value');
+      continue;
+    }
+    if (type === 'control') {
+      checkControl(adapter, at, unit, report, skipped, controls++);
       continue;
     }
     const namespace = String(adapter.namespace);
@@ -413,6 +419,75 @@ function checkTools(
       withKeys: Object.keys(objAt(tool.with)),
     });
   }
+}
+
+/** The control adapter: one per capability, on a port of its own. */
+function checkControl(
+  adapter: Obj,
+  at: PathKey[],
+  unit: string,
+  report: Reporter,
+  skipped: Set<string>,
+  earlier: number,
+): void {
+  if (earlier > 0) {
+    skip(
+      report,
+      skipped,
+      unit,
+      'duplicate-name',
+      'a capability has one control adapter; this second one is skipped',
+      [...at, 'type'],
+      'value',
+    );
+    return;
+  }
+  const port = adapter.port;
+  if (port === undefined || !Number.isInteger(Number(port)) || Number(port) < 1 || Number(port) > 65535) {
+    skip(
+      report,
+      skipped,
+      unit,
+      'schema',
+      port === undefined
+        ? 'a control adapter needs a `port` (1-65535); this adapter is skipped'
+        : `port ${JSON.stringify(port)} is not a TCP port (1-65535); this adapter is skipped`,
+      port === undefined ? at : [...at, 'port'],
+      port === undefined ? undefined : 'value',
+    );
+    return;
+  }
+  const auth = adapter.authentication ?? adapter.auth;
+  if (isObj(auth) && !INBOUND_AUTH_TYPES.has(String(auth.type).toLowerCase())) {
+    skip(
+      report,
+      skipped,
+      unit,
+      'unsupported',
+      `unsupported: ${String(auth.type)} authentication on an exposed adapter; the adapter is skipped rather than served without it`,
+      [...at, adapter.authentication !== undefined ? 'authentication' : 'auth', 'type'],
+      'value',
+    );
+    return;
+  }
+  const management = objAt(adapter.management);
+  for (const key of UNSERVED_MANAGEMENT) {
+    const value = management[key];
+    if (value !== undefined && value !== false)
+      report.warn(
+        'unsupported',
+        `unsupported: control management.${key} (the control adapter serves health, status, metrics and traces only)`,
+        ['capability', ...at.slice(1), 'management', key],
+        'key',
+      );
+  }
+  if (isObj(objAt(adapter.observability).exporters))
+    report.warn(
+      'unsupported',
+      'unsupported: observability exporters (metrics and traces are served on the control port only, not exported)',
+      [...at, 'observability', 'exporters'],
+      'key',
+    );
 }
 
 const MCP_NAME = /^[A-Za-z0-9_.-]{1,128}$/;

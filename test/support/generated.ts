@@ -36,6 +36,7 @@ export async function startGenerated(
   const model = generated.model;
   const all: Record<string, string> = { HOST: '127.0.0.1' };
   for (const adapter of [...model.rest, ...model.mcp, ...model.skill]) all[adapter.portEnv] = '0';
+  if (model.control) all[model.control.portEnv] = '0';
   const log = (await import(pathToFileURL(join(out, 'runtime', 'log.ts')).href)) as {
     setLogLevel(l: string): void;
   };

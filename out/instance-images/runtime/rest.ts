@@ -11,7 +11,7 @@ import Fastify, {
 import { authorized, challenge, type InboundAuth } from './auth.js';
 import { FormatError } from './formats/error.js';
 import { hostRefusal, LOOPBACK_NAMES, nestsDeeperThan } from './guard.js';
-import { type Health, HEALTH_PATHS, healthAnswer } from './health.js';
+import { type Health, HEALTH_PATHS, healthAnswer, type RequestRecorder } from './health.js';
 import { type ApiResponse, RequestError, UpstreamError, type UpstreamRequest } from './http.js';
 import { log } from './log.js';
 import { mapOutput, type OutputShape } from './output.js';
@@ -90,6 +90,8 @@ export interface RestAppOptions {
   maxJsonDepth?: number;
   /** Serves GET /healthz and /readyz from it, open to every caller (no inbound credentials). */
   health?: Health;
+  /** Counts and times every request, and keeps its trace, for the control adapter. */
+  telemetry?: RequestRecorder;
 }
 
 /** An error of the proxy's own, answered with its status and message. */
@@ -172,7 +174,20 @@ export function createRestApp(routes: RestRoute[], options: RestAppOptions): Fas
       done();
     });
   }
+  const telemetry = options.telemetry;
+  const traces = new WeakMap<FastifyRequest, { end(status: number): void }>();
+  if (telemetry)
+    app.addHook('onRequest', (request, _reply, done) => {
+      const traceparent = request.headers.traceparent;
+      const operation = `${request.method} ${request.routeOptions.url ?? '(no route)'}`;
+      traces.set(
+        request,
+        telemetry.trace(options.name, operation, typeof traceparent === 'string' ? traceparent : undefined),
+      );
+      done();
+    });
   app.addHook('onResponse', (request, reply, done) => {
+    traces.get(request)?.end(reply.statusCode);
     log('info', {
       msg: 'request',
       adapter: options.name,
