@@ -37,6 +37,19 @@ const RUNTIME: Record<string, string[]> = {
   'step-3-shipyard-auth': ['auth', 'binds', 'env', 'formats/error', 'http', 'log', 'mcp', 'output'],
   'location-intelligence': ['auth', 'env', 'formats/error', 'http', 'log', 'mcp', 'output', 'rest'],
   'cat-capability': ['auth', 'env', 'formats/error', 'http', 'log', 'mcp', 'output', 'rest'],
+  'step-1-shipyard-mock': ['auth', 'env', 'formats/error', 'http', 'log', 'mcp', 'output', 'steps'],
+  'fleet-compose': [
+    'auth',
+    'convert',
+    'env',
+    'formats/error',
+    'http',
+    'log',
+    'mcp',
+    'output',
+    'rest',
+    'steps',
+  ],
 };
 
 /** Case name → spec, chosen for their different shapes (research/corpus.md §6). */
@@ -48,6 +61,8 @@ export const CASES: Record<string, string> = {
   'step-3-shipyard-auth': `${CORPUS}naftiko-framework/main/tutorial/step-3-shipyard-auth.yml`, // explicit MCP inputParameters, mapped outputs, consumes-level header
   'location-intelligence': `${CORPUS}google-maps/location-intelligence.yaml`, // 3 consumes, query apikey + header params, JSON body templates
   'cat-capability': `${CORPUS}cat/cat-capability.yaml`, // duplicate names, undeclared `with` keys, no auth
+  'step-1-shipyard-mock': `${CORPUS}naftiko-framework/main/tutorial/step-1-shipyard-mock.yml`, // mocks only: no consumes, no client
+  'fleet-compose': new URL('./fixtures/compose/fleet-compose.yaml', import.meta.url).pathname, // mock tool and route, steps with lookup and dotted mappings
 };
 
 describe('goldens', () => {

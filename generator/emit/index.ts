@@ -12,7 +12,8 @@ import { emitServer } from './server.js';
 export function emitAll(model: Capability): [string, string][] {
   // The runtime modules the emitted files import, filled in by each emitter.
   const used = new Set<string>();
-  const files: [string, string][] = [['client.ts', emitClient(model, used)]];
+  // A capability of mocks only consumes nothing, so it has no client.
+  const files: [string, string][] = model.apis.length > 0 ? [['client.ts', emitClient(model, used)]] : [];
   if (model.rest.length > 0) {
     files.push(['rest.ts', emitRest(model, used)]);
     for (const adapter of model.rest) files.push([adapter.openapiFile, emitOpenApi(model, adapter)]);

@@ -1,5 +1,6 @@
 // Emits server.ts: creates the clients from the environment and starts every adapter on its
 // own port (or MCP on stdio), with graceful shutdown.
+import { callsOf } from '../model/actions.js';
 import { basename } from 'node:path';
 import type { Auth, Capability } from '../model/types.js';
 import { Code, code, ident, join, lit } from './escape.js';
@@ -40,7 +41,7 @@ export function emitServer(model: Capability, runtime: Set<string>): string {
       `${a.factoryName.replace(/^create/, '').replace(/App$/, '')}`.replace(/^./, (c) => c.toLowerCase()) +
         'App',
     );
-    const apis = a.paths.flatMap((p) => p.operations.map((o) => o.call.api));
+    const apis = a.paths.flatMap((p) => p.operations.flatMap((o) => callsOf(o).map((c) => c.api)));
     // --stdio serves MCP on stdin/stdout and opens no port at all.
     return code`if (listenHttp) {
   const ${app} = ${ident(a.factoryName)}({ clients: ${clientsOf(apis)}, bodyLimit, auth: ${authExpr(a.auth, a.namespace)} });
@@ -50,7 +51,7 @@ export function emitServer(model: Capability, runtime: Set<string>): string {
 }`;
   });
   const mcp = model.mcp.map((a, index) => {
-    const apis = a.tools.map((t) => t.call.api);
+    const apis = a.tools.flatMap((t) => callsOf(t).map((c) => c.api));
     const base = a.factoryName.replace(/^create/, '').replace(/Server$/, '');
     const tools = ident(`${base[0]!.toLowerCase()}${base.slice(1)}Tools`);
     const factory = code`() => ${ident(a.factoryName)}(${tools}, { maxTextLength })`;
@@ -82,10 +83,15 @@ if (${stdioCondition}) {
     ...(model.mcp.length > 0 ? ['logToStderr', 'serveMcpHttp'] : []),
   ].sort();
   const imports: Code[] = [
-    code`import { ${join(
-      model.apis.map((a) => ident(a.factoryName)),
-      ', ',
-    )} } from './client.js';`,
+    // A capability of mocks only consumes nothing: it has no client.
+    ...(model.apis.length > 0
+      ? [
+          code`import { ${join(
+            model.apis.map((a) => ident(a.factoryName)),
+            ', ',
+          )} } from './client.js';`,
+        ]
+      : []),
     ...(model.rest.length > 0
       ? [
           code`import { ${join(

@@ -1,4 +1,5 @@
 // Stage 3: build the one normalised IR (types.ts) from a validated spec.
+import { callsOf } from './actions.js';
 import { basename, extname } from 'node:path';
 import type { Reporter } from '../diagnostics.js';
 import type { LoadedSpec, PathKey } from '../load.js';
@@ -95,7 +96,7 @@ export function buildModel(
   }
   const operations = apis.reduce((n, a) => n + a.operations.length, 0);
   const exposed = rest.reduce((n, a) => n + a.paths.length, 0) + mcp.reduce((n, a) => n + a.tools.length, 0);
-  if (operations === 0) {
+  if (operations === 0 && exposed === 0) {
     report.error(
       'nothing-to-generate',
       'nothing to generate: no consumed operation is left to call',
@@ -243,8 +244,8 @@ function collectSecrets(
     if (auth?.kind === 'basic') templates.push(auth.username, auth.password);
   }
   const calls = [
-    ...rest.flatMap((a) => a.paths.flatMap((p) => p.operations.map((o) => o.call))),
-    ...mcp.flatMap((a) => a.tools.map((t) => t.call)),
+    ...rest.flatMap((a) => a.paths.flatMap((p) => p.operations.flatMap(callsOf))),
+    ...mcp.flatMap((a) => a.tools.flatMap(callsOf)),
   ];
   for (const call of calls)
     for (const arg of call.args) if (arg.value.kind === 'template') templates.push(arg.value.template);

@@ -271,6 +271,12 @@ function buildOperation(
       });
   }
   const format = responseFormat(op.outputRawFormat, op.outputSchema);
+  // Named `$` outputParameters project the answer when the operation is a step (naftiko.md §3).
+  const projection = objects(op.outputParameters).flatMap(([p]) => {
+    const path = strAt(p.value) ?? strAt(p.mapping);
+    const name = strAt(p.name);
+    return name !== undefined && path?.startsWith('$') ? [{ name, path }] : [];
+  });
   return {
     name,
     ident,
@@ -281,6 +287,7 @@ function buildOperation(
     params: [...byName.values()],
     body,
     ...(format ? { format } : {}),
+    ...(projection.length > 0 ? { projection } : {}),
     origin: ctx.report.position(at),
   };
 }
