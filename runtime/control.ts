@@ -2,15 +2,8 @@
 // /health/live and /health/ready (503 DEGRADED naming the adapters that are down), /status when
 // `info` is on, /metrics in Prometheus text format, and /traces from the bounded ring.
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { type AdapterState, readiness } from './health.js';
 import type { Telemetry, TraceSummary } from './telemetry.js';
-
-export interface AdapterState {
-  type: string;
-  namespace?: string;
-  port?: number;
-  /** Whether the adapter is accepting requests now. */
-  started(): boolean;
-}
 
 export interface ControlAppOptions {
   telemetry: Telemetry;
@@ -54,20 +47,14 @@ export function createControlApp(options: ControlAppOptions): FastifyInstance {
     reply.code(404).send({ error: 'not_found', message: 'no such route' }),
   );
 
-  const adapterList = () =>
-    options.adapters.map((a) => ({
-      type: a.type,
-      ...(a.namespace !== undefined ? { namespace: a.namespace } : {}),
-      ...(a.port ? { port: a.port } : {}),
-      state: a.started() ? 'started' : 'stopped',
-    }));
+  // The same report as every HTTP adapter's /readyz (health.ts).
+  const adapterList = () => readiness(options.adapters).adapters;
 
   if (options.health) {
     app.get('/health/live', async () => ({ status: 'UP' }));
     app.get('/health/ready', async (_request, reply) => {
-      const adapters = adapterList();
-      const ready = adapters.every((a) => a.type === 'control' || a.state === 'started');
-      return reply.code(ready ? 200 : 503).send({ status: ready ? 'UP' : 'DEGRADED', adapters });
+      const report = readiness(options.adapters);
+      return reply.code(report.status === 'UP' ? 200 : 503).send(report);
     });
   }
   if (options.info)

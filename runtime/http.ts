@@ -164,10 +164,14 @@ export class HttpApi {
   }
 
   async send(request: UpstreamRequest, options: CallOptions = {}): Promise<ApiResponse> {
-    const headers: Record<string, string> = { ...this.#headers };
+    const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(request.headers ?? {})) {
       if (value !== undefined && value !== null) headers[name.toLowerCase()] = headerValue(name, value);
     }
+    // The credentials and fixed values win over a parameter of the same name, as in the engine: a
+    // bearer or basic credential is the challenge response (a plain `Authorization` is dropped) and
+    // a fixed `value` is written over the caller's.
+    Object.assign(headers, this.#headers);
     const cookies = (request.cookies ?? []).filter(([, v]) => v !== undefined && v !== null);
     if (cookies.length > 0)
       headers.cookie = cookies.map(([n, v]) => `${n}=${encodeURIComponent(String(v))}`).join('; ');

@@ -13,6 +13,7 @@ import {
 } from '@modelcontextprotocol/server';
 import { authorized, challenge, type InboundAuth } from './auth.js';
 import { FormatError } from './formats/error.js';
+import { type Health, healthAnswer } from './health.js';
 import { type ApiResponse, RequestError, StepError, UpstreamError } from './http.js';
 import { log } from './log.js';
 import { mapOutput, type OutputShape } from './output.js';
@@ -171,6 +172,8 @@ export interface McpHttpOptions {
   name: string;
   /** Credentials every caller must present; absent means the adapter is open. */
   auth?: InboundAuth;
+  /** Serves GET /healthz and /readyz from it, before the Host check and without credentials. */
+  health?: Health;
 }
 
 /**
@@ -187,6 +190,7 @@ export async function serveMcpHttp(
     maxRequestBodySize: options.maxBodyBytes,
   });
   const handle = toNodeHandler(handler, { maxRequestBodySize: options.maxBodyBytes });
+  const health = options.health;
   const validHost = hostHeaderValidation(options.allowedHosts);
   const validOrigin = originValidation(options.allowedHosts);
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -201,6 +205,13 @@ export async function serveMcpHttp(
         ms: Math.round((performance.now() - started) * 10) / 10,
       }),
     );
+    // Probes come from a kubelet or a load balancer by IP, without credentials: answered first.
+    const probe =
+      health && req.method === 'GET' ? healthAnswer(health, (req.url ?? '/').split('?')[0]!) : undefined;
+    if (probe) {
+      res.writeHead(probe.status, { 'content-type': 'application/json' }).end(JSON.stringify(probe.body));
+      return;
+    }
     if (!validHost(req, res) || !validOrigin(req, res)) return;
     if (options.auth && !authorized(options.auth, req.headers, req.url ?? '/')) {
       res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': challenge(options.auth) });

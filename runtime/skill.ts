@@ -5,7 +5,11 @@ import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { zipSync } from 'fflate';
+import { authorized, challenge, type InboundAuth } from './auth.js';
 import { decodeRelative, fileInside, locationPath, mediaTypeOf, UnsafePathError } from './files.js';
+import { hostRefusal, LOOPBACK_NAMES } from './guard.js';
+import { type Health, HEALTH_PATHS, healthAnswer } from './health.js';
+import { log } from './log.js';
 
 export type SkillTool =
   | { name: string; description?: string; from: { sourceNamespace: string; action: string } }
@@ -28,7 +32,13 @@ export interface SkillAppOptions {
   modes: Record<string, string>;
   /** Refuses a request when it returns false (inbound authentication). */
   authorize?: (request: FastifyRequest) => boolean;
+  /** Credentials every caller must present; absent means the catalog is open. */
+  auth?: InboundAuth;
+  /** Host names accepted in Host and Origin headers (DNS-rebinding protection), or '*'; default loopback names. */
+  allowedHosts?: readonly string[] | '*';
   cwd?: string;
+  /** Serves GET /healthz and /readyz from it, before the Host check and without credentials. */
+  health?: Health;
 }
 
 const notFound = (reply: FastifyReply, message: string) =>
@@ -80,9 +90,46 @@ export function createSkillApp(options: SkillAppOptions): FastifyInstance {
   const app = Fastify({ logger: false });
   const cwd = options.cwd ?? process.cwd();
   const byName = new Map(options.skills.map((skill) => [skill.name, skill]));
+  const allowedHosts = options.allowedHosts ?? LOOPBACK_NAMES;
+  const health = options.health;
+  // Probes (a kubelet by pod IP, a load balancer) carry no credentials; the answer holds no data.
+  const probe = (request: FastifyRequest) =>
+    health !== undefined && (HEALTH_PATHS as readonly string[]).includes(request.routeOptions.url ?? '');
+  if (health)
+    for (const path of HEALTH_PATHS)
+      app.get(path, (_request, reply) => {
+        const answer = healthAnswer(health, path)!;
+        return reply.code(answer.status).type('application/json').send(answer.body);
+      });
+  app.addHook('onRequest', async (request, reply) => {
+    if (probe(request)) return;
+    const refusal = hostRefusal(allowedHosts, request.headers.host, request.headers.origin);
+    if (refusal !== undefined) return reply.code(403).send({ error: 'forbidden', message: refusal });
+  });
+  const auth = options.auth;
+  if (auth)
+    app.addHook('onRequest', async (request, reply) => {
+      if (probe(request)) return;
+      if (!authorized(auth, request.headers, request.url))
+        return reply
+          .code(401)
+          .header('www-authenticate', challenge(auth))
+          .send({ error: 'unauthorized', message: 'missing or invalid credentials' });
+    });
+  app.addHook('onResponse', async (request, reply) => {
+    log('info', {
+      msg: 'request',
+      adapter: options.name,
+      method: request.method,
+      path: request.url.split('?')[0],
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime * 10) / 10,
+    });
+  });
   const authorize = options.authorize;
   if (authorize)
     app.addHook('onRequest', async (request, reply) => {
+      if (probe(request)) return;
       if (!authorize(request))
         return reply.code(401).send({ error: 'unauthorized', message: 'missing or invalid credentials' });
     });

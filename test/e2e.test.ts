@@ -807,6 +807,18 @@ describe('the demo', () => {
         'seed-image-002',
         'seed-image-003',
       ]);
+      // The printed create names a snapshot the fake has, so copying it works first time.
+      const create = /curl -s -X POST '(\S+)' -H 'content-type: application\/json' -d '(\{.*\})'/.exec(
+        stdout,
+      );
+      expect(create?.[1]).toBe(`${restUrl}/v1/instance/v1/zones/fr-par-1/images`);
+      const created = await fetch(create![1]!, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: create![2],
+      });
+      expect(created.status).toBeLessThan(300);
+      expect(((await created.json()) as { image?: { name?: string } }).image?.name).toBe('my-image');
       // The docs URL serves the OpenAPI document.
       const docs = await fetch(`${restUrl}/openapi.json`);
       expect(docs.status).toBe(200);

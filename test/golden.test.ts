@@ -30,19 +30,44 @@ export function expectVerbatimCopy(file: string, text: string): void {
 
 /** Runtime modules each case needs (step-3 is MCP only; no case converts values). */
 const RUNTIME: Record<string, string[]> = {
-  'instance-images': ['auth', 'env', 'formats/error', 'http', 'log', 'mcp', 'output', 'rest'],
-  'pixelixe-graphic': ['auth', 'env', 'formats/error', 'http', 'log', 'mcp', 'output', 'rest'],
-  'security-security-config': ['auth', 'env', 'formats/error', 'http', 'log', 'mcp', 'output', 'rest'],
-  'content-authors': ['auth', 'env', 'formats/error', 'http', 'log', 'mcp', 'output', 'rest'],
-  'step-3-shipyard-auth': ['auth', 'binds', 'env', 'formats/error', 'http', 'log', 'mcp', 'output'],
-  'location-intelligence': ['auth', 'env', 'formats/error', 'http', 'log', 'mcp', 'output', 'rest'],
-  'cat-capability': ['auth', 'env', 'formats/error', 'http', 'log', 'mcp', 'output', 'rest'],
-  'step-1-shipyard-mock': ['auth', 'env', 'formats/error', 'http', 'log', 'mcp', 'output', 'steps'],
+  'instance-images': ['auth', 'env', 'formats/error', 'health', 'http', 'log', 'mcp', 'output', 'rest'],
+  'pixelixe-graphic': ['auth', 'env', 'formats/error', 'health', 'http', 'log', 'mcp', 'output', 'rest'],
+  'security-security-config': [
+    'auth',
+    'env',
+    'formats/error',
+    'health',
+    'http',
+    'log',
+    'mcp',
+    'output',
+    'rest',
+  ],
+  'content-authors': ['auth', 'env', 'formats/error', 'health', 'http', 'log', 'mcp', 'output', 'rest'],
+  'step-3-shipyard-auth': ['auth', 'binds', 'env', 'formats/error', 'health', 'http', 'log', 'mcp', 'output'],
+  'location-intelligence': ['auth', 'env', 'formats/error', 'health', 'http', 'log', 'mcp', 'output', 'rest'],
+  'cat-capability': ['auth', 'env', 'formats/error', 'health', 'http', 'log', 'mcp', 'output', 'rest'],
+  skills: [
+    'auth',
+    'env',
+    'files',
+    'formats/error',
+    'guard',
+    'health',
+    'http',
+    'log',
+    'mcp',
+    'output',
+    'rest',
+    'skill',
+  ],
+  'step-1-shipyard-mock': ['auth', 'env', 'formats/error', 'health', 'http', 'log', 'mcp', 'output', 'steps'],
   'fleet-compose': [
     'auth',
     'convert',
     'env',
     'formats/error',
+    'health',
     'http',
     'log',
     'mcp',
@@ -61,6 +86,7 @@ export const CASES: Record<string, string> = {
   'step-3-shipyard-auth': `${CORPUS}naftiko-framework/main/tutorial/step-3-shipyard-auth.yml`, // explicit MCP inputParameters, mapped outputs, consumes-level header
   'location-intelligence': `${CORPUS}google-maps/location-intelligence.yaml`, // 3 consumes, query apikey + header params, JSON body templates
   'cat-capability': `${CORPUS}cat/cat-capability.yaml`, // duplicate names, undeclared `with` keys, no auth
+  skills: new URL('./fixtures/exposes/skills.yaml', import.meta.url).pathname, // skill catalog over MCP and REST siblings
   'step-1-shipyard-mock': `${CORPUS}naftiko-framework/main/tutorial/step-1-shipyard-mock.yml`, // mocks only: no consumes, no client
   'fleet-compose': new URL('./fixtures/compose/fleet-compose.yaml', import.meta.url).pathname, // mock tool and route, steps with lookup and dotted mappings
 };

@@ -21,6 +21,7 @@ const PASSING = new Set([
   'step7-create-voyage',
   'step8-list-ships',
   'step8-create-voyage',
+  'step8-skill-fleet-ops',
   'step9-list-ships',
   'step9-create-voyage',
   'step10-mcp-list-ships',
@@ -40,7 +41,6 @@ const PASSING = new Set([
 
 /** Cases that fail today, with the reason. */
 const FAILING: Record<string, string> = {
-  'step8-skill-fleet-ops': 'needs skill exposes (next issue)',
   'step9-get-ship-with-crew': 'aggregates/ref and orchestration are not generated yet',
   'step10-rest-get-ship-with-crew': 'aggregates/ref and orchestration are not generated yet',
 };

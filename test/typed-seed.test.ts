@@ -5,17 +5,15 @@
  * on the typed openapi.json.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inspector } from './support/inspector.js';
 import { type Recorder, startRecorder } from './support/recorder.js';
 import { type Started, type TypedSeed, typedSeed } from './support/typed.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const INSPECTOR_CLI = join(ROOT, 'node_modules/@modelcontextprotocol/inspector/clients/cli/build/index.js');
 const SPECTRAL = join(ROOT, 'node_modules/.bin/spectral');
 const RULESET = join(ROOT, 'test/support/spectral.yaml');
 const KEY = '0d9e8f7a-6b5c-4d3e-9f1a-2b3c4d5e6f70';
@@ -180,24 +178,10 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env) 
 
 describe('external checkers', () => {
   it('the MCP Inspector CLI tools/list --strict exits 0 on the typed tools', async () => {
-    const home = await mkdtemp(join(tmpdir(), 'capgen-typed-inspector-'));
-    try {
-      const result = await run(
-        process.execPath,
-        [INSPECTOR_CLI, mcpUrl, '--method', 'tools/list', '--strict', '--format', 'json'],
-        {
-          ...process.env,
-          HOME: home,
-          MCP_CATALOG_PATH: join(home, 'mcp.json'),
-          MCP_CLIENT_CONFIG_PATH: join(home, 'client.json'),
-        },
-      );
-      expect(result.code, result.stderr).toBe(0);
-      const listed = JSON.parse(result.stdout) as { result: { tools: unknown[] } };
-      expect(listed.result.tools).toHaveLength(6);
-    } finally {
-      await rm(home, { recursive: true, force: true });
-    }
+    const result = await inspector(mcpUrl, ['--method', 'tools/list', '--strict', '--format', 'json']);
+    expect(result.code, result.stderr).toBe(0);
+    const listed = JSON.parse(result.stdout) as { result: { tools: unknown[] } };
+    expect(listed.result.tools).toHaveLength(6);
   }, 120_000);
 
   it('Spectral finds no error in the typed openapi.json, which carries the body and answer schemas', async () => {

@@ -582,7 +582,6 @@ describe('unsupported features', () => {
   });
 
   it.each([
-    ['skill', 'unsupported: skill exposes'],
     ['control', 'unsupported: control exposes'],
     ['grpc', 'unsupported: exposes type "grpc"'],
   ])('skips a %s adapter', (type, message) => {
@@ -594,6 +593,143 @@ describe('unsupported features', () => {
     expect(d!.line).toBe(lineOf(text, `- type: ${type}`));
     expect(r.validation.skipped).toEqual(new Set(['exposes/2']));
     expect(r.validation.calls.size).toBe(4);
+  });
+
+  describe('skill adapters', () => {
+    const skill = (skills: string, extra = '') =>
+      specText({
+        moreExposes: `- type: skill\n  namespace: pets-skills\n  port: 7070\n${extra}  skills:\n${block(skills, 2)}`,
+      });
+    /** Diagnostics about the skill adapter: the ones located at or below its `- type: skill`. */
+    const skillWarnings = (r: Run) =>
+      r.report.diagnostics.filter((d) => d.line >= lineOf(r.text, '- type: skill'));
+
+    it('accepts tools derived from MCP tools and REST operations, and instruction files', () => {
+      const text = skill(`
+- name: pet-care
+  description: Look after pets
+  location: file:///./skills/pet-care
+  tools:
+  - name: list
+    description: List over MCP
+    from: {sourceNamespace: pets-mcp, action: list-pets}
+  - name: get
+    description: Get over REST
+    from: {sourceNamespace: pets-rest, action: getpet}
+  - name: guide
+    description: How to
+    instruction: guides/how.md
+`);
+      const r = run(text);
+      expect(r.report.diagnostics).toEqual([]);
+      expect(r.validation.skipped).toEqual(new Set());
+    });
+
+    it('skips a tool that names no sibling adapter, tool or operation, with a suggestion', () => {
+      const text = skill(`
+- name: pet-care
+  description: Look after pets
+  tools:
+  - name: a
+    description: x
+    from: {sourceNamespace: pets-mpc, action: list-pets}
+  - name: b
+    description: x
+    from: {sourceNamespace: pets-mcp, action: list-pet}
+  - name: c
+    description: x
+    call: petstore.listpets
+`);
+      const r = run(text);
+      const [a, b, c, ...rest] = skillWarnings(r);
+      expect(rest).toEqual([]);
+      expect(a!.message).toBe(
+        'sourceNamespace "pets-mpc" names no REST or MCP adapter of this capability; did you mean "pets-mcp"?; this skill tool is skipped',
+      );
+      expect(a!.line).toBe(lineOf(text, 'pets-mpc'));
+      expect(b!.message).toBe(
+        'adapter "pets-mcp" has no tool named "list-pet"; did you mean "list-pets"?; this skill tool is skipped',
+      );
+      expect(c!.message).toBe(
+        'a skill tool needs exactly one of `from: {sourceNamespace, action}` or `instruction` (`call` is not part of alpha2 skill tools); this skill tool is skipped',
+      );
+      expect(c!.line).toBe(lineOf(text, '- name: c'));
+      expect(r.validation.skipped).toEqual(
+        new Set(['exposes/2/skills/0/tools/0', 'exposes/2/skills/0/tools/1', 'exposes/2/skills/0/tools/2']),
+      );
+    });
+
+    it('leaves out a tool whose action was skipped, pointing at why', () => {
+      const tools = `${TOOLS}- name: orchestrated\n  description: x\n  steps:\n  - name: s\n    type: script\n`;
+      const text = specText({
+        tools,
+        moreExposes: `- type: skill\n  namespace: pets-skills\n  port: 7070\n  skills:\n  - name: s\n    description: x\n    tools:\n    - name: t\n      description: x\n      from: {sourceNamespace: pets-mcp, action: orchestrated}\n`,
+      });
+      const r = run(text);
+      const d = r.report.diagnostics.find((x) => x.code === 'skill-tool')!;
+      expect(d.message).toBe(
+        `tool "orchestrated" of "pets-mcp" was skipped (line ${lineOf(text, 'type: script')}), so the catalog does not list it; this skill tool is skipped`,
+      );
+    });
+
+    it('refuses instruction paths that climb out, and skill names that are not URL segments', () => {
+      const text = skill(`
+- name: ok
+  description: x
+  location: file:///./skills/ok
+  tools:
+  - name: t
+    description: x
+    instruction: ../../etc/passwd
+- name: Not A Segment
+  description: x
+- name: ok
+  description: duplicate
+- name: elsewhere
+  description: x
+  location: https://example.com/skills
+`);
+      const r = run(text);
+      const messages = skillWarnings(r).map((d) => [d.line, d.message]);
+      expect(messages).toEqual([
+        [
+          lineOf(text, 'instruction: ../'),
+          'instruction "../../etc/passwd" must be a file path relative to the skill\'s location, without `..`; this skill tool is skipped',
+        ],
+        [
+          lineOf(text, '- name: Not A Segment'),
+          'skill name "Not A Segment" must be kebab-case, 1-64 characters (it is a URL segment of the catalog); this skill is skipped',
+        ],
+        [
+          lineOf(text, 'description: duplicate') - 1,
+          'duplicate skill name "ok"; the first one keeps the name and this one is skipped',
+        ],
+        [
+          lineOf(text, 'location: https'),
+          'skill location "https://example.com/skills" must be a file:/// folder; this skill is skipped',
+        ],
+      ]);
+    });
+
+    it('skips an adapter in the groups shape, or without a port', () => {
+      const groups = specText({
+        moreExposes: `- type: skill\n  namespace: pets-skills\n  port: 7070\n  groups:\n  - name: g\n    skills:\n    - name: s\n      call: petstore.listpets\n`,
+      });
+      const r = run(groups);
+      const [d] = skillWarnings(r);
+      expect(d!.message).toMatch(
+        /^a skill adapter lists its skills in `skills`.*`groups` is not part of alpha2, so this adapter is skipped$/,
+      );
+      expect(d!.line).toBe(lineOf(groups, 'groups:'));
+      expect(r.validation.skipped).toEqual(new Set(['exposes/2']));
+      const noPort = specText({
+        moreExposes: `- type: skill\n  namespace: pets-skills\n  skills:\n  - name: s\n    description: x\n`,
+      });
+      const p = run(noPort);
+      expect(skillWarnings(p).map((x) => x.message)).toEqual([
+        'a skill adapter needs a `port` (1-65535); this adapter is skipped',
+      ]);
+    });
   });
 
   it('skips a consumes import that was not resolved (imports.test.ts covers resolution)', () => {

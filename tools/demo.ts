@@ -18,7 +18,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { RunningServer, StartOptions } from '../out/instance-images/server.js';
-import { type FakeScaleway, startFakeScaleway } from '../test/fake/scaleway.js';
+import { FAKE_SNAPSHOTS, type FakeScaleway, startFakeScaleway } from '../test/fake/scaleway.js';
 import { demoClientConfigs } from './demo-clients.js';
 
 /** The project root, wherever the demo is started from. */
@@ -189,6 +189,15 @@ async function main(args: string[]): Promise<void> {
   say();
   say('  # REST: list the images in fr-par-1');
   say(`  curl -s '${rest}/v1/instance/v1/zones/fr-par-1/images'`);
+  say();
+  // A create copied from Scaleway's docs names a snapshot of the reader's own account, which the
+  // fake does not have (404 instance_snapshot); these are the ones it has.
+  say(`  # Snapshots that exist in the fake (every zone): ${FAKE_SNAPSHOTS.join(', ')}`);
+  say('  # REST: create an image from the first one');
+  say(
+    `  curl -s -X POST '${rest}/v1/instance/v1/zones/fr-par-1/images' -H 'content-type: application/json' ` +
+      `-d '{"name":"my-image","root_volume":"${FAKE_SNAPSHOTS[0]}","arch":"x86_64"}'`,
+  );
   say();
   say('  # MCP: list the tools with the MCP Inspector CLI');
   say(`  npx ${INSPECTOR} --cli ${mcp} --method tools/list`);

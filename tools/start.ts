@@ -1,6 +1,8 @@
-// `npm start`: runs a generated server from this checkout (default out/instance-images), like
-// `npx tsx out/<name>/server.ts`, but a missing setting also points at `npm run demo`, which
-// serves the seed with no key at all.
+// `npm start [-- DIR] [--stdio]`: runs a generated server from this checkout (default
+// out/instance-images; any folder capgen wrote, e.g. `npm start -- out/todos`), like
+// `node --import tsx DIR/server.ts`. For the seed, a missing setting also points at
+// `npm run demo`, which serves it with no key at all.
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -10,7 +12,17 @@ interface GeneratedServer {
   }): Promise<{ urls: Record<string, string>; stdio: boolean; close(): Promise<void> }>;
 }
 
-const dir = resolve(process.argv[2] ?? 'out/instance-images');
+const SEED = resolve('out/instance-images');
+const given = process.argv.slice(2).find((a) => !a.startsWith('-'));
+// npm runs the script in the project root; a folder given on the command line is relative to
+// where the user typed it (INIT_CWD).
+const dir = given === undefined ? SEED : resolve(process.env.INIT_CWD ?? process.cwd(), given);
+if (!existsSync(resolve(dir, 'server.ts'))) {
+  process.stderr.write(
+    `no server.ts in ${dir}: pass a folder capgen generated with a REST or MCP adapter (npm run gen -- SPEC writes out/<name>/)\n`,
+  );
+  process.exit(1);
+}
 const stdio = process.argv.includes('--stdio');
 const server = (await import(pathToFileURL(resolve(dir, 'server.ts')).href)) as GeneratedServer;
 const runtime = {
@@ -34,7 +46,9 @@ try {
 } catch (err) {
   const message = err instanceof Error ? err.message : String(err);
   const hint =
-    err instanceof runtime.ConfigError ? '; to try it with no key and no network, run `npm run demo`' : '';
+    err instanceof runtime.ConfigError && dir === SEED
+      ? '; to try it with no key and no network, run `npm run demo`'
+      : '';
   process.stderr.write(`${err instanceof runtime.ConfigError ? '' : 'cannot start: '}${message}${hint}\n`);
   process.exit(1);
 }

@@ -1,5 +1,6 @@
 // How an exposed operation or tool calls its consumed operation: the argument object handed to
 // the client method, and the output mapping as runtime data. Shared by the REST and MCP emitters.
+import { STEP_HELPERS } from '../model/orchestration.js';
 import type {
   ArgValue,
   CallBinding,
@@ -18,7 +19,6 @@ import type {
 } from '../model/types.js';
 import { Code, code, ident, join, lit, member, prop } from './escape.js';
 import { type PartResolver, templateExpr } from './expr.js';
-import { STEP_HELPERS } from '../model/orchestration.js';
 
 /** The consumed APIs that these calls reach, in spec order. */
 export function clientsCalled(model: Capability, calls: CallBinding[]): ConsumedApi[] {

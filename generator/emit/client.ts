@@ -1,6 +1,6 @@
 // Emits client.ts: one typed client class per consumed API, one method per operation.
-import { callsOf } from '../model/actions.js';
 import { basename } from 'node:path';
+import { callsOf } from '../model/actions.js';
 import type {
   CallBinding,
   Capability,

@@ -4,10 +4,19 @@ import type { Capability } from '../model/types.js';
 import { emitClient } from './client.js';
 import { emitMcp } from './mcp.js';
 import { emitOpenApi } from './openapi.js';
-import { emitPackageJson, emitReadme, emitTsconfig } from './package.js';
+import {
+  DOCKERIGNORE,
+  emitDockerfile,
+  emitPackageJson,
+  emitPackageLock,
+  emitReadme,
+  emitTsconfig,
+  GITIGNORE,
+} from './package.js';
 import { emitRest } from './rest.js';
 import { runtimeClosure, runtimeFiles, runtimePackages } from './runtime.js';
 import { emitServer } from './server.js';
+import { emitSkills } from './skills.js';
 
 export function emitAll(model: Capability): [string, string][] {
   // The runtime modules the emitted files import, filled in by each emitter.
@@ -19,11 +28,18 @@ export function emitAll(model: Capability): [string, string][] {
     for (const adapter of model.rest) files.push([adapter.openapiFile, emitOpenApi(model, adapter)]);
   }
   if (model.mcp.length > 0) files.push(['mcp.ts', emitMcp(model, used)]);
-  if (model.rest.length > 0 || model.mcp.length > 0) files.push(['server.ts', emitServer(model, used)]);
+  if (model.skill.length > 0) files.push(['skills.ts', emitSkills(model, used)]);
+  if (model.rest.length > 0 || model.mcp.length > 0 || model.skill.length > 0)
+    files.push(['server.ts', emitServer(model, used)]);
   const runtime = runtimeClosure(used);
+  const packages = runtimePackages(runtime);
+  if (model.rest.length > 0 || model.mcp.length > 0)
+    files.push(['Dockerfile', emitDockerfile(model)], ['.dockerignore', DOCKERIGNORE]);
   files.push(
     ...runtimeFiles(runtime),
-    ['package.json', emitPackageJson(model, runtimePackages(runtime))],
+    ['.gitignore', GITIGNORE],
+    ['package.json', emitPackageJson(model, packages)],
+    ['package-lock.json', emitPackageLock(model, packages)],
     ['tsconfig.json', emitTsconfig()],
     ['README.md', emitReadme(model)],
   );

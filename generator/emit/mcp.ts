@@ -1,7 +1,7 @@
 // Emits mcp.ts: one MCP server factory per MCP adapter, one tool per spec tool. Tool schemas are
 // module-level constants so they are compiled once, not per request.
-import { callsOf } from '../model/actions.js';
 import { basename } from 'node:path';
+import { callsOf } from '../model/actions.js';
 import { camel, NameTable, pascal } from '../model/names.js';
 import type {
   Capability,

@@ -1,8 +1,8 @@
 // Emits rest.ts: one Fastify app factory per REST adapter, one route per exposed operation.
-import { callsOf } from '../model/actions.js';
 import { basename } from 'node:path';
-import type { Capability, ExposedInput, RestAdapter, RestOperation, RestPath } from '../model/types.js';
+import { callsOf } from '../model/actions.js';
 import { actionSummary } from '../model/actions.js';
+import type { Capability, ExposedInput, RestAdapter, RestOperation, RestPath } from '../model/types.js';
 import {
   argsObject,
   callTarget,
@@ -40,6 +40,7 @@ export function emitRest(model: Capability, runtime: Set<string>): string {
         ...helpers,
         'createRestApp',
         'route',
+        'type Health',
         'type InboundAuth',
         'type RestRequest',
         'type RestRoute',

@@ -1,7 +1,7 @@
 // Emits server.ts: creates the clients from the environment and starts every adapter on its
 // own port (or MCP on stdio), with graceful shutdown.
-import { callsOf } from '../model/actions.js';
 import { basename } from 'node:path';
+import { callsOf } from '../model/actions.js';
 import type { Auth, Capability } from '../model/types.js';
 import { Code, code, ident, join, lit } from './escape.js';
 import { type PartResolver, templateExpr } from './expr.js';
@@ -44,10 +44,12 @@ export function emitServer(model: Capability, runtime: Set<string>): string {
     const apis = a.paths.flatMap((p) => p.operations.flatMap((o) => callsOf(o).map((c) => c.api)));
     // --stdio serves MCP on stdin/stdout and opens no port at all.
     return code`if (listenHttp) {
-  const ${app} = ${ident(a.factoryName)}({ clients: ${clientsOf(apis)}, bodyLimit, auth: ${authExpr(a.auth, a.namespace)} });
+  const ${app} = ${ident(a.factoryName)}({ clients: ${clientsOf(apis)}, bodyLimit, auth: ${authExpr(a.auth, a.namespace)}, health });
   closers.push(() => ${app}.close());
+  const state = health.adapter('rest', ${lit(a.namespace)});
   await ${app}.listen({ host: host ?? ${lit(a.address)}, port: portFrom(env, ${lit(a.portEnv)}, ${lit(a.port)}) });
   urls[${lit(a.namespace)}] = urlOf(${app}.server, host ?? ${lit(a.address)});
+  state.listening(portOf(${app}.server));
 }`;
   });
   const mcp = model.mcp.map((a, index) => {
@@ -68,19 +70,35 @@ if (${stdioCondition}) {
   serveStdio(${factory});
   urls[${lit(a.namespace)}] = 'stdio';
 } else if (listenHttp) {
-  const served = await serveMcpHttp(${factory}, { name: ${lit(a.namespace)}, auth: ${authExpr(a.auth, a.namespace)}, host: host ?? ${lit(a.address)}, port: portFrom(env, ${lit(a.portEnv)}, ${lit(a.port)}), allowedHosts, maxBodyBytes: bodyLimit });
+  const state = health.adapter('mcp', ${lit(a.namespace)});
+  const served = await serveMcpHttp(${factory}, { name: ${lit(a.namespace)}, auth: ${authExpr(a.auth, a.namespace)}, host: host ?? ${lit(a.address)}, port: portFrom(env, ${lit(a.portEnv)}, ${lit(a.port)}), allowedHosts, maxBodyBytes: bodyLimit, health });
   closers.push(() => served.close());
   urls[${lit(a.namespace)}] = urlOf(served.server, host ?? ${lit(a.address)}, '/mcp');
+  state.listening(portOf(served.server));
 }`;
   });
+  const skill = model.skill.map((a) => {
+    const app = ident(`${a.catalogName.replace(/Catalog$/, '')}App`);
+    const catalog = ident(a.catalogName);
+    return code`if (listenHttp) {
+  const ${app} = createSkillApp({ name: ${lit(a.namespace)}, skills: ${catalog}.skills, modes: ${catalog}.modes, auth: ${authExpr(a.auth, a.namespace)}, allowedHosts, cwd: options.cwd, health });
+  closers.push(() => ${app}.close());
+  const state = health.adapter('skill', ${lit(a.namespace)});
+  await ${app}.listen({ host: host ?? ${lit(a.address)}, port: portFrom(env, ${lit(a.portEnv)}, ${lit(a.port)}) });
+  urls[${lit(a.namespace)}] = urlOf(${app}.server, host ?? ${lit(a.address)});
+  state.listening(portOf(${app}.server));
+}`;
+  });
+  const listens = model.rest.length + model.mcp.length + model.skill.length > 0;
   const symbols = [
     'ConfigError',
     'log',
     ...(model.bindFiles.length > 0 ? ['withBindFiles'] : []),
     'requireEnv',
     'setLogLevel',
-    ...(model.rest.length + model.mcp.length > 0 ? ['portFrom', 'urlOf'] : []),
+    ...(listens ? ['Health', 'portFrom', 'portOf', 'urlOf'] : []),
     ...(model.mcp.length > 0 ? ['logToStderr', 'serveMcpHttp'] : []),
+    ...(model.skill.length > 0 ? ['createSkillApp'] : []),
   ].sort();
   const imports: Code[] = [
     // A capability of mocks only consumes nothing: it has no client.
@@ -113,6 +131,13 @@ if (${stdioCondition}) {
         ]
       : []),
   ];
+  if (model.skill.length > 0)
+    imports.push(
+      code`import { ${join(
+        model.skill.map((a) => ident(a.catalogName)),
+        ', ',
+      )} } from './skills.js';`,
+    );
   return render('server.ts.hbs', {
     source: basename(model.specFile),
     stdio: model.mcp.length > 0,
@@ -121,6 +146,6 @@ if (${stdioCondition}) {
     clients,
     bindFiles: model.bindFiles.length > 0 ? lit(model.bindFiles) : undefined,
     bindings: lit(Object.fromEntries(model.secrets.map((s) => [s.variable, s.env]))),
-    adapters: [...rest, ...mcp],
+    adapters: [...rest, ...mcp, ...skill],
   });
 }

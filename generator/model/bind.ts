@@ -93,7 +93,7 @@ export function bind(req: BindRequest): Bound {
     }
   }
   for (const target of req.operation.params) {
-    if (bound.has(target.name) || target.value !== undefined) continue;
+    if (bound.has(target.name) || target.value !== undefined || target.withOnly) continue;
     const match = [...inputs.values()].find((i) => sameName(i.name, target.name));
     if (req.step && !match && !target.required) continue;
     const name = ensureInput(inputs, match?.name ?? implicitName(target, req), target, req);

@@ -1,5 +1,4 @@
 // Stage 3: build the one normalised IR (types.ts) from a validated spec.
-import { callsOf } from './actions.js';
 import { basename, extname } from 'node:path';
 import type { Reporter } from '../diagnostics.js';
 import type { LoadedSpec, PathKey } from '../load.js';
@@ -7,18 +6,23 @@ import type { DocumentSet } from '../openapi/document.js';
 import { listAt, type Obj, objAt, objects, strAt } from '../raw.js';
 import type { Validation } from '../validate/index.js';
 import { isSkipped } from '../validate/units.js';
+import { callsOf } from './actions.js';
 import { undeclaredWithKeys } from './bind.js';
-import { buildApis, type ConsumesContext, parsePath } from './consumes.js';
+import { bodyTemplateNames, buildApis, type ConsumesContext, operationPath, parsePath } from './consumes.js';
 import { buildMcpAdapter, buildRestAdapter, type ExposeContext } from './expose.js';
+import { buildSkillAdapter } from './skill.js';
 import { type TemplateScope, templateSecrets } from './template.js';
 import type {
+  Auth,
   BindFile,
   Capability,
   ConsumedApi,
   EnvVar,
   JsonSchema,
+  JsonTemplate,
   McpAdapter,
   RestAdapter,
+  SkillAdapter,
   Template,
 } from './types.js';
 
@@ -43,6 +47,12 @@ export function buildModel(
     inputPrefixes: new Set(),
     inputs: false,
   };
+  const exposeNamespaces = objects(capability.exposes).map(([a]) => String(a.namespace));
+  const bodyScope: TemplateScope = {
+    ...secretScope,
+    inputs: true,
+    inputPrefixes: new Set(['tools', 'rest', ...exposeNamespaces]),
+  };
   const extraParams = undeclaredWithKeys(
     capability,
     (unit) => {
@@ -51,17 +61,11 @@ export function buildModel(
       return {
         unit: ref.unit,
         label: `${ref.namespace}.${ref.name}`,
-        params: declaredParams(capability, ref.path),
+        params: declaredParams(capability, ref.path, bodyScope),
       };
     },
     report,
   );
-  const exposeNamespaces = objects(capability.exposes).map(([a]) => String(a.namespace));
-  const bodyScope: TemplateScope = {
-    ...secretScope,
-    inputs: true,
-    inputPrefixes: new Set(['tools', 'rest', ...exposeNamespaces]),
-  };
   const byUnit: ConsumesContext['byUnit'] = new Map();
   const schemas = new Map<string, JsonSchema>();
   const apis = buildApis(capability, {
@@ -94,9 +98,17 @@ export function buildModel(
     if (adapter.type === 'rest') rest.push(buildRestAdapter(adapter, i, ctx, restCount));
     if (adapter.type === 'mcp') mcp.push(buildMcpAdapter(adapter, i, ctx));
   }
+  const modes = Object.fromEntries(
+    exposes
+      .filter(([a]) => a.type === 'rest' || a.type === 'mcp')
+      .map(([a]) => [String(a.namespace), String(a.type)]),
+  );
+  const skill: SkillAdapter[] = exposes
+    .filter(([a]) => a.type === 'skill')
+    .map(([adapter, i]) => buildSkillAdapter(adapter, i, ctx, modes));
   const operations = apis.reduce((n, a) => n + a.operations.length, 0);
   const exposed = rest.reduce((n, a) => n + a.paths.length, 0) + mcp.reduce((n, a) => n + a.tools.length, 0);
-  if (operations === 0 && exposed === 0) {
+  if (operations === 0 && exposed === 0 && skill.length === 0) {
     report.error(
       'nothing-to-generate',
       'nothing to generate: no consumed operation is left to call',
@@ -104,7 +116,7 @@ export function buildModel(
       undefined,
       { last: true },
     );
-  } else if (exposed === 0 && (rest.length > 0 || mcp.length > 0 || exposes.length === 0)) {
+  } else if (operations > 0 && exposed === 0 && (rest.length > 0 || mcp.length > 0 || exposes.length === 0)) {
     report.warn(
       'nothing-exposed',
       'no REST operation or MCP tool is left to expose; only the client is generated',
@@ -116,7 +128,7 @@ export function buildModel(
   report.throwIfFailed();
 
   const info = objAt(data.info);
-  const secrets = collectSecrets(apis, rest, mcp, binds);
+  const secrets = collectSecrets(apis, [...rest, ...mcp, ...skill], binds, rest, mcp);
   for (const s of secrets) {
     if (!binds.some((b) => s.variable in b.keys)) {
       report.warn(
@@ -134,7 +146,8 @@ export function buildModel(
     apis,
     rest: rest.filter((a) => a.paths.length > 0),
     mcp: mcp.filter((a) => a.tools.length > 0),
-    env: environment(apis, rest, mcp, secrets),
+    skill,
+    env: environment(apis, rest, mcp, skill, secrets),
     secrets,
     bindFiles: usedBindFiles(binds, secrets),
     schemas,
@@ -198,7 +211,7 @@ function readBinds(data: Obj, capability: Obj, report: Reporter): Bind[] {
 }
 
 /** Names a consumed operation declares: parameters and path placeholders. */
-function declaredParams(capability: Obj, opPath: PathKey[]): Set<string> {
+function declaredParams(capability: Obj, opPath: PathKey[], bodyScope: TemplateScope): Set<string> {
   const [, , i, , r, , o] = opPath as [string, string, number, string, number, string, number];
   const entry = objects(capability.consumes).find(([, n]) => n === i)?.[0] ?? {};
   const resource = objAt(listAt(entry.resources)[r]);
@@ -206,7 +219,9 @@ function declaredParams(capability: Obj, opPath: PathKey[]): Set<string> {
   const names = new Set<string>();
   for (const [p] of [...objects(resource.inputParameters), ...objects(op.inputParameters)])
     names.add(String(p.name));
-  for (const part of parsePath(String(resource.path))) if (part.kind === 'param') names.add(part.name);
+  for (const part of parsePath(operationPath(resource, op).path))
+    if (part.kind === 'param') names.add(part.name);
+  for (const name of bodyTemplateNames(op.body, bodyScope)) names.add(name);
   return names;
 }
 
@@ -224,9 +239,10 @@ function usedBindFiles(binds: Bind[], secrets: { variable: string }[]): BindFile
 
 function collectSecrets(
   apis: ConsumedApi[],
+  adapters: { auth?: Auth }[],
+  binds: Bind[],
   rest: RestAdapter[],
   mcp: McpAdapter[],
-  binds: Bind[],
 ): { variable: string; env: string }[] {
   const templates: Template[] = [];
   for (const api of apis) {
@@ -235,9 +251,19 @@ function collectSecrets(
     if (api.auth?.kind === 'bearer') templates.push(api.auth.token);
     if (api.auth?.kind === 'basic') templates.push(api.auth.username, api.auth.password);
     for (const p of api.fixedParams) if (p.value) templates.push(p.value);
-    for (const op of api.operations) for (const p of op.params) if (p.value) templates.push(p.value);
+    for (const op of api.operations) {
+      for (const p of op.params) if (p.value) templates.push(p.value);
+      // Body templates read bind values too (an apikey placed in the body, `{{TOKEN}}` in data).
+      if (op.body?.kind === 'text') templates.push(op.body.text);
+      const walk = (t: JsonTemplate): void => {
+        if (t.kind === 'template') templates.push(t.template);
+        if (t.kind === 'array') t.items.forEach(walk);
+        if (t.kind === 'object') t.entries.forEach((e) => walk(e.value));
+      };
+      if (op.body?.kind === 'json') walk(op.body.data);
+    }
   }
-  for (const adapter of [...rest, ...mcp]) {
+  for (const adapter of adapters) {
     const auth = adapter.auth;
     if (auth?.kind === 'apikey') templates.push(auth.value);
     if (auth?.kind === 'bearer') templates.push(auth.token);
@@ -264,6 +290,7 @@ function environment(
   apis: ConsumedApi[],
   rest: RestAdapter[],
   mcp: McpAdapter[],
+  skill: SkillAdapter[],
   secrets: { variable: string; env: string }[],
 ): EnvVar[] {
   const env: EnvVar[] = [];
@@ -295,5 +322,11 @@ function environment(
         secret: false,
       });
   }
+  for (const a of skill)
+    env.push({
+      name: a.portEnv,
+      purpose: `port of the skill catalog "${a.namespace}" (default ${a.port})`,
+      secret: false,
+    });
   return env;
 }

@@ -152,6 +152,17 @@ function buildApi(
   const fixedParams = objects(entry.inputParameters)
     .filter(([p, n]) => !isFramingHeader(p, ctx, [...at, 'inputParameters', n]))
     .map(([p, n]) => buildParam(p, [...at, 'inputParameters', n], ctx, 'header'));
+  const credentials = readAuth(entry, at, ctx.report, ctx.secretScope, true);
+  for (const h of credentials.headers ?? [])
+    fixedParams.push({
+      name: h.name,
+      in: 'header',
+      type: 'string',
+      required: false,
+      value: h.value,
+      schema: schemaFor('string'),
+    });
+  if (credentials.body) for (const op of operations) addBodyCredential(op, credentials.body);
   const api: ConsumedApi = {
     namespace,
     ident: idents.take(camel(namespace)),
@@ -159,21 +170,86 @@ function buildApi(
     factoryName: `create${base}Client`,
     baseUrlEnv: `${envName(namespace)}_BASE_URL`,
     timeoutEnv: `${envName(namespace)}_TIMEOUT_MS`,
-    baseUri: parseTemplate(baseUriText, ctx.secretScope, (ref) =>
-      ctx.report.warn(
-        'template-unresolved',
-        `baseUri placeholder {{${ref}}} names no bind variable; it is sent as written`,
-        [...at, 'baseUri'],
-        'value',
-      ),
+    baseUri: parseTemplate(
+      baseUriPlaceholders(baseUriText, ctx, credentials.path, [...at, 'baseUri']),
+      ctx.secretScope,
+      (ref) =>
+        ctx.report.warn(
+          'template-unresolved',
+          `baseUri placeholder {{${ref}}} names no bind variable; it is sent as written`,
+          [...at, 'baseUri'],
+          'value',
+        ),
     ),
     description: strAt(entry.description),
-    auth: readAuth(entry, at, ctx.report, ctx.secretScope).auth,
+    auth: credentials.auth,
     fixedParams,
     operations,
   };
   for (const [unit, op] of built) ctx.byUnit.set(unit, { api, op });
   return api;
+}
+
+/** An apikey placed in the body: a property of the JSON body template, or a fixed body parameter. */
+function addBodyCredential(op: ConsumedOperation, cred: { name: string; value: Template }): void {
+  if (op.body?.kind === 'json' && op.body.data.kind === 'object') {
+    op.body.data.entries.push({ key: cred.name, value: { kind: 'template', template: cred.value } });
+    return;
+  }
+  if (op.body) return;
+  op.params = op.params.filter((p) => p.name !== cred.name);
+  op.params.push({
+    name: cred.name,
+    in: 'body',
+    type: 'string',
+    required: false,
+    value: cred.value,
+    schema: schemaFor('string'),
+  });
+}
+
+/**
+ * Base URIs written with `{x}`, `${X}` or `[x]` placeholders (dynatrace, telegram): each one that
+ * names a bind variable reads it, as `{{x}}` would; a path-placed apikey fills its own `{key}`.
+ * Any other is sent as written, with a warning.
+ */
+function baseUriPlaceholders(
+  text: string,
+  ctx: ConsumesContext,
+  key: { name: string; value: Template } | undefined,
+  at: PathKey[],
+): string {
+  const vars = ctx.secretScope.bindVariables;
+  return text.replace(
+    /\$\{([A-Za-z_][\w.-]*)\}|(?<!\{)\{([A-Za-z_][\w.-]*)\}(?!\})|\[([A-Za-z_][\w.-]*)\]/g,
+    (whole, a?: string, b?: string, c?: string) => {
+      const name = (a ?? b ?? c)!;
+      if (key && name === key.name) return templateText(key.value);
+      if (vars.has(name)) return `{{${name}}}`;
+      ctx.report.warn(
+        'template-unresolved',
+        `baseUri placeholder ${whole} names no bind variable; it is sent as written`,
+        at,
+        'value',
+      );
+      return whole;
+    },
+  );
+}
+
+/** A template written back as `{{…}}` text (its secrets by variable name). */
+function templateText(t: Template): string {
+  return t.parts
+    .map((p) =>
+      p.kind === 'text'
+        ? p.text
+        : p.kind === 'secret'
+          ? `{{${p.variable}}}`
+          : p.kind === 'input'
+            ? `{{${p.name}}}`
+            : `{{${[p.ref.step, ...p.ref.path].join('.')}}}`,
+    )
+    .join('');
 }
 
 function buildOperation(
@@ -187,7 +263,16 @@ function buildOperation(
   ctx: ConsumesContext,
 ): ConsumedOperation {
   const name = String(op.name);
-  const [rawPath, literalQuery] = splitQuery(String(resource.path));
+  const own = operationPath(resource, op);
+  if (own.own) {
+    ctx.report.warn(
+      'operation-path',
+      `an operation-level \`path\` is not alpha2; it is tolerated and this operation is sent to ${own.path}`,
+      [...at, 'path'],
+      'value',
+    );
+  }
+  const [rawPath, literalQuery] = splitQuery(own.path);
   // A resource path is relative to the base URI's path: `api/users` means `/api/users` there.
   const path = parsePath(rawPath !== '' && !rawPath.startsWith('/') ? `/${rawPath}` : rawPath);
   const byName = new Map<string, ConsumedParam>();
@@ -249,6 +334,38 @@ function buildOperation(
         schema: schemaFor('string'),
       });
   }
+  // Names a body template reads are body parameters (the template places them), so a `with` key
+  // that feeds one is not also sent as a query parameter.
+  // A name read only as a whole JSON value (`key: '{{tools.x}}'`) keeps its JSON type, so it takes
+  // any JSON value (an array, object or number), not only a string.
+  const body = buildBody(op.body, [...at, 'body'], ctx);
+  const whole = wholeValueInputs(body);
+  for (const input of bodyInputs(body)) {
+    if (!byName.has(input))
+      byName.set(input, {
+        name: input,
+        in: 'body',
+        type: 'string',
+        required: false,
+        schema: whole.has(input) ? {} : schemaFor('string'),
+        ...(whole.has(input) ? { typed: {} } : {}),
+      });
+  }
+  // `body: {type: json}` without `data`: the caller's JSON is the body.
+  if (
+    body === undefined &&
+    isJsonBodyWithoutData(op.body) &&
+    ![...byName.values()].some((p) => p.in === 'body')
+  ) {
+    byName.set('body', {
+      name: 'body',
+      in: 'body',
+      type: 'object',
+      required: false,
+      description: 'The request body (JSON).',
+      schema: schemaFor('object', 'The request body (JSON).'),
+    });
+  }
   for (const extra of ctx.extraParams.get(unit) ?? []) {
     if (!byName.has(extra))
       byName.set(extra, {
@@ -257,17 +374,7 @@ function buildOperation(
         type: 'string',
         required: false,
         schema: schemaFor('string'),
-      });
-  }
-  const body = buildBody(op.body, [...at, 'body'], ctx);
-  for (const input of bodyInputs(body)) {
-    if (!byName.has(input))
-      byName.set(input, {
-        name: input,
-        in: 'body',
-        type: 'string',
-        required: false,
-        schema: schemaFor('string'),
+        withOnly: true,
       });
   }
   const format = responseFormat(op.outputRawFormat, op.outputSchema);
@@ -441,12 +548,26 @@ function buildParam(p: Obj, at: PathKey[], ctx: ConsumesContext, defaultIn: Para
  * Reads `authentication` (or the non-standard `auth`) of a consumes entry or an adapter.
  * `unsupported` names a type that was declared but cannot be generated.
  */
+export interface ReadAuth {
+  auth?: Auth;
+  unsupported?: string;
+  /**
+   * Consumed side only: credentials that are not one header or query pair. `headers` (an apikey
+   * written as a `headers:` map, or a cookie) are sent on every call; `body` is a property of
+   * every JSON body; `path` fills the `{name}` placeholder of the base URI.
+   */
+  headers?: { name: string; value: Template }[];
+  body?: { name: string; value: Template };
+  path?: { name: string; value: Template };
+}
+
 export function readAuth(
   entry: Obj,
   at: PathKey[],
   report: Reporter,
   scope: TemplateScope,
-): { auth?: Auth; unsupported?: string } {
+  consumed = false,
+): ReadAuth {
   const key = entry.authentication !== undefined ? 'authentication' : 'auth';
   const auth = entry[key];
   if (!isObj(auth)) return {};
@@ -462,9 +583,19 @@ export function readAuth(
     );
   switch (String(auth.type).toLowerCase()) {
     case 'apikey': {
-      // Real specs use the schema's key/value/placement and also name/in/value.
-      // Shapes seen in real specs: the schema's key/value/placement, name/in/value, and
-      // header/key where `header` names the header and `key` holds the value.
+      // Shapes seen in real specs: the schema's key/value/placement, name/in/value, header/key
+      // where `header` names the header and `key` holds the value, and a `headers:` map of
+      // header names to values (datadog/incident-management.yaml:28).
+      if (consumed && isObj(auth.headers)) {
+        const headers = Object.entries(auth.headers)
+          .filter(([h]) => HEADER_NAME.test(h))
+          .map(([name, v]) => ({ name, value: tpl(v, 'headers') }));
+        if (headers.length === 0) {
+          report.warn('auth-shape', 'apikey `headers` names no valid header', aAt);
+          return { unsupported: 'apikey without a key' };
+        }
+        return { headers };
+      }
       const byHeader = strAt(auth.header) !== undefined;
       const name = byHeader ? strAt(auth.header) : (strAt(auth.key) ?? strAt(auth.name));
       const rawValue = byHeader ? (auth.value ?? auth.key) : auth.value;
@@ -473,6 +604,16 @@ export function readAuth(
         report.warn('auth-shape', 'apikey authentication has no `key`', aAt);
         return { unsupported: 'apikey without a key' };
       }
+      const value = tpl(rawValue, byHeader && auth.value === undefined ? 'key' : 'value');
+      // The cookie, body and path placements are not alpha2 (walgreens, sap, telegram use them).
+      if (consumed && placement === 'cookie')
+        return {
+          headers: [
+            { name: 'Cookie', value: { parts: [{ kind: 'text', text: `${name}=` }, ...value.parts] } },
+          ],
+        };
+      if (consumed && placement === 'body') return { body: { name, value } };
+      if (consumed && placement === 'path') return { path: { name, value } };
       if (placement !== 'header' && placement !== 'query') {
         report.warn(
           'auth-shape',
@@ -489,7 +630,7 @@ export function readAuth(
           kind: 'apikey',
           placement: placement === 'query' ? 'query' : 'header',
           name,
-          value: tpl(rawValue, byHeader && auth.value === undefined ? 'key' : 'value'),
+          value,
         },
       };
     }
@@ -514,6 +655,7 @@ function buildBody(raw: unknown, at: PathKey[], ctx: ConsumesContext): BodyTempl
   if (typeof raw === 'string') return { kind: 'text', contentType: 'application/json', text: text(raw) };
   if (isObj(raw)) {
     const type = String(raw.type ?? 'json').toLowerCase();
+    if (isJsonBodyWithoutData(raw)) return undefined;
     if (type === 'json')
       return {
         kind: 'json',
@@ -540,6 +682,43 @@ function buildBody(raw: unknown, at: PathKey[], ctx: ConsumesContext): BodyTempl
   return undefined;
 }
 
+/** `body: {type: json}` with no `data`: a body the caller supplies whole. */
+function isJsonBodyWithoutData(raw: unknown): boolean {
+  return (
+    isObj(raw) &&
+    String(raw.type ?? 'json').toLowerCase() === 'json' &&
+    (raw.data === undefined || raw.data === null)
+  );
+}
+
+/**
+ * The consumed path of an operation: its resource's, or the operation's own `path` (not alpha2,
+ * but 26 corpus specs use it, and the engine honours it since its issue #688). An operation path
+ * that starts with the resource path's first segment is a whole path (`/api/v1/monitor/{id}/mute`
+ * under `/api/v2/…`); any other is relative to the resource (`/{id}` under `/contact`). A value
+ * that is not a path (`tools.path`) is ignored.
+ */
+export function operationPath(resource: Obj, op: Obj): { path: string; own: boolean } {
+  const base = String(resource.path ?? '');
+  const own = strAt(op.path);
+  if (own === undefined || !own.startsWith('/')) return { path: base, own: false };
+  const first = (p: string) => p.split('/').find((x) => x !== '') ?? '';
+  if (first(base) !== '' && first(own) === first(base)) return { path: own, own: true };
+  return { path: base.replace(/\/+$/, '') + own, own: true };
+}
+
+/** Names a `body:` template reads as inputs or parameters (`{{x}}`, `{{tools.x}}`, …). */
+export function bodyTemplateNames(raw: unknown, scope: TemplateScope): string[] {
+  const out: string[] = [];
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') out.push(...templateInputs(parseTemplate(v, scope)));
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (isObj(v)) Object.values(v).forEach(walk);
+  };
+  walk(isObj(raw) ? raw.data : raw);
+  return out;
+}
+
 function parseJsonOr(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
@@ -563,6 +742,25 @@ function jsonTemplate(data: unknown, ctx: ConsumesContext): JsonTemplate {
 }
 
 /** Inputs a body template reads; each becomes a parameter of the operation. */
+/** Names a JSON body reads only as whole values (`'{{x}}'`), never inside a longer string. */
+function wholeValueInputs(body: BodyTemplate | undefined): Set<string> {
+  const whole = new Set<string>();
+  const inText = new Set<string>();
+  if (body?.kind === 'text') return whole;
+  const walk = (t: JsonTemplate): void => {
+    if (t.kind === 'template') {
+      const [only, ...rest] = t.template.parts;
+      if (only?.kind === 'input' && rest.length === 0) whole.add(only.name);
+      else templateInputs(t.template).forEach((n) => inText.add(n));
+    }
+    if (t.kind === 'array') t.items.forEach(walk);
+    if (t.kind === 'object') t.entries.forEach((e) => walk(e.value));
+  };
+  if (body) walk(body.data);
+  for (const n of inText) whole.delete(n);
+  return whole;
+}
+
 function bodyInputs(body: BodyTemplate | undefined): string[] {
   if (!body) return [];
   if (body.kind === 'text') return templateInputs(body.text);

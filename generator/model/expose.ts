@@ -1,16 +1,16 @@
 // The exposed side of the model: REST adapters (with equivalent paths merged) and MCP adapters
 // (with explicit annotations), both bound to consumed operations through bind.ts.
-import { callsOf } from './actions.js';
 import type { Reporter } from '../diagnostics.js';
 import type { PathKey } from '../load.js';
 import { inline } from '../openapi/inline.js';
 import { isObj, listAt, type Obj, objAt, objects, strAt } from '../raw.js';
 import { isSkipped } from '../validate/units.js';
+import { callsOf } from './actions.js';
 import { bind, type BindRequest, declaredInputs } from './bind.js';
 import { paramType, parsePath, readAuth } from './consumes.js';
 import { mockAnswer, mockSchema } from './mock.js';
-import { buildOrchestration, STEP_HELPERS } from './orchestration.js';
 import { camel, envName, NameTable, pascal, routerParam } from './names.js';
+import { buildOrchestration, STEP_HELPERS } from './orchestration.js';
 import { parseTemplate, type TemplateScope } from './template.js';
 import { exposedOutput, toolOutput } from './typed.js';
 import type {

@@ -96,10 +96,12 @@ function applyTypes(
     }
     if (openapiType && (param.in === 'body' || (openapiType !== 'object' && openapiType !== 'array')))
       param.type = openapiType;
+    // The capability's own description wins over the document's; the document fills a gap.
+    const own = param.description;
     param.description ??= found.description;
     param.required = param.required || found.required;
-    param.typed = typed;
-    const schema = inline(typed, defs);
+    param.typed = own !== undefined ? { ...typed, description: own } : typed;
+    const schema = inline(param.typed, defs);
     param.schema =
       param.description !== undefined && schema.description === undefined
         ? { ...schema, description: param.description }

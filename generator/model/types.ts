@@ -51,6 +51,11 @@ export interface ConsumedParam {
   required: boolean;
   /** A fixed value or template from the spec: the parameter is then not a client argument. */
   value?: Template;
+  /**
+   * Not declared: a `with` key of some caller (sent as a query parameter). Only the callers whose
+   * `with` names it send it; it is no input of the others.
+   */
+  withOnly?: boolean;
   /** JSON Schema of one value, for validators. */
   schema: JsonSchema;
   /**
@@ -309,6 +314,36 @@ export interface McpAdapter {
   tools: McpTool[];
 }
 
+/** A tool a skill lists: derived from a sibling adapter's tool or operation, or an instruction file. */
+export type SkillTool =
+  | { name: string; description?: string; from: { sourceNamespace: string; action: string } }
+  | { name: string; description?: string; instruction: string };
+
+export interface Skill {
+  name: string;
+  description?: string;
+  /** The optional catalog fields the spec sets (license, metadata, …), shown as written. */
+  details: Record<string, unknown>;
+  /** `file:///…` folder whose files the skill serves under /skills/{name}/contents. */
+  location?: string;
+  tools: SkillTool[];
+}
+
+/** A read-only skill catalog on its own port (`exposes: type: skill`). */
+export interface SkillAdapter {
+  namespace: string;
+  /** Identifier of the catalog constant in skills.ts, e.g. `shipyardSkillsCatalog`. */
+  catalogName: string;
+  portEnv: string;
+  port: number;
+  address: string;
+  description?: string;
+  auth?: Auth;
+  skills: Skill[];
+  /** Sibling adapter namespace → its exposes type, for each tool's `invocationRef.mode`. */
+  modes: Record<string, string>;
+}
+
 export interface Capability {
   /** Output folder name, from the spec file name. */
   name: string;
@@ -318,6 +353,7 @@ export interface Capability {
   apis: ConsumedApi[];
   rest: RestAdapter[];
   mcp: McpAdapter[];
+  skill: SkillAdapter[];
   /** Every environment variable the generated server reads. */
   env: EnvVar[];
   /** Bind variable name → environment variable that supplies it. */

@@ -16,6 +16,7 @@ import {
   strAt,
 } from '../raw.js';
 import { type KeyedObject, knownKeys } from './keys.js';
+import { checkSkillAdapter, type Sibling } from './skill.js';
 import { closest, didYouMean } from './suggest.js';
 import { isSkipped } from './units.js';
 
@@ -24,9 +25,11 @@ const CONVERTED_FORMATS = new Set(['json', 'xml', 'yaml', 'csv', 'tsv', 'psv', '
 
 /** Exposes types capgen does not generate yet; the report counts them apart. */
 const UNSUPPORTED_EXPOSES: Record<string, string> = {
-  skill: 'skill exposes',
   control: 'control exposes',
 };
+
+/** Exposes types that are generated. */
+const GENERATED_EXPOSES = ['rest', 'mcp', 'skill'];
 
 const AUTH_TYPES = new Set(['apikey', 'bearer', 'basic']);
 const KNOWN_CAPABILITY_KEYS = new Set(['consumes', 'exposes', 'binds', 'aggregates']);
@@ -294,16 +297,18 @@ function checkExposes(
   calls: Resolution,
 ): void {
   const namespaces = new Map<string, number>();
+  // Skill adapters list what their siblings serve, so they are checked after every sibling.
+  const skills: [Obj, PathKey[], string][] = [];
   for (const [adapter, i] of objects(capability.exposes)) {
     const unit = `exposes/${i}`;
     const at: PathKey[] = ['capability', 'exposes', i];
     if (isSkipped(skipped, unit)) continue;
     checkKeys(adapter, 'exposes', 'adapter', at, report);
     const type = String(adapter.type);
-    if (type !== 'rest' && type !== 'mcp') {
+    if (!GENERATED_EXPOSES.includes(type)) {
       const feature =
         UNSUPPORTED_EXPOSES[type] ??
-        `exposes type ${JSON.stringify(adapter.type)}${didYouMean(type, ['rest', 'mcp', ...Object.keys(UNSUPPORTED_EXPOSES)])}`;
+        `exposes type ${JSON.stringify(adapter.type)}${didYouMean(type, [...GENERATED_EXPOSES, ...Object.keys(UNSUPPORTED_EXPOSES)])}`;
       skip(report, skipped, unit, 'unsupported', `unsupported: ${feature}`, [...at, 'type'], 'value');
       continue;
     }
@@ -336,8 +341,29 @@ function checkExposes(
       continue;
     }
     if (type === 'mcp') checkTools(adapter, at, unit, report, skipped, index, calls);
-    else checkRestOperations(adapter, at, unit, report, skipped, index, calls);
+    else if (type === 'rest') checkRestOperations(adapter, at, unit, report, skipped, index, calls);
+    else skills.push([adapter, at, unit]);
   }
+  if (skills.length === 0) return;
+  const siblings = new Map<string, Sibling>();
+  for (const [adapter, i] of objects(capability.exposes)) {
+    if (isSkipped(skipped, `exposes/${i}`) || (adapter.type !== 'rest' && adapter.type !== 'mcp')) continue;
+    const actions = new Map<string, string>();
+    if (adapter.type === 'mcp')
+      for (const [tool, t] of objects(adapter.tools)) {
+        const name = strAt(tool.name);
+        if (name !== undefined && !actions.has(name)) actions.set(name, `exposes/${i}/tools/${t}`);
+      }
+    else
+      for (const [resource, r] of objects(adapter.resources))
+        for (const [op, o] of objects(resource.operations)) {
+          const name = strAt(op.name);
+          if (name !== undefined && !actions.has(name))
+            actions.set(name, `exposes/${i}/resources/${r}/operations/${o}`);
+        }
+    siblings.set(String(adapter.namespace), { type: adapter.type, actions });
+  }
+  for (const [adapter, at, unit] of skills) checkSkillAdapter(adapter, at, unit, report, skipped, siblings);
 }
 
 function checkTools(

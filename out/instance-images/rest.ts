@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { InstanceImagesClient } from './client.js';
 import type { InboundAuth } from './runtime/auth.js';
+import type { Health } from './runtime/health.js';
 import { type RestRequest, type RestRoute, createRestApp, route } from './runtime/rest.js';
 
 export interface InstanceImagesRestClients {
@@ -19,6 +20,8 @@ export interface InstanceImagesRestOptions {
   bodyLimit?: number;
   /** Credentials every caller must present (the spec's `authentication`, resolved by server.ts). */
   auth?: InboundAuth;
+  /** The server's adapters, for GET /healthz and /readyz (absent: no health routes). */
+  health?: Health;
 }
 
 const instanceImagesRestOpenApi = readFileSync(new URL('openapi.json', import.meta.url));
@@ -255,5 +258,6 @@ export function createInstanceImagesRestApp(options: InstanceImagesRestOptions):
     bodyLimit: options.bodyLimit ?? 1_048_576,
     openapi: instanceImagesRestOpenApi,
     auth: options.auth,
+    health: options.health,
   });
 }

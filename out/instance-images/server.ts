@@ -8,7 +8,8 @@ import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import { createInstanceImagesClient } from './client.js';
 import { createInstanceImagesRestApp } from './rest.js';
 import { createInstanceImagesMcpServer, instanceImagesMcpTools as instanceImagesMcpToolsOf } from './mcp.js';
-import { ConfigError, portFrom, requireEnv, urlOf } from './runtime/env.js';
+import { ConfigError, portFrom, portOf, requireEnv, urlOf } from './runtime/env.js';
+import { Health } from './runtime/health.js';
 import { log, logToStderr, setLogLevel } from './runtime/log.js';
 import { serveMcpHttp } from './runtime/mcp.js';
 
@@ -49,7 +50,10 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
   const secret = (variable: string, purpose: string) =>
     requireEnv(env, bindings[variable] ?? variable, purpose);
   const closers: (() => Promise<void>)[] = [];
+  // /healthz and /readyz on every HTTP adapter: not ready from the moment shutdown begins.
+  const health = new Health();
   const close = async () => {
+    health.stop();
     for (const closer of closers.reverse()) await closer().catch(() => undefined);
   };
   try {
@@ -60,13 +64,16 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
         clients: { instanceImages },
         bodyLimit,
         auth: undefined,
+        health,
       });
       closers.push(() => instanceImagesRestApp.close());
+      const state = health.adapter('rest', 'instance-images-rest');
       await instanceImagesRestApp.listen({
         host: host ?? '127.0.0.1',
         port: portFrom(env, 'INSTANCE_IMAGES_REST_PORT', 8080),
       });
       urls['instance-images-rest'] = urlOf(instanceImagesRestApp.server, host ?? '127.0.0.1');
+      state.listening(portOf(instanceImagesRestApp.server));
     }
     const instanceImagesMcpTools = instanceImagesMcpToolsOf({ instanceImages });
     if (options.stdio === true) {
@@ -75,6 +82,7 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
       serveStdio(() => createInstanceImagesMcpServer(instanceImagesMcpTools, { maxTextLength }));
       urls['instance-images-mcp'] = 'stdio';
     } else if (listenHttp) {
+      const state = health.adapter('mcp', 'instance-images-mcp');
       const served = await serveMcpHttp(
         () => createInstanceImagesMcpServer(instanceImagesMcpTools, { maxTextLength }),
         {
@@ -84,10 +92,12 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
           port: portFrom(env, 'INSTANCE_IMAGES_MCP_PORT', 9090),
           allowedHosts,
           maxBodyBytes: bodyLimit,
+          health,
         },
       );
       closers.push(() => served.close());
       urls['instance-images-mcp'] = urlOf(served.server, host ?? '127.0.0.1', '/mcp');
+      state.listening(portOf(served.server));
     }
   } catch (err) {
     await close();

@@ -203,9 +203,17 @@ describe('relaying the upstream answer', () => {
     expect([failed.statusCode, failed.json()]).toEqual([409, { message: 'exists' }]);
   });
 
-  it('serves the OpenAPI document', async () => {
-    const res = await app.inject({ method: 'GET', url: '/openapi.json' });
-    expect(res.json()).toEqual({ openapi: '3.1.0' });
+  it('serves the OpenAPI document, its servers the address the caller used when none is bound', async () => {
+    // inject() binds no socket: the Host is all there is to go by.
+    const res = await app.inject({
+      method: 'GET',
+      url: '/openapi.json',
+      headers: { host: 'proxy.test:8443' },
+    });
+    expect(res.json()).toEqual({
+      openapi: '3.1.0',
+      servers: [{ url: 'http://proxy.test:8443', description: 'This server' }],
+    });
   });
 });
 

@@ -1,5 +1,6 @@
-// The seed generated with the provider's OpenAPI document (read in place from ../shared), written
-// under .tmp/ so its imports resolve capgen's node_modules. Tests import its server from there.
+// A capability generated with providers' OpenAPI documents (`--openapi`), written under .tmp/ so
+// its imports resolve capgen's node_modules. Tests import its server from there. The seed's is
+// Scaleway's own document, read in place from ../shared.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,12 +27,15 @@ export interface TypedSeed {
   remove(): void;
 }
 
-export async function typedSeed(): Promise<TypedSeed> {
-  const generated = await generateFile(SEED, {
-    openapi: new Map([['instance-images', SCALEWAY_OPENAPI]]),
-  });
+export function typedSeed(): Promise<TypedSeed> {
+  return typedCapability(SEED, { 'instance-images': SCALEWAY_OPENAPI });
+}
+
+/** Generates `spec` with each namespace paired with its document, and loads the server. */
+export async function typedCapability(spec: string, openapi: Record<string, string>): Promise<TypedSeed> {
+  const generated = await generateFile(spec, { openapi: new Map(Object.entries(openapi)) });
   mkdirSync(join(ROOT, '.tmp'), { recursive: true });
-  const dir = mkdtempSync(join(ROOT, '.tmp', 'typed-seed-'));
+  const dir = mkdtempSync(join(ROOT, '.tmp', 'typed-'));
   await writeOutput(dir, generated.files);
   const server = (await import(join(dir, 'server.ts'))) as { start: TypedSeed['start'] };
   const runtime = (await import(join(dir, 'runtime/log.ts'))) as { setLogLevel: TypedSeed['setLogLevel'] };

@@ -130,7 +130,7 @@ async function startStep(
     const title = UPSTREAM_OF[api.namespace];
     if (title) env[api.baseUrlEnv] = upstream.baseUrl(title);
   }
-  for (const adapter of [...model.rest, ...model.mcp]) env[adapter.portEnv] = '0';
+  for (const adapter of [...model.rest, ...model.mcp, ...model.skill]) env[adapter.portEnv] = '0';
   const runtime = (await import(pathToFileURL(join(out, 'runtime', 'log.ts')).href)) as {
     setLogLevel?: (l: string) => void;
   };
@@ -171,7 +171,8 @@ async function callCase(step: Step, c: TutorialCase): Promise<{ json?: string; f
   const model = step.model!;
   const running = step.running!;
   if (c.type === 'rest') {
-    const adapter = model.rest.find((a) => a.port === c.port);
+    // The engine's REST-style cases reach REST adapters and skill catalogs alike.
+    const adapter = [...model.rest, ...model.skill].find((a) => a.port === c.port);
     if (!adapter) return { failure: `no REST adapter on port ${c.port}${skippedNear(step, 'adapter')}` };
     const headers: Record<string, string> = {};
     if (c.body !== undefined) headers['content-type'] = 'application/json';

@@ -18,6 +18,8 @@ export interface CorpusOptions {
   only?: string;
   /** At most this many files (after `only`). */
   limit?: number;
+  /** Leave out the first this many files (after `only`, before `limit`). */
+  skip?: number;
   /** 0: run in this process; N ≥ 1: N child processes. */
   jobs?: number;
   /** Recycle a child after this many specs. */
@@ -38,9 +40,12 @@ export interface CorpusRun {
   workers: number;
 }
 
-export function selectFiles(options: Pick<CorpusOptions, 'root' | 'files' | 'only' | 'limit'>): string[] {
+export function selectFiles(
+  options: Pick<CorpusOptions, 'root' | 'files' | 'only' | 'limit' | 'skip'>,
+): string[] {
   let files = options.files ?? discover(options.root);
   if (options.only) files = files.filter((f) => f.includes(options.only!));
+  if (options.skip !== undefined) files = files.slice(options.skip);
   if (options.limit !== undefined) files = files.slice(0, options.limit);
   return files;
 }

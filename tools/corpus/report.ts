@@ -102,6 +102,7 @@ export function totals(results: SpecResult[], ms: number): Totals {
       for (const f of r.smoke.failures) bump(t.smokeFailuresByCause, `${f.kind}: ${cause(f.reason ?? '')}`);
       t.smoke.mismatches += r.smoke.mismatches ?? 0;
       if ((r.smoke.mismatches ?? 0) > 0 && r.status === 'generated') t.smoke.fullyGeneratedWithMismatches++;
+      for (const m of r.smoke.baseUris ?? []) bump(t.mismatchesByCause, `baseUri: ${m.problem}`);
       for (const f of r.smoke.failures)
         for (const m of f.mismatches ?? []) bump(t.mismatchesByCause, `${m.field}: ${m.problem}`);
     }

@@ -1,4 +1,4 @@
-// The corpus runner: `npm run corpus -- ../shared/corpus [--report FILE] [--jobs N] [--only S] [--limit N]`.
+// The corpus runner: `npm run corpus -- ../shared/corpus [--report FILE] [--jobs N] [--only S] [--limit N] [--skip N]`.
 //
 // Generates every capability spec under the folder (type-checking the emitted code), starts each
 // generated server against a recording echo upstream, calls every REST operation and MCP tool
@@ -16,6 +16,7 @@ const USAGE = `usage: npm run corpus -- CORPUS_DIR [--report FILE] [--jobs N] [-
   --jobs N        child processes (default: the number of CPUs, at most 4; 0 runs in this process)
   --only S        only files whose path (relative to CORPUS_DIR) contains S
   --limit N       at most N files
+  --skip N        leave out the first N files (with --limit: run the corpus in chunks)
   --recycle N     restart a worker after N specs (default 60)
   --call-timeout MS  time limit of one smoke call (default 5000)
   --quiet         no progress bar`;
@@ -27,6 +28,7 @@ function parseArgs(argv: string[]) {
     jobs?: number;
     only?: string;
     limit?: number;
+    skip?: number;
     recycle?: number;
     callTimeout?: number;
     quiet: boolean;
@@ -42,6 +44,7 @@ function parseArgs(argv: string[]) {
     else if (a === '--jobs') opts.jobs = num(a, argv[++i]);
     else if (a === '--only') opts.only = argv[++i] ?? fail('--only needs a substring');
     else if (a === '--limit') opts.limit = num(a, argv[++i]);
+    else if (a === '--skip') opts.skip = num(a, argv[++i]);
     else if (a === '--recycle') opts.recycle = Math.max(1, num(a, argv[++i]));
     else if (a === '--call-timeout') opts.callTimeout = Math.max(1, num(a, argv[++i]));
     else if (a === '--quiet') opts.quiet = true;
@@ -63,7 +66,7 @@ function fail(message: string): never {
 
 const opts = parseArgs(process.argv.slice(2));
 const root = resolve(opts.root);
-const files = selectFiles({ root, only: opts.only, limit: opts.limit });
+const files = selectFiles({ root, only: opts.only, limit: opts.limit, skip: opts.skip });
 const jobs = opts.jobs ?? Math.min(4, availableParallelism());
 // A spec's cost grows with its size, plus a fixed part (start-up, a server, a type-check).
 const weights = new Map(files.map((f) => [f, fileSize(resolve(root, f)) + 20_000]));

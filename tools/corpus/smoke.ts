@@ -18,7 +18,7 @@ import type {
 } from '../../generator/model/types.js';
 import type { EchoRequest, EchoServer } from './echo.js';
 import { bestOf, compareOutput, credentialNames, type Mismatch } from './intent/check.js';
-import { type Context, type Inbound, predict, readBinds, unitAt } from './intent/read.js';
+import { baseUri, type Context, type Inbound, predict, readBinds, unitAt } from './intent/read.js';
 import { argumentsFor, evalTemplate, expectedRequest, type Resolved, textOf } from './oracle.js';
 
 const ECHO_FORMAT_ERROR = /the upstream answer is not valid (XML|CSV|TSV|PSV|YAML): /;
@@ -41,8 +41,10 @@ export interface SmokeResult {
   failures: CallOutcome[];
   /** Calls whose output is mapped: the echo marker cannot be expected in the answer. */
   mappedOutputs: number;
-  /** Field-by-field differences from the intent oracle, over all calls. */
+  /** Field-by-field differences from the intent oracle, over all calls and base URIs. */
   mismatches: number;
+  /** Base URIs that differ from what the spec means (checked without a call: the run overrides them). */
+  baseUris?: Mismatch[];
 }
 
 export interface SmokeOptions {
@@ -72,7 +74,7 @@ export function plannedCalls(model: Capability): number {
   );
 }
 
-function secretValue(name: string): string {
+export function secretValue(name: string): string {
   return `dummy-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-5e3c`;
 }
 
@@ -98,6 +100,31 @@ export async function smoke(model: Capability, options: SmokeOptions): Promise<S
     env: (name) => env[name] ?? secretValue(name),
     prefix: (ns) => prefixes.get(ns) ?? '',
   };
+  if (intent) {
+    const capability = intent.spec.data.capability as { consumes?: unknown } | undefined;
+    const entries = Array.isArray(capability?.consumes) ? (capability.consumes as unknown[]) : [];
+    for (const api of model.apis) {
+      const i = entries.findIndex(
+        (e) =>
+          e !== null && typeof e === 'object' && (e as { namespace?: unknown }).namespace === api.namespace,
+      );
+      if (i < 0) continue;
+      const want = baseUri(intent, entries[i] as Record<string, unknown>);
+      const got = evalTemplate(api.baseUri, resolved, () => '');
+      if (want !== got) {
+        const p = intent.spec.locate(['capability', 'consumes', i, 'baseUri'], 'value');
+        const hide = (t: string) => t.replace(/dummy-[a-z0-9-]+-5e3c/g, '(a credential)');
+        (result.baseUris ??= []).push({
+          problem: 'base URI differs',
+          field: 'path',
+          where: `${intent.spec.file}:${p.line}:${p.col}`,
+          expected: hide(want),
+          actual: hide(got),
+        });
+        result.mismatches++;
+      }
+    }
+  }
   const record = (o: CallOutcome) => {
     if (o.mismatches && o.mismatches.length > 0) {
       result.mismatches += o.mismatches.length;

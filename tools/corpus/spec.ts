@@ -11,6 +11,7 @@ import { generateFile } from '../../generator/pipeline.js';
 import { GeneratorBug, isStaticFile } from '../../generator/verify.js';
 import { writeOutput } from '../../generator/write.js';
 import type { EchoServer } from './echo.js';
+import type { Mismatch } from './intent/check.js';
 import { type CallOutcome, plannedCalls, smoke } from './smoke.js';
 import { typeCheck, type TypeErrorFinding } from './typecheck.js';
 
@@ -49,6 +50,7 @@ export interface SpecResult {
     mappedOutputs: number;
     mismatches: number;
     failures: CallOutcome[];
+    baseUris?: Mismatch[];
   };
   ms: number;
   genMs?: number;

@@ -31,3 +31,9 @@ export function urlOf(server: Server, host: string, path = ''): string {
   const port = typeof address === 'object' && address !== null ? address.port : 0;
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}${path}`;
 }
+
+/** The port a listening server got (the real one when it asked for 0). */
+export function portOf(server: Server): number | undefined {
+  const address = server.address();
+  return typeof address === 'object' && address !== null ? address.port : undefined;
+}

@@ -101,6 +101,24 @@ export class UpstreamError extends Error {
   }
 }
 
+/**
+ * A step of an orchestration failed: its call could not be sent or reached (`cause`), or the
+ * upstream answered with an error status (`response`). The message names the step.
+ */
+export class StepError extends Error {
+  override name = 'StepError';
+  constructor(
+    readonly step: string,
+    readonly failure: { response: ApiResponse } | { cause: RequestError | UpstreamError },
+  ) {
+    super(
+      'response' in failure
+        ? `step "${step}": upstream answered ${failure.response.status}`
+        : `step "${step}": ${failure.cause.message}`,
+    );
+  }
+}
+
 /** Credentials and fixed parameters resolved once, when the client is created. */
 export interface Credentials {
   headers?: Record<string, string>;
@@ -147,10 +165,14 @@ export class HttpApi {
   }
 
   async send(request: UpstreamRequest, options: CallOptions = {}): Promise<ApiResponse> {
-    const headers: Record<string, string> = { ...this.#headers };
+    const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(request.headers ?? {})) {
       if (value !== undefined && value !== null) headers[name.toLowerCase()] = headerValue(name, value);
     }
+    // The credentials and fixed values win over a parameter of the same name, as in the engine: a
+    // bearer or basic credential is the challenge response (a plain `Authorization` is dropped) and
+    // a fixed `value` is written over the caller's.
+    Object.assign(headers, this.#headers);
     const cookies = (request.cookies ?? []).filter(([, v]) => v !== undefined && v !== null);
     if (cookies.length > 0)
       headers.cookie = cookies.map(([n, v]) => `${n}=${encodeURIComponent(String(v))}`).join('; ');

@@ -14,7 +14,8 @@ import {
 } from '@modelcontextprotocol/server';
 import { authorized, challenge, type InboundAuth } from './auth.js';
 import { FormatError } from './formats/error.js';
-import { type ApiResponse, RequestError, UpstreamError } from './http.js';
+import { type Health, healthAnswer } from './health.js';
+import { type ApiResponse, RequestError, StepError, UpstreamError } from './http.js';
 import { log } from './log.js';
 import { mapOutput, type OutputShape } from './output.js';
 
@@ -90,6 +91,13 @@ export async function toolResult(
   } catch (err) {
     if (err instanceof RequestError) return toolError(`invalid argument: ${err.message}`);
     if (err instanceof UpstreamError) return toolError(err.message);
+    if (err instanceof StepError) {
+      const failure = err.failure;
+      if ('response' in failure) return toolError(`${err.message}: ${upstreamMessage(failure.response)}`);
+      return toolError(
+        failure.cause instanceof RequestError ? `invalid argument: ${err.message}` : err.message,
+      );
+    }
     return toolError('internal error');
   }
   if (res.status >= 400) return toolError(`upstream answered ${res.status}: ${upstreamMessage(res)}`);
@@ -165,6 +173,8 @@ export interface McpHttpOptions {
   name: string;
   /** Credentials every caller must present; absent means the adapter is open. */
   auth?: InboundAuth;
+  /** Serves GET /healthz and /readyz from it, before the Host check and without credentials. */
+  health?: Health;
 }
 
 /**
@@ -181,6 +191,7 @@ export async function serveMcpHttp(
     maxRequestBodySize: options.maxBodyBytes,
   });
   const handle = toNodeHandler(handler, { maxRequestBodySize: options.maxBodyBytes });
+  const health = options.health;
   const validHost = hostHeaderValidation(options.allowedHosts);
   const validOrigin = originValidation(options.allowedHosts);
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -195,6 +206,13 @@ export async function serveMcpHttp(
         ms: Math.round((performance.now() - started) * 10) / 10,
       }),
     );
+    // Probes come from a kubelet or a load balancer by IP, without credentials: answered first.
+    const probe =
+      health && req.method === 'GET' ? healthAnswer(health, (req.url ?? '/').split('?')[0]!) : undefined;
+    if (probe) {
+      res.writeHead(probe.status, { 'content-type': 'application/json' }).end(JSON.stringify(probe.body));
+      return;
+    }
     if (!validHost(req, res) || !validOrigin(req, res)) return;
     if (options.auth && !authorized(options.auth, req.headers, req.url ?? '/')) {
       res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': challenge(options.auth) });

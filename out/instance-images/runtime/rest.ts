@@ -10,7 +10,8 @@ import Fastify, {
 } from 'fastify';
 import { authorized, challenge, type InboundAuth } from './auth.js';
 import { FormatError } from './formats/error.js';
-import { type ApiResponse, RequestError, UpstreamError, type UpstreamRequest } from './http.js';
+import { type Health, HEALTH_PATHS, healthAnswer } from './health.js';
+import { type ApiResponse, RequestError, StepError, UpstreamError, type UpstreamRequest } from './http.js';
 import { log } from './log.js';
 import { mapOutput, type OutputShape } from './output.js';
 
@@ -82,6 +83,8 @@ export interface RestAppOptions {
   openapi: Buffer;
   /** Credentials every caller must present; absent means the adapter is open. */
   auth?: InboundAuth;
+  /** Serves GET /healthz and /readyz from it, open to every caller (no inbound credentials). */
+  health?: Health;
 }
 
 /** Stands for a request body in a media type other than JSON. */
@@ -106,8 +109,12 @@ export function createRestApp(routes: RestRoute[], options: RestAppOptions): Fas
   // routes without any ignore it.
   app.addContentTypeParser('*', (_request, _payload, done) => done(null, NOT_JSON));
   const auth = options.auth;
+  const health = options.health;
+  const healthPaths = health ? HEALTH_PATHS.filter((path) => !routes.some((r) => r.url === path)) : [];
   if (auth) {
     app.addHook('onRequest', (request, reply, done) => {
+      // Probes (a kubelet, a load balancer) carry no credentials, and the answer holds no data.
+      if ((healthPaths as readonly string[]).includes(request.routeOptions.url ?? '')) return done();
       if (!authorized(auth, request.headers, request.url)) {
         reply.header('www-authenticate', challenge(auth));
         fail(reply, 401, { error: 'unauthorized', message: 'missing or invalid credentials' });
@@ -130,7 +137,14 @@ export function createRestApp(routes: RestRoute[], options: RestAppOptions): Fas
     });
     done();
   });
-  app.get('/openapi.json', (_request, reply) => reply.type('application/json').send(options.openapi));
+  if (health)
+    for (const path of healthPaths)
+      app.get(path, (_request, reply) => {
+        const answer = healthAnswer(health, path)!;
+        return reply.code(answer.status).type('application/json').send(answer.body);
+      });
+  const served = servedOpenApi(app, options.openapi);
+  app.get('/openapi.json', (request, reply) => reply.type('application/json').send(served(request)));
   const methodsByUrl = new Map<string, string[]>();
   for (const route of routes) {
     methodsByUrl.set(route.url, [...(methodsByUrl.get(route.url) ?? []), route.method]);
@@ -173,6 +187,34 @@ export function createRestApp(routes: RestRoute[], options: RestAppOptions): Fas
     app.route({ method: others, url, handler: methodNotAllowed(allowed.join(', ')) });
   }
   return app;
+}
+
+/**
+ * The OpenAPI document with `servers` naming where this server really listens: its bound address
+ * and port, or, when bound to every interface (0.0.0.0, ::), the Host the caller used. The text
+ * is kept for the last address asked for.
+ */
+function servedOpenApi(app: FastifyInstance, openapi: Buffer): (request: FastifyRequest) => string {
+  const document = JSON.parse(openapi.toString('utf8')) as Record<string, unknown>;
+  let last: [url: string, text: string] | undefined;
+  return (request) => {
+    const url = serverUrl(app, request);
+    if (last?.[0] !== url)
+      last = [url, JSON.stringify({ ...document, servers: [{ url, description: 'This server' }] })];
+    return last[1];
+  };
+}
+
+function serverUrl(app: FastifyInstance, request: FastifyRequest): string {
+  const address = app.server.address();
+  if (address !== null && typeof address === 'object') {
+    const wildcard = address.address === '0.0.0.0' || address.address === '::';
+    if (!wildcard || request.headers.host === undefined) {
+      const host = wildcard ? '127.0.0.1' : address.address;
+      return `http://${address.family === 'IPv6' && !wildcard ? `[${host}]` : host}:${address.port}`;
+    }
+  }
+  return `http://${request.headers.host ?? 'localhost'}`;
 }
 
 /** Answers with the upstream's status, headers and body: the body unchanged, or mapped on success. */
@@ -269,6 +311,19 @@ function restErrorHandler(
         ? thrown.message
         : thrown.message.replace(`"${thrown.parameter}"`, `"${name}"`);
     return fail(reply, 400, { error: 'bad_request', message, parameter: name });
+  }
+  if (thrown instanceof StepError) {
+    // A failing step answers as a failing simple call would, and says which step it was.
+    reply.header('x-capgen-step', thrown.step);
+    const failure = thrown.failure;
+    if ('response' in failure) return relay(reply, failure.response);
+    const cause = failure.cause;
+    if (cause instanceof RequestError)
+      return fail(reply, 400, { error: 'bad_request', message: thrown.message });
+    if (cause.kind === 'timeout')
+      return fail(reply, 504, { error: 'upstream_timeout', message: thrown.message });
+    if (cause.kind === 'aborted') return fail(reply, 499, { error: 'cancelled', message: thrown.message });
+    return fail(reply, 502, { error: 'upstream_unreachable', message: thrown.message });
   }
   if (thrown instanceof FormatError)
     return fail(reply, 502, { error: 'bad_upstream_answer', message: thrown.message });
