@@ -10,7 +10,7 @@ import { createInstanceImagesRestApp } from './rest.js';
 import { createInstanceImagesMcpServer, instanceImagesMcpTools as instanceImagesMcpToolsOf } from './mcp.js';
 import { ConfigError, portFrom, portOf, requireEnv, urlOf } from './runtime/env.js';
 import { Health } from './runtime/health.js';
-import { log, logToStderr, setLogLevel } from './runtime/log.js';
+import { LOG_LEVELS, isLogLevel, log, logToStderr, redactInLogs, setLogLevel } from './runtime/log.js';
 import { serveMcpHttp } from './runtime/mcp.js';
 
 /** Bind variable → the environment variable that supplies it. */
@@ -49,6 +49,14 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
   const listenHttp = options.stdio !== true;
   const secret = (variable: string, purpose: string) =>
     requireEnv(env, bindings[variable] ?? variable, purpose);
+  // LOG_LEVEL takes pino's levels; a misspelt one is refused rather than read as info.
+  if (!isLogLevel(env.LOG_LEVEL))
+    throw new ConfigError(
+      `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not ${JSON.stringify(env.LOG_LEVEL)}`,
+    );
+  if (env.LOG_LEVEL) setLogLevel(env.LOG_LEVEL);
+  // Every credential the server holds is replaced by [redacted] in any log line that would carry it.
+  redactInLogs(Object.values(bindings).map((name) => env[name]));
   const closers: (() => Promise<void>)[] = [];
   // /healthz and /readyz on every HTTP adapter: not ready from the moment shutdown begins.
   const health = new Health();
@@ -107,7 +115,6 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  setLogLevel(process.env.LOG_LEVEL);
   start({ stdio: process.argv.includes('--stdio') }).then(
     (running) => {
       const stop = () => void running.close().then(() => process.exit(0));
