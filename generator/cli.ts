@@ -15,9 +15,10 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { type CacheEntry, type CacheKey, GenerationCache } from './cache.js';
 import { diffOutput } from './check.js';
 import { type Diagnostic, SpecError } from './diagnostics.js';
-import { consumedNamespaces, type Generated, generateFile } from './pipeline.js';
+import type { Generated } from './pipeline.js';
 import {
   colours,
   type Format,
@@ -27,7 +28,7 @@ import {
   formatSarif,
   formatText,
 } from './present.js';
-import { writeOutput } from './write.js';
+import { manifestFor, writeOutput } from './write.js';
 
 export const VERSION = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -48,6 +49,8 @@ Options:
   --format FORMAT     diagnostics as text (default, on stderr), or json, sarif or github (on stdout)
   --watch             regenerate whenever a spec, or a file it reads, changes (Ctrl-C stops)
   --quiet             print refusals only, no warnings
+  --no-cache          generate even when the spec, its inputs, capgen and DIR are unchanged since
+                      the last run (which otherwise only checks DIR and replays the diagnostics)
   --openapi NS=FILE   type the operations of consumes namespace NS from an OpenAPI 3.0/3.1
                       document (YAML or JSON); repeatable, one per namespace
   --version           print the version
@@ -82,6 +85,8 @@ interface Options {
   watch: boolean;
   /** `--openapi NS=FILE`: consumes namespace → OpenAPI document. */
   openapi: Map<string, string>;
+  /** Unset by --no-cache, and for the modes that must run every stage. */
+  cache: GenerationCache | undefined;
 }
 
 /**
@@ -104,6 +109,7 @@ export async function main(argv: string[], io: CliIo = process): Promise<number>
         format: { type: 'string', default: 'text' },
         watch: { type: 'boolean', default: false },
         openapi: { type: 'string', multiple: true, default: [] },
+        'no-cache': { type: 'boolean', default: false },
         version: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -164,6 +170,11 @@ export async function main(argv: string[], io: CliIo = process): Promise<number>
     files,
     watch: values.watch,
     openapi,
+    // --dry-run promises a full, type-checked run; validate writes nothing to compare with.
+    cache:
+      values['no-cache'] || validate || values['dry-run']
+        ? undefined
+        : GenerationCache.fromEnv(io.env ?? process.env),
   };
   if (values.watch) return watchLoop(options, io);
   return (await once(options, io)).code;
@@ -212,7 +223,7 @@ async function once(options: Options, io: CliIo): Promise<Outcome> {
   const inputs: string[] = [];
   const consumed = new Set<string>();
   // Generate everything first: a refusal of any spec leaves out/ untouched for all of them.
-  const results: Generated[] = [];
+  const results: Result[] = [];
   let refused = 0;
   let warnings = 0;
   const show = async (diagnostics: Diagnostic[], text: string | Map<string, string> | undefined) => {
@@ -221,36 +232,56 @@ async function once(options: Options, io: CliIo): Promise<Outcome> {
     if (options.format === 'text') for (const line of formatText(kept, text, c)) io.stderr.write(`${line}\n`);
   };
   for (const file of options.files) {
+    const key: CacheKey = { spec: file, out: options.out, strict: options.strict, openapi: options.openapi };
     try {
-      const generated = await generateFile(file, {
-        strict: options.strict,
-        validateOnly: options.validate,
-        openapi: options.openapi,
-        // Past --max-warnings nothing is written, so the slow stages need not run.
-        beforeEmit: (diagnostics) => {
-          const more = diagnostics.filter((d) => d.severity === 'warning').length;
-          if (options.maxWarnings !== undefined && warnings + more > options.maxWarnings)
-            throw new OverBudget(diagnostics, more);
-        },
-      });
-      inputs.push(...generated.inputs);
-      for (const ns of consumedNamespaces(generated.spec)) consumed.add(ns);
-      const clash = names.get(generated.name);
+      const cached = await options.cache?.lookup(key);
+      let result: Result;
+      if (cached) {
+        result = { name: cached.name, key, cached, diagnostics: cached.diagnostics };
+        inputs.push(...Object.keys(cached.inputs));
+        for (const ns of cached.namespaces) consumed.add(ns);
+      } else {
+        // Loaded on first use: a cache hit, --help or a bad command line needs none of it.
+        const { consumedNamespaces, generateFile } = await import('./pipeline.js');
+        const generated = await generateFile(file, {
+          strict: options.strict,
+          validateOnly: options.validate,
+          openapi: options.openapi,
+          // Past --max-warnings nothing is written, so the slow stages need not run.
+          beforeEmit: (diagnostics) => {
+            const more = diagnostics.filter((d) => d.severity === 'warning').length;
+            if (options.maxWarnings !== undefined && warnings + more > options.maxWarnings)
+              throw new OverBudget(diagnostics, more);
+          },
+        });
+        const namespaces = consumedNamespaces(generated.spec);
+        result = { name: generated.name, key, generated, namespaces, diagnostics: generated.diagnostics };
+        inputs.push(...generated.inputs);
+        for (const ns of namespaces) consumed.add(ns);
+      }
+      const clash = names.get(result.name);
       if (clash)
         throw new SpecError([
           {
             severity: 'error',
             code: 'name-clash',
-            message: `both ${clash} and ${file} would write ${options.out}/${generated.name}/`,
+            message: `both ${clash} and ${file} would write ${options.out}/${result.name}/`,
             file,
             line: 1,
             col: 1,
           },
         ]);
-      names.set(generated.name, file);
-      warnings += generated.diagnostics.filter((d) => d.severity === 'warning').length;
-      await show(generated.diagnostics, generated.spec.sources ?? generated.spec.text);
-      results.push(generated);
+      names.set(result.name, file);
+      warnings += result.diagnostics.filter((d) => d.severity === 'warning').length;
+      if (options.maxWarnings !== undefined && warnings > options.maxWarnings && result.cached)
+        throw new OverBudget(result.diagnostics, 0);
+      await show(
+        result.diagnostics,
+        result.generated
+          ? (result.generated.spec.sources ?? result.generated.spec.text)
+          : await sourcesOf(result.diagnostics, file),
+      );
+      results.push(result);
     } catch (err) {
       if (err instanceof OverBudget) {
         warnings += err.warnings;
@@ -302,7 +333,7 @@ async function once(options: Options, io: CliIo): Promise<Outcome> {
     let stale = 0;
     for (const g of results) {
       const dir = resolve(options.out, g.name);
-      const diff = await diffOutput(dir, g.files, `${options.out}/${g.name}`);
+      const diff = g.generated ? await diffOutput(dir, g.generated.files, `${options.out}/${g.name}`) : '';
       if (diff !== '') {
         stale++;
         // A machine format owns stdout; the diff then goes to stderr.
@@ -311,7 +342,10 @@ async function once(options: Options, io: CliIo): Promise<Outcome> {
           `${options.out}/${g.name}/ is not up to date with ${names.get(g.name)}; run ${rerun(options, [names.get(g.name)!])}`,
         );
       } else {
-        say(`${options.out}/${g.name}/ is up to date`);
+        say(
+          `${options.out}/${g.name}/ is up to date${g.cached ? ' (nothing changed since the last run)' : ''}`,
+        );
+        if (g.generated) await options.cache?.store(g.key, entryOf(g.generated, g.namespaces));
       }
     }
     const summary = stale ? `${stale} output folder${stale === 1 ? '' : 's'} stale` : 'up to date';
@@ -323,13 +357,21 @@ async function once(options: Options, io: CliIo): Promise<Outcome> {
     const where = `${options.out}/${g.name}/`;
     const warned = g.diagnostics.filter((d) => d.severity === 'warning').length;
     const tail = warned === 0 ? '' : `, ${warned} warning${warned === 1 ? '' : 's'}`;
-    if (options.dryRun) {
-      lines.push(`would write ${where} (${g.files.size} files${tail}); --dry-run wrote nothing`);
+    if (!g.generated) {
+      lines.push(
+        `${where} is up to date (nothing changed since the last run${tail}); --no-cache regenerates`,
+      );
       continue;
     }
-    const removed = await writeOutput(resolve(options.out, g.name), g.files);
+    const { files } = g.generated;
+    if (options.dryRun) {
+      lines.push(`would write ${where} (${files.size} files${tail}); --dry-run wrote nothing`);
+      continue;
+    }
+    const removed = await writeOutput(resolve(options.out, g.name), files);
+    await options.cache?.store(g.key, entryOf(g.generated, g.namespaces));
     lines.push(
-      `wrote ${where} (${g.files.size} files${removed.length ? `, removed ${removed.join(', ')}` : ''}${tail})`,
+      `wrote ${where} (${files.size} files${removed.length ? `, removed ${removed.join(', ')}` : ''}${tail})`,
     );
   }
   if (!options.watch) for (const line of lines) say(line);
@@ -406,6 +448,22 @@ async function watchLoop(options: Options, io: CliIo): Promise<number> {
   for (const w of watchers) w.close();
   await running;
   return 0;
+}
+
+/** One spec's run: generated now, or replayed from the cache. */
+type Result = { name: string; key: CacheKey; diagnostics: Diagnostic[] } & (
+  | { generated: Generated; namespaces: string[]; cached?: undefined }
+  | { cached: CacheEntry; generated?: undefined; namespaces?: undefined }
+);
+
+function entryOf(g: Generated, namespaces: string[]): Omit<CacheEntry, 'inputs'> & { inputs: string[] } {
+  return {
+    name: g.name,
+    inputs: g.inputs,
+    manifest: manifestFor(g.files),
+    diagnostics: g.diagnostics,
+    namespaces,
+  };
 }
 
 async function readSafely(file: string): Promise<string | undefined> {

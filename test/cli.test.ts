@@ -104,10 +104,14 @@ describe('capgen CLI', () => {
     const files = Object.keys(snapshot(join(FIRST, 'instance-images'))).sort();
     expect(files).toEqual([
       '.capgen-manifest.json',
+      '.dockerignore',
+      '.gitignore',
+      'Dockerfile',
       'README.md',
       'client.ts',
       'mcp.ts',
       'openapi.json',
+      'package-lock.json',
       'package.json',
       'rest.ts',
       'runtime/auth.ts',
