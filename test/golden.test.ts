@@ -16,12 +16,12 @@ const VERSION = (JSON.parse(readFileSync(new URL('package.json', ROOT), 'utf8'))
 
 /** Fails unless `text` is a banner line naming capgen's version and `runtime/<module>.ts`, then that file. */
 export function expectVerbatimCopy(file: string, text: string): void {
-  const module = /^runtime\/([a-z/]+)\.ts$/.exec(file)?.[1];
+  const module = /^runtime\/([a-z/-]+)\.ts$/.exec(file)?.[1];
   expect(module, file).toBeDefined();
   const newline = text.indexOf('\n');
   const banner = text.slice(0, newline);
-  expect(banner, file).toMatch(/^\/\/ .*\bcapgen (\S+) runtime\/([a-z/]+)\.ts\b/);
-  const [, version, named] = /\bcapgen (\S+) runtime\/([a-z/]+)\.ts\b/.exec(banner)!;
+  expect(banner, file).toMatch(/^\/\/ .*\bcapgen (\S+) runtime\/([a-z/-]+)\.ts\b/);
+  const [, version, named] = /\bcapgen (\S+) runtime\/([a-z/-]+)\.ts\b/.exec(banner)!;
   expect([version, named], file).toEqual([VERSION, module]);
   expect(text.slice(newline + 1) === readFileSync(new URL(`runtime/${module}.ts`, ROOT), 'utf8'), file).toBe(
     true,
@@ -30,23 +30,97 @@ export function expectVerbatimCopy(file: string, text: string): void {
 
 /** Runtime modules each case needs (step-3 is MCP only; no case converts values). */
 const RUNTIME: Record<string, string[]> = {
-  'instance-images': ['auth', 'env', 'formats/error', 'health', 'http', 'log', 'mcp', 'output', 'rest'],
-  'pixelixe-graphic': ['auth', 'env', 'formats/error', 'health', 'http', 'log', 'mcp', 'output', 'rest'],
-  'security-security-config': [
+  'instance-images': [
     'auth',
     'env',
     'formats/error',
+    'guard',
     'health',
     'http',
     'log',
     'mcp',
     'output',
     'rest',
+    'scrub',
   ],
-  'content-authors': ['auth', 'env', 'formats/error', 'health', 'http', 'log', 'mcp', 'output', 'rest'],
-  'step-3-shipyard-auth': ['auth', 'binds', 'env', 'formats/error', 'health', 'http', 'log', 'mcp', 'output'],
-  'location-intelligence': ['auth', 'env', 'formats/error', 'health', 'http', 'log', 'mcp', 'output', 'rest'],
-  'cat-capability': ['auth', 'env', 'formats/error', 'health', 'http', 'log', 'mcp', 'output', 'rest'],
+  'pixelixe-graphic': [
+    'auth',
+    'env',
+    'formats/error',
+    'guard',
+    'health',
+    'http',
+    'log',
+    'mcp',
+    'output',
+    'rest',
+    'scrub',
+  ],
+  'security-security-config': [
+    'auth',
+    'env',
+    'formats/error',
+    'guard',
+    'health',
+    'http',
+    'log',
+    'mcp',
+    'output',
+    'rest',
+    'scrub',
+  ],
+  'content-authors': [
+    'auth',
+    'env',
+    'formats/error',
+    'guard',
+    'health',
+    'http',
+    'log',
+    'mcp',
+    'output',
+    'rest',
+    'scrub',
+  ],
+  'step-3-shipyard-auth': [
+    'auth',
+    'binds',
+    'env',
+    'formats/error',
+    'guard',
+    'health',
+    'http',
+    'log',
+    'mcp',
+    'output',
+    'scrub',
+  ],
+  'location-intelligence': [
+    'auth',
+    'env',
+    'formats/error',
+    'guard',
+    'health',
+    'http',
+    'log',
+    'mcp',
+    'output',
+    'rest',
+    'scrub',
+  ],
+  'cat-capability': [
+    'auth',
+    'env',
+    'formats/error',
+    'guard',
+    'health',
+    'http',
+    'log',
+    'mcp',
+    'output',
+    'rest',
+    'scrub',
+  ],
   skills: [
     'auth',
     'env',
@@ -59,21 +133,50 @@ const RUNTIME: Record<string, string[]> = {
     'mcp',
     'output',
     'rest',
+    'scrub',
     'skill',
   ],
-  'step-1-shipyard-mock': ['auth', 'env', 'formats/error', 'health', 'http', 'log', 'mcp', 'output', 'steps'],
+  'step-1-shipyard-mock': [
+    'auth',
+    'env',
+    'formats/error',
+    'guard',
+    'health',
+    'http',
+    'log',
+    'mcp',
+    'output',
+    'scrub',
+    'steps',
+  ],
   'fleet-compose': [
     'auth',
     'convert',
     'env',
     'formats/error',
+    'guard',
     'health',
     'http',
     'log',
     'mcp',
     'output',
     'rest',
+    'scrub',
     'steps',
+  ],
+  'mcp-catalog': [
+    'auth',
+    'env',
+    'files',
+    'formats/error',
+    'guard',
+    'health',
+    'http',
+    'log',
+    'mcp-catalog',
+    'mcp',
+    'output',
+    'scrub',
   ],
 };
 
@@ -86,6 +189,7 @@ export const CASES: Record<string, string> = {
   'step-3-shipyard-auth': `${CORPUS}naftiko-framework/main/tutorial/step-3-shipyard-auth.yml`, // explicit MCP inputParameters, mapped outputs, consumes-level header
   'location-intelligence': `${CORPUS}google-maps/location-intelligence.yaml`, // 3 consumes, query apikey + header params, JSON body templates
   'cat-capability': `${CORPUS}cat/cat-capability.yaml`, // duplicate names, undeclared `with` keys, no auth
+  'mcp-catalog': new URL('./fixtures/exposes/mcp-catalog.yaml', import.meta.url).pathname, // MCP resources (dynamic, template, static) and prompts
   skills: new URL('./fixtures/exposes/skills.yaml', import.meta.url).pathname, // skill catalog over MCP and REST siblings
   'step-1-shipyard-mock': `${CORPUS}naftiko-framework/main/tutorial/step-1-shipyard-mock.yml`, // mocks only: no consumes, no client
   'fleet-compose': new URL('./fixtures/compose/fleet-compose.yaml', import.meta.url).pathname, // mock tool and route, steps with lookup and dotted mappings

@@ -12,7 +12,7 @@ import type {
   Template,
 } from '../model/types.js';
 import { Code, code, doc, ident, join, lit, member, prop } from './escape.js';
-import { jsonTemplateExpr, type PartResolver, templateExpr, tsType } from './expr.js';
+import { jsonTemplateExpr, type PartResolver, templateExpr, textTravels, tsType } from './expr.js';
 import { render } from './render.js';
 import { runtimeImports } from './runtime.js';
 import { schemaDeclarations, schemaType } from './schema-types.js';
@@ -31,6 +31,8 @@ export function emitClient(model: Capability, runtime: Set<string>): string {
     credentials: credentialsExpr(api),
     secrets: secretsExpr(api, model),
     timeoutEnv: lit(api.timeoutEnv),
+    maxResponseEnv: lit(api.timeoutEnv.replace(/_TIMEOUT_MS$/, '_MAX_RESPONSE_BYTES')),
+    retryAfterEnv: lit(api.timeoutEnv.replace(/_TIMEOUT_MS$/, '_RETRY_AFTER_MAX_MS')),
   }));
   // Import only the helpers the methods use, so the file reads like hand-written code.
   const used = apis
@@ -52,6 +54,7 @@ export function emitClient(model: Capability, runtime: Set<string>): string {
     ...helpers,
     ...decoders,
     'HttpApi',
+    'intFrom',
     'requireEnv',
     'type ApiResponse',
     'type CallOptions',
@@ -69,7 +72,11 @@ export function emitClient(model: Capability, runtime: Set<string>): string {
 
 function paramsInterface(op: ConsumedOperation): Code {
   const members = args(op).map((p) => {
-    const type = p.typed ? schemaType(p.typed) : tsType(p.type);
+    const type = p.typed
+      ? schemaType(p.typed)
+      : textTravels(p)
+        ? code`string | ${tsType(p.type)}`
+        : tsType(p.type);
     const line = code`${prop(p.name)}${new Code(p.required ? '' : '?')}: ${type};`;
     return p.description ? join([doc(p.description), line], '\n') : line;
   });

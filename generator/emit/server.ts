@@ -27,7 +27,7 @@ function authExpr(auth: Auth | undefined, adapter: string): Code {
 export function emitServer(model: Capability, runtime: Set<string>): string {
   const clients = model.apis.map(
     (api) =>
-      code`const ${ident(api.ident)} = ${ident(api.factoryName)}({ env });\nclosers.push(() => ${ident(api.ident)}.close());`,
+      code`const ${ident(api.ident)} = ${ident(api.factoryName)}({ env });\nclientClosers.push(() => ${ident(api.ident)}.close());`,
   );
   const clientsOf = (apis: string[]) =>
     new Code(
@@ -44,7 +44,7 @@ export function emitServer(model: Capability, runtime: Set<string>): string {
     const apis = a.paths.flatMap((p) => p.operations.flatMap((o) => callsOf(o).map((c) => c.api)));
     // --stdio serves MCP on stdin/stdout and opens no port at all.
     return code`if (listenHttp) {
-  const ${app} = ${ident(a.factoryName)}({ clients: ${clientsOf(apis)}, bodyLimit, auth: ${authExpr(a.auth, a.namespace)}, health });
+  const ${app} = ${ident(a.factoryName)}({ clients: ${clientsOf(apis)}, bodyLimit, auth: ${authExpr(a.auth, a.namespace)}, allowedHosts: allowedHostsFor(env, host ?? ${lit(a.address)}), maxJsonDepth, health });
   closers.push(() => ${app}.close());
   const state = health.adapter('rest', ${lit(a.namespace)});
   await ${app}.listen({ host: host ?? ${lit(a.address)}, port: portFrom(env, ${lit(a.portEnv)}, ${lit(a.port)}) });
@@ -53,17 +53,25 @@ export function emitServer(model: Capability, runtime: Set<string>): string {
 }`;
   });
   const mcp = model.mcp.map((a, index) => {
-    const apis = a.tools.flatMap((t) => callsOf(t).map((c) => c.api));
+    const apis = [
+      ...a.tools.flatMap((t) => callsOf(t).map((c) => c.api)),
+      ...a.resources.flatMap((r) => (r.kind === 'dynamic' ? [r.call.api] : [])),
+    ];
     const base = a.factoryName.replace(/^create/, '').replace(/Server$/, '');
     const tools = ident(`${base[0]!.toLowerCase()}${base.slice(1)}Tools`);
-    const factory = code`() => ${ident(a.factoryName)}(${tools}, { maxTextLength })`;
+    const resources = ident(`${base[0]!.toLowerCase()}${base.slice(1)}Resources`);
+    const catalog = a.resources.length > 0 || a.prompts.length > 0;
+    const extra = catalog
+      ? code`${a.resources.length > 0 ? code`, resources: ${resources}` : new Code('')}, cwd: options.cwd`
+      : new Code('');
+    const factory = code`() => ${ident(a.factoryName)}(${tools}, { maxTextLength, maxResultLength${extra} })`;
     const stdioCondition =
       a.transport === 'stdio'
         ? new Code('true')
         : index === 0
           ? new Code('options.stdio === true')
           : new Code('false');
-    return code`const ${tools} = ${tools}Of(${clientsOf(apis)});
+    return code`const ${tools} = ${tools}Of(${clientsOf(apis)});${a.resources.length > 0 ? code`\nconst ${resources} = ${resources}Of(${clientsOf(apis)});` : new Code('')}
 if (${stdioCondition}) {
   logToStderr();
   stdio = true;
@@ -71,7 +79,7 @@ if (${stdioCondition}) {
   urls[${lit(a.namespace)}] = 'stdio';
 } else if (listenHttp) {
   const state = health.adapter('mcp', ${lit(a.namespace)});
-  const served = await serveMcpHttp(${factory}, { name: ${lit(a.namespace)}, auth: ${authExpr(a.auth, a.namespace)}, host: host ?? ${lit(a.address)}, port: portFrom(env, ${lit(a.portEnv)}, ${lit(a.port)}), allowedHosts, maxBodyBytes: bodyLimit, health });
+  const served = await serveMcpHttp(${factory}, { name: ${lit(a.namespace)}, auth: ${authExpr(a.auth, a.namespace)}, host: host ?? ${lit(a.address)}, port: portFrom(env, ${lit(a.portEnv)}, ${lit(a.port)}), allowedHosts: allowedHostsFor(env, host ?? ${lit(a.address)}), maxBodyBytes: bodyLimit, maxJsonDepth, health });
   closers.push(() => served.close());
   urls[${lit(a.namespace)}] = urlOf(served.server, host ?? ${lit(a.address)}, '/mcp');
   state.listening(portOf(served.server));
@@ -81,7 +89,7 @@ if (${stdioCondition}) {
     const app = ident(`${a.catalogName.replace(/Catalog$/, '')}App`);
     const catalog = ident(a.catalogName);
     return code`if (listenHttp) {
-  const ${app} = createSkillApp({ name: ${lit(a.namespace)}, skills: ${catalog}.skills, modes: ${catalog}.modes, auth: ${authExpr(a.auth, a.namespace)}, allowedHosts, cwd: options.cwd, health });
+  const ${app} = createSkillApp({ name: ${lit(a.namespace)}, skills: ${catalog}.skills, modes: ${catalog}.modes, auth: ${authExpr(a.auth, a.namespace)}, allowedHosts: allowedHostsFor(env, host ?? ${lit(a.address)}), cwd: options.cwd, health });
   closers.push(() => ${app}.close());
   const state = health.adapter('skill', ${lit(a.namespace)});
   await ${app}.listen({ host: host ?? ${lit(a.address)}, port: portFrom(env, ${lit(a.portEnv)}, ${lit(a.port)}) });
@@ -92,11 +100,15 @@ if (${stdioCondition}) {
   const listens = model.rest.length + model.mcp.length + model.skill.length > 0;
   const symbols = [
     'ConfigError',
+    'intFrom',
     'log',
     ...(model.bindFiles.length > 0 ? ['withBindFiles'] : []),
     'requireEnv',
+    'isLogLevel',
+    'LOG_LEVELS',
+    'redactInLogs',
     'setLogLevel',
-    ...(listens ? ['Health', 'portFrom', 'portOf', 'urlOf'] : []),
+    ...(listens ? ['Health', 'allowedHostsFor', 'portFrom', 'portOf', 'urlOf'] : []),
     ...(model.mcp.length > 0 ? ['logToStderr', 'serveMcpHttp'] : []),
     ...(model.skill.length > 0 ? ['createSkillApp'] : []),
   ].sort();
@@ -124,7 +136,12 @@ if (${stdioCondition}) {
             model.mcp.flatMap((a) => {
               const base = a.factoryName.replace(/^create/, '').replace(/Server$/, '');
               const tools = `${base[0]!.toLowerCase()}${base.slice(1)}Tools`;
-              return [ident(a.factoryName), new Code(`${tools} as ${tools}Of`)];
+              const resources = `${base[0]!.toLowerCase()}${base.slice(1)}Resources`;
+              return [
+                ident(a.factoryName),
+                new Code(`${tools} as ${tools}Of`),
+                ...(a.resources.length > 0 ? [new Code(`${resources} as ${resources}Of`)] : []),
+              ];
             }),
             ', ',
           )} } from './mcp.js';`,
