@@ -16,6 +16,7 @@ describe('type-checking the emitted code', () => {
       'runtime/auth.ts',
       'runtime/env.ts',
       'runtime/formats/error.ts',
+      'runtime/health.ts',
       'runtime/http.ts',
       'runtime/log.ts',
       'runtime/mcp.ts',
