@@ -6,9 +6,11 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Generated, generateFile } from '../generator/pipeline.js';
+import { parseSpec } from '../generator/load.js';
+import { type Generated, generateFile, generateText } from '../generator/pipeline.js';
 import { writeOutput } from '../generator/write.js';
 import { type EchoServer, startEcho } from '../tools/corpus/echo.js';
+import { baseUri, type Context, readBinds } from '../tools/corpus/intent/read.js';
 import { smoke, type SmokeResult } from '../tools/corpus/smoke.js';
 import { ROOT, TMP } from '../tools/corpus/spec.js';
 
@@ -73,6 +75,49 @@ describe('the intent oracle in the smoke run', () => {
     expect(broken.mismatches).toBe(found.length);
   });
 
+  it('reads a string `data` as one JSON value, and still reports a changed body (dynatrace/monitoring-and-observability.yaml:237)', async () => {
+    const generated = await generateText(
+      'dynatrace-logs.yaml',
+      `naftiko: 1.0.0-alpha2
+info: {label: Logs, description: dynatrace/monitoring-and-observability.yaml:225-240}
+capability:
+  consumes:
+  - type: http
+    namespace: dt
+    baseUri: https://x.live.dynatrace.com/api/v2
+    resources:
+    - name: log-ingest
+      path: /logs/ingest
+      operations:
+      - name: ingest-logs
+        method: POST
+        body:
+          type: json
+          data: '{{tools.log_records}}'
+  exposes:
+  - type: mcp
+    namespace: tools
+    port: 9090
+    tools:
+    - {name: ingest-logs, description: Ingest., call: dt.ingest-logs, with: {log_records: tools.log_records}}
+`,
+    );
+    // The engine serialises \`data\` as JSON and renders it: the whole placeholder is the body.
+    const clean = await run(generated, generated.files);
+    expect(mismatches(clean)).toEqual([]);
+    expect(clean.passed).toBe(1);
+    const broken = await run(
+      generated,
+      mutate(
+        generated.files,
+        'client.ts',
+        /body: params\.log_records/,
+        'body: { records: params.log_records }',
+      ),
+    );
+    expect(mismatches(broken).map((m) => `${m.field}: ${m.problem}`)).toEqual(['body: body differs']);
+  });
+
   it('reports an apikey moved from the query to a header (ghost/content-authors.yaml)', async () => {
     const generated = await generateFile(join(CORPUS, 'ghost/content-authors.yaml'));
     const clean = await run(generated, generated.files);
@@ -98,5 +143,39 @@ describe('the intent oracle in the smoke run', () => {
     // The expectation is located at the spec's authentication block, and names no secret.
     expect(missing.where).toMatch(/ghost\/content-authors\.yaml:\d+:\d+$/);
     expect(JSON.stringify(found)).not.toMatch(/dummy-/);
+  });
+});
+
+describe('the intent oracle reads base-URI templates as docs/dialect.md says', () => {
+  // drift/drift-users.yaml:19 has `baseUri: http://{{base_url}}`, a name no bind declares.
+  const spec = parseSpec(
+    'drift.yaml',
+    `naftiko: 1.0.0-alpha2
+binds:
+- namespace: env
+  keys: {DRIFT_API_KEY: DRIFT_API_KEY}
+capability:
+  consumes:
+  - {type: http, namespace: a, baseUri: 'http://{{base_url}}'}
+  - {type: http, namespace: b, baseUri: 'https://{{DRIFT_HOST}}/v1'}
+  - {type: http, namespace: c, baseUri: 'https://api.drift.com/{{env.DRIFT_API_KEY}}'}
+`,
+  );
+  const ctx: Context = {
+    spec,
+    binds: readBinds(spec),
+    env: (name) => `<${name}>`,
+    prefix: () => '',
+  };
+  const entries = (spec.data.capability as { consumes: Record<string, unknown>[] }).consumes;
+
+  it('an undeclared lower-case name is sent as written (template-unresolved)', () => {
+    expect(baseUri(ctx, entries[0]!)).toBe('http://{{base_url}}');
+  });
+
+  it('an undeclared upper-case name and a bind variable are read from the environment', () => {
+    // So a generator that sent either literally would still be a mismatch.
+    expect(baseUri(ctx, entries[1]!)).toBe('https://<DRIFT_HOST>/v1');
+    expect(baseUri(ctx, entries[2]!)).toBe('https://api.drift.com/<DRIFT_API_KEY>');
   });
 });

@@ -122,7 +122,7 @@ export function readBinds(spec: LoadedSpec): Binds {
 }
 
 /** The environment variable a `{{ref}}` reads, when it is a bind reference. */
-function bindRef(ref: string, binds: Binds, inputsAllowed: boolean): string | undefined {
+function bindRef(ref: string, binds: Binds): string | undefined {
   const dot = ref.indexOf('.');
   if (dot > 0) {
     const head = ref.slice(0, dot);
@@ -130,7 +130,8 @@ function bindRef(ref: string, binds: Binds, inputsAllowed: boolean): string | un
     if (head === 'env' || binds.namespaces.has(head)) return binds.env.get(tail) ?? tail;
   }
   if (binds.env.has(ref)) return binds.env.get(ref);
-  if (!inputsAllowed && /^[A-Za-z_][A-Za-z0-9_]*$/.test(ref)) return ref;
+  // An undeclared `{{X}}` (bind-variable form) is read from the environment (bind-undeclared); any
+  // other undeclared name is sent as written (template-unresolved), inputs or not.
   if (/^[A-Z][A-Z0-9_]*$/.test(ref)) return ref;
   return undefined;
 }
@@ -177,7 +178,7 @@ interface Scope {
 
 /** One `{{ref}}`: a secret's value, an input's value, or undefined when it names neither. */
 function resolveRef(ref: string, scope: Scope): { found: boolean; value?: unknown } {
-  const envName = bindRef(ref, scope.ctx.binds, true);
+  const envName = bindRef(ref, scope.ctx.binds);
   const name = inputRef(ref, scope.unit);
   if (name !== undefined && !/^[A-Z][A-Z0-9_]*$/.test(name)) {
     const v = scope.lookup(name);
@@ -198,7 +199,7 @@ function render(template: string, scope: Scope): string {
 /** A secret-only template (base URIs, credentials). */
 function renderSecret(template: string, ctx: Context): string {
   return template.replace(PLACEHOLDER, (whole, ref: string) => {
-    const envName = bindRef(ref, ctx.binds, false);
+    const envName = bindRef(ref, ctx.binds);
     return envName === undefined ? whole : ctx.env(envName);
   });
 }
@@ -487,14 +488,11 @@ function predictFor(ctx: Context, unit: Unit, inbound: Inbound, t: Target): Expe
         ex.body = { json: bodyOf(bodyParams), contentType: 'application/json', at: bodyAt };
       else if (whole !== undefined) ex.body = { json: whole, contentType: 'application/json', at: bodyAt };
     } else if (type === 'json') {
+      // `data` is one JSON value, also when written as a string that is not JSON text: the engine
+      // serialises it as JSON and then renders it, so `'{{x}}'` keeps x's JSON type and any other
+      // string is a JSON string.
       const parsed = typeof data === 'string' ? parseOr(data) : data;
-      if (typeof parsed === 'string') {
-        ex.body = {
-          ...jsonOrText(renderMustacheText(parsed, bodyScope)),
-          contentType: 'application/json',
-          at: bodyAt,
-        };
-      } else ex.body = { json: renderJson(parsed, bodyScope), contentType: 'application/json', at: bodyAt };
+      ex.body = { json: renderJson(parsed, bodyScope), contentType: 'application/json', at: bodyAt };
     } else {
       const raw = typeof data === 'string' ? data : JSON.stringify(data ?? '');
       const contentType =
