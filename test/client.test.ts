@@ -3,8 +3,8 @@
  * 127.0.0.1: exact requests on the wire, responses as returned, and every failure mode.
  */
 import { createServer, type Server } from 'node:http';
-import { inspect } from 'node:util';
 import type { AddressInfo } from 'node:net';
+import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createInstanceImagesClient, type InstanceImagesClient } from '../out/instance-images/client.js';
 import { RequestError, UpstreamError } from '../out/instance-images/runtime/http.js';

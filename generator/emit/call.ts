@@ -12,7 +12,7 @@ import type {
   OutputShape,
   ParamType,
 } from '../model/types.js';
-import { Code, code, ident, join, lit, member, prop } from './escape.js';
+import { Code, code, ident, join, lit, prop } from './escape.js';
 import { templateExpr } from './expr.js';
 
 /** The consumed APIs that these calls reach, in spec order. */
