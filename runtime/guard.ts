@@ -1,6 +1,7 @@
 // Checks every adapter applies to a request before anything else: the Host and Origin names
 // (DNS-rebinding protection: a web page that rebinds its name to 127.0.0.1 must not reach a
 // server that holds credentials), and how deeply a JSON body nests.
+import { Buffer } from 'node:buffer';
 
 /** The names a loopback-bound server answers to unless told otherwise. */
 export const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
@@ -47,11 +48,12 @@ export function hostRefusal(
  * skipping strings; run before parsing so that a deep document never reaches a recursive parser,
  * validator or serializer.
  */
-export function nestsDeeperThan(text: Uint8Array, max: number): boolean {
+export function nestsDeeperThan(text: Uint8Array | string, max: number): boolean {
+  const bytes = typeof text === 'string' ? Buffer.from(text) : text;
   let depth = 0;
   let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i]!;
     if (inString) {
       if (c === 0x5c) i++;
       else if (c === 0x22) inString = false;

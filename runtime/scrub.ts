@@ -10,7 +10,7 @@ export const REDACTED = '[redacted]';
 /** Shorter values would match ordinary text by chance and mangle answers; they are not searched. */
 const SHORTEST = 4;
 
-export interface Credentials {
+interface Credentials {
   headers?: Record<string, string>;
   query?: [name: string, value: unknown][];
 }

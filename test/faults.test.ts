@@ -270,6 +270,15 @@ describe.each(ADAPTERS)('$name against a faulty upstream', (adapter) => {
     expect(o.calls).toBe(1);
   });
 
+  it('reset during the body: a read is not retried once a byte has arrived', async () => {
+    const o = await exchange(adapter, { kind: 'reset-during', body: NORMAL_BODY, sent: 20 }, () =>
+      adapter.read(),
+    );
+    expectProxyError(adapter, o.answer, 502, 'upstream_unreachable', /unreachable|closed/);
+    expectPrompt(o.ms);
+    expect(o.calls).toBe(1);
+  });
+
   it('reset during the body: a write is sent exactly once', async () => {
     const o = await exchange(adapter, { kind: 'reset-during', body: NORMAL_BODY, sent: 20 }, () =>
       adapter.write(),
@@ -301,6 +310,32 @@ describe.each(ADAPTERS)('$name against a faulty upstream', (adapter) => {
     expect(o.calls).toBe(1);
   });
 
+  it('429 with a short Retry-After: a read waits and is retried once', async () => {
+    const body = '{"message":"too many requests"}';
+    const o = await exchange(
+      adapter,
+      (_r, n) =>
+        n === 0 ? { kind: 'answer', status: 429, headers: { 'retry-after': '1' }, body } : { kind: 'answer' },
+      () => adapter.read(),
+    );
+    expect(o.answer.status, o.answer.text).toBe(200);
+    expect(o.ms).toBeGreaterThanOrEqual(950);
+    expect(o.calls).toBe(2);
+  });
+
+  it('503 with a short Retry-After twice: a read is retried only once, and the error says when to retry', async () => {
+    const body = '{"message":"busy"}';
+    const o = await exchange(
+      adapter,
+      { kind: 'answer', status: 503, headers: { 'retry-after': '1' }, body },
+      () => adapter.read(),
+    );
+    expectRelayedError(adapter, o.answer, 503, body, /busy/);
+    if (adapter.name === 'REST') expect(o.answer.headers?.get('retry-after')).toBe('1');
+    else expect(o.answer.text).toMatch(/Retry-After: 1\b/);
+    expect(o.calls).toBe(2);
+  });
+
   it('429 with a Retry-After beyond the bound: relayed at once, carrying Retry-After', async () => {
     const body = '{"message":"slow down"}';
     const o = await exchange(
@@ -310,6 +345,7 @@ describe.each(ADAPTERS)('$name against a faulty upstream', (adapter) => {
     );
     expectRelayedError(adapter, o.answer, 429, body, /slow down/);
     if (adapter.name === 'REST') expect(o.answer.headers?.get('retry-after')).toBe('3600');
+    else expect(o.answer.text).toMatch(/Retry-After: 3600\b/);
     expectPrompt(o.ms);
     expect(o.calls).toBe(1);
   });
@@ -322,16 +358,20 @@ describe.each(ADAPTERS)('$name against a faulty upstream', (adapter) => {
       () => adapter.write(),
     );
     expectRelayedError(adapter, o.answer, 429, body, /too many requests/);
+    if (adapter.name === 'MCP') expect(o.answer.text).toMatch(/Retry-After: 1\b/);
     expectPrompt(o.ms);
     expect(o.calls).toBe(1);
   });
 
-  it('truncated JSON: REST relays the bytes it was given', async () => {
+  it('truncated JSON: REST relays the bytes it was given, MCP says the JSON is invalid', async () => {
     const body = NORMAL_BODY.slice(0, 25);
     const o = await exchange(adapter, { kind: 'answer', body }, () => adapter.read());
     if (adapter.name === 'REST') {
       expect(o.answer.status).toBe(200);
       expect(o.answer.text).toBe(body);
+    } else {
+      expect(o.answer.isError, o.answer.text).toBe(true);
+      expect(o.answer.text).toMatch(/not valid JSON/);
     }
     expectPrompt(o.ms);
     expect(o.calls).toBe(1);
@@ -348,6 +388,55 @@ describe.each(ADAPTERS)('$name against a faulty upstream', (adapter) => {
     expectRelayedError(adapter, o.answer, 502, body, /Bad Gateway/);
     if (adapter.name === 'REST') expect(o.answer.headers?.get('content-type')).toBe('text/html');
     expectPrompt(o.ms);
+    expect(o.calls).toBe(1);
+  });
+
+  it('drip: a body that arrives one byte at a time is bounded by the limit as a whole', async () => {
+    // 120 bytes, one every 250 ms: 30 s in all, far past the limit, with no gap near it.
+    const o = await exchange(adapter, { kind: 'drip', chunk: ' ', count: 120, intervalMs: 250 }, () =>
+      adapter.read(),
+    );
+    expectProxyError(adapter, o.answer, 504, 'upstream_timeout', new RegExp(`${LIMIT_MS} ms`));
+    expectBoundedByLimit(o.ms);
+    expect(o.calls).toBe(1);
+    await o.requests[0]!.closed;
+  });
+
+  it('oversized: a body past the cap is refused naming the cap, without reading it all', async () => {
+    const size = 50 * 1_048_576;
+    const o = await exchange(adapter, { kind: 'big', bytes: size }, () => adapter.read());
+    expectProxyError(adapter, o.answer, 502, 'upstream_too_large', new RegExp(`${CAP} bytes`));
+    expect(o.calls).toBe(1);
+    await o.requests[0]!.closed;
+    expect(o.requests[0]!.written()).toBeLessThan(size / 2);
+  });
+
+  it('204 with a body: the answer is empty and the connection does not poison the next call', async () => {
+    const o = await exchange(
+      adapter,
+      {
+        kind: 'raw',
+        bytes:
+          'HTTP/1.1 204 No Content\r\ncontent-type: application/json\r\ncontent-length: 13\r\n\r\n{"deleted":1}',
+      },
+      () => adapter.remove(),
+    );
+    if (adapter.name === 'REST') {
+      expect(o.answer.status).toBe(204);
+      expect(o.answer.text).toBe('');
+    } else {
+      expect(o.answer.isError, o.answer.text).toBe(false);
+    }
+    expect(o.calls).toBe(1);
+  });
+
+  it('echo of the request headers: the credential is replaced by a marker', async () => {
+    const o = await exchange(adapter, { kind: 'echo' }, () => adapter.read());
+    expect(o.answer.status, o.answer.text).toBe(200);
+    expect(o.answer.text).toContain('[redacted]');
+    expect(o.answer.text).not.toContain(KEY);
+    if (adapter.name === 'MCP') expect(JSON.stringify(o.answer.structured)).not.toContain(KEY);
+    expect(o.requests[0]!.headers['x-auth-token']).toBe(KEY);
     expect(o.calls).toBe(1);
   });
 });

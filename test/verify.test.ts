@@ -16,12 +16,14 @@ describe('type-checking the emitted code', () => {
       'runtime/auth.ts',
       'runtime/env.ts',
       'runtime/formats/error.ts',
+      'runtime/guard.ts',
       'runtime/health.ts',
       'runtime/http.ts',
       'runtime/log.ts',
       'runtime/mcp.ts',
       'runtime/output.ts',
       'runtime/rest.ts',
+      'runtime/scrub.ts',
     ]);
     expect(() => verify('instance-images-all', files, { all: true })).not.toThrow();
   });

@@ -30,6 +30,8 @@ export function emitClient(model: Capability, runtime: Set<string>): string {
     credentials: credentialsExpr(api),
     secrets: secretsExpr(api, model),
     timeoutEnv: lit(api.timeoutEnv),
+    maxResponseEnv: lit(api.timeoutEnv.replace(/_TIMEOUT_MS$/, '_MAX_RESPONSE_BYTES')),
+    retryAfterEnv: lit(api.timeoutEnv.replace(/_TIMEOUT_MS$/, '_RETRY_AFTER_MAX_MS')),
   }));
   // Import only the helpers the methods use, so the file reads like hand-written code.
   const used = apis
@@ -51,6 +53,7 @@ export function emitClient(model: Capability, runtime: Set<string>): string {
     ...helpers,
     ...decoders,
     'HttpApi',
+    'intFrom',
     'requireEnv',
     'type ApiResponse',
     'type CallOptions',

@@ -26,7 +26,7 @@ function authExpr(auth: Auth | undefined, adapter: string): Code {
 export function emitServer(model: Capability, runtime: Set<string>): string {
   const clients = model.apis.map(
     (api) =>
-      code`const ${ident(api.ident)} = ${ident(api.factoryName)}({ env });\nclosers.push(() => ${ident(api.ident)}.close());`,
+      code`const ${ident(api.ident)} = ${ident(api.factoryName)}({ env });\nclientClosers.push(() => ${ident(api.ident)}.close());`,
   );
   const clientsOf = (apis: string[]) =>
     new Code(
@@ -43,7 +43,7 @@ export function emitServer(model: Capability, runtime: Set<string>): string {
     const apis = a.paths.flatMap((p) => p.operations.map((o) => o.call.api));
     // --stdio serves MCP on stdin/stdout and opens no port at all.
     return code`if (listenHttp) {
-  const ${app} = ${ident(a.factoryName)}({ clients: ${clientsOf(apis)}, bodyLimit, auth: ${authExpr(a.auth, a.namespace)}, health });
+  const ${app} = ${ident(a.factoryName)}({ clients: ${clientsOf(apis)}, bodyLimit, auth: ${authExpr(a.auth, a.namespace)}, allowedHosts: allowedHostsFor(env, host ?? ${lit(a.address)}), maxJsonDepth, health });
   closers.push(() => ${app}.close());
   const state = health.adapter('rest', ${lit(a.namespace)});
   await ${app}.listen({ host: host ?? ${lit(a.address)}, port: portFrom(env, ${lit(a.portEnv)}, ${lit(a.port)}) });
@@ -55,7 +55,7 @@ export function emitServer(model: Capability, runtime: Set<string>): string {
     const apis = a.tools.map((t) => t.call.api);
     const base = a.factoryName.replace(/^create/, '').replace(/Server$/, '');
     const tools = ident(`${base[0]!.toLowerCase()}${base.slice(1)}Tools`);
-    const factory = code`() => ${ident(a.factoryName)}(${tools}, { maxTextLength })`;
+    const factory = code`() => ${ident(a.factoryName)}(${tools}, { maxTextLength, maxResultLength })`;
     const stdioCondition =
       a.transport === 'stdio'
         ? new Code('true')
@@ -70,7 +70,7 @@ if (${stdioCondition}) {
   urls[${lit(a.namespace)}] = 'stdio';
 } else if (listenHttp) {
   const state = health.adapter('mcp', ${lit(a.namespace)});
-  const served = await serveMcpHttp(${factory}, { name: ${lit(a.namespace)}, auth: ${authExpr(a.auth, a.namespace)}, host: host ?? ${lit(a.address)}, port: portFrom(env, ${lit(a.portEnv)}, ${lit(a.port)}), allowedHosts, maxBodyBytes: bodyLimit, health });
+  const served = await serveMcpHttp(${factory}, { name: ${lit(a.namespace)}, auth: ${authExpr(a.auth, a.namespace)}, host: host ?? ${lit(a.address)}, port: portFrom(env, ${lit(a.portEnv)}, ${lit(a.port)}), allowedHosts: allowedHostsFor(env, host ?? ${lit(a.address)}), maxBodyBytes: bodyLimit, maxJsonDepth, health });
   closers.push(() => served.close());
   urls[${lit(a.namespace)}] = urlOf(served.server, host ?? ${lit(a.address)}, '/mcp');
   state.listening(portOf(served.server));
@@ -80,7 +80,7 @@ if (${stdioCondition}) {
     const app = ident(`${a.catalogName.replace(/Catalog$/, '')}App`);
     const catalog = ident(a.catalogName);
     return code`if (listenHttp) {
-  const ${app} = createSkillApp({ name: ${lit(a.namespace)}, skills: ${catalog}.skills, modes: ${catalog}.modes, auth: ${authExpr(a.auth, a.namespace)}, allowedHosts, cwd: options.cwd, health });
+  const ${app} = createSkillApp({ name: ${lit(a.namespace)}, skills: ${catalog}.skills, modes: ${catalog}.modes, auth: ${authExpr(a.auth, a.namespace)}, allowedHosts: allowedHostsFor(env, host ?? ${lit(a.address)}), cwd: options.cwd, health });
   closers.push(() => ${app}.close());
   const state = health.adapter('skill', ${lit(a.namespace)});
   await ${app}.listen({ host: host ?? ${lit(a.address)}, port: portFrom(env, ${lit(a.portEnv)}, ${lit(a.port)}) });
@@ -91,11 +91,12 @@ if (${stdioCondition}) {
   const listens = model.rest.length + model.mcp.length + model.skill.length > 0;
   const symbols = [
     'ConfigError',
+    'intFrom',
     'log',
     ...(model.bindFiles.length > 0 ? ['withBindFiles'] : []),
     'requireEnv',
     'setLogLevel',
-    ...(listens ? ['Health', 'portFrom', 'portOf', 'urlOf'] : []),
+    ...(listens ? ['Health', 'allowedHostsFor', 'portFrom', 'portOf', 'urlOf'] : []),
     ...(model.mcp.length > 0 ? ['logToStderr', 'serveMcpHttp'] : []),
     ...(model.skill.length > 0 ? ['createSkillApp'] : []),
   ].sort();

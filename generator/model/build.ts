@@ -303,7 +303,17 @@ function environment(
     });
     env.push({
       name: api.timeoutEnv,
-      purpose: `time limit of one call to "${api.namespace}", in ms (default 30000)`,
+      purpose: `time limit of one whole call to "${api.namespace}" (connect, headers and body), in ms (default 30000)`,
+      secret: false,
+    });
+    env.push({
+      name: api.timeoutEnv.replace(/_TIMEOUT_MS$/, '_MAX_RESPONSE_BYTES'),
+      purpose: `largest answer read from "${api.namespace}", in bytes (default 10485760); a longer one is a 502 / tool error`,
+      secret: false,
+    });
+    env.push({
+      name: api.timeoutEnv.replace(/_TIMEOUT_MS$/, '_RETRY_AFTER_MAX_MS'),
+      purpose: `a GET to "${api.namespace}" answered 429/503 is retried once when Retry-After is at most this, in ms (default 2000; 0 never)`,
       secret: false,
     });
   }

@@ -3,7 +3,7 @@
 // Typed clients for the consumed APIs. Each method returns the upstream's status, headers and
 // body (parsed on first read); it throws RequestError before sending anything invalid and
 // UpstreamError when the upstream cannot be reached in time.
-import { requireEnv } from './runtime/env.js';
+import { intFrom, requireEnv } from './runtime/env.js';
 import { type ApiResponse, type CallOptions, HttpApi, type HttpApiOptions, segment } from './runtime/http.js';
 
 export { ApiResponse, RequestError, UpstreamError, type CallOptions } from './runtime/http.js';
@@ -217,9 +217,10 @@ export function createInstanceImagesClient(options: InstanceImagesClientOptions 
     SCALEWAY_API_KEY: requireEnv(env, 'SCALEWAY_API_KEY', 'credential for "instance-images"'),
   };
   const http = new HttpApi(options.baseUrl ?? env.INSTANCE_IMAGES_BASE_URL ?? 'https://api.scaleway.com', {
-    timeoutMs:
-      options.timeoutMs ??
-      (env['INSTANCE_IMAGES_TIMEOUT_MS'] ? Number(env['INSTANCE_IMAGES_TIMEOUT_MS']) : undefined),
+    timeoutMs: options.timeoutMs ?? intFrom(env, 'INSTANCE_IMAGES_TIMEOUT_MS', 30_000, 1),
+    maxResponseBytes:
+      options.maxResponseBytes ?? intFrom(env, 'INSTANCE_IMAGES_MAX_RESPONSE_BYTES', 10_485_760, 1),
+    retryAfterMaxMs: options.retryAfterMaxMs ?? intFrom(env, 'INSTANCE_IMAGES_RETRY_AFTER_MAX_MS', 2000),
     connections: options.connections,
     credentials: { headers: { 'x-auth-token': secrets.SCALEWAY_API_KEY }, query: [] },
   });

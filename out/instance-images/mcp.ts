@@ -191,6 +191,8 @@ export function instanceImagesMcpTools(clients: InstanceImagesMcpClients): ToolD
 export interface InstanceImagesMcpOptions {
   /** Longest text content of a result, in characters (default 25,000); longer text is cut with a marker. */
   maxTextLength?: number;
+  /** Longest structured result, in characters of JSON (default 1,000,000); a longer one is a tool error. */
+  maxResultLength?: number;
 }
 
 /** MCP adapter for Instance API — Images. One tool per consumed operation, routed inline through this capability's consumes block. */
@@ -206,6 +208,6 @@ export function createInstanceImagesMcpServer(
         "MCP adapter for Instance API — Images. One tool per consumed operation, routed inline through this capability's consumes block.",
     },
     tools,
-    { maxTextLength: options.maxTextLength ?? 25_000 },
+    { maxTextLength: options.maxTextLength ?? 25_000, maxResultLength: options.maxResultLength },
   );
 }

@@ -20,6 +20,10 @@ export interface InstanceImagesRestOptions {
   bodyLimit?: number;
   /** Credentials every caller must present (the spec's `authentication`, resolved by server.ts). */
   auth?: InboundAuth;
+  /** Host names accepted in Host and Origin headers, or '*' for any (default: loopback names). */
+  allowedHosts?: readonly string[] | '*';
+  /** Deepest nesting accepted in a JSON request body (default 64). */
+  maxJsonDepth?: number;
   /** The server's adapters, for GET /healthz and /readyz (absent: no health routes). */
   health?: Health;
 }
@@ -258,6 +262,8 @@ export function createInstanceImagesRestApp(options: InstanceImagesRestOptions):
     bodyLimit: options.bodyLimit ?? 1_048_576,
     openapi: instanceImagesRestOpenApi,
     auth: options.auth,
+    allowedHosts: options.allowedHosts,
+    maxJsonDepth: options.maxJsonDepth,
     health: options.health,
   });
 }

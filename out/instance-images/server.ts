@@ -8,7 +8,7 @@ import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import { createInstanceImagesClient } from './client.js';
 import { createInstanceImagesRestApp } from './rest.js';
 import { createInstanceImagesMcpServer, instanceImagesMcpTools as instanceImagesMcpToolsOf } from './mcp.js';
-import { ConfigError, portFrom, portOf, requireEnv, urlOf } from './runtime/env.js';
+import { ConfigError, allowedHostsFor, intFrom, portFrom, portOf, requireEnv, urlOf } from './runtime/env.js';
 import { Health } from './runtime/health.js';
 import { log, logToStderr, setLogLevel } from './runtime/log.js';
 import { serveMcpHttp } from './runtime/mcp.js';
@@ -37,12 +37,11 @@ export interface RunningServer {
 export async function start(options: StartOptions = {}): Promise<RunningServer> {
   const env = options.env ?? process.env;
   const host = env.HOST || undefined;
-  const bodyLimit = env.BODY_LIMIT_BYTES ? Number(env.BODY_LIMIT_BYTES) : 1_048_576;
-  const maxTextLength = env.MCP_MAX_TEXT_LENGTH ? Number(env.MCP_MAX_TEXT_LENGTH) : 25_000;
-  const allowedHosts = (env.MCP_ALLOWED_HOSTS ?? 'localhost,127.0.0.1,[::1]')
-    .split(',')
-    .map((h) => h.trim())
-    .filter(Boolean);
+  // Every numeric setting is checked here, naming the variable, before anything starts.
+  const bodyLimit = intFrom(env, 'BODY_LIMIT_BYTES', 1_048_576, 1);
+  const maxTextLength = intFrom(env, 'MCP_MAX_TEXT_LENGTH', 25_000, 1);
+  const maxResultLength = intFrom(env, 'MCP_MAX_RESULT_LENGTH', 1_000_000, 1);
+  const maxJsonDepth = intFrom(env, 'MAX_JSON_DEPTH', 64, 1, 10_000);
   const urls: Record<string, string> = {};
   let stdio = false;
   // --stdio serves MCP on stdin/stdout and opens no port, so it runs beside a server on the same ports.
@@ -52,18 +51,24 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
   const closers: (() => Promise<void>)[] = [];
   // /healthz and /readyz on every HTTP adapter: not ready from the moment shutdown begins.
   const health = new Health();
+  const clientClosers: (() => Promise<void>)[] = [];
+  // Every adapter stops accepting at once and lets its in-flight requests finish; the clients
+  // close after them, since those requests still call upstreams.
   const close = async () => {
     health.stop();
-    for (const closer of closers.reverse()) await closer().catch(() => undefined);
+    await Promise.all(closers.map((closer) => closer().catch(() => undefined)));
+    await Promise.all(clientClosers.map((closer) => closer().catch(() => undefined)));
   };
   try {
     const instanceImages = createInstanceImagesClient({ env });
-    closers.push(() => instanceImages.close());
+    clientClosers.push(() => instanceImages.close());
     if (listenHttp) {
       const instanceImagesRestApp = createInstanceImagesRestApp({
         clients: { instanceImages },
         bodyLimit,
         auth: undefined,
+        allowedHosts: allowedHostsFor(env, host ?? '127.0.0.1'),
+        maxJsonDepth,
         health,
       });
       closers.push(() => instanceImagesRestApp.close());
@@ -79,19 +84,22 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
     if (options.stdio === true) {
       logToStderr();
       stdio = true;
-      serveStdio(() => createInstanceImagesMcpServer(instanceImagesMcpTools, { maxTextLength }));
+      serveStdio(() =>
+        createInstanceImagesMcpServer(instanceImagesMcpTools, { maxTextLength, maxResultLength }),
+      );
       urls['instance-images-mcp'] = 'stdio';
     } else if (listenHttp) {
       const state = health.adapter('mcp', 'instance-images-mcp');
       const served = await serveMcpHttp(
-        () => createInstanceImagesMcpServer(instanceImagesMcpTools, { maxTextLength }),
+        () => createInstanceImagesMcpServer(instanceImagesMcpTools, { maxTextLength, maxResultLength }),
         {
           name: 'instance-images-mcp',
           auth: undefined,
           host: host ?? '127.0.0.1',
           port: portFrom(env, 'INSTANCE_IMAGES_MCP_PORT', 9090),
-          allowedHosts,
+          allowedHosts: allowedHostsFor(env, host ?? '127.0.0.1'),
           maxBodyBytes: bodyLimit,
+          maxJsonDepth,
           health,
         },
       );
@@ -107,21 +115,45 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const fail = (err: unknown) => {
+    process.stderr.write(
+      `${err instanceof ConfigError ? err.message : `cannot start: ${err instanceof Error ? err.message : String(err)}`}\n`,
+    );
+    process.exit(1);
+  };
   setLogLevel(process.env.LOG_LEVEL);
-  start({ stdio: process.argv.includes('--stdio') }).then(
-    (running) => {
-      const stop = () => void running.close().then(() => process.exit(0));
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
-      // An MCP client ends a stdio session by closing our stdin.
-      if (running.stdio) process.stdin.once('end', stop);
-      log('info', { msg: 'listening', urls: running.urls });
-    },
-    (err: unknown) => {
-      process.stderr.write(
-        `${err instanceof ConfigError ? err.message : `cannot start: ${err instanceof Error ? err.message : String(err)}`}\n`,
-      );
+  let grace = 10_000;
+  try {
+    grace = intFrom(process.env, 'SHUTDOWN_GRACE_MS', 10_000);
+  } catch (err) {
+    fail(err);
+  }
+  const starting = start({ stdio: process.argv.includes('--stdio') });
+  // SIGTERM and SIGINT, once or repeatedly, to this process or its whole group (Ctrl-C, systemd,
+  // `kill -- -PGID`): the first starts a graceful stop, later ones are ignored; the exit is forced
+  // only when in-flight requests outlast the grace period. Installed before start-up ends, so
+  // that a signal during start-up is not fatal either.
+  let stopping = false;
+  const stop = (why: string) => {
+    if (stopping) return log('info', { msg: 'already stopping', why });
+    stopping = true;
+    log('info', { msg: 'stopping', why, graceMs: grace });
+    setTimeout(() => {
+      log('error', { msg: 'in-flight requests outlasted the grace period; exiting', graceMs: grace });
       process.exit(1);
-    },
-  );
+    }, grace).unref();
+    void starting
+      .then((running) => running.close())
+      .then(
+        () => process.exit(0),
+        () => process.exit(0),
+      );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  starting.then((running) => {
+    // An MCP client ends a stdio session by closing our stdin.
+    if (running.stdio) process.stdin.once('end', () => stop('stdin closed'));
+    log('info', { msg: 'listening', urls: running.urls });
+  }, fail);
 }

@@ -34,7 +34,7 @@ describe('the module graph of the generated seed', () => {
     const runtime = urls
       .filter((u) => u.includes('/out/instance-images/runtime/'))
       .map((u) => u.replace(/^.*\/runtime\//, '').replace(/\?.*$/, ''));
-    expect([...new Set(runtime)].sort()).toEqual(['env.ts', 'http.ts']);
+    expect([...new Set(runtime)].sort()).toEqual(['env.ts', 'guard.ts', 'http.ts', 'scrub.ts']);
     expect(urls.some((u) => u.includes('/node_modules/undici/'))).toBe(true);
     expect(fastify(urls)).toEqual([]);
     expect(mcpSdk(urls)).toEqual([]);

@@ -204,8 +204,14 @@ describe('relaying the upstream answer', () => {
   });
 
   it('serves the OpenAPI document, its servers the address the caller used when none is bound', async () => {
-    // inject() binds no socket: the Host is all there is to go by.
-    const res = await app.inject({
+    // inject() binds no socket: the Host is all there is to go by. A proxy's name must be allowed.
+    const proxied = createRestApp(routes, {
+      name: 'proxied',
+      bodyLimit: 64,
+      openapi: Buffer.from('{"openapi":"3.1.0"}'),
+      allowedHosts: ['proxy.test'],
+    });
+    const res = await proxied.inject({
       method: 'GET',
       url: '/openapi.json',
       headers: { host: 'proxy.test:8443' },

@@ -2,7 +2,9 @@
 // Requests to an upstream API: a keep-alive pool per API, encoded paths and queries, and the
 // errors a call can end in. The client (client.ts) is built on this module alone.
 import { Buffer } from 'node:buffer';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
+import { Scrubber, secretForms } from './scrub.js';
 
 export type Query = [name: string, value: unknown][];
 
@@ -64,12 +66,32 @@ export class ApiResponse<T = unknown> {
     };
     return this.#parsed.value;
   }
+
+  /** True when the upstream says the body is JSON and it does not parse (a decoder's answer never is). */
+  get invalidJson(): boolean {
+    if (
+      (this.#decode && this.ok) ||
+      this.raw.length === 0 ||
+      !saysJson(this.contentType) ||
+      typeof this.body !== 'string'
+    )
+      return false;
+    try {
+      JSON.parse(this.raw.toString('utf8'));
+      return false;
+    } catch {
+      return true;
+    }
+  }
 }
+
+const saysJson = (contentType: string | undefined) =>
+  contentType === undefined || /[/+]json\b/i.test(contentType);
 
 export function parseBody(raw: Buffer, contentType: string | undefined): unknown {
   if (raw.length === 0) return null;
   const text = raw.toString('utf8');
-  if (contentType === undefined || /[/+]json\b/i.test(contentType)) {
+  if (saysJson(contentType)) {
     try {
       return JSON.parse(text);
     } catch {
@@ -95,7 +117,7 @@ export class UpstreamError extends Error {
   override name = 'UpstreamError';
   constructor(
     message: string,
-    readonly kind: 'timeout' | 'unreachable' | 'aborted',
+    readonly kind: 'timeout' | 'unreachable' | 'aborted' | 'too_large',
   ) {
     super(message);
   }
@@ -109,13 +131,31 @@ export interface Credentials {
 
 export interface HttpApiOptions {
   credentials?: Credentials;
-  /** Default time limit of one call, in milliseconds (headers and then body). */
+  /** Default time limit of one whole call, in milliseconds: connect, headers and the whole body. */
   timeoutMs?: number;
   /** Keep-alive connections kept open to the upstream. */
   connections?: number;
+  /** Largest upstream body read, in bytes (default 10 MiB); a longer one fails the call. */
+  maxResponseBytes?: number;
+  /** A GET is retried once after a 429 or 503 whose Retry-After is at most this, in ms (default 2000). */
+  retryAfterMaxMs?: number;
 }
 
-const IDEMPOTENT = new Set(['GET', 'PUT', 'DELETE']);
+/** Retried once when the connection failed before the answer's headers arrived. Never POST or PATCH. */
+const RETRIED = new Set(['GET', 'HEAD', 'PUT', 'DELETE']);
+/** Also retried once after a 429 or 503 with a short Retry-After. */
+const SAFE = new Set(['GET', 'HEAD']);
+/** Statuses that have no body whatever the headers say. */
+const NO_BODY = new Set([204, 304]);
+
+/** Retry-After (delay-seconds or an HTTP date) in milliseconds, or undefined when absent or unreadable. */
+export function retryAfterMs(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const text = (Array.isArray(value) ? value[0] : value)?.trim();
+  if (text === undefined || text === '') return undefined;
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
 
 /**
  * Sends requests to one upstream over a pool of keep-alive connections. Error messages name the
@@ -128,6 +168,9 @@ export class HttpApi {
   readonly #basePath: string;
   readonly #headers: Record<string, string>;
   readonly #query: string;
+  readonly #scrub: Scrubber;
+  readonly maxResponseBytes: number;
+  readonly retryAfterMaxMs: number;
 
   constructor(baseUrl: string, options: HttpApiOptions = {}) {
     let url: URL;
@@ -144,6 +187,9 @@ export class HttpApi {
     this.#pool = new Pool(url.origin, { connections: options.connections ?? 128, keepAliveTimeout: 60_000 });
     this.#headers = { ...options.credentials?.headers };
     this.#query = encodeQuery(options.credentials?.query ?? []);
+    this.#scrub = new Scrubber(secretForms(options.credentials));
+    this.maxResponseBytes = options.maxResponseBytes ?? 10 * 1_048_576;
+    this.retryAfterMaxMs = options.retryAfterMaxMs ?? 2000;
   }
 
   async send(request: UpstreamRequest, options: CallOptions = {}): Promise<ApiResponse> {
@@ -163,37 +209,108 @@ export class HttpApi {
       body =
         typeof request.body === 'string' && request.contentType !== undefined
           ? request.body
-          : JSON.stringify(request.body);
+          : JSON.stringify(request.body, finiteNumbers);
       headers['content-type'] = request.contentType ?? 'application/json';
     }
     const query = joinQuery(this.#query, encodeQuery(request.query ?? []));
     const path = this.#basePath + request.path + (query === '' ? '' : `?${query}`);
     const timeout = options.timeoutMs ?? this.timeoutMs;
     const what = `${request.method} ${this.#basePath}${request.path}`;
-    // Only idempotent calls are retried, once, and only when the connection failed before any
-    // answer arrived (a keep-alive socket the upstream had just closed).
+    const timedOut = () =>
+      new UpstreamError(`${what}: the upstream did not answer within ${timeout} ms`, 'timeout');
+    const cancelled = () => new UpstreamError(`${what}: the call was cancelled`, 'aborted');
+    // One deadline for the whole call, retries and waits included: connect, headers and every
+    // byte of the body. undici's own timers only bound the gaps between bytes.
+    const deadline = performance.now() + timeout;
     for (let attempt = 0; ; attempt++) {
+      const remaining = deadline - performance.now();
+      if (remaining <= 0) throw timedOut();
+      const timer = new AbortController();
+      const clock = setTimeout(() => timer.abort(), remaining);
+      const signal = options.signal ? AbortSignal.any([options.signal, timer.signal]) : timer.signal;
+      let answered = false;
       try {
         const res = await this.#pool.request({
           method: request.method,
           path,
           headers,
           body,
-          signal: options.signal,
+          signal,
           headersTimeout: timeout,
           bodyTimeout: timeout,
         });
-        const raw = Buffer.from(await res.body.arrayBuffer());
-        return new ApiResponse(res.statusCode, res.headers, raw);
+        answered = true;
+        const raw = await this.#read(res, what);
+        const answer = new ApiResponse(
+          res.statusCode,
+          this.#scrub.headers(res.headers),
+          this.#scrub.buffer(raw),
+        );
+        if ((answer.status === 429 || answer.status === 503) && attempt === 0 && SAFE.has(request.method)) {
+          const wait = retryAfterMs(answer.headers['retry-after']);
+          if (wait !== undefined && wait <= this.retryAfterMaxMs && performance.now() + wait < deadline) {
+            clearTimeout(clock);
+            try {
+              await sleep(wait, undefined, { signal: options.signal });
+            } catch {
+              throw cancelled();
+            }
+            continue;
+          }
+        }
+        return answer;
       } catch (err) {
+        if (err instanceof UpstreamError || err instanceof RequestError) throw err;
         // A cancelled call rejects with the signal's reason, whatever it is.
-        if (options.signal?.aborted) throw new UpstreamError(`${what}: the call was cancelled`, 'aborted');
+        if (options.signal?.aborted) throw cancelled();
+        if (timer.signal.aborted) throw timedOut();
         const failure = classify(err, what, timeout);
-        if (failure.retryable && attempt === 0 && IDEMPOTENT.has(request.method) && !options.signal?.aborted)
-          continue;
+        // Retried only when nothing of the answer arrived (a keep-alive socket the upstream had
+        // just closed): once the headers are in, the upstream has acted on the request.
+        if (failure.retryable && !answered && attempt === 0 && RETRIED.has(request.method)) continue;
         throw failure.error;
+      } finally {
+        clearTimeout(clock);
       }
     }
+  }
+
+  /** The whole body, refusing one over the cap before reading past it. */
+  async #read(
+    res: {
+      statusCode: number;
+      headers: Record<string, string | string[] | undefined>;
+      body: AsyncIterable<Buffer> & { destroy(): void };
+    },
+    what: string,
+  ): Promise<Buffer> {
+    const cap = this.maxResponseBytes;
+    const tooLarge = () =>
+      new UpstreamError(`${what}: the upstream answer is larger than the limit of ${cap} bytes`, 'too_large');
+    const declared = Number(res.headers['content-length']);
+    if (Number.isFinite(declared) && declared > cap && !NO_BODY.has(res.statusCode)) {
+      res.body.destroy();
+      throw tooLarge();
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of res.body) {
+        size += chunk.length;
+        if (size > cap) {
+          res.body.destroy();
+          throw tooLarge();
+        }
+        chunks.push(chunk);
+      }
+    } catch (err) {
+      // A 204 or 304 that carries a body breaks HTTP framing; the status is what counts.
+      const code = (err as { code?: string }).code;
+      if (NO_BODY.has(res.statusCode) && code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH')
+        return Buffer.alloc(0);
+      throw err;
+    }
+    return Buffer.concat(chunks, size);
   }
 
   close(): Promise<void> {
@@ -238,7 +355,8 @@ function classify(err: unknown, what: string, timeout: number): { error: Error; 
 export function segment(name: string, value: unknown): string {
   if (value === undefined || value === null)
     throw new RequestError(`path parameter "${name}" is required`, name);
-  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  checkNumber(value, `path parameter "${name}"`, name);
+  const text = typeof value === 'object' ? JSON.stringify(value, finiteNumbers) : String(value);
   if (text === '') throw new RequestError(`path parameter "${name}" must not be empty`, name);
   if (text === '.' || text === '..')
     throw new RequestError(`path parameter "${name}" must not be "${text}"`, name);
@@ -253,7 +371,8 @@ export function encodeQuery(query: Query): string {
     const key = encodeURIComponent(name);
     for (const item of Array.isArray(value) ? value : [value]) {
       if (item === undefined || item === null) continue;
-      const text = typeof item === 'object' ? JSON.stringify(item) : String(item);
+      checkNumber(item, `query parameter "${name}"`, name);
+      const text = typeof item === 'object' ? JSON.stringify(item, finiteNumbers) : String(item);
       out += `${out === '' ? '' : '&'}${key}=${encodeURIComponent(text)}`;
     }
   }
@@ -273,4 +392,24 @@ function headerValue(name: string, value: unknown): string {
   if (/[\r\n\0]/.test(text))
     throw new RequestError(`header parameter "${name}" must not contain line breaks`, name);
   return text;
+}
+
+/**
+ * Numbers that would change on the way (`1e400` is Infinity, sent as `Infinity` or `null`; an
+ * integer past 2^53 is rounded) are refused before anything is sent.
+ */
+function checkNumber(value: unknown, where: string, parameter?: string): void {
+  if (typeof value !== 'number') return;
+  if (!Number.isFinite(value)) throw new RequestError(`${where} must be a finite number`, parameter);
+  if (Number.isInteger(value) && !Number.isSafeInteger(value))
+    throw new RequestError(
+      `${where} is outside the safe integer range (±${Number.MAX_SAFE_INTEGER})`,
+      parameter,
+    );
+}
+
+/** A JSON.stringify replacer that applies checkNumber to every number of a body. */
+function finiteNumbers(this: unknown, key: string, value: unknown): unknown {
+  checkNumber(value, key === '' ? 'the request body' : `"${key}" in the request body`);
+  return value;
 }

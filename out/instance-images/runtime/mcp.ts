@@ -1,8 +1,9 @@
 // Copied from capgen 0.1.0 runtime/mcp.ts. Do not edit: regenerate instead.
 // MCP adapters on the official SDK: the tool table's types, one server per request, tool results
 // and errors, and Streamable HTTP with host, origin and credential checks.
+import { Buffer } from 'node:buffer';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { hostHeaderValidation, originValidation, toNodeHandler } from '@modelcontextprotocol/node';
+import { toNodeHandler } from '@modelcontextprotocol/node';
 import {
   type CallToolResult,
   createMcpHandler,
@@ -14,6 +15,7 @@ import {
 } from '@modelcontextprotocol/server';
 import { authorized, challenge, type InboundAuth } from './auth.js';
 import { FormatError } from './formats/error.js';
+import { hostRefusal, nestsDeeperThan } from './guard.js';
 import { type Health, healthAnswer } from './health.js';
 import { type ApiResponse, RequestError, UpstreamError } from './http.js';
 import { log } from './log.js';
@@ -22,6 +24,11 @@ import { mapOutput, type OutputShape } from './output.js';
 export interface ToolLimits {
   /** Longest text content, in characters; longer text is cut with a visible marker. */
   maxTextLength: number;
+  /**
+   * Longest structured content, in characters of JSON (default 1,000,000). A longer result is
+   * a tool error carrying the cut text with the marker: the answer is bounded as a whole.
+   */
+  maxResultLength?: number;
 }
 
 /**
@@ -93,9 +100,20 @@ export async function toolResult(
     if (err instanceof UpstreamError) return toolError(err.message);
     return toolError('internal error');
   }
-  if (res.status >= 400) return toolError(`upstream answered ${res.status}: ${upstreamMessage(res)}`);
+  if (res.status >= 400) {
+    const retryAfter = res.headers['retry-after'];
+    const when =
+      (res.status === 429 || res.status === 503) && typeof retryAfter === 'string'
+        ? ` (Retry-After: ${retryAfter})`
+        : '';
+    return toolError(`upstream answered ${res.status}${when}: ${upstreamMessage(res)}`);
+  }
   let value: unknown;
   try {
+    if (res.invalidJson)
+      return toolError(
+        `upstream answered ${res.status} with a body that is not valid JSON: ${truncate(res.raw.toString('utf8').trim(), 300)}`,
+      );
     value = output ? mapOutput(output, res.body) : res.body;
   } catch (err) {
     if (err instanceof FormatError) return toolError(err.message);
@@ -110,9 +128,16 @@ export async function toolResult(
     const h = res.headers[name];
     if (typeof h === 'string') headers[name] = h;
   }
+  // The whole result is bounded, structuredContent included: it is about as long as the text.
+  const text = JSON.stringify(value ?? null);
+  const maxResult = limits.maxResultLength ?? 1_000_000;
+  if (text.length > maxResult)
+    return toolError(
+      `the result is longer than the limit of ${maxResult} characters (MCP_MAX_RESULT_LENGTH); ask for less, e.g. a smaller page:\n${truncate(text, limits.maxTextLength)}`,
+    );
   return {
     // The text is the value itself (an array stays an array); only structuredContent must be an object.
-    content: [{ type: 'text', text: truncate(JSON.stringify(value ?? null), limits.maxTextLength) }],
+    content: [{ type: 'text', text: truncate(text, limits.maxTextLength) }],
     structuredContent: structured,
     _meta: { 'capgen/upstream': { status: res.status, headers } },
   };
@@ -159,8 +184,10 @@ function truncate(text: string, max: number): string {
 export interface McpHttpOptions {
   port: number;
   host: string;
-  /** Host names accepted in Host and Origin headers (DNS-rebinding protection). */
-  allowedHosts: string[];
+  /** Host names accepted in Host and Origin headers (DNS-rebinding protection), or '*' for any. */
+  allowedHosts: readonly string[] | '*';
+  /** Deepest nesting of arrays and objects accepted in a JSON-RPC message (default 64). */
+  maxJsonDepth?: number;
   /** Largest accepted request body, in bytes. */
   maxBodyBytes: number;
   name: string;
@@ -184,9 +211,12 @@ export async function serveMcpHttp(
     maxRequestBodySize: options.maxBodyBytes,
   });
   const handle = toNodeHandler(handler, { maxRequestBodySize: options.maxBodyBytes });
+  const maxJsonDepth = options.maxJsonDepth ?? 64;
+  const rpcError = (res: ServerResponse, status: number, code: number, message: string) =>
+    res
+      .writeHead(status, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } }));
   const health = options.health;
-  const validHost = hostHeaderValidation(options.allowedHosts);
-  const validOrigin = originValidation(options.allowedHosts);
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const started = performance.now();
     res.once('finish', () =>
@@ -206,7 +236,13 @@ export async function serveMcpHttp(
       res.writeHead(probe.status, { 'content-type': 'application/json' }).end(JSON.stringify(probe.body));
       return;
     }
-    if (!validHost(req, res) || !validOrigin(req, res)) return;
+    const refusal = hostRefusal(options.allowedHosts, req.headers.host, req.headers.origin);
+    if (refusal !== undefined) {
+      res
+        .writeHead(403, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: 'forbidden', message: `${refusal} (ALLOWED_HOSTS)` }));
+      return;
+    }
     if (options.auth && !authorized(options.auth, req.headers, req.url ?? '/')) {
       res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': challenge(options.auth) });
       res.end(JSON.stringify({ error: 'unauthorized', message: 'missing or invalid credentials' }));
@@ -218,12 +254,38 @@ export async function serveMcpHttp(
         .end(JSON.stringify({ error: 'not_found', message: 'the MCP endpoint is /mcp' }));
       return;
     }
-    handle(req, res).catch(() => {
+    const internal = () => {
       if (!res.headersSent)
         res
           .writeHead(500, { 'content-type': 'application/json' })
           .end('{"error":"internal","message":"internal error"}');
-    });
+    };
+    if (req.method !== 'POST') return void handle(req, res).catch(internal);
+    // POST bodies are read here, so that nothing deep or batched reaches the SDK.
+    readBody(req, options.maxBodyBytes).then(
+      (body) => {
+        if (body === undefined)
+          return rpcError(res, 413, -32600, `the request body is larger than ${options.maxBodyBytes} bytes`);
+        if (nestsDeeperThan(body, maxJsonDepth))
+          return rpcError(
+            res,
+            400,
+            -32600,
+            `the message nests deeper than ${maxJsonDepth} levels (MAX_JSON_DEPTH)`,
+          );
+        let message: unknown;
+        try {
+          message = JSON.parse(body.toString('utf8'));
+        } catch {
+          return rpcError(res, 400, -32700, 'parse error: the request body is not valid JSON');
+        }
+        // Batching was removed in protocol 2025-06-18; only 2025-03-26 clients may send arrays.
+        if (Array.isArray(message) && req.headers['mcp-protocol-version'] !== '2025-03-26')
+          return rpcError(res, 400, -32600, 'JSON-RPC batches are not supported by this protocol version');
+        handle(req, res, message).catch(internal);
+      },
+      () => res.destroy(),
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -231,9 +293,25 @@ export async function serveMcpHttp(
   });
   return {
     server,
+    // Stops accepting first and lets in-flight requests finish; the SDK handler closes after.
     close: async () => {
-      await handler.close();
+      // Keep-alive connections go as soon as their last answer is out.
+      const idle = setInterval(() => server.closeIdleConnections(), 100);
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      clearInterval(idle);
+      await handler.close();
     },
   };
+}
+
+/** The whole request body, or undefined past `max` bytes (the rest is not read). */
+async function readBody(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > max) return undefined;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size);
 }

@@ -10,6 +10,7 @@ import Fastify, {
 } from 'fastify';
 import { authorized, challenge, type InboundAuth } from './auth.js';
 import { FormatError } from './formats/error.js';
+import { hostRefusal, LOOPBACK_NAMES, nestsDeeperThan } from './guard.js';
 import { type Health, HEALTH_PATHS, healthAnswer } from './health.js';
 import { type ApiResponse, RequestError, UpstreamError, type UpstreamRequest } from './http.js';
 import { log } from './log.js';
@@ -83,8 +84,23 @@ export interface RestAppOptions {
   openapi: Buffer;
   /** Credentials every caller must present; absent means the adapter is open. */
   auth?: InboundAuth;
+  /** Host names accepted in Host and Origin headers (DNS-rebinding protection), or '*' for any; default loopback names. */
+  allowedHosts?: readonly string[] | '*';
+  /** Deepest nesting of arrays and objects accepted in a JSON request body (default 64). */
+  maxJsonDepth?: number;
   /** Serves GET /healthz and /readyz from it, open to every caller (no inbound credentials). */
   health?: Health;
+}
+
+/** An error of the proxy's own, answered with its status and message. */
+class ClientError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /** Stands for a request body in a media type other than JSON. */
@@ -104,13 +120,43 @@ export function createRestApp(routes: RestRoute[], options: RestAppOptions): Fas
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   });
   app.setErrorHandler(restErrorHandler);
+  // On close, in-flight requests finish; their keep-alive connections go as soon as the last
+  // answer is out rather than after the keep-alive timeout.
+  app.addHook('preClose', (done) => {
+    const idle = setInterval(() => app.server.closeIdleConnections(), 100);
+    app.server.once('close', () => clearInterval(idle));
+    done();
+  });
   app.setNotFoundHandler(notFound);
   // A body that is not JSON is never parsed or forwarded: routes with body inputs answer 415, and
   // routes without any ignore it.
   app.addContentTypeParser('*', (_request, _payload, done) => done(null, NOT_JSON));
+  // JSON bodies are checked for depth before they are parsed: a deeply nested body would
+  // overflow the stack of the validator or of JSON.stringify on its way upstream.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  const maxJsonDepth = options.maxJsonDepth ?? 64;
+  const allowedHosts = options.allowedHosts ?? LOOPBACK_NAMES;
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (nestsDeeperThan(body as string, maxJsonDepth)) {
+      const message = `the request body nests deeper than ${maxJsonDepth} levels (MAX_JSON_DEPTH)`;
+      return done(new ClientError(400, 'CAPGEN_JSON_TOO_DEEP', message), undefined);
+    }
+    void parseJson(request, body as string, done);
+  });
   const auth = options.auth;
   const health = options.health;
   const healthPaths = health ? HEALTH_PATHS.filter((path) => !routes.some((r) => r.url === path)) : [];
+  // DNS-rebinding protection: a web page that rebinds its own name to this address must not
+  // reach a server that calls upstreams with credentials. Probes are exempt: a kubelet or a load
+  // balancer sends the address as Host, and their answer holds no data.
+  app.addHook('onRequest', (request, reply, done) => {
+    if ((healthPaths as readonly string[]).includes(request.routeOptions.url ?? '')) return done();
+    const origin = request.headers.origin;
+    const refusal = hostRefusal(allowedHosts, request.headers.host, origin);
+    if (refusal !== undefined)
+      return void fail(reply, 403, { error: 'forbidden', message: `${refusal} (ALLOWED_HOSTS)` });
+    done();
+  });
   if (auth) {
     app.addHook('onRequest', (request, reply, done) => {
       // Probes (a kubelet, a load balancer) carry no credentials, and the answer holds no data.
@@ -318,8 +364,12 @@ function restErrorHandler(
     if (thrown.kind === 'timeout')
       return fail(reply, 504, { error: 'upstream_timeout', message: thrown.message });
     if (thrown.kind === 'aborted') return fail(reply, 499, { error: 'cancelled', message: thrown.message });
+    if (thrown.kind === 'too_large')
+      return fail(reply, 502, { error: 'upstream_too_large', message: thrown.message });
     return fail(reply, 502, { error: 'upstream_unreachable', message: thrown.message });
   }
+  if (thrown instanceof ClientError)
+    return fail(reply, thrown.statusCode, { error: 'bad_request', message: thrown.message });
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return fail(reply, 413, {
