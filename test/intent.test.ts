@@ -118,6 +118,26 @@ capability:
     expect(mismatches(broken).map((m) => `${m.field}: ${m.problem}`)).toEqual(['body: body differs']);
   });
 
+  it('reads a relative resource path and a consumes-level Content-Type as the engine does (naftiko-framework/test/mcp/mcp-capability.yaml:43-50)', async () => {
+    const generated = await generateFile(join(CORPUS, 'naftiko-framework/test/mcp/mcp-capability.yaml'));
+    const clean = await run(generated, generated.files);
+    expect(mismatches(clean)).toEqual([]);
+    // \`databases/{{datasource_id}}/query\` under \`…/v1\` is \`/v1/databases/…\`: a client that
+    // glued it to the base path would be wrong, and so would one that sent another content type.
+    const glued = await run(
+      generated,
+      mutate(generated.files, 'client.ts', /path: '\/databases\//, "path: 'databases/"),
+    );
+    expect(mismatches(glued).map((m) => `${m.field}: ${m.problem}`)).toEqual(['path: path differs']);
+    const retyped = await run(
+      generated,
+      mutate(generated.files, 'client.ts', /contentType: 'application\/json'/, "contentType: 'text/plain'"),
+    );
+    expect(mismatches(retyped).map((m) => `${m.field}: ${m.problem}`)).toEqual([
+      'body: content type differs',
+    ]);
+  });
+
   it('reports an apikey moved from the query to a header (ghost/content-authors.yaml)', async () => {
     const generated = await generateFile(join(CORPUS, 'ghost/content-authors.yaml'));
     const clean = await run(generated, generated.files);

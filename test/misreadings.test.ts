@@ -163,7 +163,31 @@ capability:
           data:
             lineOfBusiness: '{{tools.lineOfBusiness}}'
             requestedEffectiveDate: '{{tools.effectiveDate}}'
+  # kuma/kuma-meshtcproute.yaml:25-50 + :137 (an object-typed query parameter from a REST query)
+  - type: http
+    namespace: kuma
+    baseUri: https://kuma.example/api
+    resources:
+    - name: meshes-mesh-meshtcproutes
+      path: /meshes/{mesh}/meshtcproutes
+      operations:
+      - name: getmeshtcproutelist
+        method: GET
+        inputParameters:
+        - {name: filter, in: query, type: object}
+        - {name: mesh, in: path, type: string, required: true}
   exposes:
+  - type: rest
+    namespace: kuma-rest
+    port: 8080
+    resources:
+    - path: /v1/meshes/{mesh}/meshtcproutes
+      name: meshtcproutes
+      operations:
+      - method: GET
+        name: list-meshtcproutes
+        call: kuma.getmeshtcproutelist
+        with: {mesh: rest.mesh, filter: rest.filter}
   - type: mcp
     namespace: tools
     port: 9090
@@ -224,7 +248,7 @@ describe('corpus misreadings (issue 9)', () => {
   it('every call matches the intent oracle', () => {
     expect(result.failures).toEqual([]);
     expect(result.mismatches).toBe(0);
-    expect(result.passed).toBe(13);
+    expect(result.passed).toBe(14);
   });
 
   it('with keys that feed a body template are not also sent as query (servicenow/customer-service.yaml:65)', () => {
@@ -330,5 +354,11 @@ describe('corpus misreadings (issue 9)', () => {
     expect(
       sent.map((r) => new URL(r.url, 'http://x').searchParams.has('requestedEffectiveDate')).sort(),
     ).toEqual([false, true]);
+  });
+
+  it('an object query parameter sent as text travels as written (kuma/kuma-meshtcproute.yaml:42, :137)', () => {
+    // The smoke run's REST call sends `filter=aN`, which is not JSON; the engine passes it on.
+    const r = echo.requests.find((x) => x.path.endsWith('/meshtcproutes'))!;
+    expect(new URL(r.url, 'http://x').searchParams.get('filter')).toMatch(/^a\d+$/);
   });
 });

@@ -13,7 +13,7 @@ import type {
   ParamType,
 } from '../model/types.js';
 import { Code, code, ident, join, lit, prop } from './escape.js';
-import { templateExpr } from './expr.js';
+import { templateExpr, textTravels } from './expr.js';
 
 /** The consumed APIs that these calls reach, in spec order. */
 export function clientsCalled(model: Capability, calls: CallBinding[]): ConsumedApi[] {
@@ -75,7 +75,10 @@ function argExpr(
     case 'input': {
       const i = byName(value.name);
       const expr = input(i);
-      const mismatch = i.type !== param.type && !(numeric(i.type) && numeric(param.type));
+      const mismatch =
+        i.type !== param.type &&
+        !(numeric(i.type) && numeric(param.type)) &&
+        !(i.type === 'string' && textTravels(param));
       const loose = i.required === false && param.required;
       const converted = mismatch ? convert(expr, param.type) : expr;
       return loose && !mismatch ? code`${converted}!` : converted;
@@ -85,7 +88,7 @@ function argExpr(
         input: (name) => input(byName(name)),
         secret: (variable) => code`(${client}.secret(${lit(variable)}) ?? '')`,
       });
-      return param.type === 'string' ? text : convert(text, param.type);
+      return param.type === 'string' || textTravels(param) ? text : convert(text, param.type);
     }
     case 'literal': {
       const jsType = value.value === null ? 'null' : typeof value.value;

@@ -11,7 +11,7 @@ import type {
   Template,
 } from '../model/types.js';
 import { Code, code, doc, ident, join, lit, member, prop } from './escape.js';
-import { jsonTemplateExpr, type PartResolver, templateExpr, tsType } from './expr.js';
+import { jsonTemplateExpr, type PartResolver, templateExpr, textTravels, tsType } from './expr.js';
 import { render } from './render.js';
 import { runtimeImports } from './runtime.js';
 import { schemaDeclarations, schemaType } from './schema-types.js';
@@ -71,7 +71,11 @@ export function emitClient(model: Capability, runtime: Set<string>): string {
 
 function paramsInterface(op: ConsumedOperation): Code {
   const members = args(op).map((p) => {
-    const type = p.typed ? schemaType(p.typed) : tsType(p.type);
+    const type = p.typed
+      ? schemaType(p.typed)
+      : textTravels(p)
+        ? code`string | ${tsType(p.type)}`
+        : tsType(p.type);
     const line = code`${prop(p.name)}${new Code(p.required ? '' : '?')}: ${type};`;
     return p.description ? join([doc(p.description), line], '\n') : line;
   });

@@ -1,6 +1,6 @@
 // Expressions shared by the emitters: templates and JSON bodies become TypeScript expressions
 // built only from escape.ts values.
-import type { JsonTemplate, ParamType, Template } from '../model/types.js';
+import type { ConsumedParam, JsonTemplate, ParamType, Template } from '../model/types.js';
 import { Code, join, lit } from './escape.js';
 
 export interface PartResolver {
@@ -60,3 +60,10 @@ export function tsType(type: ParamType): Code {
       return new Code('string');
   }
 }
+
+/**
+ * An untyped object parameter sent in a query, header, path or cookie takes text as written (JSON
+ * or not), as the engine passes it on: it is not parsed and dropped when it is not JSON.
+ */
+export const textTravels = (p: ConsumedParam): boolean =>
+  p.type === 'object' && p.in !== 'body' && p.typed === undefined;

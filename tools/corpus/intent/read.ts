@@ -377,7 +377,10 @@ function predictFor(ctx: Context, unit: Unit, inbound: Inbound, t: Target): Expe
 
   // The operation's parameters: resource-level, then operation-level (which win), then the
   // placeholders of its path.
-  const rawPath = consumedPath(t).replace(/#.*$/, '');
+  // A resource path is relative to the base URI's path (`api/users` is `/api/users` there): the
+  // engine's own tests (naftiko-framework/test/formats/csv-capability.yaml:54) rely on it.
+  const written = consumedPath(t).replace(/#.*$/, '');
+  const rawPath = written !== '' && !written.startsWith('/') ? `/${written}` : written;
   if (str(t.op.path)?.startsWith('/')) ex.pathAt = [...t.opAt, 'path'];
   const q = rawPath.indexOf('?');
   const pathOnly = q < 0 ? rawPath : rawPath.slice(0, q);
@@ -453,6 +456,8 @@ function predictFor(ctx: Context, unit: Unit, inbound: Inbound, t: Target): Expe
     const name = String(p.name ?? '');
     const where = String(p.in ?? 'header').toLowerCase();
     if (name === '') continue;
+    // The HTTP client sets Content-Type (from the body) and its kin itself (dialect.md, param-location).
+    if (where === 'header' && FRAMING.has(name.toLowerCase())) continue;
     const v =
       p.value !== undefined && p.value !== null
         ? typeof p.value === 'string'
