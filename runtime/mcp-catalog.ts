@@ -12,6 +12,8 @@ import {
   ResourceTemplate,
 } from '@modelcontextprotocol/server';
 import { decodeRelative, fileInside, locationPath, mediaTypeOf } from './files.js';
+import type { ApiResponse } from './http.js';
+import { mapOutput, type OutputShape } from './output.js';
 
 interface ResourceMeta {
   name: string;
@@ -102,6 +104,16 @@ function registerDynamic(server: McpServer, def: DynamicResource): void {
       answer(uri.href, variablesOf(vars)),
     );
   else server.registerResource(def.name, def.uri, meta, (uri) => answer(uri.href, {}));
+}
+
+/**
+ * A dynamic resource's value: the upstream's answer, mapped when the spec maps it. An error
+ * answer fails the read (the client gets a JSON-RPC error naming the status).
+ */
+export async function readThrough(call: () => Promise<ApiResponse>, output?: OutputShape): Promise<unknown> {
+  const res = await call();
+  if (res.status >= 400) throw new Error(`upstream answered ${res.status}`);
+  return output ? mapOutput(output, res.body) : res.body;
 }
 
 export function registerResources(server: McpServer, resources: ResourceDef[], cwd = process.cwd()): void {

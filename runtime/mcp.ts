@@ -1,5 +1,6 @@
 // MCP adapters on the official SDK: the tool table's types, one server per request, tool results
 // and errors, and Streamable HTTP with host, origin and credential checks.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Buffer } from 'node:buffer';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { toNodeHandler } from '@modelcontextprotocol/node';
@@ -55,6 +56,24 @@ export interface ToolDef {
   call(args: any, signal: AbortSignal): Promise<ApiResponse>;
 }
 
+/** What one HTTP request's log line says beyond the request itself: its id and the tools it called. */
+interface RequestContext {
+  reqId: string;
+  tools?: string[];
+  toolErrors?: number;
+}
+
+/** Carries the request's context to the tool handlers the SDK calls for it. */
+const requests = new AsyncLocalStorage<RequestContext>();
+let requestCount = 0;
+
+/** X-Request-Id from a proxy when it is a short plain token, else our own. */
+function requestId(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  if (typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given)) return given;
+  return `mcp-${++requestCount}`;
+}
+
 /** Declares one tool of a table; an identity function for the same reason as `route`. */
 export function tool(def: ToolDef): ToolDef {
   return def;
@@ -74,9 +93,13 @@ export function createToolServer(
     info.instructions === undefined ? {} : { instructions: info.instructions },
   );
   for (const tool of tools) {
-    server.registerTool(tool.name, tool.config, (args: unknown, ctx) =>
-      toolResult(() => tool.call(args, ctx.mcpReq.signal), limits, tool.output),
-    );
+    server.registerTool(tool.name, tool.config, async (args: unknown, ctx) => {
+      const context = requests.getStore();
+      if (context) context.tools = [...(context.tools ?? []), tool.name];
+      const result = await toolResult(() => tool.call(args, ctx.mcpReq.signal), limits, tool.output);
+      if (context && result.isError) context.toolErrors = (context.toolErrors ?? 0) + 1;
+      return result;
+    });
   }
   return server;
 }
@@ -218,14 +241,19 @@ export async function serveMcpHttp(
   const health = options.health;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const started = performance.now();
+    const context: RequestContext = { reqId: requestId(req) };
+    // One line per request, as the REST adapter logs: with the tools it called.
     res.once('finish', () =>
       log('info', {
-        msg: 'request',
+        msg: 'request completed',
+        reqId: context.reqId,
         adapter: options.name,
         method: req.method,
         path: (req.url ?? '/').split('?')[0],
+        ...(context.tools ? { tool: context.tools.join(',') } : {}),
+        ...(context.toolErrors ? { toolErrors: context.toolErrors } : {}),
         status: res.statusCode,
-        ms: Math.round((performance.now() - started) * 10) / 10,
+        responseTime: Math.round((performance.now() - started) * 10) / 10,
       }),
     );
     // Probes come from a kubelet or a load balancer by IP, without credentials: answered first.
@@ -259,7 +287,7 @@ export async function serveMcpHttp(
           .writeHead(500, { 'content-type': 'application/json' })
           .end('{"error":"internal","message":"internal error"}');
     };
-    if (req.method !== 'POST') return void handle(req, res).catch(internal);
+    if (req.method !== 'POST') return void requests.run(context, () => handle(req, res)).catch(internal);
     // POST bodies are read here, so that nothing deep or batched reaches the SDK.
     readBody(req, options.maxBodyBytes).then(
       (body) => {
@@ -281,7 +309,7 @@ export async function serveMcpHttp(
         // Batching was removed in protocol 2025-06-18; only 2025-03-26 clients may send arrays.
         if (Array.isArray(message) && req.headers['mcp-protocol-version'] !== '2025-03-26')
           return rpcError(res, 400, -32600, 'JSON-RPC batches are not supported by this protocol version');
-        handle(req, res, message).catch(internal);
+        requests.run(context, () => handle(req, res, message)).catch(internal);
       },
       () => res.destroy(),
     );

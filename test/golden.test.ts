@@ -16,12 +16,12 @@ const VERSION = (JSON.parse(readFileSync(new URL('package.json', ROOT), 'utf8'))
 
 /** Fails unless `text` is a banner line naming capgen's version and `runtime/<module>.ts`, then that file. */
 export function expectVerbatimCopy(file: string, text: string): void {
-  const module = /^runtime\/([a-z/]+)\.ts$/.exec(file)?.[1];
+  const module = /^runtime\/([a-z/-]+)\.ts$/.exec(file)?.[1];
   expect(module, file).toBeDefined();
   const newline = text.indexOf('\n');
   const banner = text.slice(0, newline);
-  expect(banner, file).toMatch(/^\/\/ .*\bcapgen (\S+) runtime\/([a-z/]+)\.ts\b/);
-  const [, version, named] = /\bcapgen (\S+) runtime\/([a-z/]+)\.ts\b/.exec(banner)!;
+  expect(banner, file).toMatch(/^\/\/ .*\bcapgen (\S+) runtime\/([a-z/-]+)\.ts\b/);
+  const [, version, named] = /\bcapgen (\S+) runtime\/([a-z/-]+)\.ts\b/.exec(banner)!;
   expect([version, named], file).toEqual([VERSION, module]);
   expect(text.slice(newline + 1) === readFileSync(new URL(`runtime/${module}.ts`, ROOT), 'utf8'), file).toBe(
     true,
@@ -136,6 +136,20 @@ const RUNTIME: Record<string, string[]> = {
     'scrub',
     'skill',
   ],
+  'mcp-catalog': [
+    'auth',
+    'env',
+    'files',
+    'formats/error',
+    'guard',
+    'health',
+    'http',
+    'log',
+    'mcp-catalog',
+    'mcp',
+    'output',
+    'scrub',
+  ],
 };
 
 /** Case name → spec, chosen for their different shapes (research/corpus.md §6). */
@@ -147,6 +161,7 @@ export const CASES: Record<string, string> = {
   'step-3-shipyard-auth': `${CORPUS}naftiko-framework/main/tutorial/step-3-shipyard-auth.yml`, // explicit MCP inputParameters, mapped outputs, consumes-level header
   'location-intelligence': `${CORPUS}google-maps/location-intelligence.yaml`, // 3 consumes, query apikey + header params, JSON body templates
   'cat-capability': `${CORPUS}cat/cat-capability.yaml`, // duplicate names, undeclared `with` keys, no auth
+  'mcp-catalog': new URL('./fixtures/exposes/mcp-catalog.yaml', import.meta.url).pathname, // MCP resources (dynamic, template, static) and prompts
   skills: new URL('./fixtures/exposes/skills.yaml', import.meta.url).pathname, // skill catalog over MCP and REST siblings
 };
 

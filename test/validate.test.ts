@@ -663,6 +663,82 @@ describe('unsupported features', () => {
     });
   });
 
+  describe('MCP resources and prompts', () => {
+    const withCatalog = (catalog: string) => {
+      const text = specText();
+      // The catalog goes inside the MCP adapter, after its tools.
+      return text.replace('  - type: mcp\n', `  - type: mcp\n${block(catalog, 4)}`);
+    };
+
+    it('resolves a resource call, and skips one that names an unknown operation, with a suggestion', () => {
+      const text = withCatalog(`
+resources:
+- name: pets
+  uri: pets://all
+  call: petstore.listpets
+- name: pet
+  uri: pets://{petId}
+  call: petstore.getpets
+`);
+      const r = run(text);
+      expect(r.validation.calls.get('exposes/1/resources/0')?.name).toBe('listpets');
+      const d = r.report.diagnostics.find((x) => x.code === 'call-unresolved')!;
+      expect(d.message).toBe(
+        'call "petstore.getpets": namespace "petstore" has no operation with that name; did you mean "petstore.getpet"?; this resource is skipped',
+      );
+      expect(d.line).toBe(lineOf(text, 'call: petstore.getpets'));
+      expect(r.validation.skipped).toEqual(new Set(['exposes/1/resources/1']));
+    });
+
+    it('skips resources and prompts with no source, two sources, or a location that is not a file', () => {
+      const text = withCatalog(`
+resources:
+- name: none
+  uri: pets://none
+- name: both
+  uri: pets://both
+  call: petstore.listpets
+  location: file:///./docs
+- name: web
+  uri: docs://web
+  location: https://example.com/docs
+prompts:
+- name: p1
+  description: x
+- name: p2
+  description: x
+  template:
+  - role: system
+    content: hi
+`);
+      const r = run(text);
+      const lines = r.report.diagnostics.filter((d) => d.code === 'schema').map((d) => [d.line, d.message]);
+      expect(lines).toEqual([
+        [
+          lineOf(text, '- name: none'),
+          'an MCP resource needs exactly one of `call`, `steps` or `location`; this resource is skipped',
+        ],
+        [
+          lineOf(text, '- name: both'),
+          'an MCP resource needs exactly one of `call`, `steps` or `location` (it has `call` and `location`); this resource is skipped',
+        ],
+        [
+          lineOf(text, 'location: https'),
+          'resource location "https://example.com/docs" must be a file:/// folder; this resource is skipped',
+        ],
+        [
+          lineOf(text, '- name: p1'),
+          'an MCP prompt needs exactly one of `template` (messages) or `location` (a file:/// file); this prompt is skipped',
+        ],
+        [
+          lineOf(text, '- role: system'),
+          'each prompt message needs a `role` (user or assistant) and a text `content`; this prompt is skipped',
+        ],
+      ]);
+      expect(unsupported(r)).toEqual([]);
+    });
+  });
+
   it('skips a consumes import that was not resolved (imports.test.ts covers resolution)', () => {
     const text = specText({ moreConsumes: '- import: ./shared-consumes.yml\n  namespace: shared\n' });
     const r = run(text);

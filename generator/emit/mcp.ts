@@ -7,6 +7,7 @@ import type {
   ConsumedOperation,
   ExposedInput,
   McpAdapter,
+  McpResource,
   McpTool,
   OutputShape,
 } from '../model/types.js';
@@ -31,13 +32,22 @@ export function emitMcp(model: Capability, runtime: Set<string>): string {
   ]);
   const usedParamTypes = new Set<string>();
   const adapters = model.mcp.map((adapter) => adapterView(model, adapter, names, usedParamTypes));
-  const converters = convertersUsed(adapters.flatMap((a) => a.tools));
+  const converters = convertersUsed(adapters.flatMap((a) => [...a.tools, ...a.resources]));
   const clients = [...new Set(model.mcp.flatMap((a) => clientsOf(model, a)).map((c) => c.className))].sort();
   return render('mcp.ts.hbs', {
     source: basename(model.specFile),
     adapters,
     runtimeImports: runtimeImports(
-      [...converters, 'createToolServer', 'jsonSchema', 'tool', 'type ToolDef'],
+      [
+        ...converters,
+        'createToolServer',
+        'jsonSchema',
+        'tool',
+        'type ToolDef',
+        ...(model.mcp.some((a) => a.resources.some((r) => r.kind === 'dynamic')) ? ['readThrough'] : []),
+        ...(model.mcp.some((a) => a.resources.length > 0) ? ['registerResources', 'type ResourceDef'] : []),
+        ...(model.mcp.some((a) => a.prompts.length > 0) ? ['registerPrompts', 'type PromptDef'] : []),
+      ],
       runtime,
     ),
     clientImports: new Code(
@@ -51,10 +61,10 @@ export function emitMcp(model: Capability, runtime: Set<string>): string {
 }
 
 const clientsOf = (model: Capability, adapter: McpAdapter) =>
-  clientsCalled(
-    model,
-    adapter.tools.map((t) => t.call),
-  );
+  clientsCalled(model, [
+    ...adapter.tools.map((t) => t.call),
+    ...adapter.resources.flatMap((r) => (r.kind === 'dynamic' ? [r.call] : [])),
+  ]);
 
 function adapterView(model: Capability, adapter: McpAdapter, names: NameTable, usedParamTypes: Set<string>) {
   const clients = clientsOf(model, adapter);
@@ -83,7 +93,9 @@ function adapterView(model: Capability, adapter: McpAdapter, names: NameTable, u
     }
     return toolCode(model, tool, argsType, inputConst, outputConst, direct);
   });
+  const resources = adapter.resources.map((r) => resourceCode(model, r));
   const base = adapter.factoryName.replace(/^create/, '').replace(/Server$/, '');
+  const lower = `${base[0]!.toLowerCase()}${base.slice(1)}`;
   const info: Record<string, string> = { name: adapter.namespace, version: '1.0.0' };
   if (adapter.description !== undefined) info.instructions = adapter.description;
   return {
@@ -98,7 +110,39 @@ function adapterView(model: Capability, adapter: McpAdapter, names: NameTable, u
     serverInfo: lit(info),
     schemas,
     tools,
+    resources,
+    resourcesName: resources.length > 0 ? ident(`${lower}Resources`) : undefined,
+    resourcesDoc: doc(
+      `The resources of "${adapter.namespace}": read through the clients, or files of a folder. Build the list once.`,
+    ),
+    prompts: adapter.prompts.length > 0 ? lit(adapter.prompts) : undefined,
+    promptsName: ident(`${lower}Prompts`),
+    catalog: resources.length > 0 || adapter.prompts.length > 0,
   };
+}
+
+function resourceCode(model: Capability, resource: McpResource): Code {
+  const meta = {
+    name: resource.name,
+    ...(resource.title === undefined ? {} : { title: resource.title }),
+    uri: resource.uri,
+    ...(resource.description === undefined ? {} : { description: resource.description }),
+    ...(resource.mimeType === undefined ? {} : { mimeType: resource.mimeType }),
+  };
+  const fields = Object.entries(meta).map(([k, v]) => code`${prop(k)}: ${lit(v)}`);
+  if (resource.kind === 'static')
+    return code`{ ${join([...fields, code`location: ${lit(resource.location)}`], ', ')} }`;
+  const target = callTarget(model, resource.call);
+  const vars = new Code('vars');
+  const args = argsObject(
+    resource.call,
+    target,
+    resource.inputs,
+    (i) => code`(${member(vars, i.name)} ?? '')`,
+  );
+  const output = outputLiteral(resource.output);
+  const varsName = resource.inputs.length === 0 ? '_vars' : 'vars';
+  return code`{ ${join(fields, ', ')}, read: (${new Code(varsName)}: Record<string, string>) => readThrough(() => ${ident(target.clientIdent)}.${ident(target.operation.ident)}(${args})${output ? code`, ${output}` : new Code('')}) }`;
 }
 function argsInterface(inputs: ExposedInput[]): Code {
   if (inputs.length === 0) return new Code('{}');

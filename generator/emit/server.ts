@@ -52,17 +52,25 @@ export function emitServer(model: Capability, runtime: Set<string>): string {
 }`;
   });
   const mcp = model.mcp.map((a, index) => {
-    const apis = a.tools.map((t) => t.call.api);
+    const apis = [
+      ...a.tools.map((t) => t.call.api),
+      ...a.resources.flatMap((r) => (r.kind === 'dynamic' ? [r.call.api] : [])),
+    ];
     const base = a.factoryName.replace(/^create/, '').replace(/Server$/, '');
     const tools = ident(`${base[0]!.toLowerCase()}${base.slice(1)}Tools`);
-    const factory = code`() => ${ident(a.factoryName)}(${tools}, { maxTextLength, maxResultLength })`;
+    const resources = ident(`${base[0]!.toLowerCase()}${base.slice(1)}Resources`);
+    const catalog = a.resources.length > 0 || a.prompts.length > 0;
+    const extra = catalog
+      ? code`${a.resources.length > 0 ? code`, resources: ${resources}` : new Code('')}, cwd: options.cwd`
+      : new Code('');
+    const factory = code`() => ${ident(a.factoryName)}(${tools}, { maxTextLength, maxResultLength${extra} })`;
     const stdioCondition =
       a.transport === 'stdio'
         ? new Code('true')
         : index === 0
           ? new Code('options.stdio === true')
           : new Code('false');
-    return code`const ${tools} = ${tools}Of(${clientsOf(apis)});
+    return code`const ${tools} = ${tools}Of(${clientsOf(apis)});${a.resources.length > 0 ? code`\nconst ${resources} = ${resources}Of(${clientsOf(apis)});` : new Code('')}
 if (${stdioCondition}) {
   logToStderr();
   stdio = true;
@@ -95,6 +103,9 @@ if (${stdioCondition}) {
     'log',
     ...(model.bindFiles.length > 0 ? ['withBindFiles'] : []),
     'requireEnv',
+    'isLogLevel',
+    'LOG_LEVELS',
+    'redactInLogs',
     'setLogLevel',
     ...(listens ? ['Health', 'allowedHostsFor', 'portFrom', 'portOf', 'urlOf'] : []),
     ...(model.mcp.length > 0 ? ['logToStderr', 'serveMcpHttp'] : []),
@@ -123,7 +134,12 @@ if (${stdioCondition}) {
             model.mcp.flatMap((a) => {
               const base = a.factoryName.replace(/^create/, '').replace(/Server$/, '');
               const tools = `${base[0]!.toLowerCase()}${base.slice(1)}Tools`;
-              return [ident(a.factoryName), new Code(`${tools} as ${tools}Of`)];
+              const resources = `${base[0]!.toLowerCase()}${base.slice(1)}Resources`;
+              return [
+                ident(a.factoryName),
+                new Code(`${tools} as ${tools}Of`),
+                ...(a.resources.length > 0 ? [new Code(`${resources} as ${resources}Of`)] : []),
+              ];
             }),
             ', ',
           )} } from './mcp.js';`,

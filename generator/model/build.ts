@@ -271,6 +271,7 @@ function collectSecrets(
   const calls = [
     ...rest.flatMap((a) => a.paths.flatMap((p) => p.operations.map((o) => o.call))),
     ...mcp.flatMap((a) => a.tools.map((t) => t.call)),
+    ...mcp.flatMap((a) => a.resources.flatMap((r) => (r.kind === 'dynamic' ? [r.call] : []))),
   ];
   for (const call of calls)
     for (const arg of call.args) if (arg.value.kind === 'template') templates.push(arg.value.template);

@@ -15,6 +15,8 @@ import type {
   ConsumedOperation,
   HttpMethod,
   McpAdapter,
+  McpPrompt,
+  McpResource,
   McpTool,
   OutputMapping,
   OutputShape,
@@ -291,6 +293,8 @@ export function buildMcpAdapter(adapter: Obj, i: number, ctx: ExposeContext): Mc
       origin: ctx.report.position(toolAt),
     });
   }
+  const resources = buildResources(adapter, i, ctx, scope);
+  const prompts = buildPrompts(adapter, i, ctx);
   const base = pascal(namespace);
   const stdio = String(adapter.transport ?? 'http') === 'stdio';
   return {
@@ -303,7 +307,97 @@ export function buildMcpAdapter(adapter: Obj, i: number, ctx: ExposeContext): Mc
     description: strAt(adapter.description),
     auth: readAuth(adapter, at, ctx.report, ctx.secretScope).auth,
     tools,
+    resources,
+    prompts,
   };
+}
+
+/** `{userId}` placeholders of a resource URI (RFC 6570 level 1, as the engine reads them). */
+const uriVariables = (uri: string) => [...uri.matchAll(/\{([A-Za-z0-9_.-]+)\}/g)].map((m) => m[1]!);
+
+function buildResources(adapter: Obj, i: number, ctx: ExposeContext, scope: TemplateScope): McpResource[] {
+  const at: PathKey[] = ['capability', 'exposes', i];
+  const resources: McpResource[] = [];
+  for (const [resource, r] of objects(adapter.resources)) {
+    const unit = `exposes/${i}/resources/${r}`;
+    const rAt: PathKey[] = [...at, 'resources', r];
+    if (isSkipped(ctx.skipped, unit)) continue;
+    const meta = {
+      name: String(resource.name),
+      uri: String(resource.uri),
+      ...(strAt(resource.label) === undefined ? {} : { title: strAt(resource.label) }),
+      ...(strAt(resource.description) === undefined ? {} : { description: strAt(resource.description) }),
+      ...(strAt(resource.mimeType) === undefined ? {} : { mimeType: strAt(resource.mimeType) }),
+    };
+    if (resource.location !== undefined) {
+      resources.push({ kind: 'static', ...meta, location: String(resource.location) });
+      continue;
+    }
+    const target = ctx.target(unit);
+    if (!target) continue;
+    const variables = uriVariables(meta.uri);
+    // A read supplies only the URI's placeholders: they are the resource's string inputs.
+    const declared = variables.map((name): [Obj, PathKey[]] => [
+      { name, type: 'string', required: true },
+      [...rAt, 'uri'],
+    ]);
+    const bound = bind({
+      kind: 'mcp',
+      at: rAt,
+      api: target.api,
+      operation: target.op,
+      declared,
+      with: objAt(resource.with),
+      placeholders: [],
+      scope,
+      report: ctx.report,
+    });
+    for (const input of bound.inputs)
+      if (!variables.includes(input.name) && input.required)
+        ctx.report.warn(
+          'resource-input',
+          `parameter "${input.name}" of ${target.api.namespace}.${target.op.name} is neither a placeholder of the URI nor given by \`with\`; reads of this resource fail without it`,
+          [...rAt, 'uri'],
+          'value',
+        );
+    resources.push({
+      kind: 'dynamic',
+      ...meta,
+      inputs: bound.inputs,
+      call: bound.call,
+      output: outputMapping(resource.outputParameters, [...rAt, 'outputParameters'], ctx.report, scope),
+      origin: ctx.report.position(rAt),
+    });
+  }
+  return resources;
+}
+
+function buildPrompts(adapter: Obj, i: number, ctx: ExposeContext): McpPrompt[] {
+  const prompts: McpPrompt[] = [];
+  for (const [prompt, p] of objects(adapter.prompts)) {
+    if (isSkipped(ctx.skipped, `exposes/${i}/prompts/${p}`)) continue;
+    const title = strAt(prompt.label);
+    const description = strAt(prompt.description);
+    prompts.push({
+      name: String(prompt.name),
+      ...(title === undefined ? {} : { title }),
+      ...(description === undefined ? {} : { description }),
+      arguments: objects(prompt.arguments).map(([a]) => ({
+        name: String(a.name),
+        ...(strAt(a.description) === undefined ? {} : { description: strAt(a.description) }),
+        // Arguments are required unless the spec says otherwise, as the schema's default says.
+        required: a.required !== false,
+      })),
+      messages:
+        prompt.location !== undefined
+          ? { location: String(prompt.location) }
+          : objects(prompt.template).map(([m]) => ({
+              role: m.role === 'assistant' ? ('assistant' as const) : ('user' as const),
+              content: String(m.content),
+            })),
+    });
+  }
+  return prompts;
 }
 
 /** Hints from the spec win; missing ones come from the HTTP verb. Every tool calls an upstream. */

@@ -232,6 +232,42 @@ export interface McpTool {
   origin: Origin;
 }
 
+/** An MCP resource: read through a consumed operation (dynamic), or the files of a folder (static). */
+export type McpResource =
+  | {
+      kind: 'dynamic';
+      name: string;
+      title?: string;
+      /** `data://users/{userId}/profile`: `{x}` placeholders make it a resource template. */
+      uri: string;
+      description?: string;
+      mimeType?: string;
+      /** The URI's placeholders: the inputs a read supplies. */
+      inputs: ExposedInput[];
+      call: CallBinding;
+      output: OutputMapping;
+      origin: Origin;
+    }
+  | {
+      kind: 'static';
+      name: string;
+      title?: string;
+      uri: string;
+      description?: string;
+      mimeType?: string;
+      /** `file:///…` folder; its files are the resources `<uri>/<relative path>`. */
+      location: string;
+    };
+
+/** An MCP prompt: messages with `{{argument}}` placeholders, or one file that becomes a user message. */
+export interface McpPrompt {
+  name: string;
+  title?: string;
+  description?: string;
+  arguments: { name: string; description?: string; required: boolean }[];
+  messages: { role: 'user' | 'assistant'; content: string }[] | { location: string };
+}
+
 export interface McpAdapter {
   namespace: string;
   factoryName: string;
@@ -243,6 +279,8 @@ export interface McpAdapter {
   /** Credentials callers must present over HTTP; absent means the adapter is open. */
   auth?: Auth;
   tools: McpTool[];
+  resources: McpResource[];
+  prompts: McpPrompt[];
 }
 
 /** A tool a skill lists: derived from a sibling adapter's tool or operation, or an instruction file. */

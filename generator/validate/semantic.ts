@@ -374,13 +374,8 @@ function checkTools(
   index: CallIndex,
   calls: Resolution,
 ): void {
-  for (const key of ['resources', 'prompts']) {
-    if (adapter[key] !== undefined)
-      report.warn('unsupported', `unsupported: MCP ${key} (the adapter's tools are still generated)`, [
-        ...at,
-        key,
-      ]);
-  }
+  checkMcpResources(adapter, at, unit, report, skipped, index, calls);
+  checkMcpPrompts(adapter, at, unit, report, skipped);
   const names = new Set<string>();
   for (const [tool, t] of objects(adapter.tools)) {
     const toolUnit = `${unit}/tools/${t}`;
@@ -417,6 +412,147 @@ function checkTools(
       description: strAt(tool.description),
       withKeys: Object.keys(objAt(tool.with)),
     });
+  }
+}
+
+const MCP_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
+
+/** A static resource or prompt file must be a `file:///` URI. */
+const isFileUri = (v: unknown) => typeof v === 'string' && v.startsWith('file:///');
+
+function checkMcpResources(
+  adapter: Obj,
+  at: PathKey[],
+  unit: string,
+  report: Reporter,
+  skipped: Set<string>,
+  index: CallIndex,
+  calls: Resolution,
+): void {
+  const names = new Set<string>();
+  for (const [resource, r] of objects(adapter.resources)) {
+    const rUnit = `${unit}/resources/${r}`;
+    const rAt: PathKey[] = [...at, 'resources', r];
+    if (isSkipped(skipped, rUnit)) continue;
+    const name = strAt(resource.name);
+    const uri = strAt(resource.uri);
+    if (name === undefined || !MCP_NAME.test(name) || uri === undefined || uri === '') {
+      skip(
+        report,
+        skipped,
+        rUnit,
+        'schema',
+        name === undefined || !MCP_NAME.test(name)
+          ? `an MCP resource needs a \`name\` of 1-128 letters, digits, '_', '-' and '.'; this resource is skipped`
+          : 'an MCP resource needs a `uri`; this resource is skipped',
+        name === undefined || !MCP_NAME.test(name) ? rAt : [...rAt, 'uri'],
+      );
+      continue;
+    }
+    if (names.has(name)) {
+      skip(
+        report,
+        skipped,
+        rUnit,
+        'duplicate-name',
+        `duplicate resource name "${name}"; the first one keeps the name and this one is skipped`,
+        [...rAt, 'name'],
+        'value',
+      );
+      continue;
+    }
+    const sources = ['call', 'steps', 'location'].filter((k) => resource[k] !== undefined);
+    if (sources.length !== 1) {
+      skip(
+        report,
+        skipped,
+        rUnit,
+        'schema',
+        `an MCP resource needs exactly one of \`call\`, \`steps\` or \`location\`${sources.length > 1 ? ` (it has ${sources.map((k) => `\`${k}\``).join(' and ')})` : ''}; this resource is skipped`,
+        rAt,
+      );
+      continue;
+    }
+    names.add(name);
+    if (resource.location !== undefined) {
+      if (!isFileUri(resource.location))
+        skip(
+          report,
+          skipped,
+          rUnit,
+          'schema',
+          `resource location ${JSON.stringify(resource.location)} must be a file:/// folder; this resource is skipped`,
+          [...rAt, 'location'],
+          'value',
+        );
+      continue;
+    }
+    checkCallable(resource, rAt, rUnit, 'resource', report, skipped, index, calls, {
+      description: strAt(resource.description),
+      withKeys: Object.keys(objAt(resource.with)),
+    });
+  }
+}
+
+function checkMcpPrompts(
+  adapter: Obj,
+  at: PathKey[],
+  unit: string,
+  report: Reporter,
+  skipped: Set<string>,
+): void {
+  const names = new Set<string>();
+  for (const [prompt, p] of objects(adapter.prompts)) {
+    const pUnit = `${unit}/prompts/${p}`;
+    const pAt: PathKey[] = [...at, 'prompts', p];
+    if (isSkipped(skipped, pUnit)) continue;
+    const fail = (message: string, path: PathKey[], where?: 'key' | 'value') =>
+      skip(report, skipped, pUnit, 'schema', `${message}; this prompt is skipped`, path, where);
+    const name = strAt(prompt.name);
+    if (name === undefined || !MCP_NAME.test(name)) {
+      fail("an MCP prompt needs a `name` of 1-128 letters, digits, '_', '-' and '.'", pAt);
+      continue;
+    }
+    if (names.has(name)) {
+      skip(
+        report,
+        skipped,
+        pUnit,
+        'duplicate-name',
+        `duplicate prompt name "${name}"; the first one keeps the name and this one is skipped`,
+        [...pAt, 'name'],
+        'value',
+      );
+      continue;
+    }
+    if ((prompt.template === undefined) === (prompt.location === undefined)) {
+      fail('an MCP prompt needs exactly one of `template` (messages) or `location` (a file:/// file)', pAt);
+      continue;
+    }
+    if (prompt.location !== undefined && !isFileUri(prompt.location)) {
+      fail(
+        `prompt location ${JSON.stringify(prompt.location)} must be a file:/// file`,
+        [...pAt, 'location'],
+        'value',
+      );
+      continue;
+    }
+    const bad = objects(prompt.template).find(
+      ([m]) => (m.role !== 'user' && m.role !== 'assistant') || typeof m.content !== 'string',
+    );
+    if (prompt.template !== undefined && (!Array.isArray(prompt.template) || bad !== undefined)) {
+      fail(
+        'each prompt message needs a `role` (user or assistant) and a text `content`',
+        bad === undefined ? [...pAt, 'template'] : [...pAt, 'template', bad[1]],
+      );
+      continue;
+    }
+    const argNames = objects(prompt.arguments).map(([a]) => strAt(a.name));
+    if (argNames.some((a) => a === undefined) || new Set(argNames).size !== argNames.length) {
+      fail('each prompt argument needs a `name`, and names must differ', [...pAt, 'arguments']);
+      continue;
+    }
+    names.add(name);
   }
 }
 

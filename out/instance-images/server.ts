@@ -10,7 +10,7 @@ import { createInstanceImagesRestApp } from './rest.js';
 import { createInstanceImagesMcpServer, instanceImagesMcpTools as instanceImagesMcpToolsOf } from './mcp.js';
 import { ConfigError, allowedHostsFor, intFrom, portFrom, portOf, requireEnv, urlOf } from './runtime/env.js';
 import { Health } from './runtime/health.js';
-import { log, logToStderr, setLogLevel } from './runtime/log.js';
+import { LOG_LEVELS, isLogLevel, log, logToStderr, redactInLogs, setLogLevel } from './runtime/log.js';
 import { serveMcpHttp } from './runtime/mcp.js';
 
 /** Bind variable → the environment variable that supplies it. */
@@ -48,6 +48,14 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
   const listenHttp = options.stdio !== true;
   const secret = (variable: string, purpose: string) =>
     requireEnv(env, bindings[variable] ?? variable, purpose);
+  // LOG_LEVEL takes pino's levels; a misspelt one is refused rather than read as info.
+  if (!isLogLevel(env.LOG_LEVEL))
+    throw new ConfigError(
+      `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not ${JSON.stringify(env.LOG_LEVEL)}`,
+    );
+  if (env.LOG_LEVEL) setLogLevel(env.LOG_LEVEL);
+  // Every credential the server holds is replaced by [redacted] in any log line that would carry it.
+  redactInLogs(Object.values(bindings).map((name) => env[name]));
   const closers: (() => Promise<void>)[] = [];
   // /healthz and /readyz on every HTTP adapter: not ready from the moment shutdown begins.
   const health = new Health();
@@ -121,7 +129,6 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
     );
     process.exit(1);
   };
-  setLogLevel(process.env.LOG_LEVEL);
   let grace = 10_000;
   try {
     grace = intFrom(process.env, 'SHUTDOWN_GRACE_MS', 10_000);

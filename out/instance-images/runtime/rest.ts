@@ -2,18 +2,20 @@
 // REST adapters on Fastify: the route table's types, the app that serves it, the relay of the
 // upstream's answer, and the proxy's own errors as JSON.
 import Fastify, {
+  type FastifyBaseLogger,
   type FastifyError,
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
   type FastifySchema,
+  LogController,
 } from 'fastify';
 import { authorized, challenge, type InboundAuth } from './auth.js';
 import { FormatError } from './formats/error.js';
 import { hostRefusal, LOOPBACK_NAMES, nestsDeeperThan } from './guard.js';
 import { type Health, HEALTH_PATHS, healthAnswer } from './health.js';
 import { type ApiResponse, RequestError, UpstreamError, type UpstreamRequest } from './http.js';
-import { log } from './log.js';
+import { logger } from './log.js';
 import { mapOutput, type OutputShape } from './output.js';
 
 /**
@@ -114,7 +116,11 @@ const ROUTE_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS
  */
 export function createRestApp(routes: RestRoute[], options: RestAppOptions): FastifyInstance {
   const app = Fastify({
-    logger: false,
+    // The server's one pino logger; each request's lines carry its id (reqId), from X-Request-Id
+    // when a proxy sent one. Fastify's own two lines per request are replaced by one, below.
+    loggerInstance: logger() as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    requestIdHeader: 'x-request-id',
     bodyLimit: options.bodyLimit,
     // Fastify's defaults would silently remove unknown query parameters; refuse them instead.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
@@ -172,15 +178,19 @@ export function createRestApp(routes: RestRoute[], options: RestAppOptions): Fas
       done();
     });
   }
+  // One line per request: never the query string or a header, where credentials travel.
   app.addHook('onResponse', (request, reply, done) => {
-    log('info', {
-      msg: 'request',
-      adapter: options.name,
-      method: request.method,
-      path: request.url.split('?')[0],
-      status: reply.statusCode,
-      ms: Math.round(reply.elapsedTime * 10) / 10,
-    });
+    request.log.info(
+      {
+        adapter: options.name,
+        method: request.method,
+        route: request.routeOptions.url,
+        path: request.url.split('?')[0],
+        status: reply.statusCode,
+        responseTime: Math.round(reply.elapsedTime * 10) / 10,
+      },
+      'request completed',
+    );
     done();
   });
   if (health)
@@ -223,6 +233,7 @@ export function createRestApp(routes: RestRoute[], options: RestAppOptions): Fas
           body: request.body,
           signal: callerSignal(reply),
         });
+        request.log.debug({ upstreamStatus: res.status, bytes: res.raw.length }, 'upstream answered');
         return relay(reply, res, route.output);
       },
     });
@@ -388,12 +399,10 @@ function restErrorHandler(
   if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
     return fail(reply, error.statusCode, { error: 'bad_request', message: error.message });
   }
-  log('error', {
-    msg: 'internal error',
-    type: error.name,
-    code: error.code,
-    path: request.url.split('?')[0],
-  });
+  request.log.error(
+    { type: error.name, code: error.code, path: request.url.split('?')[0] },
+    'internal error',
+  );
   return fail(reply, 500, { error: 'internal', message: 'internal error' });
 }
 
