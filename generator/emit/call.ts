@@ -17,7 +17,7 @@ import type {
   ParamType,
   StepRef,
 } from '../model/types.js';
-import { Code, code, ident, join, lit, member, prop } from './escape.js';
+import { Code, code, ident, join, lit, prop } from './escape.js';
 import { type PartResolver, templateExpr, textTravels } from './expr.js';
 
 /** The consumed APIs that these calls reach, in spec order. */
@@ -60,10 +60,10 @@ export function argsObject(
   input: (i: ExposedInput) => Code,
   step?: (ref: StepRef) => Code,
 ): Code {
-  const secrets = member(new Code(target.clientIdent), 'secrets');
+  const client = ident(target.clientIdent);
   const entries = call.args.map(({ param, value }) => {
     const p = target.operation.params.find((x) => x.name === param)!;
-    return code`${prop(param)}: ${argExpr(value, p, inputs, input, secrets, step)}`;
+    return code`${prop(param)}: ${argExpr(value, p, inputs, input, client, step)}`;
   });
   const optional = entries.length === 0;
   return optional ? new Code('{}') : code`{ ${join(entries, ', ')} }`;
@@ -74,7 +74,7 @@ function argExpr(
   param: ConsumedParam,
   inputs: ExposedInput[],
   input: (i: ExposedInput) => Code,
-  secrets: Code,
+  client: Code,
   step?: (ref: StepRef) => Code,
 ): Code {
   const byName = (name: string) => inputs.find((i) => i.name === name)!;
@@ -96,7 +96,7 @@ function argExpr(
       if (only?.kind === 'step' && step) return convert(step(only.ref), param.type);
       const text = templateExpr(value.template, {
         input: (name) => input(byName(name)),
-        secret: (variable) => code`(${member(secrets, variable)} ?? '')`,
+        secret: (variable) => code`(${client}.secret(${lit(variable)}) ?? '')`,
         step,
       });
       return param.type === 'string' || textTravels(param) ? text : convert(text, param.type);
