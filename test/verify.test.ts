@@ -17,6 +17,7 @@ describe('type-checking the emitted code', () => {
       'runtime/env.ts',
       'runtime/formats/error.ts',
       'runtime/guard.ts',
+      'runtime/health.ts',
       'runtime/http.ts',
       'runtime/log.ts',
       'runtime/mcp.ts',

@@ -12,7 +12,7 @@ import type {
   OutputShape,
   ParamType,
 } from '../model/types.js';
-import { Code, code, join, lit, member, prop } from './escape.js';
+import { Code, code, ident, join, lit, prop } from './escape.js';
 import { templateExpr, textTravels } from './expr.js';
 
 /** The consumed APIs that these calls reach, in spec order. */
@@ -54,10 +54,10 @@ export function argsObject(
   inputs: ExposedInput[],
   input: (i: ExposedInput) => Code,
 ): Code {
-  const secrets = member(new Code(target.clientIdent), 'secrets');
+  const client = ident(target.clientIdent);
   const entries = call.args.map(({ param, value }) => {
     const p = target.operation.params.find((x) => x.name === param)!;
-    return code`${prop(param)}: ${argExpr(value, p, inputs, input, secrets)}`;
+    return code`${prop(param)}: ${argExpr(value, p, inputs, input, client)}`;
   });
   const optional = entries.length === 0;
   return optional ? new Code('{}') : code`{ ${join(entries, ', ')} }`;
@@ -68,7 +68,7 @@ function argExpr(
   param: ConsumedParam,
   inputs: ExposedInput[],
   input: (i: ExposedInput) => Code,
-  secrets: Code,
+  client: Code,
 ): Code {
   const byName = (name: string) => inputs.find((i) => i.name === name)!;
   switch (value.kind) {
@@ -86,7 +86,7 @@ function argExpr(
     case 'template': {
       const text = templateExpr(value.template, {
         input: (name) => input(byName(name)),
-        secret: (variable) => code`(${member(secrets, variable)} ?? '')`,
+        secret: (variable) => code`(${client}.secret(${lit(variable)}) ?? '')`,
       });
       return param.type === 'string' || textTravels(param) ? text : convert(text, param.type);
     }

@@ -92,7 +92,7 @@ function args(op: ConsumedOperation): ConsumedParam[] {
 
 const clientResolver = (params: Code): PartResolver => ({
   input: (name) => member(params, name),
-  secret: (variable) => code`(${member(new Code('this.secrets'), variable)} ?? '')`,
+  secret: (variable) => code`(${member(new Code('this.#secrets'), variable)} ?? '')`,
 });
 
 function method(op: ConsumedOperation): Code {

@@ -109,7 +109,7 @@ function buildApi(
   }
   const operations: ConsumedOperation[] = [];
   const located: { op: ConsumedOperation; at: PathKey[] }[] = [];
-  const opIdents = new NameTable(['constructor', 'http', 'close']);
+  const opIdents = new NameTable(['constructor', 'http', 'close', 'secret']);
   for (const [resource, r] of objects(entry.resources)) {
     for (const [op, o] of objects(resource.operations)) {
       const unit = `consumes/${i}/resources/${r}/operations/${o}`;
