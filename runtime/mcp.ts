@@ -235,6 +235,37 @@ export async function serveMcpHttp(
   factory: () => McpServer,
   options: McpHttpOptions,
 ): Promise<{ server: Server; close(): Promise<void> }> {
+  const mcp = mcpHttpHandler(factory, options);
+  const server = createServer(mcp.handle);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  return {
+    server,
+    // Stops accepting first and lets in-flight requests finish; the SDK handler closes after.
+    close: async () => {
+      // Keep-alive connections go as soon as their last answer is out.
+      const idle = setInterval(() => server.closeIdleConnections(), 100);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      clearInterval(idle);
+      await mcp.close();
+    },
+  };
+}
+
+/** The MCP adapter as a request handler, for a server of its own or one shared with REST (PORT). */
+export interface McpHttpHandler {
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  /** Closes the SDK handler, once the server in front has stopped. */
+  close(): Promise<void>;
+}
+
+/** What serveMcpHttp serves, without the listening: health, Host, credentials, /mcp. */
+export function mcpHttpHandler(
+  factory: () => McpServer,
+  options: Omit<McpHttpOptions, 'port' | 'host'>,
+): McpHttpHandler {
   const handler = createMcpHandler(() => factory(), {
     legacy: 'stateless',
     maxRequestBodySize: options.maxBodyBytes,
@@ -246,7 +277,7 @@ export async function serveMcpHttp(
       .writeHead(status, { 'content-type': 'application/json' })
       .end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } }));
   const health = options.health;
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const handleRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const started = performance.now();
     const context: RequestContext = { reqId: requestId(req) };
     // One line per request, as the REST adapter logs: with the tools it called.
@@ -320,22 +351,8 @@ export async function serveMcpHttp(
       },
       () => res.destroy(),
     );
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
-  return {
-    server,
-    // Stops accepting first and lets in-flight requests finish; the SDK handler closes after.
-    close: async () => {
-      // Keep-alive connections go as soon as their last answer is out.
-      const idle = setInterval(() => server.closeIdleConnections(), 100);
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      clearInterval(idle);
-      await handler.close();
-    },
   };
+  return { handle: handleRequest, close: () => handler.close() };
 }
 
 /** The whole request body, or undefined past `max` bytes (the rest is not read). */

@@ -35,6 +35,11 @@ const COMMON_ENV = [
     purpose: "address every adapter binds to (default: the adapter's `address`, else 127.0.0.1)",
   },
   {
+    name: 'PORT',
+    purpose:
+      "single-port mode: the REST adapter and the MCP adapter (at `/mcp`) on this one port, as a PaaS or a Kubernetes Service expects; the adapters' own port variables are then not used",
+  },
+  {
     name: 'LOG_LEVEL',
     purpose:
       "pino's levels: `trace`, `debug`, `info` (default), `warn`, `error`, `fatal` or `silent`; any other value stops the server at start-up. Logs are pino JSON lines on stdout (stderr under `--stdio`), one per request with `reqId`, `adapter`, `route` or `tool`, `status` and `responseTime` (ms); credentials are redacted",
