@@ -1,20 +1,81 @@
-// Logging: one JSON line per event on stdout. Nothing that could hold a credential (headers,
-// query strings, bodies) is ever logged.
+// Logging: one pino logger for the whole server, the one Fastify logs through and the MCP adapter
+// too: one JSON line per event on stdout (pino's format: numeric `level`, `time` in ms, `msg`).
+// Nothing that could hold a credential is logged on purpose (headers, query strings, bodies);
+// as configuration on top, header fields that carry credentials are redacted wherever they
+// appear, and every credential value the server holds is replaced in each line before it is
+// written.
+import pino, { type Logger } from 'pino';
 
-const LEVELS = { error: 0, info: 1 } as const;
-let threshold: number = LEVELS.info;
-let sink: NodeJS.WritableStream = process.stdout;
+/** LOG_LEVEL's values: pino's levels. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const REDACTED = '[redacted]';
+
+/** Header fields that carry credentials, wherever a logged object has headers. */
+const REDACT_PATHS = [
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'set-cookie',
+  'x-api-key',
+  'x-auth-token',
+].flatMap((h) => [`headers["${h}"]`, `req.headers["${h}"]`, `res.headers["${h}"]`, `*.headers["${h}"]`]);
+
+/** Credential values the server holds; shorter ones would match ordinary text by chance. */
+const secrets = new Set<string>();
+const SHORTEST = 4;
+
+function scrub(line: string): string {
+  for (const secret of secrets) if (line.includes(secret)) line = line.split(secret).join(REDACTED);
+  return line;
+}
+
+function create(fd: 1 | 2, level: LogLevel): Logger {
+  return pino(
+    {
+      level,
+      base: undefined,
+      redact: { paths: REDACT_PATHS, censor: REDACTED },
+      hooks: { streamWrite: scrub },
+    },
+    // Synchronous: a line is written before the process can exit after it.
+    pino.destination({ dest: fd, sync: true }),
+  );
+}
+
+let current: Logger = create(1, 'info');
+let currentFd: 1 | 2 = 1;
+
+/** The server's logger (Fastify's `loggerInstance`); children add the adapter's name. */
+export function logger(): Logger {
+  return current;
+}
 
 /** Under stdio MCP, stdout carries the protocol, so logs go to stderr. */
 export function logToStderr(): void {
-  sink = process.stderr;
+  if (currentFd === 2) return;
+  currentFd = 2;
+  current = create(2, current.level as LogLevel);
 }
 
+/** Whether `level` is one of pino's levels; undefined and '' mean the default, info. */
+export function isLogLevel(level: string | undefined): boolean {
+  return level === undefined || level === '' || (LOG_LEVELS as readonly string[]).includes(level);
+}
+
+/** Sets the level; undefined or '' is info. An unknown level is refused by the caller (isLogLevel). */
 export function setLogLevel(level: string | undefined): void {
-  threshold = level === 'silent' ? -1 : level === 'error' ? LEVELS.error : LEVELS.info;
+  current.level = level === undefined || level === '' || !isLogLevel(level) ? 'info' : level;
 }
 
-export function log(level: keyof typeof LEVELS, fields: Record<string, unknown>): void {
-  if (LEVELS[level] > threshold) return;
-  sink.write(`${JSON.stringify({ time: new Date().toISOString(), level, ...fields })}\n`);
+/** Credential values that must never appear in a log line, in any field. */
+export function redactInLogs(values: Iterable<string | undefined>): void {
+  for (const value of values) if (value !== undefined && value.length >= SHORTEST) secrets.add(value);
+}
+
+/** One event: `fields.msg` is the message. */
+export function log(level: Exclude<LogLevel, 'silent'>, fields: Record<string, unknown>): void {
+  const { msg, ...rest } = fields;
+  current[level](rest, typeof msg === 'string' ? msg : undefined);
 }

@@ -118,12 +118,14 @@ export function createSkillApp(options: SkillAppOptions): FastifyInstance {
     });
   app.addHook('onResponse', async (request, reply) => {
     log('info', {
-      msg: 'request',
+      msg: 'request completed',
+      reqId: request.id,
       adapter: options.name,
       method: request.method,
+      route: request.routeOptions.url,
       path: request.url.split('?')[0],
       status: reply.statusCode,
-      ms: Math.round(reply.elapsedTime * 10) / 10,
+      responseTime: Math.round(reply.elapsedTime * 10) / 10,
     });
   });
   const authorize = options.authorize;

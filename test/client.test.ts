@@ -4,6 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createInstanceImagesClient, type InstanceImagesClient } from '../out/instance-images/client.js';
 import { RequestError, UpstreamError } from '../out/instance-images/runtime/http.js';
@@ -494,7 +495,9 @@ describe('failures', () => {
     );
     expect(err).toBeInstanceOf(UpstreamError);
     expect((err as UpstreamError).kind).toBe('aborted');
-    expect(recorder.requests).toHaveLength(1);
+    // The signal may fire before the request reaches the upstream on a loaded machine; either
+    // way an aborted call is never sent again.
+    expect(recorder.requests.length).toBeLessThanOrEqual(1);
   });
 
   it('a connection reset on a GET is retried exactly once, then kind "unreachable"', async () => {
@@ -556,5 +559,14 @@ describe('failures', () => {
   it('a base URL that is not http(s) is refused', () => {
     expect(() => makeClient({ baseUrl: 'ftp://127.0.0.1/' })).toThrow(RequestError);
     expect(() => makeClient({ baseUrl: 'not a url' })).toThrow(RequestError);
+  });
+});
+
+describe('what a client shows of itself', () => {
+  it('console.log(client) and JSON.stringify(client) never show the key', () => {
+    const c = makeClient();
+    expect(inspect(c, { depth: 10, showHidden: true })).not.toContain(KEY);
+    expect(JSON.stringify(c)).not.toContain(KEY);
+    expect(Object.keys(c)).toEqual(['http']);
   });
 });

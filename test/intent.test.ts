@@ -138,6 +138,26 @@ capability:
     ]);
   });
 
+  it('matches names ignoring -, _ and case, and still reports a body fed the wrong value (intuit/accounting-and-payments.yaml:121, :367)', async () => {
+    const generated = await generateFile(join(CORPUS, 'intuit/accounting-and-payments.yaml'));
+    const clean = await run(generated, generated.files);
+    expect(mismatches(clean)).toEqual([]);
+    // The void route's placeholder {invoiceId} feeds the body's {{tools.invoice_id}}.
+    const broken = await run(
+      generated,
+      mutate(
+        generated.files,
+        'client.ts',
+        /body: \{ Id: params\.invoice_id, SyncToken: params\.sync_token \}/g,
+        'body: { Id: params.sync_token, SyncToken: params.sync_token }',
+      ),
+    );
+    const found = mismatches(broken);
+    expect(found.length).toBeGreaterThan(0);
+    expect(found.every((m) => m.field === 'body' && m.problem === 'body differs')).toBe(true);
+    expect(found.map((m) => m.target)).toContain('POST /v1/invoices/{invoiceId}/void');
+  });
+
   it('reports an apikey moved from the query to a header (ghost/content-authors.yaml)', async () => {
     const generated = await generateFile(join(CORPUS, 'ghost/content-authors.yaml'));
     const clean = await run(generated, generated.files);

@@ -351,9 +351,9 @@ describe('the generator under mutated specs', () => {
     // Both outcomes occur: the mutations neither all break the spec nor all leave it intact.
     expect(count('generated')).toBeGreaterThan(COUNT / 10);
     expect(count('refused')).toBeGreaterThan(COUNT / 10);
+    // No time bound of its own: speed depends on the machine, and a hang ends the run by the
+    // suite's hang guard (vitest.config.ts). The slowest mutant is printed below instead.
     const slowest = outcomes.reduce((a, o) => (o.ms > a.ms ? o : a));
-    // A hang would end the test by its timeout; this names the slowest mutant if it ever grows.
-    expect(slowest.ms, `#${slowest.index} ${slowest.mutation}`).toBeLessThan(30_000);
 
     // A sample whose output changed, formatted and type-checked, the huge strings aside.
     const changed = outcomes.filter(
@@ -381,5 +381,5 @@ describe('the generator under mutated specs', () => {
         `mutation: ${COUNT} mutants in ${Math.round(totalMs)} ms (generated ${count('generated')}, refused ${count('refused')}, ` +
         `slowest ${Math.round(slowest.ms)} ms: ${slowest.mutation}); type-checked ${sample.map((s) => `#${s.index} ${s.mutation}`).join(', ')}\n`,
     );
-  }, 600_000);
+  });
 });

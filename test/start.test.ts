@@ -42,7 +42,7 @@ describe('starting the generated server', () => {
     expect(lines[0]).toContain('npm run demo');
   });
 
-  it('with a key it listens, logs one JSON line, and exits 0 on SIGTERM', async () => {
+  it('with a key it listens, logs its URLs in a JSON line, and exits 0 on SIGTERM', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'out/instance-images/server.ts'], {
       cwd: ROOT,
       env: {
@@ -55,7 +55,12 @@ describe('starting the generated server', () => {
     let stdout = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     await untilOutput([child.stdout], () => stdout.includes('"listening"'), 'the listening line', child);
-    const line = JSON.parse(stdout.trim().split('\n')[0]!) as { msg: string; urls: Record<string, string> };
+    // Fastify's pino says where each adapter listens; the server's own line lists them all.
+    const line = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { msg: string; urls: Record<string, string> })
+      .find((l) => l.msg === 'listening')!;
     expect(line.msg).toBe('listening');
     expect(line.urls['instance-images-rest']).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(line.urls['instance-images-mcp']).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);

@@ -17,10 +17,12 @@ describe('type-checking the emitted code', () => {
       'runtime/env.ts',
       'runtime/formats/error.ts',
       'runtime/guard.ts',
+      'runtime/health.ts',
       'runtime/http.ts',
       'runtime/log.ts',
       'runtime/mcp.ts',
       'runtime/output.ts',
+      'runtime/port.ts',
       'runtime/rest.ts',
       'runtime/scrub.ts',
     ]);

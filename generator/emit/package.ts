@@ -1,5 +1,6 @@
 // Emits the generated server's own package.json, tsconfig.json and README.md, so that
 // out/<name>/ copied elsewhere runs with `npm install && npm start`.
+import { actionSummary } from '../model/actions.js';
 import type { Capability } from '../model/types.js';
 import { COMPILER_OPTIONS_JSON } from '../verify.js';
 import { mcpClientConfigs } from './clients.js';
@@ -18,6 +19,7 @@ const RUNTIME_DEPENDENCIES = {
   fflate: '0.8.3',
   marked: '18.2.1',
   'node-html-parser': '9.0.7',
+  pino: '9.14.0',
   'prom-client': '15.1.3',
   protobufjs: '8.8.1',
   undici: '7.30.2',
@@ -32,7 +34,16 @@ const COMMON_ENV = [
     name: 'HOST',
     purpose: "address every adapter binds to (default: the adapter's `address`, else 127.0.0.1)",
   },
-  { name: 'LOG_LEVEL', purpose: '`info` (default), `error` or `silent`; logs are one JSON line per request' },
+  {
+    name: 'PORT',
+    purpose:
+      "single-port mode: the REST adapter and the MCP adapter (at `/mcp`) on this one port, as a PaaS or a Kubernetes Service expects; the adapters' own port variables are then not used",
+  },
+  {
+    name: 'LOG_LEVEL',
+    purpose:
+      "pino's levels: `trace`, `debug`, `info` (default), `warn`, `error`, `fatal` or `silent`; any other value stops the server at start-up. Logs are pino JSON lines on stdout (stderr under `--stdio`), one per request with `reqId`, `adapter`, `route` or `tool`, `status` and `responseTime` (ms); credentials are redacted",
+  },
   { name: 'BODY_LIMIT_BYTES', purpose: 'largest accepted request body (default 1048576)' },
   {
     name: 'ALLOWED_HOSTS',
@@ -166,7 +177,7 @@ export function emitReadme(model: Capability): string {
         adapter: a.namespace,
         method: o.method,
         path: p.template,
-        call: `${o.call.api}.${o.call.operation}`,
+        call: actionSummary(o),
         description: o.description,
       })),
     ),

@@ -67,11 +67,20 @@ export interface DeleteimageParams {
 
 /** Instance API — Images business capability. Self-contained, no shared references. */
 export class InstanceImagesClient {
+  /** Bind values this client resolved from the environment (credentials and fixed values). */
+  readonly #secrets: Readonly<Record<string, string>>;
+
   constructor(
     readonly http: HttpApi,
-    /** Bind values this client resolved from the environment (credentials and fixed values). */
-    readonly secrets: Readonly<Record<string, string>> = {},
-  ) {}
+    secrets: Readonly<Record<string, string>> = {},
+  ) {
+    this.#secrets = secrets;
+  }
+
+  /** A bind value this client resolved, for adapters' `with` templates; private, so never logged. */
+  secret(variable: string): string | undefined {
+    return this.#secrets[variable];
+  }
 
   /**
    * List Instance images

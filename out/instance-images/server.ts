@@ -10,8 +10,9 @@ import { createInstanceImagesRestApp } from './rest.js';
 import { createInstanceImagesMcpServer, instanceImagesMcpTools as instanceImagesMcpToolsOf } from './mcp.js';
 import { ConfigError, allowedHostsFor, intFrom, portFrom, portOf, requireEnv, urlOf } from './runtime/env.js';
 import { Health } from './runtime/health.js';
-import { log, logToStderr, setLogLevel } from './runtime/log.js';
-import { serveMcpHttp } from './runtime/mcp.js';
+import { LOG_LEVELS, isLogLevel, log, logToStderr, redactInLogs, setLogLevel } from './runtime/log.js';
+import { mcpHttpHandler, serveMcpHttp } from './runtime/mcp.js';
+import { OnePort } from './runtime/port.js';
 
 /** Bind variable → the environment variable that supplies it. */
 const bindings: Record<string, string> = { SCALEWAY_API_KEY: 'SCALEWAY_API_KEY' };
@@ -48,6 +49,14 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
   const listenHttp = options.stdio !== true;
   const secret = (variable: string, purpose: string) =>
     requireEnv(env, bindings[variable] ?? variable, purpose);
+  // LOG_LEVEL takes pino's levels; a misspelt one is refused rather than read as info.
+  if (!isLogLevel(env.LOG_LEVEL))
+    throw new ConfigError(
+      `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not ${JSON.stringify(env.LOG_LEVEL)}`,
+    );
+  if (env.LOG_LEVEL) setLogLevel(env.LOG_LEVEL);
+  // Every credential the server holds is replaced by [redacted] in any log line that would carry it.
+  redactInLogs(Object.values(bindings).map((name) => env[name]));
   const closers: (() => Promise<void>)[] = [];
   // /healthz and /readyz on every HTTP adapter: not ready from the moment shutdown begins.
   const health = new Health();
@@ -62,6 +71,8 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
   try {
     const instanceImages = createInstanceImagesClient({ env });
     clientClosers.push(() => instanceImages.close());
+    // PORT: the REST and MCP adapters behind one listener (MCP at /mcp), as a PaaS or a Kubernetes Service expects.
+    const onePort = listenHttp && env.PORT ? new OnePort(portFrom(env, 'PORT', 0)) : undefined;
     if (listenHttp) {
       const instanceImagesRestApp = createInstanceImagesRestApp({
         clients: { instanceImages },
@@ -73,12 +84,17 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
       });
       closers.push(() => instanceImagesRestApp.close());
       const state = health.adapter('rest', 'instance-images-rest');
-      await instanceImagesRestApp.listen({
-        host: host ?? '127.0.0.1',
-        port: portFrom(env, 'INSTANCE_IMAGES_REST_PORT', 8080),
-      });
-      urls['instance-images-rest'] = urlOf(instanceImagesRestApp.server, host ?? '127.0.0.1');
-      state.listening(portOf(instanceImagesRestApp.server));
+      if (onePort) {
+        onePort.rest = instanceImagesRestApp;
+        onePort.add('instance-images-rest', state);
+      } else {
+        await instanceImagesRestApp.listen({
+          host: host ?? '127.0.0.1',
+          port: portFrom(env, 'INSTANCE_IMAGES_REST_PORT', 8080),
+        });
+        urls['instance-images-rest'] = urlOf(instanceImagesRestApp.server, host ?? '127.0.0.1');
+        state.listening(portOf(instanceImagesRestApp.server));
+      }
     }
     const instanceImagesMcpTools = instanceImagesMcpToolsOf({ instanceImages });
     if (options.stdio === true) {
@@ -90,22 +106,42 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
       urls['instance-images-mcp'] = 'stdio';
     } else if (listenHttp) {
       const state = health.adapter('mcp', 'instance-images-mcp');
-      const served = await serveMcpHttp(
-        () => createInstanceImagesMcpServer(instanceImagesMcpTools, { maxTextLength, maxResultLength }),
-        {
-          name: 'instance-images-mcp',
-          auth: undefined,
-          host: host ?? '127.0.0.1',
-          port: portFrom(env, 'INSTANCE_IMAGES_MCP_PORT', 9090),
-          allowedHosts: allowedHostsFor(env, host ?? '127.0.0.1'),
-          maxBodyBytes: bodyLimit,
-          maxJsonDepth,
-          health,
-        },
-      );
+      if (onePort) {
+        onePort.mcp = mcpHttpHandler(
+          () => createInstanceImagesMcpServer(instanceImagesMcpTools, { maxTextLength, maxResultLength }),
+          {
+            name: 'instance-images-mcp',
+            auth: undefined,
+            allowedHosts: allowedHostsFor(env, host ?? '127.0.0.1'),
+            maxBodyBytes: bodyLimit,
+            maxJsonDepth,
+            health,
+          },
+        );
+        onePort.add('instance-images-mcp', state, '/mcp');
+      } else {
+        const served = await serveMcpHttp(
+          () => createInstanceImagesMcpServer(instanceImagesMcpTools, { maxTextLength, maxResultLength }),
+          {
+            name: 'instance-images-mcp',
+            auth: undefined,
+            host: host ?? '127.0.0.1',
+            port: portFrom(env, 'INSTANCE_IMAGES_MCP_PORT', 9090),
+            allowedHosts: allowedHostsFor(env, host ?? '127.0.0.1'),
+            maxBodyBytes: bodyLimit,
+            maxJsonDepth,
+            health,
+          },
+        );
+        closers.push(() => served.close());
+        urls['instance-images-mcp'] = urlOf(served.server, host ?? '127.0.0.1', '/mcp');
+        state.listening(portOf(served.server));
+      }
+    }
+    if (onePort) {
+      const served = await onePort.listen(host ?? '127.0.0.1');
       closers.push(() => served.close());
-      urls['instance-images-mcp'] = urlOf(served.server, host ?? '127.0.0.1', '/mcp');
-      state.listening(portOf(served.server));
+      Object.assign(urls, served.urls);
     }
   } catch (err) {
     await close();
@@ -121,7 +157,6 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
     );
     process.exit(1);
   };
-  setLogLevel(process.env.LOG_LEVEL);
   let grace = 10_000;
   try {
     grace = intFrom(process.env, 'SHUTDOWN_GRACE_MS', 10_000);

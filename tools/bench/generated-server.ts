@@ -5,9 +5,17 @@
  * logger, so a silent server would never print a listening line: this wrapper sets the level with
  * `setLogLevel` (LOG_LEVEL, default `silent`) and prints `{"bench":"listening","urls":{…}}`.
  * SIGTERM closes the server and exits normally, so `--cpu-prof` profiles are written.
+ * BENCH_SCRUB=off turns credential scrubbing of upstream answers into a no-op, for the soak
+ * phase's cost of scrubbing (the same server, on and off, in one run); nothing else reads it.
  */
 import { setLogLevel } from '../../out/instance-images/runtime/log.js';
+import { Scrubber } from '../../out/instance-images/runtime/scrub.js';
 import { start } from '../../out/instance-images/server.js';
+
+if (process.env.BENCH_SCRUB === 'off') {
+  Scrubber.prototype.buffer = (raw) => raw;
+  Scrubber.prototype.headers = (headers) => headers;
+}
 
 setLogLevel(process.env.LOG_LEVEL || 'silent');
 const running = await start({ env: process.env });

@@ -64,13 +64,16 @@ const USAGE = `Usage: npm run bench -- [options]
 
 Benchmarks the generated server of out/instance-images against a minimal hand-written proxy
 (node:http + undici Pool) and the fake upstream, and reports ratios measured in this one run.
-Also: MCP tools/call throughput, the server's memory over many calls, and generator speed.
+Also: MCP tools/call throughput, the server's memory over many calls, a soak (two rounds of
+10,000 REST calls at c=64 and 5,000 MCP calls: 0 errors and RSS growth under 10% between them
+pass; a failed soak makes the exit code 1), the cost of credential scrubbing per request, and
+generator speed.
 
 Options:
   --quick              short smoke run (1 s warm-up, 3 s runs, 1 round, fewer calls)
   --json FILE          also write every figure to FILE
   --loadgen TOOL       auto (default: wrk if on PATH), wrk, or node (the built-in generator)
-  --only LIST          comma-separated phases: rest,mcp,memory,gen (default: all)
+  --only LIST          comma-separated phases: rest,mcp,memory,soak,gen (default: all)
   --profile            also profile the generated server (--cpu-prof) under REST and MCP load
   --no-profile         never profile (by default REST is profiled when its ratio is below 0.9)
   -h, --help           show this help
@@ -97,6 +100,13 @@ interface Settings {
   quietBudgetMs: number;
   memRestCalls: number;
   memMcpCalls: number;
+  /** Soak: REST and MCP calls per round (two rounds), at soakConcurrency. */
+  soakRestCalls: number;
+  soakMcpCalls: number;
+  soakConcurrency: number;
+  /** Cost of scrubbing: rounds of scrubRestCalls REST calls, scrubbing on then off (alternating). */
+  scrubRounds: number;
+  scrubRestCalls: number;
   genWarmups: number;
   genRuns: number;
 }
@@ -115,6 +125,11 @@ const FULL: Settings = {
   quietBudgetMs: 10 * 60_000,
   memRestCalls: 50_000,
   memMcpCalls: 20_000,
+  soakRestCalls: 10_000,
+  soakMcpCalls: 5_000,
+  soakConcurrency: 64,
+  scrubRounds: 3,
+  scrubRestCalls: 10_000,
   genWarmups: 1,
   genRuns: 5,
 };
@@ -131,11 +146,15 @@ const QUICK: Settings = {
   quietBudgetMs: 60_000,
   memRestCalls: 5_000,
   memMcpCalls: 2_000,
+  soakRestCalls: 2_000,
+  soakMcpCalls: 1_000,
+  scrubRounds: 1,
+  scrubRestCalls: 2_000,
   genWarmups: 0,
   genRuns: 1,
 };
 
-const PHASES = ['rest', 'mcp', 'memory', 'gen'] as const;
+const PHASES = ['rest', 'mcp', 'memory', 'soak', 'gen'] as const;
 type Phase = (typeof PHASES)[number];
 
 const SEED_SPEC = 'specs/instance-images.yaml';
@@ -496,9 +515,12 @@ function upstreamOrigin(upstream: Service): string {
   return `http://127.0.0.1:${String(upstream.ready.port)}`;
 }
 
+/** The generated server's credential (the fake upstream ignores it). */
+const BENCH_KEY = 'capgen-bench-dummy-key';
+
 function generatedEnv(upstream: Service): Record<string, string> {
   return {
-    SCALEWAY_API_KEY: 'capgen-bench-dummy-key',
+    SCALEWAY_API_KEY: BENCH_KEY,
     INSTANCE_IMAGES_BASE_URL: upstreamOrigin(upstream),
     INSTANCE_IMAGES_REST_PORT: '0',
     INSTANCE_IMAGES_MCP_PORT: '0',
@@ -506,11 +528,17 @@ function generatedEnv(upstream: Service): Record<string, string> {
   };
 }
 
-async function startGenerated(upstream: Service, nodeArgs: string[] = []): Promise<Service> {
-  return startService('generated server', join(BENCH_DIR, 'generated-server.ts'), generatedEnv(upstream), {
-    nodeArgs,
-    timeoutMs: 60_000,
-  });
+async function startGenerated(
+  upstream: Service,
+  nodeArgs: string[] = [],
+  extraEnv: Record<string, string> = {},
+): Promise<Service> {
+  return startService(
+    'generated server',
+    join(BENCH_DIR, 'generated-server.ts'),
+    { ...generatedEnv(upstream), ...extraEnv },
+    { nodeArgs, timeoutMs: 60_000 },
+  );
 }
 
 function generatedUrls(service: Service): { rest: string; mcp: string } {
@@ -683,6 +711,206 @@ async function memoryPhase(settings: Settings, upstream: Service): Promise<Memor
   } finally {
     await server.stop();
   }
+}
+
+interface SoakRound {
+  round: number;
+  restRps: number;
+  mcpRps: number;
+  errors: number;
+  rssMiB: number;
+  serverCpuUsPerCall: number;
+}
+
+interface ScrubRound {
+  round: number;
+  onCpuUsPerReq: number;
+  offCpuUsPerReq: number;
+  onRps: number;
+  offRps: number;
+}
+
+interface SoakResult {
+  concurrency: number;
+  restCalls: number;
+  mcpCalls: number;
+  idleRssMiB: number;
+  rounds: SoakRound[];
+  /** RSS after round 2 over RSS after round 1, minus 1 (round 0 is the warm-up). */
+  rssGrowth: number;
+  errors: number;
+  passed: boolean;
+  scrub: {
+    rounds: ScrubRound[];
+    /** Medians over the rounds: server CPU per REST request, scrubbing on and off. */
+    onCpuUsPerReq: number;
+    offCpuUsPerReq: number;
+    cpuRatio: number;
+    rpsRatio: number;
+    /** In-process: one scrub of the bench's ~1 KB answer and of a 1 MiB one, with this client's secrets. */
+    micro: { bytes: number; nsPerScrub: number }[];
+  };
+}
+
+/** Time per Scrubber.buffer call on `body`, in ns (a clean body: the usual case). */
+async function scrubMicro(body: Buffer): Promise<number> {
+  const { Scrubber, secretForms } = await import('../../out/instance-images/runtime/scrub.js');
+  // The seed sends its key as the x-auth-token header.
+  const scrubber = new Scrubber(secretForms({ headers: { 'x-auth-token': BENCH_KEY } }));
+  let sink = 0;
+  const calls = body.length < 100_000 ? 200_000 : 2_000;
+  for (let i = 0; i < calls / 10; i++) sink += scrubber.buffer(body).length;
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < calls; i++) sink += scrubber.buffer(body).length;
+  const ns = Number(process.hrtime.bigint() - started) / calls;
+  if (sink === 0) throw new Error('unreachable');
+  return ns;
+}
+
+/**
+ * The soak: a fresh generated server, two rounds of soakRestCalls REST GETs at c=soakConcurrency
+ * and soakMcpCalls MCP tools/call (half per era), every answer checked; RSS after each round.
+ * It passes with 0 failed or unexpected answers and RSS after round 2 within 10% of round 1.
+ * Then the cost of scrubbing: the same server with scrubbing on and off (BENCH_SCRUB=off), fresh
+ * processes, rounds alternating, server CPU per request from /proc; and an in-process timing.
+ */
+async function soakPhase(settings: Settings, upstream: Service): Promise<SoakResult> {
+  const c = settings.soakConcurrency;
+  progress(
+    `Soak: a fresh generated server, a warm-up round and 2 rounds of ${int(settings.soakRestCalls)} REST calls at c=${c} + ${int(settings.soakMcpCalls)} MCP calls (every answer checked)`,
+  );
+  const eras = mcpEras();
+  const server = await startGenerated(upstream);
+  const rounds: SoakRound[] = [];
+  let idleRssMiB = NaN;
+  try {
+    const g = generatedUrls(server);
+    await sleep(1000);
+    idleRssMiB = memoryKiB(server.pid).rss / 1024;
+    // Round 0 warms the server up (JIT, heap sizing) and is shown but not compared; rounds 1
+    // and 2 are the same load, so RSS that still grows between them is what a leak looks like.
+    for (let round = 0; round <= 2; round++) {
+      const window = new CpuWindow([server.pid]);
+      const rest = await runLoad('node', {
+        url: `${g.rest}/v1${IMAGE_PATH}`,
+        method: 'GET',
+        concurrency: c,
+        count: settings.soakRestCalls,
+        expect: { contains: IMAGE_NAME },
+      });
+      let errors = rest.errors + rest.non2xx + rest.bad;
+      if (rest.firstError) note(`soak round ${round} REST: ${rest.firstError}`);
+      let mcpCalls = 0;
+      let mcpSeconds = 0;
+      for (const era of eras) {
+        const mcp = await runLoad('node', {
+          url: g.mcp,
+          method: 'POST',
+          headers: era.headers,
+          body: era.body,
+          concurrency: c,
+          count: Math.round(settings.soakMcpCalls / eras.length),
+          expect: { contains: IMAGE_NAME, notContains: '"isError":true' },
+        });
+        errors += mcp.errors + mcp.non2xx + mcp.bad;
+        mcpCalls += mcp.requests;
+        mcpSeconds += mcp.seconds;
+        if (mcp.firstError) note(`soak round ${round} MCP ${era.era}: ${mcp.firstError}`);
+      }
+      const cpu = window.ticksOf(server.pid);
+      window.close();
+      const rssMiB = memoryKiB(server.pid).rss / 1024;
+      rounds.push({
+        round,
+        restRps: rest.rps,
+        mcpRps: mcpCalls / mcpSeconds,
+        errors,
+        rssMiB,
+        serverCpuUsPerCall: ((cpu / CLK_TCK) * 1e6) / (rest.requests + mcpCalls),
+      });
+      progress(
+        `  round ${round}: REST ${int(rest.rps)} req/s, MCP ${int(mcpCalls / mcpSeconds)} calls/s, ${errors} errors, RSS ${num(rssMiB)} MiB`,
+      );
+    }
+  } finally {
+    await server.stop();
+  }
+  const rssGrowth = rounds[2]!.rssMiB / rounds[1]!.rssMiB - 1;
+  const errors = rounds.reduce((sum, r) => sum + r.errors, 0);
+  const passed = errors === 0 && rssGrowth < 0.1;
+  if (!passed)
+    note(
+      `soak FAILED: ${errors} errors, RSS growth ${(rssGrowth * 100).toFixed(1)}% from round 1 to round 2`,
+    );
+
+  progress(
+    `Scrubbing: ${settings.scrubRounds} rounds of ${int(settings.scrubRestCalls)} REST calls at c=${c}, scrubbing on and off (fresh servers)`,
+  );
+  const on = await startGenerated(upstream);
+  const off = await startGenerated(upstream, [], { BENCH_SCRUB: 'off' });
+  const scrubRounds: ScrubRound[] = [];
+  try {
+    const measure = async (service: Service) => {
+      const window = new CpuWindow([service.pid]);
+      const r = await runLoad('node', {
+        url: `${generatedUrls(service).rest}/v1${IMAGE_PATH}`,
+        method: 'GET',
+        concurrency: c,
+        count: settings.scrubRestCalls,
+        expect: { contains: IMAGE_NAME },
+      });
+      const ticks = window.ticksOf(service.pid);
+      window.close();
+      if (r.errors + r.non2xx + r.bad > 0) note(`scrub round: ${r.firstError ?? 'unexpected answers'}`);
+      return { cpuUsPerReq: ((ticks / CLK_TCK) * 1e6) / r.requests, rps: r.rps };
+    };
+    // A warm-up for both, uncounted.
+    for (const service of [on, off])
+      await runLoad('node', {
+        url: `${generatedUrls(service).rest}/v1${IMAGE_PATH}`,
+        method: 'GET',
+        concurrency: c,
+        count: Math.min(2_000, settings.scrubRestCalls),
+      });
+    for (let round = 1; round <= settings.scrubRounds; round++) {
+      const first = round % 2 === 1 ? on : off;
+      const a = await measure(first);
+      const b = await measure(first === on ? off : on);
+      const [m, n] = first === on ? [a, b] : [b, a];
+      scrubRounds.push({
+        round,
+        onCpuUsPerReq: m.cpuUsPerReq,
+        offCpuUsPerReq: n.cpuUsPerReq,
+        onRps: m.rps,
+        offRps: n.rps,
+      });
+    }
+  } finally {
+    await Promise.all([on.stop(), off.stop()]);
+  }
+  const onCpu = median(scrubRounds.map((r) => r.onCpuUsPerReq));
+  const offCpu = median(scrubRounds.map((r) => r.offCpuUsPerReq));
+  const micro = [];
+  for (const body of [BODY, Buffer.alloc(1_048_576, 'a')])
+    micro.push({ bytes: body.length, nsPerScrub: await scrubMicro(body) });
+  return {
+    concurrency: c,
+    restCalls: settings.soakRestCalls,
+    mcpCalls: settings.soakMcpCalls,
+    idleRssMiB,
+    rounds,
+    rssGrowth,
+    errors,
+    passed,
+    scrub: {
+      rounds: scrubRounds,
+      onCpuUsPerReq: onCpu,
+      offCpuUsPerReq: offCpu,
+      cpuRatio: ratio(onCpu, offCpu),
+      rpsRatio: ratio(median(scrubRounds.map((r) => r.onRps)), median(scrubRounds.map((r) => r.offRps))),
+      micro,
+    },
+  };
 }
 
 interface GenRow {
@@ -1041,6 +1269,36 @@ function printReport(r: Report): void {
     );
   }
 
+  if (r.soak) {
+    const k = r.soak;
+    say(
+      `Soak: a warm-up round (0) and 2 rounds of ${int(k.restCalls)} REST calls at c=${k.concurrency} + ${int(k.mcpCalls)} MCP calls, one fresh server: ${k.passed ? 'PASS' : 'FAIL'} (0 errors in all rounds and RSS growth from round 1 to 2 under 10% pass)`,
+    );
+    say(
+      table(
+        ['round', 'REST req/s', 'MCP calls/s', 'errors', 'RSS MiB', 'server CPU µs/call'],
+        k.rounds.map((x) => [
+          String(x.round),
+          int(x.restRps),
+          int(x.mcpRps),
+          String(x.errors),
+          num(x.rssMiB),
+          num(x.serverCpuUsPerCall),
+        ]),
+      ),
+    );
+    say(
+      `  idle RSS ${num(k.idleRssMiB)} MiB; growth from round 1 to round 2: ${(k.rssGrowth * 100).toFixed(1)}%; errors ${k.errors}`,
+    );
+    const s = k.scrub;
+    say(
+      `  cost of scrubbing (REST, c=${k.concurrency}, ${s.rounds.length} rounds, medians): server CPU ${num(s.onCpuUsPerReq)} µs/req on vs ${num(s.offCpuUsPerReq)} off, ratio on/off ${fmtRatio(s.cpuRatio)}; req/s ratio on/off ${fmtRatio(s.rpsRatio)}`,
+    );
+    say(
+      `  in-process scrub of a clean answer: ${s.micro.map((m) => `${int(m.bytes)} B ${num(m.nsPerScrub / 1000, 2)} µs`).join(', ')}`,
+    );
+    say('');
+  }
   if (r.memory) {
     say();
     say('Memory: RSS of a fresh generated server (REST then MCP calls, two passes; flat is the goal)');
@@ -1192,6 +1450,7 @@ interface Report {
   };
   mcp?: { runs: Measured[]; summary: (Summary & { overB: number })[]; reference: typeof PEER_REFERENCE };
   memory?: MemoryResult;
+  soak?: SoakResult;
   generator?: GenRow[];
   profiles: ProfileResult[];
   notes: string[];
@@ -1296,7 +1555,7 @@ async function main(argv: string[]): Promise<number> {
   };
   const workDir = mkdtempSync(join(tmpdir(), 'capgen-bench-'));
 
-  if (phases.has('rest') || phases.has('mcp') || phases.has('memory')) {
+  if (phases.has('rest') || phases.has('mcp') || phases.has('memory') || phases.has('soak')) {
     const servers = await startServers();
     progress(
       `Servers: upstream pid ${servers.upstream.pid}, (b) pid ${servers.proxy.pid}, (c) pid ${servers.generated.pid}`,
@@ -1355,6 +1614,7 @@ async function main(argv: string[]): Promise<number> {
       }
     }
     if (phases.has('memory')) report.memory = await memoryPhase(settings, servers.upstream);
+    if (phases.has('soak')) report.soak = await soakPhase(settings, servers.upstream);
     await Promise.all([servers.generated.stop(), servers.proxy.stop(), servers.upstream.stop()]);
   }
   if (phases.has('gen')) report.generator = await genPhase(settings);
@@ -1367,7 +1627,7 @@ async function main(argv: string[]): Promise<number> {
     writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`);
     progress(`Wrote ${values.json}`);
   }
-  return 0;
+  return report.soak?.passed === false ? 1 : 0;
 }
 
 // Every child is stopped by PID: at the end, on error, and on Ctrl-C / SIGTERM.

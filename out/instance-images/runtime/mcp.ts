@@ -1,6 +1,7 @@
 // Copied from capgen 0.1.0 runtime/mcp.ts. Do not edit: regenerate instead.
 // MCP adapters on the official SDK: the tool table's types, one server per request, tool results
 // and errors, and Streamable HTTP with host, origin and credential checks.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Buffer } from 'node:buffer';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { toNodeHandler } from '@modelcontextprotocol/node';
@@ -17,7 +18,7 @@ import { authorized, challenge, type InboundAuth } from './auth.js';
 import { FormatError } from './formats/error.js';
 import { hostRefusal, nestsDeeperThan } from './guard.js';
 import { type Health, healthAnswer, type RequestRecorder } from './health.js';
-import { type ApiResponse, RequestError, UpstreamError } from './http.js';
+import { type ApiResponse, RequestError, StepError, UpstreamError } from './http.js';
 import { log } from './log.js';
 import { mapOutput, type OutputShape } from './output.js';
 
@@ -56,6 +57,24 @@ export interface ToolDef {
   call(args: any, signal: AbortSignal): Promise<ApiResponse>;
 }
 
+/** What one HTTP request's log line says beyond the request itself: its id and the tools it called. */
+interface RequestContext {
+  reqId: string;
+  tools?: string[];
+  toolErrors?: number;
+}
+
+/** Carries the request's context to the tool handlers the SDK calls for it. */
+const requests = new AsyncLocalStorage<RequestContext>();
+let requestCount = 0;
+
+/** X-Request-Id from a proxy when it is a short plain token, else our own. */
+function requestId(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  if (typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given)) return given;
+  return `mcp-${++requestCount}`;
+}
+
 /** Declares one tool of a table; an identity function for the same reason as `route`. */
 export function tool(def: ToolDef): ToolDef {
   return def;
@@ -75,9 +94,13 @@ export function createToolServer(
     info.instructions === undefined ? {} : { instructions: info.instructions },
   );
   for (const tool of tools) {
-    server.registerTool(tool.name, tool.config, (args: unknown, ctx) =>
-      toolResult(() => tool.call(args, ctx.mcpReq.signal), limits, tool.output),
-    );
+    server.registerTool(tool.name, tool.config, async (args: unknown, ctx) => {
+      const context = requests.getStore();
+      if (context) context.tools = [...(context.tools ?? []), tool.name];
+      const result = await toolResult(() => tool.call(args, ctx.mcpReq.signal), limits, tool.output);
+      if (context && result.isError) context.toolErrors = (context.toolErrors ?? 0) + 1;
+      return result;
+    });
   }
   return server;
 }
@@ -98,6 +121,13 @@ export async function toolResult(
   } catch (err) {
     if (err instanceof RequestError) return toolError(`invalid argument: ${err.message}`);
     if (err instanceof UpstreamError) return toolError(err.message);
+    if (err instanceof StepError) {
+      const failure = err.failure;
+      if ('response' in failure) return toolError(`${err.message}: ${upstreamMessage(failure.response)}`);
+      return toolError(
+        failure.cause instanceof RequestError ? `invalid argument: ${err.message}` : err.message,
+      );
+    }
     return toolError('internal error');
   }
   if (res.status >= 400) {
@@ -208,6 +238,37 @@ export async function serveMcpHttp(
   factory: () => McpServer,
   options: McpHttpOptions,
 ): Promise<{ server: Server; close(): Promise<void> }> {
+  const mcp = mcpHttpHandler(factory, options);
+  const server = createServer(mcp.handle);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  return {
+    server,
+    // Stops accepting first and lets in-flight requests finish; the SDK handler closes after.
+    close: async () => {
+      // Keep-alive connections go as soon as their last answer is out.
+      const idle = setInterval(() => server.closeIdleConnections(), 100);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      clearInterval(idle);
+      await mcp.close();
+    },
+  };
+}
+
+/** The MCP adapter as a request handler, for a server of its own or one shared with REST (PORT). */
+export interface McpHttpHandler {
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  /** Closes the SDK handler, once the server in front has stopped. */
+  close(): Promise<void>;
+}
+
+/** What serveMcpHttp serves, without the listening: health, Host, credentials, /mcp. */
+export function mcpHttpHandler(
+  factory: () => McpServer,
+  options: Omit<McpHttpOptions, 'port' | 'host'>,
+): McpHttpHandler {
   const handler = createMcpHandler(() => factory(), {
     legacy: 'stateless',
     maxRequestBodySize: options.maxBodyBytes,
@@ -219,7 +280,7 @@ export async function serveMcpHttp(
       .writeHead(status, { 'content-type': 'application/json' })
       .end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } }));
   const health = options.health;
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const handleRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const started = performance.now();
     const traceparent = req.headers.traceparent;
     const trace = options.telemetry?.trace(
@@ -228,14 +289,19 @@ export async function serveMcpHttp(
       typeof traceparent === 'string' ? traceparent : undefined,
     );
     if (trace) res.once('finish', () => trace.end(res.statusCode));
+    const context: RequestContext = { reqId: requestId(req) };
+    // One line per request, as the REST adapter logs: with the tools it called.
     res.once('finish', () =>
       log('info', {
-        msg: 'request',
+        msg: 'request completed',
+        reqId: context.reqId,
         adapter: options.name,
         method: req.method,
         path: (req.url ?? '/').split('?')[0],
+        ...(context.tools ? { tool: context.tools.join(',') } : {}),
+        ...(context.toolErrors ? { toolErrors: context.toolErrors } : {}),
         status: res.statusCode,
-        ms: Math.round((performance.now() - started) * 10) / 10,
+        responseTime: Math.round((performance.now() - started) * 10) / 10,
       }),
     );
     // Probes come from a kubelet or a load balancer by IP, without credentials: answered first.
@@ -269,7 +335,7 @@ export async function serveMcpHttp(
           .writeHead(500, { 'content-type': 'application/json' })
           .end('{"error":"internal","message":"internal error"}');
     };
-    if (req.method !== 'POST') return void handle(req, res).catch(internal);
+    if (req.method !== 'POST') return void requests.run(context, () => handle(req, res)).catch(internal);
     // POST bodies are read here, so that nothing deep or batched reaches the SDK.
     readBody(req, options.maxBodyBytes).then(
       (body) => {
@@ -291,26 +357,12 @@ export async function serveMcpHttp(
         // Batching was removed in protocol 2025-06-18; only 2025-03-26 clients may send arrays.
         if (Array.isArray(message) && req.headers['mcp-protocol-version'] !== '2025-03-26')
           return rpcError(res, 400, -32600, 'JSON-RPC batches are not supported by this protocol version');
-        handle(req, res, message).catch(internal);
+        requests.run(context, () => handle(req, res, message)).catch(internal);
       },
       () => res.destroy(),
     );
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
-  return {
-    server,
-    // Stops accepting first and lets in-flight requests finish; the SDK handler closes after.
-    close: async () => {
-      // Keep-alive connections go as soon as their last answer is out.
-      const idle = setInterval(() => server.closeIdleConnections(), 100);
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      clearInterval(idle);
-      await handler.close();
-    },
   };
+  return { handle: handleRequest, close: () => handler.close() };
 }
 
 /** The whole request body, or undefined past `max` bytes (the rest is not read). */

@@ -2,18 +2,20 @@
 // REST adapters on Fastify: the route table's types, the app that serves it, the relay of the
 // upstream's answer, and the proxy's own errors as JSON.
 import Fastify, {
+  type FastifyBaseLogger,
   type FastifyError,
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
   type FastifySchema,
+  LogController,
 } from 'fastify';
 import { authorized, challenge, type InboundAuth } from './auth.js';
 import { FormatError } from './formats/error.js';
 import { hostRefusal, LOOPBACK_NAMES, nestsDeeperThan } from './guard.js';
 import { type Health, HEALTH_PATHS, healthAnswer, type RequestRecorder } from './health.js';
-import { type ApiResponse, RequestError, UpstreamError, type UpstreamRequest } from './http.js';
-import { log } from './log.js';
+import { type ApiResponse, RequestError, StepError, UpstreamError, type UpstreamRequest } from './http.js';
+import { logger } from './log.js';
 import { mapOutput, type OutputShape } from './output.js';
 
 /**
@@ -116,7 +118,11 @@ const ROUTE_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS
  */
 export function createRestApp(routes: RestRoute[], options: RestAppOptions): FastifyInstance {
   const app = Fastify({
-    logger: false,
+    // The server's one pino logger; each request's lines carry its id (reqId), from X-Request-Id
+    // when a proxy sent one. Fastify's own two lines per request are replaced by one, below.
+    loggerInstance: logger() as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    requestIdHeader: 'x-request-id',
     bodyLimit: options.bodyLimit,
     // Fastify's defaults would silently remove unknown query parameters; refuse them instead.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
@@ -186,16 +192,20 @@ export function createRestApp(routes: RestRoute[], options: RestAppOptions): Fas
       );
       done();
     });
+  // One line per request: never the query string or a header, where credentials travel.
   app.addHook('onResponse', (request, reply, done) => {
     traces.get(request)?.end(reply.statusCode);
-    log('info', {
-      msg: 'request',
-      adapter: options.name,
-      method: request.method,
-      path: request.url.split('?')[0],
-      status: reply.statusCode,
-      ms: Math.round(reply.elapsedTime * 10) / 10,
-    });
+    request.log.info(
+      {
+        adapter: options.name,
+        method: request.method,
+        route: request.routeOptions.url,
+        path: request.url.split('?')[0],
+        status: reply.statusCode,
+        responseTime: Math.round(reply.elapsedTime * 10) / 10,
+      },
+      'request completed',
+    );
     done();
   });
   if (health)
@@ -238,6 +248,7 @@ export function createRestApp(routes: RestRoute[], options: RestAppOptions): Fas
           body: request.body,
           signal: callerSignal(reply),
         });
+        request.log.debug({ upstreamStatus: res.status, bytes: res.raw.length }, 'upstream answered');
         return relay(reply, res, route.output);
       },
     });
@@ -373,6 +384,19 @@ function restErrorHandler(
         : thrown.message.replace(`"${thrown.parameter}"`, `"${name}"`);
     return fail(reply, 400, { error: 'bad_request', message, parameter: name });
   }
+  if (thrown instanceof StepError) {
+    // A failing step answers as a failing simple call would, and says which step it was.
+    reply.header('x-capgen-step', thrown.step);
+    const failure = thrown.failure;
+    if ('response' in failure) return relay(reply, failure.response);
+    const cause = failure.cause;
+    if (cause instanceof RequestError)
+      return fail(reply, 400, { error: 'bad_request', message: thrown.message });
+    if (cause.kind === 'timeout')
+      return fail(reply, 504, { error: 'upstream_timeout', message: thrown.message });
+    if (cause.kind === 'aborted') return fail(reply, 499, { error: 'cancelled', message: thrown.message });
+    return fail(reply, 502, { error: 'upstream_unreachable', message: thrown.message });
+  }
   if (thrown instanceof FormatError)
     return fail(reply, 502, { error: 'bad_upstream_answer', message: thrown.message });
   if (thrown instanceof UpstreamError) {
@@ -403,12 +427,10 @@ function restErrorHandler(
   if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
     return fail(reply, error.statusCode, { error: 'bad_request', message: error.message });
   }
-  log('error', {
-    msg: 'internal error',
-    type: error.name,
-    code: error.code,
-    path: request.url.split('?')[0],
-  });
+  request.log.error(
+    { type: error.name, code: error.code, path: request.url.split('?')[0] },
+    'internal error',
+  );
   return fail(reply, 500, { error: 'internal', message: 'internal error' });
 }
 

@@ -17,8 +17,9 @@ const items = (v: unknown): [Obj, number][] =>
   list(v).flatMap((x, i): [Obj, number][] => (isObj(x) ? [[x, i]] : []));
 
 /** Names match with `-` and `_` alike and case ignored (dialect.md, "Binding"). */
+/** Names match ignoring `-`, `_` and case (dialect.md): `{invoiceId}` feeds `invoice_id`. */
 const same = (a: string, b: string) =>
-  a.replace(/-/g, '_').toLowerCase() === b.replace(/-/g, '_').toLowerCase();
+  a.replace(/[-_]/g, '').toLowerCase() === b.replace(/[-_]/g, '').toLowerCase();
 
 /** One exposed unit: a REST operation or an MCP tool, with where it sits in the spec. */
 export interface Unit {
