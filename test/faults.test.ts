@@ -284,6 +284,7 @@ describe.each(ADAPTERS)('$name against a faulty upstream', (adapter) => {
       adapter.write(),
     );
     expectProxyError(adapter, o.answer, 502, 'upstream_unreachable', /unreachable|closed/);
+    expectPrompt(o.ms);
     expect(o.calls).toBe(1);
   });
 
@@ -292,6 +293,41 @@ describe.each(ADAPTERS)('$name against a faulty upstream', (adapter) => {
     const answer = await adapter.read(refused);
     expectProxyError(adapter, answer, 502, 'upstream_unreachable', /unreachable \(ECONNREFUSED\)/);
     expectPrompt(performance.now() - started);
+    // The refusal belongs to that server's upstream: this one still answers.
+    const next = await adapter.read();
+    expect(next.status, next.text).toBe(200);
+  });
+
+  it('slow: a write that is answered before the limit is relayed and sent exactly once', async () => {
+    const o = await exchange(adapter, { kind: 'answer', delayMs: 300 }, () => adapter.write());
+    expect(o.answer.status, o.answer.text).toBe(200);
+    expect(o.ms).toBeGreaterThanOrEqual(290);
+    expectPrompt(o.ms - 300);
+    expect(o.calls).toBe(1);
+    expect(o.requests[0]!.method).toBe('POST');
+  });
+
+  it('500 to a write: relayed, sent exactly once', async () => {
+    const body = '{"message":"internal error"}';
+    const o = await exchange(adapter, { kind: 'answer', status: 500, body }, () => adapter.write());
+    expectRelayedError(adapter, o.answer, 500, body, /internal error/);
+    expectPrompt(o.ms);
+    expect(o.calls).toBe(1);
+  });
+
+  it('503 with a short Retry-After to a DELETE: not retried, the error says when to retry', async () => {
+    const body = '{"message":"busy"}';
+    const o = await exchange(
+      adapter,
+      { kind: 'answer', status: 503, headers: { 'retry-after': '1' }, body },
+      () => adapter.remove(),
+    );
+    expectRelayedError(adapter, o.answer, 503, body, /busy/);
+    if (adapter.name === 'REST') expect(o.answer.headers?.get('retry-after')).toBe('1');
+    else expect(o.answer.text).toMatch(/Retry-After: 1\b/);
+    expectPrompt(o.ms);
+    expect(o.calls).toBe(1);
+    expect(o.requests[0]!.method).toBe('DELETE');
   });
 
   it('500: relayed, not retried', async () => {
@@ -427,6 +463,7 @@ describe.each(ADAPTERS)('$name against a faulty upstream', (adapter) => {
     } else {
       expect(o.answer.isError, o.answer.text).toBe(false);
     }
+    expectPrompt(o.ms);
     expect(o.calls).toBe(1);
   });
 
@@ -437,6 +474,33 @@ describe.each(ADAPTERS)('$name against a faulty upstream', (adapter) => {
     expect(o.answer.text).not.toContain(KEY);
     if (adapter.name === 'MCP') expect(JSON.stringify(o.answer.structured)).not.toContain(KEY);
     expect(o.requests[0]!.headers['x-auth-token']).toBe(KEY);
+    expectPrompt(o.ms);
+    expect(o.calls).toBe(1);
+  });
+
+  it('echo in an error answer and in a relayed header: the credential is replaced in both', async () => {
+    // rest() and tool() also fail on the credential anywhere in the answer (expectNoSecret).
+    const o = await exchange(adapter, { kind: 'echo', status: 400, headers: true }, () => adapter.read());
+    expect(o.requests[0]!.headers['x-auth-token']).toBe(KEY);
+    if (adapter.name === 'REST') {
+      expect(o.answer.status).toBe(400);
+      expect(o.answer.text).toContain('"x-auth-token":"[redacted]"');
+      const link = o.answer.headers?.get('link') ?? '';
+      expect(link).toContain('/x-auth-token/[redacted]>');
+    } else {
+      expect(o.answer.isError, o.answer.text).toBe(true);
+      expect(o.answer.text).toMatch(/upstream answered 400/);
+      expect(o.answer.text).toContain('[redacted]');
+    }
+    expect(o.answer.text).not.toContain(KEY);
+    expectPrompt(o.ms);
+    expect(o.calls).toBe(1);
+  });
+
+  it('echo with the credential in a relayed header of a success: replaced there too', async () => {
+    const o = await exchange(adapter, { kind: 'echo', headers: true }, () => adapter.read());
+    expect(o.answer.status, o.answer.text).toBe(200);
+    if (adapter.name === 'REST') expect(o.answer.headers?.get('link')).toContain('/x-auth-token/[redacted]>');
     expect(o.calls).toBe(1);
   });
 });

@@ -41,8 +41,12 @@ export type Fault =
   | { kind: 'big'; bytes: number }
   /** These exact bytes, then the connection is kept (for answers that break HTTP framing). */
   | { kind: 'raw'; bytes: string }
-  /** 200 with a JSON body that repeats the request: method, target and every header. */
-  | { kind: 'echo' };
+  /**
+   * A JSON body that repeats the request: method, target and every header (200 unless `status`);
+   * with `headers`, the request's headers are also repeated as a `link` answer header, one that
+   * the REST adapter relays and MCP shows.
+   */
+  | { kind: 'echo'; status?: number; headers?: boolean };
 
 /** Chooses the answer for the `n`th request (0-based) since the script was set. */
 export type Script = (request: FaultyRequest, n: number) => Fault;
@@ -187,10 +191,17 @@ export async function startFaultyUpstream(): Promise<FaultyUpstream> {
           return;
         case 'echo': {
           const body = JSON.stringify({ method: request.method, url: request.url, headers: request.headers });
+          const echoed = Object.entries(request.headers)
+            .map(
+              ([name, value]) =>
+                `<https://upstream.test/${encodeURIComponent(name)}/${String(value)}>; rel="echo"`,
+            )
+            .join(', ');
           write(
-            head(200, {
+            head(fault.status ?? 200, {
               'content-type': 'application/json',
               'content-length': String(Buffer.byteLength(body)),
+              ...(fault.headers ? { link: echoed } : {}),
             }),
           );
           write(body);
