@@ -144,6 +144,34 @@ const RUNTIME: Record<string, string[]> = {
     'scrub',
     'skill',
   ],
+  'step-1-shipyard-mock': [
+    'auth',
+    'env',
+    'formats/error',
+    'guard',
+    'health',
+    'http',
+    'log',
+    'mcp',
+    'output',
+    'scrub',
+    'steps',
+  ],
+  'fleet-compose': [
+    'auth',
+    'convert',
+    'env',
+    'formats/error',
+    'guard',
+    'health',
+    'http',
+    'log',
+    'mcp',
+    'output',
+    'rest',
+    'scrub',
+    'steps',
+  ],
   'mcp-catalog': [
     'auth',
     'env',
@@ -172,6 +200,8 @@ export const CASES: Record<string, string> = {
   'cat-capability': `${CORPUS}cat/cat-capability.yaml`, // duplicate names, undeclared `with` keys, no auth
   'mcp-catalog': new URL('./fixtures/exposes/mcp-catalog.yaml', import.meta.url).pathname, // MCP resources (dynamic, template, static) and prompts
   skills: new URL('./fixtures/exposes/skills.yaml', import.meta.url).pathname, // skill catalog over MCP and REST siblings
+  'step-1-shipyard-mock': `${CORPUS}naftiko-framework/main/tutorial/step-1-shipyard-mock.yml`, // mocks only: no consumes, no client
+  'fleet-compose': new URL('./fixtures/compose/fleet-compose.yaml', import.meta.url).pathname, // mock tool and route, steps with lookup and dotted mappings
 };
 
 describe('goldens', () => {

@@ -1,5 +1,6 @@
 // Emits the generated server's own package.json, tsconfig.json and README.md, so that
 // out/<name>/ copied elsewhere runs with `npm install && npm start`.
+import { actionSummary } from '../model/actions.js';
 import type { Capability } from '../model/types.js';
 import { COMPILER_OPTIONS_JSON } from '../verify.js';
 import { mcpClientConfigs } from './clients.js';
@@ -260,7 +261,7 @@ export function emitReadme(model: Capability): string {
         adapter: a.namespace,
         method: o.method,
         path: p.template,
-        call: `${o.call.api}.${o.call.operation}`,
+        call: actionSummary(o),
         description: o.description,
       })),
     ),

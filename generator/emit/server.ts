@@ -1,6 +1,7 @@
 // Emits server.ts: creates the clients from the environment and starts every adapter on its
 // own port (or MCP on stdio), with graceful shutdown.
 import { basename } from 'node:path';
+import { callsOf } from '../model/actions.js';
 import type { Auth, Capability } from '../model/types.js';
 import { Code, code, ident, join, lit } from './escape.js';
 import { type PartResolver, templateExpr } from './expr.js';
@@ -40,7 +41,7 @@ export function emitServer(model: Capability, runtime: Set<string>): string {
       `${a.factoryName.replace(/^create/, '').replace(/App$/, '')}`.replace(/^./, (c) => c.toLowerCase()) +
         'App',
     );
-    const apis = a.paths.flatMap((p) => p.operations.map((o) => o.call.api));
+    const apis = a.paths.flatMap((p) => p.operations.flatMap((o) => callsOf(o).map((c) => c.api)));
     // --stdio serves MCP on stdin/stdout and opens no port at all.
     const listen = code`await ${app}.listen({ host: host ?? ${lit(a.address)}, port: portFrom(env, ${lit(a.portEnv)}, ${lit(a.port)}) });
   urls[${lit(a.namespace)}] = urlOf(${app}.server, host ?? ${lit(a.address)});
@@ -65,7 +66,7 @@ export function emitServer(model: Capability, runtime: Set<string>): string {
   const firstHttpMcp = model.mcp.findIndex((a) => a.transport !== 'stdio');
   const mcp = model.mcp.map((a, index) => {
     const apis = [
-      ...a.tools.map((t) => t.call.api),
+      ...a.tools.flatMap((t) => callsOf(t).map((c) => c.api)),
       ...a.resources.flatMap((r) => (r.kind === 'dynamic' ? [r.call.api] : [])),
     ];
     const base = a.factoryName.replace(/^create/, '').replace(/Server$/, '');
@@ -159,6 +160,7 @@ const onePort = listenHttp && env.PORT ? new OnePort(portFrom(env, 'PORT', 0)${e
     ...(model.skill.length > 0 ? ['createSkillApp'] : []),
   ].sort();
   const imports: Code[] = [
+    // A capability of mocks only consumes nothing: it has no client.
     ...(model.apis.length > 0
       ? [
           code`import { ${join(

@@ -18,7 +18,7 @@ import { authorized, challenge, type InboundAuth } from './auth.js';
 import { FormatError } from './formats/error.js';
 import { hostRefusal, nestsDeeperThan } from './guard.js';
 import { type Health, healthAnswer } from './health.js';
-import { type ApiResponse, RequestError, UpstreamError } from './http.js';
+import { type ApiResponse, RequestError, StepError, UpstreamError } from './http.js';
 import { log } from './log.js';
 import { mapOutput, type OutputShape } from './output.js';
 
@@ -121,6 +121,13 @@ export async function toolResult(
   } catch (err) {
     if (err instanceof RequestError) return toolError(`invalid argument: ${err.message}`);
     if (err instanceof UpstreamError) return toolError(err.message);
+    if (err instanceof StepError) {
+      const failure = err.failure;
+      if ('response' in failure) return toolError(`${err.message}: ${upstreamMessage(failure.response)}`);
+      return toolError(
+        failure.cause instanceof RequestError ? `invalid argument: ${err.message}` : err.message,
+      );
+    }
     return toolError('internal error');
   }
   if (res.status >= 400) {
