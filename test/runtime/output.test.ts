@@ -49,6 +49,12 @@ describe('select', () => {
     expect(select(body, ['missing', null, 'id'])).toBeNull();
   });
 
+  it('[*] over an object takes its values, as Jayway JsonPath does (snowflake/compute-and-services.yaml:300-302)', () => {
+    // `outputParameters: [{name: warehouses, type: array, mapping: $[*]}]` over an object answer.
+    expect(select({ a: 1, b: { c: 2 } }, [null])).toEqual([1, { c: 2 }]);
+    expect(select(body, ['images', 0, 'arch', null])).toEqual(['x86']);
+  });
+
   it('reads scalars and arrays at the root', () => {
     expect(select([10, 20], [1])).toBe(20);
     expect(select('text', ['a'])).toBeNull();

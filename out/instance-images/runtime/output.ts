@@ -18,7 +18,9 @@ export function select(root: unknown, path: PathSegments): unknown {
     const next: unknown[] = [];
     for (const value of current) {
       if (seg === null) {
+        // `[*]` takes an array's items, or an object's values (as Jayway JsonPath in the engine).
         if (Array.isArray(value)) next.push(...value);
+        else if (value !== null && typeof value === 'object') next.push(...Object.values(value));
         spread = true;
       } else if (value !== null && typeof value === 'object') {
         const child = (value as Record<string | number, unknown>)[seg];
