@@ -83,3 +83,16 @@ export function pickOperation(
   }
   return { ref: left[0]!, by: 'first', left };
 }
+
+/** True when some outputParameter, at any depth, carries a static `value` (the engine's test). */
+export function hasMockValue(raw: unknown): boolean {
+  const visit = (node: unknown): boolean => {
+    if (!isObj(node)) return false;
+    const value = node.value;
+    if (value !== undefined && value !== null && !(typeof value === 'string' && value.startsWith('$')))
+      return true;
+    const children = isObj(node.properties) ? Object.values(node.properties) : listAt(node.properties);
+    return children.some(visit) || visit(node.items);
+  };
+  return listAt(raw).some(visit);
+}

@@ -13,7 +13,7 @@ import { authorized, challenge, type InboundAuth } from './auth.js';
 import { FormatError } from './formats/error.js';
 import { hostRefusal, LOOPBACK_NAMES, nestsDeeperThan } from './guard.js';
 import { type Health, HEALTH_PATHS, healthAnswer } from './health.js';
-import { type ApiResponse, RequestError, UpstreamError, type UpstreamRequest } from './http.js';
+import { type ApiResponse, RequestError, StepError, UpstreamError, type UpstreamRequest } from './http.js';
 import { logger } from './log.js';
 import { mapOutput, type OutputShape } from './output.js';
 
@@ -367,6 +367,19 @@ function restErrorHandler(
         ? thrown.message
         : thrown.message.replace(`"${thrown.parameter}"`, `"${name}"`);
     return fail(reply, 400, { error: 'bad_request', message, parameter: name });
+  }
+  if (thrown instanceof StepError) {
+    // A failing step answers as a failing simple call would, and says which step it was.
+    reply.header('x-capgen-step', thrown.step);
+    const failure = thrown.failure;
+    if ('response' in failure) return relay(reply, failure.response);
+    const cause = failure.cause;
+    if (cause instanceof RequestError)
+      return fail(reply, 400, { error: 'bad_request', message: thrown.message });
+    if (cause.kind === 'timeout')
+      return fail(reply, 504, { error: 'upstream_timeout', message: thrown.message });
+    if (cause.kind === 'aborted') return fail(reply, 499, { error: 'cancelled', message: thrown.message });
+    return fail(reply, 502, { error: 'upstream_unreachable', message: thrown.message });
   }
   if (thrown instanceof FormatError)
     return fail(reply, 502, { error: 'bad_upstream_answer', message: thrown.message });

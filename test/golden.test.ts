@@ -40,6 +40,7 @@ const RUNTIME: Record<string, string[]> = {
     'log',
     'mcp',
     'output',
+    'port',
     'rest',
     'scrub',
   ],
@@ -53,6 +54,7 @@ const RUNTIME: Record<string, string[]> = {
     'log',
     'mcp',
     'output',
+    'port',
     'rest',
     'scrub',
   ],
@@ -66,6 +68,7 @@ const RUNTIME: Record<string, string[]> = {
     'log',
     'mcp',
     'output',
+    'port',
     'rest',
     'scrub',
   ],
@@ -79,6 +82,7 @@ const RUNTIME: Record<string, string[]> = {
     'log',
     'mcp',
     'output',
+    'port',
     'rest',
     'scrub',
   ],
@@ -93,6 +97,7 @@ const RUNTIME: Record<string, string[]> = {
     'log',
     'mcp',
     'output',
+    'port',
     'scrub',
   ],
   'location-intelligence': [
@@ -105,6 +110,7 @@ const RUNTIME: Record<string, string[]> = {
     'log',
     'mcp',
     'output',
+    'port',
     'rest',
     'scrub',
   ],
@@ -118,6 +124,7 @@ const RUNTIME: Record<string, string[]> = {
     'log',
     'mcp',
     'output',
+    'port',
     'rest',
     'scrub',
   ],
@@ -132,9 +139,40 @@ const RUNTIME: Record<string, string[]> = {
     'log',
     'mcp',
     'output',
+    'port',
     'rest',
     'scrub',
     'skill',
+  ],
+  'step-1-shipyard-mock': [
+    'auth',
+    'env',
+    'formats/error',
+    'guard',
+    'health',
+    'http',
+    'log',
+    'mcp',
+    'output',
+    'port',
+    'scrub',
+    'steps',
+  ],
+  'fleet-compose': [
+    'auth',
+    'convert',
+    'env',
+    'formats/error',
+    'guard',
+    'health',
+    'http',
+    'log',
+    'mcp',
+    'output',
+    'port',
+    'rest',
+    'scrub',
+    'steps',
   ],
   'mcp-catalog': [
     'auth',
@@ -148,6 +186,7 @@ const RUNTIME: Record<string, string[]> = {
     'mcp-catalog',
     'mcp',
     'output',
+    'port',
     'scrub',
   ],
 };
@@ -163,6 +202,8 @@ export const CASES: Record<string, string> = {
   'cat-capability': `${CORPUS}cat/cat-capability.yaml`, // duplicate names, undeclared `with` keys, no auth
   'mcp-catalog': new URL('./fixtures/exposes/mcp-catalog.yaml', import.meta.url).pathname, // MCP resources (dynamic, template, static) and prompts
   skills: new URL('./fixtures/exposes/skills.yaml', import.meta.url).pathname, // skill catalog over MCP and REST siblings
+  'step-1-shipyard-mock': `${CORPUS}naftiko-framework/main/tutorial/step-1-shipyard-mock.yml`, // mocks only: no consumes, no client
+  'fleet-compose': new URL('./fixtures/compose/fleet-compose.yaml', import.meta.url).pathname, // mock tool and route, steps with lookup and dotted mappings
 };
 
 describe('goldens', () => {

@@ -297,7 +297,9 @@ describe('corpus misreadings (issue 9)', () => {
       generated.model.apis
         .find((a) => a.namespace === ns)!
         .baseUri.parts.map((p) =>
-          p.kind === 'text' ? p.text : `<${p.kind === 'secret' ? p.variable : p.name}>`,
+          p.kind === 'text'
+            ? p.text
+            : `<${p.kind === 'secret' ? p.variable : p.kind === 'input' ? p.name : ''}>`,
         )
         .join('');
     expect(uri('telegram-bot')).toBe('https://api.telegram.org/bot<TELEGRAM_BOT_TOKEN>');

@@ -168,11 +168,11 @@ describe('the seed spec', () => {
       description: 'UUID of the image you want to get.',
     });
     expect(input(get.inputs, 'image_id')).toBeUndefined();
-    expect(argOf(get.call, 'image_id')).toEqual({ kind: 'input', name: 'image-id' });
+    expect(argOf(get.call!, 'image_id')).toEqual({ kind: 'input', name: 'image-id' });
     // setimage was exposed at {id}: its input is renamed to the merged name.
     const set = restOp(model, 'setimage');
     expect(set.inputs.map((i) => i.name)).toEqual(['zone', 'image-id', 'body']);
-    expect(argOf(set.call, 'id')).toEqual({ kind: 'input', name: 'image-id' });
+    expect(argOf(set.call!, 'id')).toEqual({ kind: 'input', name: 'image-id' });
   });
 
   it('reads the apikey credential from the bind', () => {
@@ -254,7 +254,7 @@ describe('with', () => {
 
   it('reads `<exposeNamespace>.X`, templates and literals in an MCP tool', () => {
     const t = tool(model, 'find-pet');
-    expect(t.call.args).toEqual([
+    expect(t.call?.args).toEqual([
       { param: 'petId', value: { kind: 'input', name: 'petId' } },
       {
         param: 'q',
@@ -286,18 +286,18 @@ describe('with', () => {
 
   it('reads `tools.X` with a different input name', () => {
     const t = tool(model, 'find-pet-tools');
-    expect(argOf(t.call, 'petId')).toEqual({ kind: 'input', name: 'id' });
+    expect(argOf(t.call!, 'petId')).toEqual({ kind: 'input', name: 'id' });
     expect(input(t.inputs, 'id')).toMatchObject({ type: 'string', required: true, description: 'The pet' });
     // Parameters that `with` does not mention take the input of the same name.
-    expect(argOf(t.call, 'limit')).toEqual({ kind: 'input', name: 'limit' });
+    expect(argOf(t.call!, 'limit')).toEqual({ kind: 'input', name: 'limit' });
     expect(input(t.inputs, 'limit')).toMatchObject({ type: 'integer', required: false });
   });
 
   it('reads `rest.X`, a one-hole template and the adapter namespace in a REST operation', () => {
     const o = restOp(model, 'find-rest');
-    expect(argOf(o.call, 'petId')).toEqual({ kind: 'input', name: 'petId' });
-    expect(argOf(o.call, 'q')).toEqual({ kind: 'input', name: 'q' });
-    expect(argOf(o.call, 'limit')).toEqual({ kind: 'input', name: 'max' });
+    expect(argOf(o.call!, 'petId')).toEqual({ kind: 'input', name: 'petId' });
+    expect(argOf(o.call!, 'q')).toEqual({ kind: 'input', name: 'q' });
+    expect(argOf(o.call!, 'limit')).toEqual({ kind: 'input', name: 'max' });
     expect(input(o.inputs, 'max')).toMatchObject({ in: 'query', type: 'integer', required: false });
     expect(input(o.inputs, 'petId')).toMatchObject({ in: 'path', required: true });
     expect(input(o.inputs, 'verbose')).toMatchObject({ in: 'query', type: 'boolean' });
@@ -344,7 +344,7 @@ describe('path placeholders', () => {
     for (const name of ['get', 'delete']) {
       const o = restOp(model, name);
       expect(o.inputs.map((i) => `${i.name}:${i.in}:${i.required}`)).toEqual(['image-id:path:true']);
-      expect(o.call.args).toEqual([{ param: 'image_id', value: { kind: 'input', name: 'image-id' } }]);
+      expect(o.call?.args).toEqual([{ param: 'image_id', value: { kind: 'input', name: 'image-id' } }]);
     }
     expect(model.rest[0]!.paths[0]).toMatchObject({
       template: '/images/{image-id}',
@@ -413,7 +413,7 @@ describe('path placeholders', () => {
     // The minority spelling is renamed everywhere: its input and its call argument.
     const get = restOp(model, 'get');
     expect(get.inputs.map((i) => `${i.name}:${i.in}`)).toEqual(['item-id:path']);
-    expect(get.call.args).toEqual([{ param: 'id', value: { kind: 'input', name: 'item-id' } }]);
+    expect(get.call?.args).toEqual([{ param: 'id', value: { kind: 'input', name: 'item-id' } }]);
     for (const p of paths.flatMap((x) => x.params)) expect(p.routerName).toMatch(/^[A-Za-z_][A-Za-z0-9_]*$/);
     expect(paths[1]!.params.map((p) => p.routerName)).toEqual(['a_b', '_1st']);
     expect(paths[1]!.route).toBe('/other/:a_b/:_1st');
@@ -440,7 +440,7 @@ describe('path placeholders', () => {
     `;
     const { model } = build(specText({ consumes, exposes }));
     expect(model.rest[0]!.paths.map((p) => p.template)).toEqual(['/items/{itemId}']);
-    expect(argOf(restOp(model, 'put').call, 'id')).toEqual({ kind: 'input', name: 'itemId' });
+    expect(argOf(restOp(model, 'put').call!, 'id')).toEqual({ kind: 'input', name: 'itemId' });
   });
 
   it('turns an undeclared consumed placeholder into a required path parameter, with a warning', () => {
@@ -519,8 +519,8 @@ describe('path placeholders', () => {
       required: false,
     });
     const t = tool(model, 'list-pets');
-    expect(argOf(t.call, 'sort')).toEqual({ kind: 'input', name: 'order' });
-    expect(argOf(t.call, 'limit')).toEqual({ kind: 'literal', value: 5 });
+    expect(argOf(t.call!, 'sort')).toEqual({ kind: 'input', name: 'order' });
+    expect(argOf(t.call!, 'limit')).toEqual({ kind: 'literal', value: 5 });
   });
 });
 
@@ -791,6 +791,8 @@ describe('environment names', () => {
     expect(model.env.map((e) => e.name)).toEqual([
       'PET_STORE_V2_API_BASE_URL',
       'PET_STORE_V2_API_TIMEOUT_MS',
+      'PET_STORE_V2_API_MAX_RESPONSE_BYTES',
+      'PET_STORE_V2_API_RETRY_AFTER_MAX_MS',
       'PET_STORE_REST_PORT',
       'PET_STORE_MCP_PORT',
     ]);

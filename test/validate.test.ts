@@ -362,7 +362,7 @@ describe('names', () => {
     expect(d!.line).toBe(lineOf(text, 'name: list-pets', lineOf(text, 'tools:') + 2));
     expect(r.validation.skipped).toEqual(new Set([TOOL_GET]));
     const model = buildModel(r.spec, r.validation, r.report, 'pets');
-    expect(model.mcp[0]!.tools.map((t) => [t.name, t.call.operation])).toEqual([['list-pets', 'listpets']]);
+    expect(model.mcp[0]!.tools.map((t) => [t.name, t.call?.operation])).toEqual([['list-pets', 'listpets']]);
   });
 
   it('skips a tool whose name MCP clients cannot use', () => {
@@ -429,7 +429,7 @@ describe('names', () => {
     expect(new Set(idents).size).toBe(2);
     const toy = model.apis[0]!.operations.find((o) => o.description === 'Get a toy')!;
     const pet = model.apis[0]!.operations.find((o) => o.description === 'Get a pet')!;
-    expect(model.mcp[0]!.tools.map((t) => [t.name, t.call.method])).toEqual([
+    expect(model.mcp[0]!.tools.map((t) => [t.name, t.call?.method])).toEqual([
       ['get-toy', toy.ident],
       ['get-pet', pet.ident],
     ]);
@@ -470,21 +470,68 @@ describe('names', () => {
 describe('unsupported features', () => {
   const unsupported = (r: Run) => withCode(r, 'unsupported');
 
-  it('skips a tool with steps', () => {
+  it('accepts a tool with call and lookup steps, resolving each call step', () => {
     const tools = `
       - name: list-pets
         description: List pets
         steps:
-        - call: petstore.listpets
+        - name: all
+          type: call
+          call: petstore.listpets
+        - name: one
+          type: lookup
+          index: all
+          match: id
+          lookupValue: x
+      - name: get-pet
+        description: Get a pet
+        call: petstore.getpet
+    `;
+    const r = run(specText({ tools }));
+    expect(r.validation.skipped).toEqual(new Set());
+    expect(r.validation.calls.get(`${TOOL_LIST}/steps/0`)?.name).toBe('listpets');
+  });
+
+  it.each([
+    [
+      'a script step',
+      '- name: s\n  type: script\n  language: javascript',
+      'unsupported: script steps (capgen generates no script runtime); this tool is skipped',
+      'type: script',
+    ],
+    [
+      'an unknown step type',
+      '- name: s\n  type: parallel',
+      'unsupported: step type "parallel"; this tool is skipped',
+      'type: parallel',
+    ],
+    [
+      'a lookup of no earlier step',
+      '- name: s\n  type: lookup\n  index: later\n  match: id',
+      'lookup "s": `index` "later" names no earlier step; this tool is skipped',
+      'index: later',
+    ],
+    [
+      'an unresolved call step',
+      '- name: s\n  type: call\n  call: petstore.nope',
+      'call "petstore.nope": namespace "petstore" has no operation with that name',
+      'call: petstore.nope',
+    ],
+  ])('skips a tool with %s, at the step', (_what, step, message, at) => {
+    const tools = `
+      - name: list-pets
+        description: List pets
+        steps:
+        ${step.replace(/\n/g, '\n        ')}
       - name: get-pet
         description: Get a pet
         call: petstore.getpet
     `;
     const text = specText({ tools });
     const r = run(text);
-    const [d] = unsupported(r);
-    expect(d!.message).toMatch(/^unsupported: steps/);
-    expect(d!.line).toBe(lineOf(text, 'steps:'));
+    const d = r.report.diagnostics.find((x) => x.message.startsWith(message));
+    expect(d, JSON.stringify(r.report.diagnostics.map((x) => x.message))).toBeDefined();
+    expect(d!.line).toBe(lineOf(text, at));
     expect(r.validation.skipped).toEqual(new Set([TOOL_LIST]));
   });
 
@@ -495,7 +542,25 @@ describe('unsupported features', () => {
     expect(r.validation.skipped).toEqual(new Set([TOOL_GET]));
   });
 
-  it('skips a mock tool (no call)', () => {
+  it('accepts a mock tool (no call, an outputParameter value)', () => {
+    const tools = `
+      - name: list-pets
+        description: List pets
+        call: petstore.listpets
+      - name: get-pet
+        description: Get a pet
+        outputParameters:
+        - type: object
+          properties:
+            name:
+              type: string
+              value: always this
+    `;
+    const r = run(specText({ tools }));
+    expect(r.validation.skipped).toEqual(new Set());
+  });
+
+  it('skips a tool with no call, steps, ref or value', () => {
     const tools = `
       - name: list-pets
         description: List pets
@@ -504,11 +569,15 @@ describe('unsupported features', () => {
         description: Get a pet
         outputParameters:
         - type: string
-          value: always this
+          mapping: $.name
     `;
-    const r = run(specText({ tools }));
-    const [d] = unsupported(r);
-    expect(d!.message).toBe('unsupported: mock values (this tool has no `call`)');
+    const text = specText({ tools });
+    const r = run(text);
+    const [d] = withCode(r, 'no-action');
+    expect(d!.message).toBe(
+      'this tool has no `call`, `steps` or `ref`, and no outputParameters `value` to answer with as a mock; it is skipped',
+    );
+    expect(d!.line).toBe(lineOf(text, '- name: get-pet'));
     expect(r.validation.skipped).toEqual(new Set([TOOL_GET]));
   });
 
@@ -591,7 +660,7 @@ describe('unsupported features', () => {
     });
 
     it('leaves out a tool whose action was skipped, pointing at why', () => {
-      const tools = `${TOOLS}- name: orchestrated\n  description: x\n  steps:\n  - name: s\n    type: call\n    call: petstore.getpet\n`;
+      const tools = `${TOOLS}- name: orchestrated\n  description: x\n  steps:\n  - name: s\n    type: script\n`;
       const text = specText({
         tools,
         moreExposes: `- type: skill\n  namespace: pets-skills\n  port: 7070\n  skills:\n  - name: s\n    description: x\n    tools:\n    - name: t\n      description: x\n      from: {sourceNamespace: pets-mcp, action: orchestrated}\n`,
@@ -599,7 +668,7 @@ describe('unsupported features', () => {
       const r = run(text);
       const d = r.report.diagnostics.find((x) => x.code === 'skill-tool')!;
       expect(d.message).toBe(
-        `tool "orchestrated" of "pets-mcp" was skipped (line ${lineOf(text, 'steps:')}), so the catalog does not list it; this skill tool is skipped`,
+        `tool "orchestrated" of "pets-mcp" was skipped (line ${lineOf(text, 'type: script')}), so the catalog does not list it; this skill tool is skipped`,
       );
     });
 

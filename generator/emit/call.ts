@@ -1,5 +1,6 @@
 // How an exposed operation or tool calls its consumed operation: the argument object handed to
 // the client method, and the output mapping as runtime data. Shared by the REST and MCP emitters.
+import { STEP_HELPERS } from '../model/orchestration.js';
 import type {
   ArgValue,
   CallBinding,
@@ -8,12 +9,16 @@ import type {
   ConsumedOperation,
   ConsumedParam,
   ExposedInput,
+  MappedNode,
+  MockValue,
+  Orchestration,
   OutputMapping,
   OutputShape,
   ParamType,
+  StepRef,
 } from '../model/types.js';
 import { Code, code, ident, join, lit, prop } from './escape.js';
-import { anyJson, templateExpr, textTravels } from './expr.js';
+import { anyJson, type PartResolver, templateExpr, textTravels } from './expr.js';
 
 /** The consumed APIs that these calls reach, in spec order. */
 export function clientsCalled(model: Capability, calls: CallBinding[]): ConsumedApi[] {
@@ -53,11 +58,12 @@ export function argsObject(
   target: CallTarget,
   inputs: ExposedInput[],
   input: (i: ExposedInput) => Code,
+  step?: (ref: StepRef) => Code,
 ): Code {
   const client = ident(target.clientIdent);
   const entries = call.args.map(({ param, value }) => {
     const p = target.operation.params.find((x) => x.name === param)!;
-    return code`${prop(param)}: ${argExpr(value, p, inputs, input, client)}`;
+    return code`${prop(param)}: ${argExpr(value, p, inputs, input, client, step)}`;
   });
   const optional = entries.length === 0;
   return optional ? new Code('{}') : code`{ ${join(entries, ', ')} }`;
@@ -69,6 +75,7 @@ function argExpr(
   inputs: ExposedInput[],
   input: (i: ExposedInput) => Code,
   client: Code,
+  step?: (ref: StepRef) => Code,
 ): Code {
   const byName = (name: string) => inputs.find((i) => i.name === name)!;
   switch (value.kind) {
@@ -85,9 +92,13 @@ function argExpr(
       return loose && !mismatch ? code`${converted}!` : converted;
     }
     case 'template': {
+      const only = value.template.parts.length === 1 ? value.template.parts[0] : undefined;
+      // A whole earlier-step field keeps its JSON value, converted to the parameter's type.
+      if (only?.kind === 'step' && step) return convert(step(only.ref), param.type);
       const text = templateExpr(value.template, {
         input: (name) => input(byName(name)),
         secret: (variable) => code`(${client}.secret(${lit(variable)}) ?? '')`,
+        step,
       });
       return param.type === 'string' || textTravels(param) ? text : convert(text, param.type);
     }
@@ -158,4 +169,101 @@ export function jsonPath(path: string): (string | number | null)[] {
     else out.push(null);
   }
   return out;
+}
+
+/** The runtime helpers of mocks and orchestrations (runtime/steps.ts) that emitted code calls. */
+export function stepHelpersUsed(emitted: Code[]): string[] {
+  const text = emitted.map((c) => c.text).join('\n');
+  return STEP_HELPERS.filter((h) => text.includes(`${h}(`));
+}
+
+/**
+ * A mock answer as a literal: `answer({ imo: String(args.imo_number ?? ""), name: "Northern Star" })`.
+ * An empty one is `empty` (REST answers 204 with no value; MCP gives `{}`).
+ */
+export function mockAnswer(value: MockValue & { kind: 'object' }, resolve: PartResolver, empty: Code): Code {
+  if (value.properties.length === 0) return code`answer(${empty})`;
+  return code`answer(${mockLiteral(value, resolve)})`;
+}
+
+function mockLiteral(value: MockValue, resolve: PartResolver): Code {
+  switch (value.kind) {
+    case 'text':
+      return templateExpr(value.template, resolve);
+    case 'array':
+      return value.item ? code`[${mockLiteral(value.item, resolve)}]` : new Code('[]');
+    case 'object':
+      return code`{ ${join(
+        value.properties.map((p) => code`${prop(p.name)}: ${mockLiteral(p.value, resolve)}`),
+        ', ',
+      )} }`;
+  }
+}
+
+/**
+ * An orchestration as a sequence of statements: one awaited `callStep` per call step, one
+ * `lookup` per lookup step, then the mapped answer (or the last call's own answer).
+ */
+export function stepsBody(
+  model: Capability,
+  orchestration: Orchestration,
+  inputs: ExposedInput[],
+  input: (i: ExposedInput) => Code,
+  signal: Code,
+): Code {
+  const idents = new Map(orchestration.steps.map((s) => [s.name, s]));
+  const stepValue = (ref: StepRef): Code => {
+    const s = idents.get(ref.step)!;
+    const output = s.kind === 'call' ? code`${ident(s.ident)}.output` : ident(s.ident);
+    return ref.path.length === 0 ? output : code`field(${output}, ${lit(ref.path)})`;
+  };
+  const options = signal.text === 'signal' ? new Code('{ signal }') : code`{ signal: ${signal} }`;
+  const lines: Code[] = [];
+  let last: string | undefined;
+  for (const s of orchestration.steps) {
+    if (s.kind === 'call') {
+      const target = callTarget(model, s.call);
+      const args = argsObject(s.call, target, inputs, input, stepValue);
+      const projection = target.operation.projection?.map((p) => [p.name, jsonPath(p.path)]);
+      const extra = projection && projection.length > 0 ? code`, ${lit(projection)}` : new Code('');
+      lines.push(
+        code`const ${ident(s.ident)} = await callStep(${lit(s.name)}, ${ident(target.clientIdent)}.${ident(target.operation.ident)}(${args}, ${options})${extra});`,
+      );
+      last = s.ident;
+      continue;
+    }
+    const index = idents.get(s.index)!;
+    const rows = index.kind === 'call' ? code`${ident(index.ident)}.output` : ident(index.ident);
+    const value =
+      s.value.kind === 'ref'
+        ? stepValue(s.value.ref)
+        : templateExpr(s.value.template, {
+            input: (name) => input(inputs.find((i) => i.name === name)!),
+            secret: () => {
+              throw new Error('generator bug: a lookup value reads a secret');
+            },
+            step: stepValue,
+          });
+    lines.push(code`const ${ident(s.ident)} = lookup(${rows}, ${lit(s.match)}, ${value}, ${lit(s.fields)});`);
+  }
+  const result = orchestration.result;
+  if (!result) lines.push(code`return ${ident(last!)}.response;`);
+  else {
+    const node = (n: MappedNode, top: boolean): Code =>
+      n.kind === 'ref'
+        ? stepValue(n.ref)
+        : top
+          ? code`{ ${join(
+              n.entries.map((e) => code`${prop(e.name)}: ${node(e.value, false)}`),
+              ', ',
+            )} }`
+          : code`group({ ${join(
+              n.entries.map((e) => code`${prop(e.name)}: ${node(e.value, false)}`),
+              ', ',
+            )} })`;
+    lines.push(
+      code`return mapped(${node(result, true)}, ${last === undefined ? new Code('undefined') : ident(last)});`,
+    );
+  }
+  return join(lines, '\n');
 }

@@ -1,5 +1,6 @@
 // Emits client.ts: one typed client class per consumed API, one method per operation.
 import { basename } from 'node:path';
+import { callsOf } from '../model/actions.js';
 import type {
   CallBinding,
   Capability,
@@ -254,8 +255,8 @@ function secretsOf(
 
 function secretsExpr(api: ConsumedApi, model: Capability): Code {
   const calls = [
-    ...model.rest.flatMap((a) => a.paths.flatMap((p) => p.operations.map((o) => o.call))),
-    ...model.mcp.flatMap((a) => a.tools.map((t) => t.call)),
+    ...model.rest.flatMap((a) => a.paths.flatMap((p) => p.operations.flatMap(callsOf))),
+    ...model.mcp.flatMap((a) => a.tools.flatMap(callsOf)),
   ];
   const entries = secretsOf(api, model.secrets, calls).map(
     (s) =>

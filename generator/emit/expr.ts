@@ -1,28 +1,40 @@
 // Expressions shared by the emitters: templates and JSON bodies become TypeScript expressions
 // built only from escape.ts values.
-import type { ConsumedParam, JsonTemplate, ParamType, Template } from '../model/types.js';
+import type {
+  ConsumedParam,
+  JsonTemplate,
+  ParamType,
+  StepRef,
+  Template,
+  TemplatePart,
+} from '../model/types.js';
 import { Code, join, lit } from './escape.js';
 
 export interface PartResolver {
   input(name: string): Code;
   secret(variable: string): Code;
+  /** A field of an earlier step's output; only orchestrations have steps. */
+  step?(ref: StepRef): Code;
+}
+
+function partExpr(p: Exclude<TemplatePart, { kind: 'text' }>, resolve: PartResolver): Code {
+  if (p.kind === 'secret') return resolve.secret(p.variable);
+  if (p.kind === 'input') return resolve.input(p.name);
+  if (!resolve.step) throw new Error('generator bug: a step reference outside an orchestration');
+  return resolve.step(p.ref);
 }
 
 /** A template as a string expression, e.g. `"Bearer " + secrets.TOKEN`. */
 export function templateExpr(t: Template, resolve: PartResolver): Code {
   if (t.parts.length === 0) return lit('');
-  const parts = t.parts.map((p) =>
-    p.kind === 'text'
-      ? lit(p.text)
-      : p.kind === 'secret'
-        ? resolve.secret(p.variable)
-        : resolve.input(p.name),
-  );
+  const parts = t.parts.map((p) => (p.kind === 'text' ? lit(p.text) : partExpr(p, resolve)));
+  // Inputs and step fields may be absent or not strings; secrets are always strings.
+  const asText = (p: TemplatePart, c: Code) =>
+    p.kind === 'input' || p.kind === 'step' ? new Code(`String(${c.text} ?? "")`) : c;
   if (t.parts.length === 1 && t.parts[0]!.kind === 'text') return parts[0]!;
-  if (t.parts.length === 1)
-    return t.parts[0]!.kind === 'input' ? new Code(`String(${parts[0]!.text} ?? "")`) : parts[0]!;
+  if (t.parts.length === 1) return asText(t.parts[0]!, parts[0]!);
   return join(
-    t.parts.map((p, i) => (p.kind === 'input' ? new Code(`String(${parts[i]!.text} ?? "")`) : parts[i]!)),
+    t.parts.map((p, i) => asText(p, parts[i]!)),
     ' + ',
   );
 }
@@ -34,7 +46,9 @@ export function jsonTemplateExpr(data: JsonTemplate, resolve: PartResolver): Cod
       return lit(data.value);
     case 'template': {
       const only = data.template.parts.length === 1 ? data.template.parts[0] : undefined;
-      return only?.kind === 'input' ? resolve.input(only.name) : templateExpr(data.template, resolve);
+      if (only?.kind === 'input') return resolve.input(only.name);
+      if (only?.kind === 'step' && resolve.step) return resolve.step(only.ref);
+      return templateExpr(data.template, resolve);
     }
     case 'array':
       return new Code(`[${data.items.map((d) => jsonTemplateExpr(d, resolve).text).join(', ')}]`);

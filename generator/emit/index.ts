@@ -21,6 +21,7 @@ import { emitSkills } from './skills.js';
 export function emitAll(model: Capability): [string, string][] {
   // The runtime modules the emitted files import, filled in by each emitter.
   const used = new Set<string>();
+  // A capability of mocks only consumes nothing, so it has no client.
   const files: [string, string][] = model.apis.length > 0 ? [['client.ts', emitClient(model, used)]] : [];
   if (model.rest.length > 0) {
     files.push(['rest.ts', emitRest(model, used)]);

@@ -1,6 +1,7 @@
 // Emits mcp.ts: one MCP server factory per MCP adapter, one tool per spec tool. Tool schemas are
 // module-level constants so they are compiled once, not per request.
 import { basename } from 'node:path';
+import { callsOf } from '../model/actions.js';
 import { camel, NameTable, pascal } from '../model/names.js';
 import type {
   Capability,
@@ -11,7 +12,17 @@ import type {
   McpTool,
   OutputShape,
 } from '../model/types.js';
-import { argsObject, callTarget, clientsCalled, clientsType, convertersUsed, outputLiteral } from './call.js';
+import {
+  argsObject,
+  callTarget,
+  clientsCalled,
+  clientsType,
+  convertersUsed,
+  mockAnswer,
+  outputLiteral,
+  stepHelpersUsed,
+  stepsBody,
+} from './call.js';
 import { Code, code, doc, ident, join, lit, member, prop } from './escape.js';
 import { tsType } from './expr.js';
 import { render } from './render.js';
@@ -33,13 +44,22 @@ export function emitMcp(model: Capability, runtime: Set<string>): string {
   const usedParamTypes = new Set<string>();
   const adapters = model.mcp.map((adapter) => adapterView(model, adapter, names, usedParamTypes));
   const converters = convertersUsed(adapters.flatMap((a) => [...a.tools, ...a.resources]));
+  const helpers = stepHelpersUsed(adapters.flatMap((a) => a.tools));
   const clients = [...new Set(model.mcp.flatMap((a) => clientsOf(model, a)).map((c) => c.className))].sort();
+  const clientImports = [
+    ...clients,
+    ...[...usedParamTypes].sort(),
+    ...typeImports(model.mcp.flatMap((a) => a.tools.flatMap((t) => t.inputs))),
+  ];
   return render('mcp.ts.hbs', {
     source: basename(model.specFile),
     adapters,
+    hasClientImports: clientImports.length > 0,
+    clientImports: new Code(clientImports.join(', ')),
     runtimeImports: runtimeImports(
       [
         ...converters,
+        ...helpers,
         'createToolServer',
         'jsonSchema',
         'tool',
@@ -50,19 +70,12 @@ export function emitMcp(model: Capability, runtime: Set<string>): string {
       ],
       runtime,
     ),
-    clientImports: new Code(
-      [
-        ...clients,
-        ...[...usedParamTypes].sort(),
-        ...typeImports(model.mcp.flatMap((a) => a.tools.flatMap((t) => t.inputs))),
-      ].join(', '),
-    ),
   });
 }
 
 const clientsOf = (model: Capability, adapter: McpAdapter) =>
   clientsCalled(model, [
-    ...adapter.tools.map((t) => t.call),
+    ...adapter.tools.flatMap(callsOf),
     ...adapter.resources.flatMap((r) => (r.kind === 'dynamic' ? [r.call] : [])),
   ]);
 
@@ -71,10 +84,10 @@ function adapterView(model: Capability, adapter: McpAdapter, names: NameTable, u
   const schemas: Code[] = [];
   const tools = adapter.tools.map((tool) => {
     const base = camel(tool.name);
-    const target = callTarget(model, tool.call);
     // A tool whose arguments are exactly the operation's parameters passes them straight through,
     // typed by the client; others get an interface of their own and an explicit mapping.
-    const direct = passesThrough(tool, target.operation);
+    const target = tool.call ? callTarget(model, tool.call) : undefined;
+    const direct = target !== undefined && passesThrough(tool, target.operation);
     const argsType = direct ? target.operation.paramsType : names.take(`${pascal(tool.name)}Args`);
     if (direct) usedParamTypes.add(argsType);
     const inputConst = names.take(`${base}Input`);
@@ -106,6 +119,7 @@ function adapterView(model: Capability, adapter: McpAdapter, names: NameTable, u
     optionsName: ident(`${base}Options`),
     clientsName: ident(`${base}Clients`),
     clientsType: clientsType(clients),
+    hasClients: clients.length > 0,
     clientNames: new Code(clients.map((c) => c.ident).join(', ')),
     serverInfo: lit(info),
     schemas,
@@ -194,8 +208,10 @@ function outputSchema(shape: OutputShape): object {
 /** The tool's arguments are the operation's own parameters: same names, types and required flags. */
 function passesThrough(tool: McpTool, op: ConsumedOperation): boolean {
   const params = op.params.filter((p) => p.value === undefined);
-  if (tool.call.args.length !== params.length || tool.inputs.length !== params.length) return false;
-  return tool.call.args.every((arg) => {
+  if (!tool.call) return false;
+  const call = tool.call;
+  if (call.args.length !== params.length || tool.inputs.length !== params.length) return false;
+  return call.args.every((arg) => {
     const param = params.find((p) => p.name === arg.param);
     const input = tool.inputs.find((i) => arg.value.kind === 'input' && i.name === arg.value.name);
     return (
@@ -216,10 +232,27 @@ function toolCode(
   outputConst: string,
   direct: boolean,
 ): Code {
-  const target = callTarget(model, tool.call);
   const args = new Code('args');
-  const argsValue = direct ? args : argsObject(tool.call, target, tool.inputs, (i) => member(args, i.name));
-  const call = code`${ident(target.clientIdent)}.${ident(target.operation.ident)}(${argsValue}, { signal })`;
+  const input = (i: ExposedInput) => member(args, i.name);
+  const argName = tool.inputs.length === 0 && !direct ? '_args' : 'args';
+  const params = code`${new Code(argName)}: ${ident(argsType)}, signal: AbortSignal`;
+  let call: Code;
+  if (tool.call) {
+    const target = callTarget(model, tool.call);
+    const argsValue = direct ? args : argsObject(tool.call, target, tool.inputs, input);
+    call = code`(${params}) => ${ident(target.clientIdent)}.${ident(target.operation.ident)}(${argsValue}, { signal })`;
+  } else if (tool.mock) {
+    const resolve = {
+      input: (name: string) => input(tool.inputs.find((i) => i.name === name)!),
+      secret: () => {
+        throw new Error('generator bug: a mock reads a secret');
+      },
+    };
+    const answer = mockAnswer(tool.mock, resolve, new Code('{}'));
+    call = tool.inputs.length === 0 ? code`() => ${answer}` : code`(args: ${ident(argsType)}) => ${answer}`;
+  } else {
+    call = code`async (${params}) => {\n${stepsBody(model, tool.steps!, tool.inputs, input, new Code('signal'))}\n}`;
+  }
   const output = outputLiteral(tool.output);
   const config = [
     ...(tool.title !== undefined ? [code`title: ${lit(tool.title)}`] : []),
@@ -228,10 +261,9 @@ function toolCode(
     code`outputSchema: ${ident(outputConst)}`,
     code`annotations: ${lit(tool.title !== undefined ? { title: tool.title, ...tool.annotations } : tool.annotations)}`,
   ];
-  const argName = tool.inputs.length === 0 && !direct ? '_args' : 'args';
   return code`tool({
   name: ${lit(tool.name)},
   config: { ${join(config, ', ')} },${output ? code`\noutput: ${output},` : new Code('')}
-  call: (${new Code(argName)}: ${ident(argsType)}, signal: AbortSignal) => ${call},
+  call: ${call},
 })`;
 }

@@ -1,5 +1,6 @@
 // Emits openapi.json: an OpenAPI 3.1 description of each REST adapter. Equivalent templated
 // paths are already merged in the model, so every path item is unique (Spectral `path-params`).
+import { actionSummary } from '../model/actions.js';
 import type { Capability, ExposedInput, OutputShape, RestAdapter, RestOperation } from '../model/types.js';
 import { jsonDocument } from './escape.js';
 import { render } from './render.js';
@@ -82,7 +83,7 @@ function operation(adapter: RestAdapter, op: RestOperation, ids: Set<string>): o
   const result: Record<string, unknown> = {
     operationId: id,
     summary: firstLine(op.description ?? op.name),
-    description: op.description ?? `Calls ${op.call.api}.${op.call.operation}.`,
+    description: op.description ?? `Calls ${actionSummary(op)}.`,
     tags: [adapter.namespace],
   };
   if (parameters.length > 0) result.parameters = parameters;

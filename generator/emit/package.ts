@@ -1,5 +1,6 @@
 // Emits the generated server's own package.json, tsconfig.json and README.md, so that
 // out/<name>/ copied elsewhere runs with `npm install && npm start`.
+import { actionSummary } from '../model/actions.js';
 import type { Capability } from '../model/types.js';
 import { COMPILER_OPTIONS_JSON } from '../verify.js';
 import { mcpClientConfigs } from './clients.js';
@@ -32,6 +33,11 @@ const COMMON_ENV = [
   {
     name: 'HOST',
     purpose: "address every adapter binds to (default: the adapter's `address`, else 127.0.0.1)",
+  },
+  {
+    name: 'PORT',
+    purpose:
+      "single-port mode: the REST adapter and the MCP adapter (at `/mcp`) on this one port, as a PaaS or a Kubernetes Service expects; the adapters' own port variables are then not used",
   },
   {
     name: 'LOG_LEVEL',
@@ -171,7 +177,7 @@ export function emitReadme(model: Capability): string {
         adapter: a.namespace,
         method: o.method,
         path: p.template,
-        call: `${o.call.api}.${o.call.operation}`,
+        call: actionSummary(o),
         description: o.description,
       })),
     ),

@@ -1,7 +1,19 @@
 // Emits rest.ts: one Fastify app factory per REST adapter, one route per exposed operation.
 import { basename } from 'node:path';
+import { callsOf } from '../model/actions.js';
+import { actionSummary } from '../model/actions.js';
 import type { Capability, ExposedInput, RestAdapter, RestOperation, RestPath } from '../model/types.js';
-import { argsObject, callTarget, clientsCalled, clientsType, convertersUsed, outputLiteral } from './call.js';
+import {
+  argsObject,
+  callTarget,
+  clientsCalled,
+  clientsType,
+  convertersUsed,
+  mockAnswer,
+  outputLiteral,
+  stepHelpersUsed,
+  stepsBody,
+} from './call.js';
 import { Code, code, doc, ident, join, lit, member, optionalMember, prop } from './escape.js';
 import { tsType } from './expr.js';
 import { render } from './render.js';
@@ -11,13 +23,21 @@ import { namedTypesIn, schemaType } from './schema-types.js';
 export function emitRest(model: Capability, runtime: Set<string>): string {
   const adapters = model.rest.map((adapter) => adapterView(model, adapter));
   const converters = convertersUsed(adapters.flatMap((a) => a.routes));
+  const helpers = stepHelpersUsed(adapters.flatMap((a) => a.routes));
   const clients = [...new Set(model.rest.flatMap((a) => clientsOf(model, a)).map((c) => c.className))].sort();
+  const clientImports = [
+    ...clients,
+    ...typeImports(model.rest.flatMap((a) => a.paths.flatMap((p) => p.operations.flatMap((o) => o.inputs)))),
+  ];
   return render('rest.ts.hbs', {
     source: basename(model.specFile),
     adapters,
+    hasClientImports: clientImports.length > 0,
+    clientImports: new Code(clientImports.join(', ')),
     runtimeImports: runtimeImports(
       [
         ...converters,
+        ...helpers,
         'createRestApp',
         'route',
         'type Health',
@@ -27,21 +47,13 @@ export function emitRest(model: Capability, runtime: Set<string>): string {
       ],
       runtime,
     ),
-    clientImports: new Code(
-      [
-        ...clients,
-        ...typeImports(
-          model.rest.flatMap((a) => a.paths.flatMap((p) => p.operations.flatMap((o) => o.inputs))),
-        ),
-      ].join(', '),
-    ),
   });
 }
 
 const clientsOf = (model: Capability, adapter: RestAdapter) =>
   clientsCalled(
     model,
-    adapter.paths.flatMap((p) => p.operations.map((o) => o.call)),
+    adapter.paths.flatMap((p) => p.operations.flatMap(callsOf)),
   );
 
 function adapterView(model: Capability, adapter: RestAdapter) {
@@ -56,6 +68,7 @@ function adapterView(model: Capability, adapter: RestAdapter) {
     optionsName: ident(`${base}Options`),
     clientsName: ident(`${base}Clients`),
     clientsType: clientsType(clients),
+    hasClients: clients.length > 0,
     clientNames: new Code(clients.map((c) => c.ident).join(', ')),
     openapiFile: lit(adapter.openapiFile),
     openapiConst: ident(`${base[0]!.toLowerCase()}${base.slice(1)}OpenApi`),
@@ -64,7 +77,6 @@ function adapterView(model: Capability, adapter: RestAdapter) {
 }
 
 function route(model: Capability, path: RestPath, op: RestOperation): Code {
-  const target = callTarget(model, op.call);
   const routerName = (name: string) => path.params.find((p) => p.name === name)?.routerName ?? name;
   const request = new Code('request');
   const wholeBody = op.inputs.find((i) => i.in === 'body' && i.name === 'body');
@@ -114,7 +126,7 @@ function route(model: Capability, path: RestPath, op: RestOperation): Code {
   // Errors show the published names: router parameters and the client's own parameter names.
   const names: Record<string, string> = {};
   for (const p of path.params) if (p.routerName !== p.name) names[p.routerName] = p.name;
-  for (const arg of op.call.args) {
+  for (const arg of callsOf(op).flatMap((c) => c.args)) {
     const input =
       arg.value.kind === 'input'
         ? op.inputs.find((i) => i.name === (arg.value as { name: string }).name)
@@ -130,12 +142,37 @@ function route(model: Capability, path: RestPath, op: RestOperation): Code {
     ...(body.length > 0 ? [new Code('body: true')] : []),
     ...(op.output.kind === 'mapped' ? [code`output: ${outputLiteral(op.output)!}`] : []),
   ];
-  const args = argsObject(op.call, target, op.inputs, valueOf);
-  const call = code`${ident(target.clientIdent)}.${ident(target.operation.ident)}(${args}, { signal: request.signal })`;
-  return code`${doc(op.description, `\`${op.method} ${path.template}\` calls \`${op.call.api}.${op.call.operation}\`.`)}
+  const requestType = code`RestRequest<${join(generics, ', ')}>`;
+  let call: Code;
+  if (op.call) {
+    const target = callTarget(model, op.call);
+    const args = argsObject(op.call, target, op.inputs, valueOf);
+    call = code`(request: ${requestType}) => ${ident(target.clientIdent)}.${ident(target.operation.ident)}(${args}, { signal: request.signal })`;
+  } else if (op.mock) {
+    const answer = mockAnswer(
+      op.mock,
+      {
+        input: (name) => valueOf(op.inputs.find((i) => i.name === name)!),
+        secret: () => {
+          throw new Error('generator bug: a mock reads a secret');
+        },
+      },
+      new Code('undefined'),
+    );
+    call = op.inputs.length === 0 ? code`() => ${answer}` : code`(request: ${requestType}) => ${answer}`;
+  } else {
+    const body = stepsBody(model, op.steps!, op.inputs, valueOf, member(request, 'signal'));
+    call = code`async (request: ${requestType}) => {\n${body}\n}`;
+  }
+  const what = op.call
+    ? `calls \`${op.call.api}.${op.call.operation}\``
+    : op.mock
+      ? 'answers as a mock, calling nothing'
+      : `runs ${op.steps!.steps.length} steps (${actionSummary(op).replace(/^steps: /, '')})`;
+  return code`${doc(op.description, `\`${op.method} ${path.template}\` ${what}.`)}
 route({
   ${join(fields, ',\n')},
-  call: (request: RestRequest<${join(generics, ', ')}>) => ${call},
+  call: ${call},
 })`;
 }
 

@@ -1,6 +1,7 @@
 // Emits server.ts: creates the clients from the environment and starts every adapter on its
 // own port (or MCP on stdio), with graceful shutdown.
 import { basename } from 'node:path';
+import { callsOf } from '../model/actions.js';
 import type { Auth, Capability } from '../model/types.js';
 import { Code, code, ident, join, lit } from './escape.js';
 import { type PartResolver, templateExpr } from './expr.js';
@@ -35,25 +36,37 @@ export function emitServer(model: Capability, runtime: Set<string>): string {
         .map((a) => a.ident)
         .join(', ')} }`,
     );
-  const rest = model.rest.map((a) => {
+  const rest = model.rest.map((a, restIndex) => {
     const app = ident(
       `${a.factoryName.replace(/^create/, '').replace(/App$/, '')}`.replace(/^./, (c) => c.toLowerCase()) +
         'App',
     );
-    const apis = a.paths.flatMap((p) => p.operations.map((o) => o.call.api));
+    const apis = a.paths.flatMap((p) => p.operations.flatMap((o) => callsOf(o).map((c) => c.api)));
     // --stdio serves MCP on stdin/stdout and opens no port at all.
+    const listen = code`await ${app}.listen({ host: host ?? ${lit(a.address)}, port: portFrom(env, ${lit(a.portEnv)}, ${lit(a.port)}) });
+  urls[${lit(a.namespace)}] = urlOf(${app}.server, host ?? ${lit(a.address)});
+  state.listening(portOf(${app}.server));`;
     return code`if (listenHttp) {
   const ${app} = ${ident(a.factoryName)}({ clients: ${clientsOf(apis)}, bodyLimit, auth: ${authExpr(a.auth, a.namespace)}, allowedHosts: allowedHostsFor(env, host ?? ${lit(a.address)}), maxJsonDepth, health });
   closers.push(() => ${app}.close());
   const state = health.adapter('rest', ${lit(a.namespace)});
-  await ${app}.listen({ host: host ?? ${lit(a.address)}, port: portFrom(env, ${lit(a.portEnv)}, ${lit(a.port)}) });
-  urls[${lit(a.namespace)}] = urlOf(${app}.server, host ?? ${lit(a.address)});
-  state.listening(portOf(${app}.server));
+  ${
+    restIndex === 0
+      ? code`if (onePort) {
+    onePort.rest = ${app};
+    onePort.add(${lit(a.namespace)}, state);
+  } else {
+    ${listen}
+  }`
+      : listen
+  }
 }`;
   });
+  // The MCP adapter that PORT serves at /mcp: the first one over HTTP.
+  const firstHttpMcp = model.mcp.findIndex((a) => a.transport !== 'stdio');
   const mcp = model.mcp.map((a, index) => {
     const apis = [
-      ...a.tools.map((t) => t.call.api),
+      ...a.tools.flatMap((t) => callsOf(t).map((c) => c.api)),
       ...a.resources.flatMap((r) => (r.kind === 'dynamic' ? [r.call.api] : [])),
     ];
     const base = a.factoryName.replace(/^create/, '').replace(/Server$/, '');
@@ -78,10 +91,19 @@ if (${stdioCondition}) {
   urls[${lit(a.namespace)}] = 'stdio';
 } else if (listenHttp) {
   const state = health.adapter('mcp', ${lit(a.namespace)});
+  ${
+    index === firstHttpMcp
+      ? code`if (onePort) {
+    onePort.mcp = mcpHttpHandler(${factory}, { name: ${lit(a.namespace)}, auth: ${authExpr(a.auth, a.namespace)}, allowedHosts: allowedHostsFor(env, host ?? ${lit(a.address)}), maxBodyBytes: bodyLimit, maxJsonDepth, health });
+    onePort.add(${lit(a.namespace)}, state, '/mcp');
+  } else {`
+      : new Code('{')
+  }
   const served = await serveMcpHttp(${factory}, { name: ${lit(a.namespace)}, auth: ${authExpr(a.auth, a.namespace)}, host: host ?? ${lit(a.address)}, port: portFrom(env, ${lit(a.portEnv)}, ${lit(a.port)}), allowedHosts: allowedHostsFor(env, host ?? ${lit(a.address)}), maxBodyBytes: bodyLimit, maxJsonDepth, health });
   closers.push(() => served.close());
   urls[${lit(a.namespace)}] = urlOf(served.server, host ?? ${lit(a.address)}, '/mcp');
   state.listening(portOf(served.server));
+  }
 }`;
   });
   const skill = model.skill.map((a) => {
@@ -97,6 +119,30 @@ if (${stdioCondition}) {
 }`;
   });
   const listens = model.rest.length + model.mcp.length + model.skill.length > 0;
+  // PORT: one listener for the first REST and the first HTTP MCP adapter.
+  const httpMcp = model.mcp.filter((a) => a.transport !== 'stdio');
+  const onePort = model.rest.length > 0 || httpMcp.length > 0;
+  const extra = [
+    ...model.rest.slice(1).map((a) => a.namespace),
+    ...httpMcp.slice(1).map((a) => a.namespace),
+    ...model.skill.map((a) => a.namespace),
+  ];
+  const address = model.rest[0]?.address ?? httpMcp[0]?.address ?? '127.0.0.1';
+  const onePortSetup = onePort
+    ? [
+        code`// PORT: the REST and MCP adapters behind one listener (MCP at /mcp), as a PaaS or a Kubernetes Service expects.
+const onePort = listenHttp && env.PORT ? new OnePort(portFrom(env, 'PORT', 0)${extra.length > 0 ? code`, ${lit(extra)}` : new Code('')}) : undefined;`,
+      ]
+    : [];
+  const onePortListen = onePort
+    ? [
+        code`if (onePort) {
+  const served = await onePort.listen(host ?? ${lit(address)});
+  closers.push(() => served.close());
+  Object.assign(urls, served.urls);
+}`,
+      ]
+    : [];
   const symbols = [
     'ConfigError',
     'intFrom',
@@ -109,9 +155,12 @@ if (${stdioCondition}) {
     'setLogLevel',
     ...(listens ? ['Health', 'allowedHostsFor', 'portFrom', 'portOf', 'urlOf'] : []),
     ...(model.mcp.length > 0 ? ['logToStderr', 'serveMcpHttp'] : []),
+    ...(httpMcp.length > 0 ? ['mcpHttpHandler'] : []),
+    ...(onePort ? ['OnePort'] : []),
     ...(model.skill.length > 0 ? ['createSkillApp'] : []),
   ].sort();
   const imports: Code[] = [
+    // A capability of mocks only consumes nothing: it has no client.
     ...(model.apis.length > 0
       ? [
           code`import { ${join(
@@ -161,6 +210,6 @@ if (${stdioCondition}) {
     clients,
     bindFiles: model.bindFiles.length > 0 ? lit(model.bindFiles) : undefined,
     bindings: lit(Object.fromEntries(model.secrets.map((s) => [s.variable, s.env]))),
-    adapters: [...rest, ...mcp, ...skill],
+    adapters: [...onePortSetup, ...rest, ...mcp, ...skill, ...onePortListen],
   });
 }

@@ -43,11 +43,27 @@ export interface BindRequest {
   placeholders: string[];
   scope: TemplateScope;
   report: Reporter;
+  /**
+   * A step of an orchestration: a parameter that neither `with` nor an input of the same name
+   * feeds is left unset when it is optional, instead of becoming an input of its own.
+   */
+  step?: boolean;
 }
 
 export interface Bound {
   inputs: ExposedInput[];
   call: CallBinding;
+}
+
+/** The declared inputs of a unit that calls nothing (a mock), placed as bind() places them. */
+export function declaredInputs(req: Omit<BindRequest, 'api' | 'operation' | 'with'>): ExposedInput[] {
+  const inputs = new Map<string, ExposedInput>();
+  for (const [p, pAt] of req.declared) {
+    const input = declaredInput(p, req as BindRequest, pAt);
+    inputs.set(input.name, input);
+  }
+  placeInputs(inputs, req as BindRequest);
+  return [...inputs.values()];
 }
 
 export function bind(req: BindRequest): Bound {
@@ -79,6 +95,7 @@ export function bind(req: BindRequest): Bound {
   for (const target of req.operation.params) {
     if (bound.has(target.name) || target.value !== undefined || target.withOnly) continue;
     const match = [...inputs.values()].find((i) => sameName(i.name, target.name));
+    if (req.step && !match && !target.required) continue;
     const name = ensureInput(inputs, match?.name ?? implicitName(target, req), target, req);
     args.push({ param: target.name, value: { kind: 'input', name } });
   }
@@ -94,6 +111,15 @@ export function bind(req: BindRequest): Bound {
     input.schema = input.description !== undefined ? { ...schema, description: input.description } : schema;
     input.typed = param.typed;
   }
+  placeInputs(inputs, req);
+  return {
+    inputs: [...inputs.values()],
+    call: { api: req.api.namespace, operation: req.operation.name, method: req.operation.ident, args },
+  };
+}
+
+/** REST: inputs named by the path's placeholders are path inputs; other path inputs move to the query. */
+function placeInputs(inputs: Map<string, ExposedInput>, req: BindRequest): void {
   if (req.kind === 'rest') {
     for (const placeholder of req.placeholders) {
       const input = inputs.get(placeholder);
@@ -120,10 +146,6 @@ export function bind(req: BindRequest): Bound {
     for (const input of inputs.values())
       if (input.in === 'path' && !req.placeholders.includes(input.name)) input.in = 'query';
   }
-  return {
-    inputs: [...inputs.values()],
-    call: { api: req.api.namespace, operation: req.operation.name, method: req.operation.ident, args },
-  };
 }
 
 /** For REST, an undeclared input that feeds a path parameter takes the placeholder's spelling. */

@@ -6,6 +6,7 @@ import type { DocumentSet } from '../openapi/document.js';
 import { listAt, type Obj, objAt, objects, strAt } from '../raw.js';
 import type { Validation } from '../validate/index.js';
 import { isSkipped } from '../validate/units.js';
+import { callsOf } from './actions.js';
 import { undeclaredWithKeys } from './bind.js';
 import { bodyTemplateNames, buildApis, type ConsumesContext, operationPath, parsePath } from './consumes.js';
 import { buildMcpAdapter, buildRestAdapter, type ExposeContext } from './expose.js';
@@ -107,7 +108,7 @@ export function buildModel(
     .map(([adapter, i]) => buildSkillAdapter(adapter, i, ctx, modes));
   const operations = apis.reduce((n, a) => n + a.operations.length, 0);
   const exposed = rest.reduce((n, a) => n + a.paths.length, 0) + mcp.reduce((n, a) => n + a.tools.length, 0);
-  if (operations === 0 && skill.length === 0) {
+  if (operations === 0 && exposed === 0 && skill.length === 0) {
     report.error(
       'nothing-to-generate',
       'nothing to generate: no consumed operation is left to call',
@@ -269,8 +270,8 @@ function collectSecrets(
     if (auth?.kind === 'basic') templates.push(auth.username, auth.password);
   }
   const calls = [
-    ...rest.flatMap((a) => a.paths.flatMap((p) => p.operations.map((o) => o.call))),
-    ...mcp.flatMap((a) => a.tools.map((t) => t.call)),
+    ...rest.flatMap((a) => a.paths.flatMap((p) => p.operations.flatMap(callsOf))),
+    ...mcp.flatMap((a) => a.tools.flatMap(callsOf)),
     ...mcp.flatMap((a) => a.resources.flatMap((r) => (r.kind === 'dynamic' ? [r.call] : []))),
   ];
   for (const call of calls)

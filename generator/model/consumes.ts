@@ -240,7 +240,15 @@ function baseUriPlaceholders(
 /** A template written back as `{{…}}` text (its secrets by variable name). */
 function templateText(t: Template): string {
   return t.parts
-    .map((p) => (p.kind === 'text' ? p.text : p.kind === 'secret' ? `{{${p.variable}}}` : `{{${p.name}}}`))
+    .map((p) =>
+      p.kind === 'text'
+        ? p.text
+        : p.kind === 'secret'
+          ? `{{${p.variable}}}`
+          : p.kind === 'input'
+            ? `{{${p.name}}}`
+            : `{{${[p.ref.step, ...p.ref.path].join('.')}}}`,
+    )
     .join('');
 }
 
@@ -370,6 +378,12 @@ function buildOperation(
       });
   }
   const format = responseFormat(op.outputRawFormat, op.outputSchema);
+  // Named `$` outputParameters project the answer when the operation is a step (naftiko.md §3).
+  const projection = objects(op.outputParameters).flatMap(([p]) => {
+    const path = strAt(p.value) ?? strAt(p.mapping);
+    const name = strAt(p.name);
+    return name !== undefined && path?.startsWith('$') ? [{ name, path }] : [];
+  });
   return {
     name,
     ident,
@@ -380,6 +394,7 @@ function buildOperation(
     params: [...byName.values()],
     body,
     ...(format ? { format } : {}),
+    ...(projection.length > 0 ? { projection } : {}),
     origin: ctx.report.position(at),
   };
 }

@@ -5,14 +5,19 @@ import type { PathKey } from '../load.js';
 import { inline } from '../openapi/inline.js';
 import { isObj, listAt, type Obj, objAt, objects, strAt } from '../raw.js';
 import { isSkipped } from '../validate/units.js';
-import { bind } from './bind.js';
+import { callsOf } from './actions.js';
+import { bind, type BindRequest, declaredInputs } from './bind.js';
 import { paramType, parsePath, readAuth } from './consumes.js';
+import { mockAnswer, mockSchema } from './mock.js';
 import { camel, envName, NameTable, pascal, routerParam } from './names.js';
+import { buildOrchestration, STEP_HELPERS } from './orchestration.js';
 import { parseTemplate, type TemplateScope } from './template.js';
 import { exposedOutput, toolOutput } from './typed.js';
 import type {
+  Action,
   ConsumedApi,
   ConsumedOperation,
+  ExposedInput,
   HttpMethod,
   McpAdapter,
   McpPrompt,
@@ -81,8 +86,7 @@ export function buildRestAdapter(
     for (const [op, o] of objects(resource.operations)) {
       const opAt: PathKey[] = [...at, 'resources', r, 'operations', o];
       if (isSkipped(ctx.skipped, `exposes/${i}/resources/${r}/operations/${o}`)) continue;
-      const t = ctx.target(`exposes/${i}/resources/${r}/operations/${o}`);
-      if (!t) continue;
+      const unitKey = `exposes/${i}/resources/${r}/operations/${o}`;
       const declared = [
         ...objects(resource.inputParameters).map(([p, n]): [Obj, PathKey[]] => [
           p,
@@ -94,30 +98,34 @@ export function buildRestAdapter(
         ]),
       ];
       const method = String(op.method).toUpperCase() as HttpMethod;
-      const bound = bind({
+      const built = buildAction(op, unitKey, ctx, {
         kind: 'rest',
         method,
         at: opAt,
-        api: t.api,
-        operation: t.op,
         declared,
-        with: objAt(op.with),
         placeholders,
         scope,
         report: ctx.report,
       });
-      const name = strAt(op.name) ?? `${method.toLowerCase()}-${t.op.name}`;
+      if (!built) continue;
+      const name = strAt(op.name) ?? `${method.toLowerCase()}-${built.op?.name ?? 'mock'}`;
       const operation: RestOperation = {
         name,
         ident: idents.take(camel(name)),
         method,
-        description: strAt(op.description) ?? t.op.description,
-        inputs: bound.inputs,
-        call: bound.call,
-        output: outputMapping(op.outputParameters, [...opAt, 'outputParameters'], ctx.report, scope),
+        description: strAt(op.description) ?? built.op?.description,
+        inputs: built.inputs,
+        ...built.action,
+        output:
+          built.output ??
+          outputMapping(op.outputParameters, [...opAt, 'outputParameters'], ctx.report, scope),
         origin: ctx.report.position(opAt),
       };
-      const answer = exposedOutput(operation.output, t.op.response);
+      const answer = operation.mock
+        ? mockSchema(operation.mock)
+        : operation.call
+          ? exposedOutput(operation.output, built.op?.response)
+          : undefined;
       if (answer) operation.outputSchema = answer;
       path.operations.push(operation);
       path.variants.push(placeholders);
@@ -234,9 +242,10 @@ function escapeRoute(text: string): string {
 
 function renameInput(op: RestOperation, from: string, to: string): void {
   for (const input of op.inputs) if (input.name === from) input.name = to;
-  for (const arg of op.call.args)
+  const args = callsOf(op).flatMap((c) => c.args);
+  for (const arg of args)
     if (arg.value.kind === 'input' && arg.value.name === from) arg.value = { kind: 'input', name: to };
-  for (const arg of op.call.args) {
+  for (const arg of args) {
     if (arg.value.kind === 'template') {
       for (const part of arg.value.template.parts)
         if (part.kind === 'input' && part.name === from) part.name = to;
@@ -252,23 +261,19 @@ export function buildMcpAdapter(adapter: Obj, i: number, ctx: ExposeContext): Mc
   for (const [tool, t] of objects(adapter.tools)) {
     const toolAt: PathKey[] = [...at, 'tools', t];
     if (isSkipped(ctx.skipped, `exposes/${i}/tools/${t}`)) continue;
-    const target_ = ctx.target(`exposes/${i}/tools/${t}`);
-    if (!target_) continue;
     const declared = objects(tool.inputParameters).map(([p, n]): [Obj, PathKey[]] => [
       p,
       [...toolAt, 'inputParameters', n],
     ]);
-    const bound = bind({
+    const built = buildAction(tool, `exposes/${i}/tools/${t}`, ctx, {
       kind: 'mcp',
       at: toolAt,
-      api: target_.api,
-      operation: target_.op,
       declared,
-      with: objAt(tool.with),
       placeholders: [],
       scope,
       report: ctx.report,
     });
+    if (!built) continue;
     const name = String(tool.name);
     if (name.length > 64)
       ctx.report.warn(
@@ -277,17 +282,21 @@ export function buildMcpAdapter(adapter: Obj, i: number, ctx: ExposeContext): Mc
         [...toolAt, 'name'],
         'value',
       );
-    const description = strAt(tool.description) ?? target_.op.description ?? strAt(tool.label) ?? name;
-    const output = outputMapping(tool.outputParameters, [...toolAt, 'outputParameters'], ctx.report, scope);
-    const answer = exposedOutput(output, target_.op.response);
-    const outputSchema = toolOutput(answer && inline(answer, new Map(), { mcp: true, output: true }), output);
+    const description = strAt(tool.description) ?? built.op?.description ?? strAt(tool.label) ?? name;
+    const output =
+      built.output ??
+      outputMapping(tool.outputParameters, [...toolAt, 'outputParameters'], ctx.report, scope);
+    const answer = built.action.call ? exposedOutput(output, built.op?.response) : undefined;
+    const outputSchema = built.action.mock
+      ? mockSchema(built.action.mock)
+      : toolOutput(answer && inline(answer, new Map(), { mcp: true, output: true }), output);
     tools.push({
       name,
       title: strAt(tool.label),
       description,
-      inputs: bound.inputs,
-      annotations: annotations(objAt(tool.hints), target_.op.method),
-      call: bound.call,
+      inputs: built.inputs,
+      annotations: annotations(objAt(tool.hints), built.methods),
+      ...built.action,
       output,
       ...(outputSchema ? { outputSchema } : {}),
       origin: ctx.report.position(toolAt),
@@ -400,16 +409,79 @@ function buildPrompts(adapter: Obj, i: number, ctx: ExposeContext): McpPrompt[] 
   return prompts;
 }
 
-/** Hints from the spec win; missing ones come from the HTTP verb. Every tool calls an upstream. */
-function annotations(hints: Obj, method: HttpMethod): ToolAnnotations {
-  const byVerb: Record<HttpMethod, [boolean, boolean, boolean]> = {
-    GET: [true, false, true],
-    POST: [false, false, false],
-    PUT: [false, true, true],
-    PATCH: [false, true, false],
-    DELETE: [false, true, true],
-  };
-  const [readOnly, destructive, idempotent] = byVerb[method];
+interface Built {
+  inputs: ExposedInput[];
+  action: Action;
+  /** Set for mocks and orchestrations with mappings, whose answer is already shaped. */
+  output?: OutputMapping;
+  /** The consumed operation of a simple call (for descriptions and typed answers). */
+  op?: ConsumedOperation;
+  /** The HTTP methods the unit sends upstream, for default hints; none for a mock. */
+  methods: HttpMethod[];
+}
+
+/** What the unit does: one call (bind.ts), a mock (mock.ts) or an orchestration (orchestration.ts). */
+function buildAction(
+  node: Obj,
+  unit: string,
+  ctx: ExposeContext,
+  req: Omit<BindRequest, 'api' | 'operation' | 'with'>,
+): Built | undefined {
+  if (node.steps !== undefined) {
+    const built = buildOrchestration({
+      ...req,
+      unit,
+      node,
+      target: ctx.target,
+      reserved: ['args', 'request', 'signal', ...STEP_HELPERS, ...ctx.apis.map((a) => a.ident)],
+    });
+    if (!built) return undefined;
+    const methods = callsOf({ steps: built.steps }).map(
+      (c) =>
+        ctx.apis.find((a) => a.namespace === c.api)!.operations.find((o) => o.ident === c.method)!.method,
+    );
+    return {
+      inputs: built.inputs,
+      action: { steps: built.steps },
+      ...(built.steps.result ? { output: { kind: 'passthrough' } as const } : {}),
+      methods,
+    };
+  }
+  if (node.call === undefined && node.ref === undefined) {
+    const inputs = declaredInputs(req);
+    const mock = mockAnswer(
+      node.outputParameters,
+      [...req.at, 'outputParameters'],
+      inputs,
+      req.scope,
+      req.report,
+    );
+    return { inputs, action: { mock }, output: { kind: 'passthrough' }, methods: [] };
+  }
+  const t = ctx.target(unit);
+  if (!t) return undefined;
+  const bound = bind({ ...req, api: t.api, operation: t.op, with: objAt(node.with) });
+  return { inputs: bound.inputs, action: { call: bound.call }, op: t.op, methods: [t.op.method] };
+}
+
+const BY_VERB: Record<HttpMethod, [boolean, boolean, boolean]> = {
+  GET: [true, false, true],
+  POST: [false, false, false],
+  PUT: [false, true, true],
+  PATCH: [false, true, false],
+  DELETE: [false, true, true],
+};
+
+/**
+ * Hints from the spec win; missing ones come from the HTTP verbs the tool sends: read-only and
+ * idempotent when every call is, destructive when any is. A mock sends nothing: read-only, and
+ * not open-world.
+ */
+function annotations(hints: Obj, methods: HttpMethod[]): ToolAnnotations {
+  const verbs = methods.map((m) => BY_VERB[m]);
+  const readOnly = verbs.every((v) => v[0]);
+  const destructive = verbs.length > 0 && verbs.some((v) => v[1]);
+  const idempotent = verbs.every((v) => v[2]);
   const readOnlyHint = typeof hints.readOnly === 'boolean' ? hints.readOnly : readOnly;
   return {
     readOnlyHint,
@@ -417,7 +489,7 @@ function annotations(hints: Obj, method: HttpMethod): ToolAnnotations {
       typeof hints.destructive === 'boolean' ? hints.destructive : readOnlyHint ? false : destructive,
     idempotentHint:
       typeof hints.idempotent === 'boolean' ? hints.idempotent : readOnlyHint ? true : idempotent,
-    openWorldHint: typeof hints.openWorld === 'boolean' ? hints.openWorld : true,
+    openWorldHint: typeof hints.openWorld === 'boolean' ? hints.openWorld : methods.length > 0,
   };
 }
 

@@ -11,6 +11,8 @@ export interface TemplateScope {
   inputPrefixes: ReadonlySet<string>;
   /** May templates read exposed inputs here? (Not in auth values or base URIs.) */
   inputs: boolean;
+  /** Inside an orchestration: the earlier steps, whose output `{{step-name.field}}` reads. */
+  steps?: ReadonlySet<string>;
 }
 
 const PLACEHOLDER = /\{\{\s*([^{}]+?)\s*\}\}/g;
@@ -26,6 +28,7 @@ export function classifyRef(ref: string, scope: TemplateScope): TemplatePart | u
   if (dot > 0) {
     const head = ref.slice(0, dot);
     const rest = ref.slice(dot + 1);
+    if (scope.steps?.has(head)) return { kind: 'step', ref: { step: head, path: rest.split('.') } };
     if (scope.bindNamespaces.has(head) || head === 'env') return { kind: 'secret', variable: rest };
     if (scope.inputs && scope.inputPrefixes.has(head)) return { kind: 'input', name: rest };
   }

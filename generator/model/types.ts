@@ -18,7 +18,11 @@ export type JsonSchema = Record<string, unknown>;
  * variable (an environment variable at run time); an `input` part reads an exposed input.
  */
 export type TemplatePart =
-  { kind: 'text'; text: string } | { kind: 'secret'; variable: string } | { kind: 'input'; name: string };
+  | { kind: 'text'; text: string }
+  | { kind: 'secret'; variable: string }
+  | { kind: 'input'; name: string }
+  /** `{{step-name.a.b}}` inside an orchestration: a field of an earlier step's output. */
+  | { kind: 'step'; ref: StepRef };
 
 export interface Template {
   parts: TemplatePart[];
@@ -94,6 +98,12 @@ export interface ConsumedOperation {
   format?: ResponseFormat;
   /** The success answer, from an OpenAPI document: named-reference form and descriptive form. */
   response?: { status: string; typed: JsonSchema; schema: JsonSchema };
+  /**
+   * Named outputParameters (`{name, value: "$.x"}`): as a step of an orchestration, its output is
+   * this projection (each element augmented with it when the answer is an array). Unused by
+   * simple calls, as in the engine.
+   */
+  projection?: { name: string; path: string }[];
   origin: Origin;
 }
 
@@ -168,13 +178,73 @@ export type OutputShape =
   | { kind: 'object'; path?: string; properties: { name: string; shape: OutputShape }[] }
   | { kind: 'array'; path: string; items?: OutputShape };
 
-export interface RestOperation {
+/**
+ * What an exposed operation or tool does when called. Exactly one of a `call`, a `mock` or
+ * `steps` is set on RestOperation and McpTool; see `callsOf` (model/actions.ts).
+ */
+export interface Action {
+  /** One call to a consumed operation, its answer shaped by `output`. */
+  call?: CallBinding;
+  /** Mock mode: the answer is built from the inputs alone; nothing upstream is called. */
+  mock?: MockValue & { kind: 'object' };
+  /** Orchestration: consumed calls and lookups in order, then the mapped result. */
+  steps?: Orchestration;
+}
+
+/**
+ * A mock answer, as the engine builds it from outputParameters' `value`s: every leaf is a string
+ * (static text, or `{{input}}` placeholders), objects keep only their non-empty properties, and an
+ * array holds one representative item.
+ */
+export type MockValue =
+  | { kind: 'text'; template: Template }
+  | { kind: 'object'; properties: { name: string; value: MockValue }[] }
+  | { kind: 'array'; item?: MockValue };
+
+/** `$.get-ship.dimensions.length` in an orchestration: step `get-ship`, then `dimensions.length`. */
+export interface StepRef {
+  step: string;
+  path: string[];
+}
+
+export type Step =
+  | {
+      kind: 'call';
+      name: string;
+      /** The variable that holds its result in the generated code. */
+      ident: string;
+      call: CallBinding;
+    }
+  | {
+      kind: 'lookup';
+      name: string;
+      ident: string;
+      /** The earlier step whose output (an array of rows) is searched. */
+      index: string;
+      /** The row field compared with the lookup value. */
+      match: string;
+      /** A step reference (an array looks up each element) or a template over the inputs. */
+      value: { kind: 'ref'; ref: StepRef } | { kind: 'template'; template: Template };
+      /** Fields kept from each matching row (missing ones are null). */
+      fields: string[];
+    };
+
+/** The result of `mappings`: dotted target names become nested objects. */
+export type MappedNode =
+  { kind: 'ref'; ref: StepRef } | { kind: 'object'; entries: { name: string; value: MappedNode }[] };
+
+export interface Orchestration {
+  steps: Step[];
+  /** Absent without `mappings`: the answer is the last call step's, shaped by `output`. */
+  result?: MappedNode & { kind: 'object' };
+}
+
+export interface RestOperation extends Action {
   name: string;
   ident: string;
   method: HttpMethod;
   description?: string;
   inputs: ExposedInput[];
-  call: CallBinding;
   output: OutputMapping;
   /** What the route answers, when an OpenAPI document says (narrowed by a mapped output). */
   outputSchema?: JsonSchema;
@@ -219,13 +289,12 @@ export interface ToolAnnotations {
   openWorldHint: boolean;
 }
 
-export interface McpTool {
+export interface McpTool extends Action {
   name: string;
   title?: string;
   description: string;
   inputs: ExposedInput[];
   annotations: ToolAnnotations;
-  call: CallBinding;
   output: OutputMapping;
   /** The tool's structured result, when an OpenAPI document says (narrowed by a mapped output). */
   outputSchema?: JsonSchema;

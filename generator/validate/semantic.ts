@@ -5,6 +5,7 @@ import type { LoadedSpec, PathKey } from '../load.js';
 import {
   type CallHint,
   type CallIndex,
+  hasMockValue,
   isObj,
   type Obj,
   objAt,
@@ -624,14 +625,7 @@ function checkCallable(
   hint: CallHint,
 ): void {
   if (node.steps !== undefined) {
-    skip(
-      report,
-      skipped,
-      unit,
-      'unsupported',
-      `unsupported: steps (orchestrated ${kind}s are not generated yet)`,
-      [...at, 'steps'],
-    );
+    checkSteps(node, at, unit, kind, report, skipped, index, resolution, hint);
     return;
   }
   if (node.ref !== undefined) {
@@ -646,10 +640,149 @@ function checkCallable(
     return;
   }
   const call = strAt(node.call);
-  if (call === undefined) {
-    skip(report, skipped, unit, 'unsupported', `unsupported: mock values (this ${kind} has no \`call\`)`, at);
+  if (call !== undefined) {
+    const ref = resolveUnitCall(call, [...at, 'call'], unit, kind, report, skipped, index, resolution, hint);
+    if (ref) resolution.calls.set(unit, ref);
     return;
   }
+  {
+    // Mock mode: the unit answers with its outputParameters' values (model/mock.ts).
+    if (node.call === undefined && hasMockValue(node.outputParameters)) return;
+    skip(
+      report,
+      skipped,
+      unit,
+      'no-action',
+      `this ${kind} has no \`call\`, \`steps\` or \`ref\`, and no outputParameters \`value\` to answer with as a mock; it is skipped`,
+      at,
+    );
+    return;
+  }
+}
+
+const STEP_TYPES = new Set(['call', 'lookup']);
+
+/**
+ * An orchestration: every step is a `call` (resolved like a simple call, under the key
+ * `<unit>/steps/<n>`) or a `lookup` of an earlier step; `script` and unknown types refuse the unit.
+ */
+function checkSteps(
+  node: Obj,
+  at: PathKey[],
+  unit: string,
+  kind: string,
+  report: Reporter,
+  skipped: Set<string>,
+  index: CallIndex,
+  resolution: Resolution,
+  hint: CallHint,
+): void {
+  const steps = objects(node.steps);
+  if (!Array.isArray(node.steps) || steps.length === 0) {
+    skip(report, skipped, unit, 'schema', `\`steps\` must be a list of steps; this ${kind} is skipped`, [
+      ...at,
+      'steps',
+    ]);
+    return;
+  }
+  const names = new Set<string>();
+  const refs: [string, OperationRef][] = [];
+  for (const [step, n] of steps) {
+    const stepAt: PathKey[] = [...at, 'steps', n];
+    const type = String(step.type ?? 'call');
+    const name = strAt(step.name);
+    if (!STEP_TYPES.has(type)) {
+      const why =
+        type === 'script'
+          ? 'unsupported: script steps (capgen generates no script runtime)'
+          : `unsupported: step type ${JSON.stringify(step.type)}${didYouMean(type, STEP_TYPES)}`;
+      skip(
+        report,
+        skipped,
+        unit,
+        'unsupported',
+        `${why}; this ${kind} is skipped`,
+        [...stepAt, 'type'],
+        'value',
+      );
+      return;
+    }
+    if (name === undefined || names.has(name)) {
+      const why = name === undefined ? 'has no `name`' : `reuses the name "${name}"`;
+      skip(
+        report,
+        skipped,
+        unit,
+        'schema',
+        `this step ${why}; later steps refer to steps by name, so this ${kind} is skipped`,
+        name === undefined ? stepAt : [...stepAt, 'name'],
+        name === undefined ? undefined : 'value',
+      );
+      return;
+    }
+    if (type === 'lookup') {
+      const from = strAt(step.index);
+      if (from === undefined || !names.has(from)) {
+        skip(
+          report,
+          skipped,
+          unit,
+          'step-unresolved',
+          `lookup "${name}": \`index\` ${from === undefined ? 'is missing' : `"${from}" names no earlier step`}; this ${kind} is skipped`,
+          from === undefined ? stepAt : [...stepAt, 'index'],
+          from === undefined ? undefined : 'value',
+        );
+        return;
+      }
+      if (strAt(step.match) === undefined) {
+        skip(
+          report,
+          skipped,
+          unit,
+          'schema',
+          `lookup "${name}" has no \`match\` field; this ${kind} is skipped`,
+          stepAt,
+        );
+        return;
+      }
+    } else {
+      const call = strAt(step.call);
+      if (call === undefined) {
+        skip(
+          report,
+          skipped,
+          unit,
+          'schema',
+          `call step "${name}" has no \`call\`; this ${kind} is skipped`,
+          stepAt,
+        );
+        return;
+      }
+      const key = `${unit}/steps/${n}`;
+      const ref = resolveUnitCall(call, [...stepAt, 'call'], unit, kind, report, skipped, index, resolution, {
+        ...hint,
+        withKeys: Object.keys(objAt(step.with)),
+      });
+      if (!ref) return;
+      refs.push([key, ref]);
+    }
+    names.add(name);
+  }
+  for (const [key, ref] of refs) resolution.calls.set(key, ref);
+}
+
+/** Resolves a `call` of a unit (or of one of its steps); on failure the unit is skipped. */
+function resolveUnitCall(
+  call: string,
+  callAt: PathKey[],
+  unit: string,
+  kind: string,
+  report: Reporter,
+  skipped: Set<string>,
+  index: CallIndex,
+  resolution: Resolution,
+  hint: CallHint,
+): OperationRef | undefined {
   const target = resolveCall(index, call);
   if (!target.namespace) {
     const gone = [...resolution.dropped.keys()]
@@ -665,11 +798,11 @@ function checkCallable(
         unit,
         'call-unresolved',
         `call "${call}": the consumes entry of namespace "${gone}" was skipped${line === undefined ? '' : ` (line ${line})`}; this ${kind} is skipped`,
-        [...at, 'call'],
+        callAt,
         'value',
         { after: cause, unit: kind },
       );
-      return;
+      return undefined;
     }
     skip(
       report,
@@ -677,10 +810,10 @@ function checkCallable(
       unit,
       'call-unresolved',
       `call "${call}" names no consumes namespace of this capability${suggestCall(index, call)}; this ${kind} is skipped`,
-      [...at, 'call'],
+      callAt,
       'value',
     );
-    return;
+    return undefined;
   }
   const live = target.candidates.filter((c) => !isSkipped(skipped, c.unit));
   if (live.length === 0) {
@@ -697,29 +830,29 @@ function checkCallable(
       unit,
       'call-unresolved',
       `call "${call}": namespace "${target.namespace}" ${why}; this ${kind} is skipped`,
-      [...at, 'call'],
+      callAt,
       'value',
       cause === undefined ? {} : { after: cause, unit: kind },
     );
-    return;
+    return undefined;
   }
   const picked = pickOperation(live, hint);
   let ref = picked.ref;
   if (picked.by === 'first') {
     // Generated specs list one caller per operation, in order: the Nth caller whose clues are
     // identical takes the Nth remaining operation.
-    const key = `${unit.split('/').slice(0, 2).join('/')}|${call}|${picked.left.map((c) => c.unit).join(',')}`;
-    const n = resolution.order.get(key) ?? 0;
-    resolution.order.set(key, n + 1);
+    const order = `${unit.split('/').slice(0, 2).join('/')}|${call}|${picked.left.map((c) => c.unit).join(',')}`;
+    const n = resolution.order.get(order) ?? 0;
+    resolution.order.set(order, n + 1);
     ref = picked.left[n % picked.left.length]!;
     report.warn(
       'call-ambiguous',
       `call "${call}" matches ${picked.left.length} operations with the same description and parameters; by order it calls the one at line ${report.position(ref.path).line}`,
-      [...at, 'call'],
+      callAt,
       'value',
     );
   }
-  resolution.calls.set(unit, ref);
+  return ref;
 }
 
 /** `call` names no known namespace: the closest `namespace.operation`, or the closest namespace. */

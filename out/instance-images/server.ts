@@ -11,7 +11,8 @@ import { createInstanceImagesMcpServer, instanceImagesMcpTools as instanceImages
 import { ConfigError, allowedHostsFor, intFrom, portFrom, portOf, requireEnv, urlOf } from './runtime/env.js';
 import { Health } from './runtime/health.js';
 import { LOG_LEVELS, isLogLevel, log, logToStderr, redactInLogs, setLogLevel } from './runtime/log.js';
-import { serveMcpHttp } from './runtime/mcp.js';
+import { mcpHttpHandler, serveMcpHttp } from './runtime/mcp.js';
+import { OnePort } from './runtime/port.js';
 
 /** Bind variable → the environment variable that supplies it. */
 const bindings: Record<string, string> = { SCALEWAY_API_KEY: 'SCALEWAY_API_KEY' };
@@ -70,6 +71,8 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
   try {
     const instanceImages = createInstanceImagesClient({ env });
     clientClosers.push(() => instanceImages.close());
+    // PORT: the REST and MCP adapters behind one listener (MCP at /mcp), as a PaaS or a Kubernetes Service expects.
+    const onePort = listenHttp && env.PORT ? new OnePort(portFrom(env, 'PORT', 0)) : undefined;
     if (listenHttp) {
       const instanceImagesRestApp = createInstanceImagesRestApp({
         clients: { instanceImages },
@@ -81,12 +84,17 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
       });
       closers.push(() => instanceImagesRestApp.close());
       const state = health.adapter('rest', 'instance-images-rest');
-      await instanceImagesRestApp.listen({
-        host: host ?? '127.0.0.1',
-        port: portFrom(env, 'INSTANCE_IMAGES_REST_PORT', 8080),
-      });
-      urls['instance-images-rest'] = urlOf(instanceImagesRestApp.server, host ?? '127.0.0.1');
-      state.listening(portOf(instanceImagesRestApp.server));
+      if (onePort) {
+        onePort.rest = instanceImagesRestApp;
+        onePort.add('instance-images-rest', state);
+      } else {
+        await instanceImagesRestApp.listen({
+          host: host ?? '127.0.0.1',
+          port: portFrom(env, 'INSTANCE_IMAGES_REST_PORT', 8080),
+        });
+        urls['instance-images-rest'] = urlOf(instanceImagesRestApp.server, host ?? '127.0.0.1');
+        state.listening(portOf(instanceImagesRestApp.server));
+      }
     }
     const instanceImagesMcpTools = instanceImagesMcpToolsOf({ instanceImages });
     if (options.stdio === true) {
@@ -98,22 +106,42 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
       urls['instance-images-mcp'] = 'stdio';
     } else if (listenHttp) {
       const state = health.adapter('mcp', 'instance-images-mcp');
-      const served = await serveMcpHttp(
-        () => createInstanceImagesMcpServer(instanceImagesMcpTools, { maxTextLength, maxResultLength }),
-        {
-          name: 'instance-images-mcp',
-          auth: undefined,
-          host: host ?? '127.0.0.1',
-          port: portFrom(env, 'INSTANCE_IMAGES_MCP_PORT', 9090),
-          allowedHosts: allowedHostsFor(env, host ?? '127.0.0.1'),
-          maxBodyBytes: bodyLimit,
-          maxJsonDepth,
-          health,
-        },
-      );
+      if (onePort) {
+        onePort.mcp = mcpHttpHandler(
+          () => createInstanceImagesMcpServer(instanceImagesMcpTools, { maxTextLength, maxResultLength }),
+          {
+            name: 'instance-images-mcp',
+            auth: undefined,
+            allowedHosts: allowedHostsFor(env, host ?? '127.0.0.1'),
+            maxBodyBytes: bodyLimit,
+            maxJsonDepth,
+            health,
+          },
+        );
+        onePort.add('instance-images-mcp', state, '/mcp');
+      } else {
+        const served = await serveMcpHttp(
+          () => createInstanceImagesMcpServer(instanceImagesMcpTools, { maxTextLength, maxResultLength }),
+          {
+            name: 'instance-images-mcp',
+            auth: undefined,
+            host: host ?? '127.0.0.1',
+            port: portFrom(env, 'INSTANCE_IMAGES_MCP_PORT', 9090),
+            allowedHosts: allowedHostsFor(env, host ?? '127.0.0.1'),
+            maxBodyBytes: bodyLimit,
+            maxJsonDepth,
+            health,
+          },
+        );
+        closers.push(() => served.close());
+        urls['instance-images-mcp'] = urlOf(served.server, host ?? '127.0.0.1', '/mcp');
+        state.listening(portOf(served.server));
+      }
+    }
+    if (onePort) {
+      const served = await onePort.listen(host ?? '127.0.0.1');
       closers.push(() => served.close());
-      urls['instance-images-mcp'] = urlOf(served.server, host ?? '127.0.0.1', '/mcp');
-      state.listening(portOf(served.server));
+      Object.assign(urls, served.urls);
     }
   } catch (err) {
     await close();

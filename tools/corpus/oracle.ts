@@ -109,7 +109,9 @@ export function evalTemplate(t: Template, resolved: Resolved, input: (name: stri
         ? p.text
         : p.kind === 'secret'
           ? resolved.secret(p.variable)
-          : String(input(p.name) ?? ''),
+          : p.kind === 'input'
+            ? String(input(p.name) ?? '')
+            : '',
     )
     .join('');
 }

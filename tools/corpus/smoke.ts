@@ -199,6 +199,8 @@ export async function smoke(model: Capability, options: SmokeOptions): Promise<S
       const auth = inbound(adapter.auth, resolved);
       for (const path of adapter.paths) {
         for (const op of path.operations) {
+          // Mocks and orchestrations make no single upstream request to judge; they are not smoke-called.
+          if (!op.call) continue;
           const outcome = await callRest(model, adapter, path, op, {
             base,
             auth,
@@ -246,6 +248,7 @@ export async function smoke(model: Capability, options: SmokeOptions): Promise<S
           continue;
         }
         for (const tool of adapter.tools) {
+          if (!tool.call) continue;
           const outcome = listed.has(tool.name)
             ? await callTool(model, adapter, tool, { client, echo, resolved, prefixes, timeout, intent })
             : {
@@ -381,11 +384,11 @@ async function callRest(
   const received = ctx.echo.requests.slice(before);
   const expected = expectedRequest(
     model,
-    op.call,
+    op.call!,
     op.inputs,
     sent,
     ctx.resolved,
-    ctx.prefixes.get(op.call.api) ?? '',
+    ctx.prefixes.get(op.call!.api) ?? '',
   );
   const verdict = judge(expected, received);
   let mismatches: Mismatch[] | undefined;
@@ -468,11 +471,11 @@ async function callTool(
   const received = ctx.echo.requests.slice(before);
   const expected = expectedRequest(
     model,
-    tool.call,
+    tool.call!,
     tool.inputs,
     sent,
     ctx.resolved,
-    ctx.prefixes.get(tool.call.api) ?? '',
+    ctx.prefixes.get(tool.call!.api) ?? '',
   );
   const verdict = judge(expected, received);
   const problems: string[] = [];

@@ -123,6 +123,24 @@ export class UpstreamError extends Error {
   }
 }
 
+/**
+ * A step of an orchestration failed: its call could not be sent or reached (`cause`), or the
+ * upstream answered with an error status (`response`). The message names the step.
+ */
+export class StepError extends Error {
+  override name = 'StepError';
+  constructor(
+    readonly step: string,
+    readonly failure: { response: ApiResponse } | { cause: RequestError | UpstreamError },
+  ) {
+    super(
+      'response' in failure
+        ? `step "${step}": upstream answered ${failure.response.status}`
+        : `step "${step}": ${failure.cause.message}`,
+    );
+  }
+}
+
 /** Credentials and fixed parameters resolved once, when the client is created. */
 export interface Credentials {
   headers?: Record<string, string>;

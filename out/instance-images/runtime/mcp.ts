@@ -18,7 +18,7 @@ import { authorized, challenge, type InboundAuth } from './auth.js';
 import { FormatError } from './formats/error.js';
 import { hostRefusal, nestsDeeperThan } from './guard.js';
 import { type Health, healthAnswer } from './health.js';
-import { type ApiResponse, RequestError, UpstreamError } from './http.js';
+import { type ApiResponse, RequestError, StepError, UpstreamError } from './http.js';
 import { log } from './log.js';
 import { mapOutput, type OutputShape } from './output.js';
 
@@ -121,6 +121,13 @@ export async function toolResult(
   } catch (err) {
     if (err instanceof RequestError) return toolError(`invalid argument: ${err.message}`);
     if (err instanceof UpstreamError) return toolError(err.message);
+    if (err instanceof StepError) {
+      const failure = err.failure;
+      if ('response' in failure) return toolError(`${err.message}: ${upstreamMessage(failure.response)}`);
+      return toolError(
+        failure.cause instanceof RequestError ? `invalid argument: ${err.message}` : err.message,
+      );
+    }
     return toolError('internal error');
   }
   if (res.status >= 400) {
@@ -229,6 +236,37 @@ export async function serveMcpHttp(
   factory: () => McpServer,
   options: McpHttpOptions,
 ): Promise<{ server: Server; close(): Promise<void> }> {
+  const mcp = mcpHttpHandler(factory, options);
+  const server = createServer(mcp.handle);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  return {
+    server,
+    // Stops accepting first and lets in-flight requests finish; the SDK handler closes after.
+    close: async () => {
+      // Keep-alive connections go as soon as their last answer is out.
+      const idle = setInterval(() => server.closeIdleConnections(), 100);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      clearInterval(idle);
+      await mcp.close();
+    },
+  };
+}
+
+/** The MCP adapter as a request handler, for a server of its own or one shared with REST (PORT). */
+export interface McpHttpHandler {
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  /** Closes the SDK handler, once the server in front has stopped. */
+  close(): Promise<void>;
+}
+
+/** What serveMcpHttp serves, without the listening: health, Host, credentials, /mcp. */
+export function mcpHttpHandler(
+  factory: () => McpServer,
+  options: Omit<McpHttpOptions, 'port' | 'host'>,
+): McpHttpHandler {
   const handler = createMcpHandler(() => factory(), {
     legacy: 'stateless',
     maxRequestBodySize: options.maxBodyBytes,
@@ -240,7 +278,7 @@ export async function serveMcpHttp(
       .writeHead(status, { 'content-type': 'application/json' })
       .end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } }));
   const health = options.health;
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const handleRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const started = performance.now();
     const context: RequestContext = { reqId: requestId(req) };
     // One line per request, as the REST adapter logs: with the tools it called.
@@ -314,22 +352,8 @@ export async function serveMcpHttp(
       },
       () => res.destroy(),
     );
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
-  return {
-    server,
-    // Stops accepting first and lets in-flight requests finish; the SDK handler closes after.
-    close: async () => {
-      // Keep-alive connections go as soon as their last answer is out.
-      const idle = setInterval(() => server.closeIdleConnections(), 100);
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      clearInterval(idle);
-      await handler.close();
-    },
   };
+  return { handle: handleRequest, close: () => handler.close() };
 }
 
 /** The whole request body, or undefined past `max` bytes (the rest is not read). */
