@@ -791,6 +791,8 @@ describe('environment names', () => {
     expect(model.env.map((e) => e.name)).toEqual([
       'PET_STORE_V2_API_BASE_URL',
       'PET_STORE_V2_API_TIMEOUT_MS',
+      'PET_STORE_V2_API_MAX_RESPONSE_BYTES',
+      'PET_STORE_V2_API_RETRY_AFTER_MAX_MS',
       'PET_STORE_REST_PORT',
       'PET_STORE_MCP_PORT',
     ]);

@@ -201,13 +201,14 @@ describe('served document', () => {
     await recorder?.close();
   });
 
-  it('GET /openapi.json on the REST adapter equals the file', async () => {
-    const res = await fetch(new URL('/openapi.json', server.urls['instance-images-rest']));
+  it('GET /openapi.json on the REST adapter is the file, with servers naming where it listens', async () => {
+    const base = new URL(server.urls['instance-images-rest']!);
+    const res = await fetch(new URL('/openapi.json', base));
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/json\b/);
-    const text = await res.text();
-    expect(text).toBe(documentText);
-    expect(JSON.parse(text)).toEqual(doc);
+    const served = (await res.json()) as Record<string, unknown>;
+    expect(served.servers).toEqual([{ url: base.origin, description: 'This server' }]);
+    expect({ ...served, servers: (doc as unknown as { servers: unknown }).servers }).toEqual(doc);
     expect(recorder.requests).toHaveLength(0);
   });
 });

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { setLogLevel } from '../out/instance-images/runtime/log.js';
 import { type RunningServer, start } from '../out/instance-images/server.js';
 import { unusedPort } from './support/ports.js';
 import { type Recorder, startRecorder } from './support/recorder.js';
@@ -695,11 +696,16 @@ describe('upstream failures', () => {
 });
 
 describe('the server itself', () => {
-  it('GET /openapi.json returns the committed openapi.json bytes', async () => {
+  it('GET /openapi.json returns the committed openapi.json, its servers the address it listens on', async () => {
     const res = await call('GET', '/openapi.json');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/json\b/);
-    expect(res.bytes.equals(OPENAPI)).toBe(true);
+    // Since /healthz (5edaae5), servers names the real listen address, not the spec's port.
+    const committed = JSON.parse(OPENAPI.toString('utf8')) as Record<string, unknown>;
+    expect(JSON.parse(res.bytes.toString('utf8'))).toEqual({
+      ...committed,
+      servers: [{ url: base, description: 'This server' }],
+    });
     expect(recorder.requests).toHaveLength(0);
   });
 
@@ -722,12 +728,15 @@ describe('the server itself', () => {
       lines.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
       return (write as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
     }) as typeof process.stdout.write;
+    // start() applies the env's LOG_LEVEL, and the other servers here run silent: one that logs.
+    const baseUrl = await startExtra(recorder.url, { LOG_LEVEL: 'info' });
     try {
-      await call('GET', `${COLLECTION}?name=query-secret-value`);
-      await call('GET', `${COLLECTION}?per_page=abc&name=query-secret-value`);
+      await call('GET', `${COLLECTION}?name=query-secret-value`, { baseUrl });
+      await call('GET', `${COLLECTION}?per_page=abc&name=query-secret-value`, { baseUrl });
       await new Promise((r) => setTimeout(r, 20));
     } finally {
       process.stdout.write = write;
+      setLogLevel('silent');
     }
     const logged = lines.join('');
     expect(logged).toContain(COLLECTION);

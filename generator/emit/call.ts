@@ -18,7 +18,7 @@ import type {
   StepRef,
 } from '../model/types.js';
 import { Code, code, ident, join, lit, prop } from './escape.js';
-import { type PartResolver, templateExpr, textTravels } from './expr.js';
+import { anyJson, type PartResolver, templateExpr, textTravels } from './expr.js';
 
 /** The consumed APIs that these calls reach, in spec order. */
 export function clientsCalled(model: Capability, calls: CallBinding[]): ConsumedApi[] {
@@ -85,7 +85,8 @@ function argExpr(
       const mismatch =
         i.type !== param.type &&
         !(numeric(i.type) && numeric(param.type)) &&
-        !(i.type === 'string' && textTravels(param));
+        !(i.type === 'string' && textTravels(param)) &&
+        !anyJson(param);
       const loose = i.required === false && param.required;
       const converted = mismatch ? convert(expr, param.type) : expr;
       return loose && !mismatch ? code`${converted}!` : converted;

@@ -81,3 +81,7 @@ export function tsType(type: ParamType): Code {
  */
 export const textTravels = (p: ConsumedParam): boolean =>
   p.type === 'object' && p.in !== 'body' && p.typed === undefined;
+
+/** A body parameter read as a whole JSON value (open schema): it takes any input as it is. */
+export const anyJson = (p: ConsumedParam): boolean =>
+  p.in === 'body' && p.typed !== undefined && Object.keys(p.typed).length === 0;

@@ -7,6 +7,7 @@ import { emitOpenApi } from './openapi.js';
 import {
   DOCKERIGNORE,
   emitDockerfile,
+  emitKubernetes,
   emitPackageJson,
   emitPackageLock,
   emitReadme,
@@ -34,7 +35,11 @@ export function emitAll(model: Capability): [string, string][] {
   const runtime = runtimeClosure(used);
   const packages = runtimePackages(runtime);
   if (model.rest.length > 0 || model.mcp.length > 0)
-    files.push(['Dockerfile', emitDockerfile(model)], ['.dockerignore', DOCKERIGNORE]);
+    files.push(
+      ['Dockerfile', emitDockerfile(model)],
+      ['.dockerignore', DOCKERIGNORE],
+      ['kubernetes.yaml', emitKubernetes(model)],
+    );
   files.push(
     ...runtimeFiles(runtime),
     ['.gitignore', GITIGNORE],

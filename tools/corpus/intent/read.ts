@@ -343,7 +343,19 @@ export function predict(ctx: Context, unit: Unit, inbound: Inbound): Expected[] 
 function predictFor(ctx: Context, unit: Unit, inbound: Inbound, t: Target): Expected {
   const withAt: PathKey[] = [...unit.at, 'with'];
   const withMap = isObj(unit.node.with) ? unit.node.with : {};
-  const input = (name: string) => inputValue(inbound, name);
+  // REST inputs arrive as text; capgen's schemas coerce them to the type the unit declares
+  // (dialect.md: "Schemas validate and coerce"), an array from a single value too.
+  const declaredType = (name: string): string | undefined => {
+    const p = items(unit.node.inputParameters).find(
+      ([d]) => typeof d.name === 'string' && same(d.name, name),
+    );
+    return p === undefined ? undefined : String(p[0].type ?? 'string').toLowerCase();
+  };
+  const input = (name: string) => {
+    const v = inputValue(inbound, name);
+    if (inbound.kind !== 'rest' || typeof v !== 'string') return v;
+    return coerceText(v, declaredType(name));
+  };
   const inputScope: Scope = { ctx, unit, lookup: input };
   const ex: Expected = {
     method: String(t.op.method ?? 'GET').toUpperCase(),
@@ -475,9 +487,11 @@ function predictFor(ctx: Context, unit: Unit, inbound: Inbound, t: Target): Expe
     ctx,
     unit,
     lookup: (n) => {
-      if (n in withMap) return withValue(withMap[n]);
       const p = params.get(n);
-      if (p) return valueOf(n, p);
+      if (n in withMap)
+        return inbound.kind === 'rest' ? coerceText(withValue(withMap[n]), p?.type) : withValue(withMap[n]);
+      // A REST text value that feeds a typed parameter arrives as that type (capgen's schemas).
+      if (p) return inbound.kind === 'rest' ? coerceText(valueOf(n, p), p.type) : valueOf(n, p);
       return input(n);
     },
   };
@@ -589,6 +603,12 @@ function addAt(
     default:
       for (const one of Array.isArray(v) ? v : [v]) ex.query.push({ key: name, value: text(one), at });
   }
+}
+
+/** A text value as the declared type makes it: numbers, booleans, and an array of one. */
+function coerceText(v: unknown, type: string | undefined): unknown {
+  if (typeof v !== 'string') return v;
+  return type === 'array' ? [v] : coerce(v, type);
 }
 
 function coerce(v: unknown, type: string | undefined): unknown {
