@@ -88,7 +88,9 @@ export async function smoke(model: Capability, options: SmokeOptions): Promise<S
     prefixes.set(api.namespace, prefix);
     env[api.baseUrlEnv] = echo.url + prefix;
   });
-  for (const a of [...model.rest, ...model.mcp]) env[a.portEnv] = '0';
+  // Every listener on a free port: specs smoke-tested side by side may declare the same one.
+  for (const a of [...model.rest, ...model.mcp, ...model.skill, ...(model.control ? [model.control] : [])])
+    env[a.portEnv] = '0';
   for (const e of model.env) if (e.secret && env[e.name] === undefined) env[e.name] = secretValue(e.name);
   const resolved: Resolved = {
     secret: (variable) => env[model.secrets.find((s) => s.variable === variable)?.env ?? variable] ?? '',
