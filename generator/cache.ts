@@ -13,7 +13,7 @@ import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Diagnostic } from './diagnostics.js';
-import { MANIFEST, type Manifest } from './write.js';
+import { MANIFEST, type Manifest, sha256 } from './write.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** What the output depends on besides the spec: capgen's own files. */
@@ -36,8 +36,6 @@ export interface CacheEntry {
   diagnostics: Diagnostic[];
   namespaces: string[];
 }
-
-const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });

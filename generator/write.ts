@@ -18,7 +18,7 @@ export function manifestFor(files: Map<string, string>): string {
   return `${JSON.stringify(manifest, null, 2)}\n`;
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+export const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 
 export async function readManifest(dir: string): Promise<Manifest | undefined> {
   try {
