@@ -2,24 +2,14 @@
 // run with nothing changed replays the first run's diagnostics and leaves the folder alone, and
 // every kind of change (the spec, an OpenAPI input, an output file, a deleted output, --strict,
 // --no-cache) makes a real run that restores the output.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../generator/cli.js';
+import { describe, expect, it } from 'vitest';
+import { runCli, scratchFolders } from './support/cli.js';
 import { edit } from './support/text.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
-const SCRATCH = join(ROOT, '.tmp');
-mkdirSync(SCRATCH, { recursive: true });
-const dirs: string[] = [];
-const scratch = (prefix: string) => {
-  const d = mkdtempSync(join(SCRATCH, `${prefix}-`));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const scratch = scratchFolders();
 
 const work = scratch('cache');
 const CACHE = join(work, 'cache');
@@ -35,16 +25,7 @@ writeFileSync(
     (op) => `${op}        inputParameter: []\n`,
   ),
 );
-async function gen(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: { ...process.env, CAPGEN_CACHE_DIR: CACHE },
-  });
-  return { code, stdout, stderr };
-}
+const gen = (...args: string[]) => runCli(args, { env: { ...process.env, CAPGEN_CACHE_DIR: CACHE } });
 
 const file = (name: string) => readFileSync(join(OUT, 'images', name), 'utf8');
 /** The diagnostics, without the last (summary) line. */
@@ -149,10 +130,7 @@ paths:
   it('an unusable cache folder only costs the shortcut', async () => {
     const blocked = join(work, 'not-a-folder');
     writeFileSync(blocked, 'a file where the cache folder would go');
-    let stderr = '';
-    const code = await main(['--out', OUT, SPEC], {
-      stdout: { write: () => true },
-      stderr: { write: (text: string) => (stderr += text) },
+    const { code, stderr } = await runCli(['--out', OUT, SPEC], {
       env: { ...process.env, CAPGEN_CACHE_DIR: blocked },
     });
     expect(code, stderr).toBe(0);

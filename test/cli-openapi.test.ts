@@ -1,34 +1,16 @@
 // `--openapi NS=FILE` on the command line (main() in this process): bad arguments are exit 2 with nothing
 // written, a bad document is a located refusal, and --check notices when the document changes.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../generator/cli.js';
+import { describe, expect, it } from 'vitest';
+import { type CliRun, runCli, scratchFolders } from './support/cli.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const SEED = join(ROOT, 'specs/instance-images.yaml');
-const SCRATCH = join(ROOT, '.tmp');
-mkdirSync(SCRATCH, { recursive: true });
-const dirs: string[] = [];
-const scratch = (prefix: string) => {
-  const d = mkdtempSync(join(SCRATCH, `${prefix}-`));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const scratch = scratchFolders();
 
 /** The command line in this process (one warm type-checker for the whole file). */
-async function gen(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-  });
-  return { code, stdout, stderr };
-}
+const gen = (...args: string[]): Promise<CliRun> => runCli(args);
 
 /** A small document for the seed's create operation; `arch` takes the given values. */
 const doc = (arch: string[]) => `openapi: 3.1.0

@@ -3,47 +3,18 @@
 // `--watch`. Everything runs in-process through `run()` except `--watch`, whose process lifetime
 // (signals, exit code) is what is under test there.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../generator/cli.js';
+import { describe, expect, it } from 'vitest';
+import { type CliRun, runCli, scratchFolders } from './support/cli.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const SEED = join(ROOT, 'specs/instance-images.yaml');
-const SCRATCH = join(ROOT, '.tmp');
-mkdirSync(SCRATCH, { recursive: true });
-const dirs: string[] = [];
-const scratch = (prefix: string) => {
-  const d = mkdtempSync(join(SCRATCH, `${prefix}-`));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const scratch = scratchFolders();
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(
-  args: string[],
-  env: Record<string, string | undefined> = {},
-  tty = false,
-): Promise<Result> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    stderrIsTTY: tty,
-    env,
-  });
-  return { code, stdout, stderr };
-}
+const cli = (args: string[], env: Record<string, string | undefined> = {}, tty = false): Promise<CliRun> =>
+  runCli(args, { env, tty });
 
 /** A small two-namespace spec; `edit` rewrites its text to introduce one defect. */
 function spec(edit: (text: string) => string = (t) => t): string {

@@ -4,42 +4,18 @@
 // main() in this process, so one warm type-checker serves the whole file.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import {
-  cpSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { cpSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../generator/cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type CliRun, runCli, scratchFolders } from './support/cli.js';
 import { edit } from './support/text.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const SEED = join(ROOT, 'specs/instance-images.yaml');
 const CORPUS = join(ROOT, '../shared/corpus');
-// Scratch space inside the repo (git-ignored), so generated code resolves capgen's node_modules.
-const SCRATCH = join(ROOT, '.tmp');
-mkdirSync(SCRATCH, { recursive: true });
-const dirs: string[] = [];
-const scratch = (prefix: string) => {
-  const d = mkdtempSync(join(SCRATCH, `${prefix}-`));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const scratch = scratchFolders();
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 /** The executable, as a user runs it: a child process. */
 function spawnCli(...args: string[]): Promise<Run> {
@@ -56,15 +32,7 @@ function spawnCli(...args: string[]): Promise<Run> {
 }
 
 /** The same command line in this process. */
-async function gen(...args: string[]): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-  });
-  return { code, stdout, stderr };
-}
+const gen = (...args: string[]): Promise<Run> => runCli(args);
 
 /** Every file below `dir` with its SHA-256, to prove a folder did not change. */
 function snapshot(dir: string): Record<string, string> {
@@ -156,7 +124,7 @@ describe('capgen CLI', () => {
   const refusals: [string, () => string, RegExp][] = [
     [
       'a missing file',
-      () => join(SCRATCH, 'no-such-spec.yaml'),
+      () => join(scratch('missing'), 'no-such-spec.yaml'),
       /no-such-spec\.yaml:1:1: error\[file\]: spec file no such file/,
     ],
     [

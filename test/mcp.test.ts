@@ -7,9 +7,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
@@ -19,12 +17,12 @@ import { parse } from 'yaml';
 import { setLogLevel } from '../out/instance-images/runtime/log.js';
 import { type RunningServer, start } from '../out/instance-images/server.js';
 import { untilOutput } from './support/child.js';
+import { inspector as runInspector, type Ran } from './support/inspector.js';
 import { unusedPort } from './support/ports.js';
 import { type Recorded, type Recorder, startRecorder } from './support/recorder.js';
 import { expectNoSecret } from './support/secrets.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const INSPECTOR_CLI = join(ROOT, 'node_modules/@modelcontextprotocol/inspector/clients/cli/build/index.js');
 const KEY = `scw-test-key-${randomUUID()}`;
 const IMAGE_ID = '6b2a3c4d-1e2f-4a5b-8c6d-7e8f9a0b1c2d';
 
@@ -1022,44 +1020,18 @@ describe('MCP over stdio', () => {
 // The MCP Inspector CLI against the HTTP server.
 
 describe('MCP Inspector CLI', () => {
-  let home: string;
   const timings: string[] = [];
 
-  beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), 'capgen-inspector-'));
-  });
-  afterAll(async () => {
+  afterAll(() => {
     if (timings.length > 0) console.info(`Inspector CLI timings: ${timings.join('; ')}`);
-    await rm(home, { recursive: true, force: true });
   });
 
-  function inspector(
-    label: string,
-    args: string[],
-  ): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
-    return new Promise((resolve, reject) => {
-      const started = performance.now();
-      const child = spawn(process.execPath, [INSPECTOR_CLI, mcpUrl(main), ...args], {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          HOME: home,
-          MCP_CATALOG_PATH: join(home, 'mcp.json'),
-          MCP_CLIENT_CONFIG_PATH: join(home, 'client.json'),
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-      child.once('error', reject);
-      child.once('close', (code) => {
-        const ms = Math.round(performance.now() - started);
-        timings.push(`${label} ${ms} ms (exit ${code})`);
-        resolve({ code, stdout, stderr, ms });
-      });
-    });
+  async function inspector(label: string, args: string[]): Promise<Ran & { ms: number }> {
+    const started = performance.now();
+    const run = await runInspector(mcpUrl(main), args);
+    const ms = Math.round(performance.now() - started);
+    timings.push(`${label} ${ms} ms (exit ${run.code})`);
+    return { ...run, ms };
   }
 
   interface CliToolsList {
