@@ -1,9 +1,12 @@
 // The generated seed server's logs, as its process writes them: pino lines from one logger for
 // REST and MCP, one per request with reqId, adapter, route or tool, status and responseTime;
 // LOG_LEVEL as pino's levels (debug adds lines, a misspelt level stops the start); the API key
-// never in any line, even at trace level with an upstream that fails.
+// never in any line, even at trace level with an upstream that fails. Under --stdio, one line per
+// tool call on stderr, stdout carrying only the protocol.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeScaleway, startFakeScaleway } from './fake/scaleway.js';
 import { untilOutput } from './support/child.js';
@@ -160,5 +163,66 @@ describe('the seed server logs', () => {
     expect(r.stderr.trim()).toBe(
       'LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent, not "verbose"',
     );
+  });
+
+  it('under --stdio: one line per tool call on stderr, and stdout carries only JSON-RPC', async () => {
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [...SERVER, '--stdio'],
+      cwd: ROOT,
+      env: {
+        ...(baseEnv as Record<string, string>),
+        SCALEWAY_API_KEY: fake.apiKey,
+        INSTANCE_IMAGES_BASE_URL: fake.url,
+      },
+      stderr: 'pipe',
+    });
+    let stderr = '';
+    transport.stderr?.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+    const client = new Client({ name: 'capgen-logging-test', version: '1.0.0' }, {});
+    const notJsonRpc: unknown[] = [];
+    // The client parses every line of the child's stdout; a log line there would be an error.
+    client.onerror = (e) => notJsonRpc.push(e);
+    const lines = () =>
+      stderr
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Line);
+    try {
+      await client.connect(transport);
+      const ok = await client.callTool({ name: 'list-instance-images', arguments: { zone: 'fr-par-1' } });
+      expect(ok.isError).toBeFalsy();
+      const missing = await client.callTool({
+        name: 'get-instance-image',
+        arguments: { zone: 'fr-par-1', image_id: '00000000-0000-4000-8000-00000000dead' },
+      });
+      expect(missing.isError).toBe(true);
+      const wait = (tool: string) =>
+        untilOutput(
+          [transport.stderr],
+          () => lines().some((l) => l.msg === 'tool call completed' && l.tool === tool),
+          `the ${tool} line`,
+        );
+      await wait('list-instance-images');
+      await wait('get-instance-image');
+      const calls = lines().filter((l) => l.msg === 'tool call completed');
+      expect(calls).toHaveLength(2);
+      expect(calls[0]).toMatchObject({
+        level: 30,
+        adapter: 'instance-images-mcp',
+        tool: 'list-instance-images',
+        upstreamStatus: 200,
+      });
+      expect(calls[0]!.isError).toBeUndefined();
+      expect(calls[1]).toMatchObject({ level: 30, tool: 'get-instance-image', isError: true });
+      // The request id is the JSON-RPC id, distinct per call.
+      expect(calls[0]!.reqId).toMatch(/^stdio-\d+$/);
+      expect(calls[1]!.reqId).not.toBe(calls[0]!.reqId);
+      for (const call of calls) expect(typeof call.responseTime).toBe('number');
+      expect(notJsonRpc).toEqual([]);
+      expect(stderr).not.toContain(fake.apiKey);
+    } finally {
+      await client.close();
+    }
   });
 });

@@ -97,12 +97,37 @@ export function createToolServer(
     server.registerTool(tool.name, tool.config, async (args: unknown, ctx) => {
       const context = requests.getStore();
       if (context) context.tools = [...(context.tools ?? []), tool.name];
+      const started = performance.now();
       const result = await toolResult(() => tool.call(args, ctx.mcpReq.signal), limits, tool.output);
       if (context && result.isError) context.toolErrors = (context.toolErrors ?? 0) + 1;
+      // Over HTTP the request's own line names the tools it called. Over stdio there is no HTTP
+      // request, so each call gets its line (on stderr: stdout is the protocol's), with the
+      // JSON-RPC id as its request id.
+      if (!context) logToolCall(info.name, tool.name, ctx.mcpReq.id, result, started);
       return result;
     });
   }
   return server;
+}
+
+/** One line per tool call outside HTTP (stdio): id, adapter, tool, upstream status or error, time. */
+function logToolCall(
+  adapter: string,
+  tool: string,
+  id: string | number,
+  result: CallToolResult,
+  started: number,
+): void {
+  const upstream = (result._meta?.['capgen/upstream'] as { status?: number } | undefined)?.status;
+  log('info', {
+    msg: 'tool call completed',
+    reqId: `stdio-${id}`,
+    adapter,
+    tool,
+    ...(upstream === undefined ? {} : { upstreamStatus: upstream }),
+    ...(result.isError ? { isError: true } : {}),
+    responseTime: Math.round((performance.now() - started) * 10) / 10,
+  });
 }
 
 /**
