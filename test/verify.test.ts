@@ -19,6 +19,7 @@ describe('type-checking the emitted code', () => {
       'runtime/guard.ts',
       'runtime/health.ts',
       'runtime/http.ts',
+      'runtime/links.ts',
       'runtime/log.ts',
       'runtime/mcp.ts',
       'runtime/output.ts',

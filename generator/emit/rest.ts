@@ -16,6 +16,7 @@ import {
 } from './call.js';
 import { Code, code, doc, ident, join, lit, member, optionalMember, prop } from './escape.js';
 import { tsType } from './expr.js';
+import { routeUpstream } from './links.js';
 import { render } from './render.js';
 import { runtimeImports } from './runtime.js';
 import { namedTypesIn, schemaType } from './schema-types.js';
@@ -135,6 +136,7 @@ function route(model: Capability, path: RestPath, op: RestOperation): Code {
         : undefined;
     if (input && input.name !== arg.param) names[arg.param] = input.name;
   }
+  const upstream = routeUpstream(model, path, op);
   const fields = [
     code`method: ${lit(op.method)}`,
     code`url: ${lit(path.route)}`,
@@ -143,6 +145,7 @@ function route(model: Capability, path: RestPath, op: RestOperation): Code {
     ...(path.segments.length > 0 ? [code`segments: ${lit(path.segments)}`] : []),
     ...(body.length > 0 ? [new Code('body: true')] : []),
     ...(op.output.kind === 'mapped' ? [code`output: ${outputLiteral(op.output)!}`] : []),
+    ...(upstream ? [code`upstream: ${lit(upstream)}`] : []),
   ];
   const requestType = code`RestRequest<${join(generics, ', ')}>`;
   let call: Code;

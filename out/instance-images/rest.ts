@@ -64,6 +64,24 @@ export function instanceImagesRestRoutes(clients: InstanceImagesRestClients): Re
           additionalProperties: false,
         },
       },
+      upstream: {
+        api: 'instance-images',
+        link: {
+          path: '/instance/v1/zones/{zone}/images',
+          route: '/v1/instance/v1/zones/{zone}/images',
+          params: { zone: 'zone' },
+          query: {
+            organization: 'organization',
+            per_page: 'per_page',
+            page: 'page',
+            name: 'name',
+            public: 'public',
+            arch: 'arch',
+            project: 'project',
+            tags: 'tags',
+          },
+        },
+      },
       call: (
         request: RestRequest<
           { zone: string },
@@ -113,6 +131,7 @@ export function instanceImagesRestRoutes(clients: InstanceImagesRestClients): Re
         body: { type: 'object', additionalProperties: true, description: 'Request body (JSON).' },
       },
       body: true,
+      upstream: { api: 'instance-images' },
       call: (
         request: RestRequest<
           { zone: string },
@@ -149,6 +168,7 @@ export function instanceImagesRestRoutes(clients: InstanceImagesRestClients): Re
       },
       names: { image_id: 'image-id', id: 'image-id' },
       body: true,
+      upstream: { api: 'instance-images' },
       call: (
         request: RestRequest<
           { zone: string; image_id: string },
@@ -183,6 +203,15 @@ export function instanceImagesRestRoutes(clients: InstanceImagesRestClients): Re
         querystring: { type: 'object', properties: {}, additionalProperties: false },
       },
       names: { image_id: 'image-id' },
+      upstream: {
+        api: 'instance-images',
+        link: {
+          path: '/instance/v1/zones/{zone}/images/{image_id}',
+          route: '/v1/instance/v1/zones/{zone}/images/{image-id}',
+          params: { zone: 'zone', image_id: 'image-id' },
+          query: {},
+        },
+      },
       call: (request: RestRequest<{ zone: string; image_id: string }, Record<string, never>>) =>
         instanceImages.getimage(
           { zone: request.params.zone, image_id: request.params.image_id },
@@ -212,6 +241,7 @@ export function instanceImagesRestRoutes(clients: InstanceImagesRestClients): Re
       },
       names: { image_id: 'image-id' },
       body: true,
+      upstream: { api: 'instance-images' },
       call: (
         request: RestRequest<
           { zone: string; image_id: string },
@@ -246,6 +276,7 @@ export function instanceImagesRestRoutes(clients: InstanceImagesRestClients): Re
         querystring: { type: 'object', properties: {}, additionalProperties: false },
       },
       names: { image_id: 'image-id' },
+      upstream: { api: 'instance-images' },
       call: (request: RestRequest<{ zone: string; image_id: string }, Record<string, never>>) =>
         instanceImages.deleteimage(
           { zone: request.params.zone, image_id: request.params.image_id },

@@ -151,6 +151,11 @@ export interface FakeScalewayOptions {
   seedImages?: number;
   /** Clock used for creation/modification dates. Defaults to the system clock. */
   now?: () => Date;
+  /**
+   * The origin of a create's `Location`: `public` (the default) writes `https://api.scaleway.com`,
+   * as recorded; `self` writes the fake's own address, as the real API names itself.
+   */
+  locationOrigin?: 'public' | 'self';
 }
 
 export interface FakeScaleway {
@@ -489,6 +494,8 @@ interface Context {
 
 class ImageStore {
   private list: FakeImage[] = [];
+  /** The origin a create's Location names. */
+  publicUrl = PUBLIC_BASE_URL;
   private readonly snapshots: Map<string, VolumeSummary>;
   private readonly nextDate: () => string;
 
@@ -596,7 +603,7 @@ class ImageStore {
     return instanceReply(
       201,
       { image: orderedImage(image) },
-      { Location: `${PUBLIC_BASE_URL}/instance/v1/zones/${ctx.zone}/images/${id}` },
+      { Location: `${this.publicUrl}/instance/v1/zones/${ctx.zone}/images/${id}` },
     );
   }
 
@@ -1038,6 +1045,7 @@ export async function startFakeScaleway(opts: FakeScalewayOptions = {}): Promise
     throw new Error('fake scaleway: unexpected listen address');
   const port = address.port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  if (opts.locationOrigin === 'self') store.publicUrl = url;
 
   return {
     url,

@@ -36,6 +36,8 @@ export class ApiResponse<T = unknown> {
     readonly status: number,
     readonly headers: Record<string, string | string[] | undefined>,
     readonly raw: Buffer,
+    /** The client's base URL and the URL it requested (absent for answers built in-process). */
+    readonly origin?: { base: string; url: string },
   ) {}
 
   /**
@@ -184,6 +186,7 @@ export class HttpApi {
   readonly timeoutMs: number;
   readonly #pool: Pool;
   readonly #basePath: string;
+  readonly #origin: string;
   readonly #headers: Record<string, string>;
   readonly #query: string;
   readonly #scrub: Scrubber;
@@ -201,6 +204,7 @@ export class HttpApi {
       throw new RequestError(`base URL must be http or https, not ${url.protocol}`);
     this.baseUrl = url.origin + url.pathname.replace(/\/+$/, '');
     this.#basePath = url.pathname.replace(/\/+$/, '');
+    this.#origin = url.origin;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.#pool = new Pool(url.origin, { connections: options.connections ?? 128, keepAliveTimeout: 60_000 });
     this.#headers = { ...options.credentials?.headers };
@@ -263,6 +267,7 @@ export class HttpApi {
           res.statusCode,
           this.#scrub.headers(res.headers),
           this.#scrub.buffer(raw),
+          { base: this.baseUrl, url: this.#origin + path },
         );
         if ((answer.status === 429 || answer.status === 503) && attempt === 0 && SAFE.has(request.method)) {
           const wait = retryAfterMs(answer.headers['retry-after']);

@@ -15,6 +15,7 @@ import { FormatError } from './formats/error.js';
 import { hostRefusal, LOOPBACK_NAMES, nestsDeeperThan } from './guard.js';
 import { type Health, HEALTH_PATHS, healthAnswer, type RequestRecorder } from './health.js';
 import { type ApiResponse, RequestError, StepError, UpstreamError, type UpstreamRequest } from './http.js';
+import { LinkRewriter, type RouteUpstream } from './links.js';
 import { logger } from './log.js';
 import { mapOutput, type OutputShape } from './output.js';
 
@@ -63,6 +64,8 @@ export interface RestRoute {
   output?: OutputShape;
   /** The route reads a JSON request body. */
   body?: boolean;
+  /** The API the route calls, and, for a GET, how Location and Link headers map onto it. */
+  upstream?: RouteUpstream;
   // The request type is each route's own; the table holds them all.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any route's own type fits the table
   call(request: RestRequest<any, any, any, any>): Promise<ApiResponse>;
@@ -216,8 +219,13 @@ export function createRestApp(routes: RestRoute[], options: RestAppOptions): Fas
       });
   const served = servedOpenApi(app, options.openapi);
   app.get('/openapi.json', (request, reply) => reply.type('application/json').send(served(request)));
+  // Location and Link headers that point at a consumed path some GET route exposes are
+  // rewritten to that route (runtime/links.ts says when and how).
+  const links = new LinkRewriter(routes.map((r) => r.upstream));
   const methodsByUrl = new Map<string, string[]>();
   for (const route of routes) {
+    const api = route.upstream?.api;
+    const rewrite = api !== undefined && links.has(api) ? { links, api } : undefined;
     methodsByUrl.set(route.url, [...(methodsByUrl.get(route.url) ?? []), route.method]);
     const segments = (route.segments ?? []).map((s) => ({ ...s, regex: new RegExp(s.pattern) }));
     app.route({
@@ -249,7 +257,7 @@ export function createRestApp(routes: RestRoute[], options: RestAppOptions): Fas
           signal: callerSignal(reply),
         });
         request.log.debug({ upstreamStatus: res.status, bytes: res.raw.length }, 'upstream answered');
-        return relay(reply, res, route.output);
+        return relay(reply, res, route.output, rewrite);
       },
     });
   }
@@ -290,11 +298,25 @@ function serverUrl(app: FastifyInstance, request: FastifyRequest): string {
 }
 
 /** Answers with the upstream's status, headers and body: the body unchanged, or mapped on success. */
-function relay(reply: FastifyReply, res: ApiResponse, output?: OutputShape): FastifyReply {
+function relay(
+  reply: FastifyReply,
+  res: ApiResponse,
+  output?: OutputShape,
+  rewrite?: { links: LinkRewriter; api: string },
+): FastifyReply {
   reply.code(res.status);
   for (const name of RELAYED_HEADERS) {
-    const value = res.headers[name];
-    if (value !== undefined) reply.header(name, value);
+    let value = res.headers[name];
+    if (value === undefined) continue;
+    const origin = res.origin;
+    if (rewrite && origin && (name === 'location' || name === 'link')) {
+      const one = (v: string) =>
+        name === 'location'
+          ? rewrite.links.location(rewrite.api, origin, v)
+          : rewrite.links.link(rewrite.api, origin, v);
+      value = Array.isArray(value) ? value.map(one) : one(value);
+    }
+    reply.header(name, value);
   }
   if (output && res.ok)
     return reply.type('application/json').send(JSON.stringify(mapOutput(output, res.body) ?? null));
