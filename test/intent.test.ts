@@ -138,6 +138,30 @@ capability:
     ]);
   });
 
+  it('reads a resource path that is only a query as the engine does (whmcs/hosting-automation.yaml:25, :34)', async () => {
+    // baseUri: '{{env.WHMCS_BASE_URL}}/includes/api.php' with `path: ?action=GetClients`: the
+    // engine appends the resource path to the base URI as text, so the request goes to
+    // …/api.php?action=GetClients, not …/api.php/?action=GetClients.
+    const generated = await generateFile(join(CORPUS, 'whmcs/hosting-automation.yaml'));
+    const clean = await run(generated, generated.files);
+    expect(mismatches(clean)).toEqual([]);
+    expect(clean.failed).toBe(0);
+    const slashed = await run(
+      generated,
+      mutate(
+        generated.files,
+        'client.ts',
+        /path: '',\n(\s*)query: \[\['action', 'GetClients'\]\]/,
+        "path: '/',\n$1query: [['action', 'GetClients']]",
+      ),
+    );
+    expect(mismatches(slashed).map((m) => `${m.target} ${m.field}: ${m.problem}`)).toEqual([
+      'GET /v1/clients path: path differs',
+      'list-clients path: path differs',
+    ]);
+    for (const m of mismatches(slashed)) expect(m.where).toMatch(/whmcs\/hosting-automation\.yaml:34:7$/);
+  });
+
   it('matches names ignoring -, _ and case, and still reports a body fed the wrong value (intuit/accounting-and-payments.yaml:121, :367)', async () => {
     const generated = await generateFile(join(CORPUS, 'intuit/accounting-and-payments.yaml'));
     const clean = await run(generated, generated.files);

@@ -391,13 +391,15 @@ function predictFor(ctx: Context, unit: Unit, inbound: Inbound, t: Target): Expe
   // The operation's parameters: resource-level, then operation-level (which win), then the
   // placeholders of its path.
   // A resource path is relative to the base URI's path (`api/users` is `/api/users` there): the
-  // engine's own tests (naftiko-framework/test/formats/csv-capability.yaml:54) rely on it.
+  // engine's own tests (naftiko-framework/test/formats/csv-capability.yaml:54) rely on it. A path
+  // that is only a query (`?action=GetClients`, whmcs/hosting-automation.yaml:34) adds no segment:
+  // the engine appends the resource path to the base URI as text.
   const written = consumedPath(t).replace(/#.*$/, '');
-  const rawPath = written !== '' && !written.startsWith('/') ? `/${written}` : written;
   if (str(t.op.path)?.startsWith('/')) ex.pathAt = [...t.opAt, 'path'];
-  const q = rawPath.indexOf('?');
-  const pathOnly = q < 0 ? rawPath : rawPath.slice(0, q);
-  const literalQuery = q < 0 ? '' : rawPath.slice(q + 1);
+  const q = written.indexOf('?');
+  const writtenPath = q < 0 ? written : written.slice(0, q);
+  const pathOnly = writtenPath !== '' && !writtenPath.startsWith('/') ? `/${writtenPath}` : writtenPath;
+  const literalQuery = q < 0 ? '' : written.slice(q + 1);
   const placeholders = [...pathOnly.matchAll(/\{\{\s*([^{}]+?)\s*\}\}|\{([^{}]+)\}/g)].map((m) =>
     (m[1] ?? m[2])!.trim(),
   );
