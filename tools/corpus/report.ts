@@ -103,7 +103,8 @@ export function totals(results: SpecResult[], ms: number): Totals {
       t.smoke.mismatches += r.smoke.mismatches ?? 0;
       if ((r.smoke.mismatches ?? 0) > 0 && r.status === 'generated') t.smoke.fullyGeneratedWithMismatches++;
       for (const m of r.smoke.baseUris ?? []) bump(t.mismatchesByCause, `baseUri: ${m.problem}`);
-      for (const f of r.smoke.failures)
+      // Mismatched calls are failures, or (when the run allows mismatches) passed calls kept apart.
+      for (const f of [...r.smoke.failures, ...(r.smoke.mismatched ?? [])])
         for (const m of f.mismatches ?? []) bump(t.mismatchesByCause, `${m.field}: ${m.problem}`);
     }
   }

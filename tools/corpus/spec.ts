@@ -50,6 +50,8 @@ export interface SpecResult {
     mappedOutputs: number;
     mismatches: number;
     failures: CallOutcome[];
+    /** Passed calls with mismatches (the run allowed them). */
+    mismatched?: CallOutcome[];
     baseUris?: Mismatch[];
   };
   ms: number;
