@@ -203,6 +203,57 @@ capability:
     expect(summaryLine(t)).toMatch(/ 2 mismatches /);
   });
 
+  it("reads a parameter value over the caller's names, and still reports a with key sent as well (naftiko-framework/test/http/http-header-query-capability.yaml:39)", async () => {
+    const corpus = await generateFile(
+      join(CORPUS, 'naftiko-framework/test/http/http-header-query-capability.yaml'),
+    );
+    expect(mismatches(await run(corpus, corpus.files))).toEqual([]);
+    // The same consumed operation, called with a `with` entry that feeds `{{userId}}`.
+    const generated = await generateText(
+      'header-query.yaml',
+      `naftiko: 1.0.0-alpha2
+capability:
+  consumes:
+  - type: http
+    namespace: testns
+    baseUri: http://example.com
+    resources:
+    - path: /items
+      name: items
+      operations:
+      - method: POST
+        name: search
+        inputParameters:
+        - {name: q, in: query, value: '{{userId}}'}
+  exposes:
+  - type: mcp
+    namespace: tools
+    port: 9090
+    tools:
+    - {name: search, description: Search., call: testns.search, with: {userId: tools.uid}}
+`,
+    );
+    expect(mismatches(await run(generated, generated.files))).toEqual([]);
+    // A client that also sent the with key as a query parameter, or sent q from nothing.
+    const doubled = await run(
+      generated,
+      mutate(
+        generated.files,
+        'client.ts',
+        /query: \[\['q', params\.q\]\]/,
+        "query: [['q', params.q], ['userId', params.q]]",
+      ),
+    );
+    expect(mismatches(doubled).map((m) => `${m.field}: ${m.problem}`)).toEqual([
+      'query: unexpected query pair',
+    ]);
+    const emptied = await run(
+      generated,
+      mutate(generated.files, 'client.ts', /query: \[\['q', params\.q\]\]/, "query: [['q', '']]"),
+    );
+    expect(mismatches(emptied).map((m) => `${m.field}: ${m.problem}`)).toEqual(['query: query pairs differ']);
+  });
+
   it('matches names ignoring -, _ and case, and still reports a body fed the wrong value (intuit/accounting-and-payments.yaml:121, :367)', async () => {
     const generated = await generateFile(join(CORPUS, 'intuit/accounting-and-payments.yaml'));
     const clean = await run(generated, generated.files);

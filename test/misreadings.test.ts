@@ -176,11 +176,33 @@ capability:
         inputParameters:
         - {name: filter, in: query, type: object}
         - {name: mesh, in: path, type: string, required: true}
+  # naftiko-framework/test/http/http-header-query-capability.yaml:31-39 (a parameter value that
+  # reads the caller's names)
+  - type: http
+    namespace: testns
+    baseUri: http://example.com
+    resources:
+    - path: /items
+      name: items
+      operations:
+      - method: POST
+        name: search
+        inputParameters:
+        - {name: q, in: query, value: '{{userId}}'}
+        - {name: scope, in: query, value: 'user:{{userId}}'}
   exposes:
   - type: rest
     namespace: kuma-rest
     port: 8080
     resources:
+    # naftiko-framework/test/http/http-header-query-capability.yaml:11-21 (without its \`value: $.user.id\`)
+    - path: /search
+      operations:
+      - method: POST
+        name: search
+        call: testns.search
+        inputParameters:
+        - {name: userId, in: body, type: string, description: User ID}
     - path: /v1/meshes/{mesh}/meshtcproutes
       name: meshtcproutes
       operations:
@@ -216,6 +238,7 @@ capability:
       call: google-maps-places.search-places-nearby
       inputParameters:
       - {name: includedTypes, type: array, description: Place types, required: true}
+    - {name: search-items, description: Search items., call: testns.search, with: {userId: tools.uid}}
     - name: get-client
       description: Get a service account.
       call: amplify-platform-client.clientfindone
@@ -254,7 +277,7 @@ describe('corpus misreadings (issue 9)', () => {
   it('every call matches the intent oracle', () => {
     expect(result.failures).toEqual([]);
     expect(result.mismatches).toBe(0);
-    expect(result.passed).toBe(15);
+    expect(result.passed).toBe(17);
   });
 
   it('with keys that feed a body template are not also sent as query (servicenow/customer-service.yaml:65)', () => {
@@ -362,6 +385,22 @@ describe('corpus misreadings (issue 9)', () => {
     expect(
       sent.map((r) => new URL(r.url, 'http://x').searchParams.has('requestedEffectiveDate')).sort(),
     ).toEqual([false, true]);
+  });
+
+  it("a parameter value reads the caller's names, not an input of its own (naftiko-framework/test/http/http-header-query-capability.yaml:39)", () => {
+    // The engine renders `value: "{{userId}}"` over the exposed inputs and `with` entries.
+    const sent = echo.requests.filter((r) => r.path.endsWith('/items'));
+    expect(sent).toHaveLength(2);
+    const rest = generated.model.rest[0]!.paths.find((p) => p.template === '/search')!.operations[0]!;
+    expect(rest.inputs.map((i) => `${i.in} ${i.name}`)).toEqual(['body userId']);
+    const tool = generated.model.mcp[0]!.tools.find((t) => t.name === 'search-items')!;
+    expect(tool.inputs.map((i) => i.name)).toEqual(['uid']);
+    for (const r of sent) {
+      const q = new URL(r.url, 'http://x').searchParams;
+      expect(q.get('q')).toMatch(/^a\d+$/);
+      expect(q.get('scope')).toBe(`user:${q.get('q')}`);
+      expect([...q.keys()].sort()).toEqual(['q', 'scope']);
+    }
   });
 
   it('an object query parameter sent as text travels as written (kuma/kuma-meshtcproute.yaml:42, :137)', () => {

@@ -23,6 +23,8 @@ import type {
   ConsumedParam,
   ExposedInput,
   JsonSchema,
+  Template,
+  TemplatePart,
 } from './types.js';
 
 type InputLocation = ExposedInput['in'];
@@ -76,9 +78,17 @@ export function bind(req: BindRequest): Bound {
   const params = new Map(req.operation.params.map((p) => [p.name, p]));
   const bound = new Set<string>();
 
+  // A parameter whose own `value` reads the caller's names takes that template: it wins over
+  // `with` and the input of the same name (the engine renders `value` first).
+  for (const target of req.operation.params) {
+    if (!target.feed) continue;
+    args.push({ param: target.name, value: feedValue(target, target.feed, inputs, req) });
+    bound.add(target.name);
+  }
   for (const [param, raw] of Object.entries(req.with)) {
     const target = params.get(param);
     if (!target) continue; // reported and turned into an extra query parameter by the model
+    if (bound.has(param)) continue;
     let value = withValue(raw, req);
     if (value.kind === 'input') value = { kind: 'input', name: ensureInput(inputs, value.name, target, req) };
     if (value.kind === 'template') {
@@ -171,6 +181,47 @@ function withValue(raw: unknown, req: BindRequest): ArgValue {
     if (ref?.kind === 'input') return { kind: 'input', name: ref.name };
   }
   return { kind: 'literal', value: raw };
+}
+
+/**
+ * A parameter's `value` template over the caller's names: each name is the caller's `with` entry
+ * of that name, else its input of the same name (`-`, `_` and case ignored), as the engine's
+ * parameter map holds both. A template that is one name keeps that value's type.
+ */
+function feedValue(
+  target: ConsumedParam,
+  feed: Template,
+  inputs: Map<string, ExposedInput>,
+  req: BindRequest,
+): ArgValue {
+  const whole = feed.parts.length === 1 && feed.parts[0]!.kind === 'input';
+  const from = (name: string): ConsumedParam =>
+    whole ? { ...target, name } : { ...target, name, type: 'string', typed: undefined };
+  const input = (name: string): TemplatePart => {
+    const match = [...inputs.values()].find((i) => sameName(i.name, name));
+    return { kind: 'input', name: ensureInput(inputs, match?.name ?? name, from(name), req) };
+  };
+  const parts: TemplatePart[] = [];
+  for (const part of feed.parts) {
+    if (part.kind !== 'input') {
+      parts.push(part);
+      continue;
+    }
+    const key = Object.keys(req.with).find((k) => k === part.name);
+    if (key === undefined) {
+      parts.push(input(part.name));
+      continue;
+    }
+    const value = withValue(req.with[key], req);
+    if (value.kind === 'input') parts.push(input(value.name));
+    else if (value.kind === 'literal') {
+      if (whole) return value;
+      parts.push({ kind: 'text', text: value.value === null ? '' : String(value.value) });
+    } else for (const p of value.template.parts) parts.push(p.kind === 'input' ? input(p.name) : p);
+  }
+  const only = parts.length === 1 ? parts[0] : undefined;
+  if (only?.kind === 'input') return { kind: 'input', name: only.name };
+  return { kind: 'template', template: { parts } };
 }
 
 /** Returns the input's name, creating the input from the parameter it feeds when needed. */

@@ -8,7 +8,14 @@ import type { Validation } from '../validate/index.js';
 import { isSkipped } from '../validate/units.js';
 import { callsOf } from './actions.js';
 import { undeclaredWithKeys } from './bind.js';
-import { bodyTemplateNames, buildApis, type ConsumesContext, operationPath, parsePath } from './consumes.js';
+import {
+  bodyTemplateNames,
+  buildApis,
+  type ConsumesContext,
+  operationPath,
+  parsePath,
+  valueTemplateNames,
+} from './consumes.js';
 import { buildMcpAdapter, buildRestAdapter, type ExposeContext } from './expose.js';
 import { buildControlAdapter, buildSkillAdapter } from './skill.js';
 import { type TemplateScope, templateSecrets } from './template.js';
@@ -243,6 +250,9 @@ function declaredParams(capability: Obj, opPath: PathKey[], bodyScope: TemplateS
   for (const part of parsePath(operationPath(resource, op).path))
     if (part.kind === 'param') names.add(part.name);
   for (const name of bodyTemplateNames(op.body, bodyScope)) names.add(name);
+  // A `with` key that a parameter's `value` template reads feeds that template, not the query.
+  const params = [...objects(resource.inputParameters), ...objects(op.inputParameters)].map(([p]) => p);
+  for (const name of valueTemplateNames(params, bodyScope)) names.add(name);
   return names;
 }
 

@@ -523,6 +523,7 @@ function buildParam(p: Obj, at: PathKey[], ctx: ConsumesContext, defaultIn: Para
   const type = paramType(p.type);
   const description = strAt(p.description);
   let value: Template | undefined;
+  let feed: Template | undefined;
   if (p.value !== undefined && p.value !== null) {
     const text = String(p.value);
     // A value that reads an exposed input is an argument like any other; only fixed values
@@ -530,6 +531,7 @@ function buildParam(p: Obj, at: PathKey[], ctx: ConsumesContext, defaultIn: Para
     const t = parseTemplate(text, { ...ctx.secretScope, inputs: true });
     if (!t.parts.some((part) => part.kind === 'input'))
       value = hasPlaceholders(text) ? t : literalTemplate(text);
+    else feed = parseTemplate(text, ctx.bodyScope);
   }
   const param: ConsumedParam = {
     name,
@@ -538,6 +540,7 @@ function buildParam(p: Obj, at: PathKey[], ctx: ConsumesContext, defaultIn: Para
     description,
     required: location === 'path' ? true : p.required === true,
     value,
+    ...(feed ? { feed } : {}),
     schema: schemaFor(location === 'body' ? type : type === 'object' ? 'string' : type),
   };
   if (ctx.openapi) origins.set(param, { at, explicitType: p.type !== undefined });
@@ -705,6 +708,13 @@ export function operationPath(resource: Obj, op: Obj): { path: string; own: bool
   const first = (p: string) => p.split('/').find((x) => x !== '') ?? '';
   if (first(base) !== '' && first(own) === first(base)) return { path: own, own: true };
   return { path: base.replace(/\/+$/, '') + own, own: true };
+}
+
+/** Names the `value`s of parameters read from the caller (`value: '{{userId}}'`). */
+export function valueTemplateNames(params: Obj[], scope: TemplateScope): string[] {
+  return params.flatMap((p) =>
+    typeof p.value === 'string' ? templateInputs(parseTemplate(p.value, { ...scope, inputs: true })) : [],
+  );
 }
 
 /** Names a `body:` template reads as inputs or parameters (`{{x}}`, `{{tools.x}}`, …). */

@@ -52,6 +52,12 @@ export interface ConsumedParam {
   /** A fixed value or template from the spec: the parameter is then not a client argument. */
   value?: Template;
   /**
+   * The spec's `value` when it reads the caller's names (`q: {value: '{{userId}}'}`): the
+   * parameter stays a client argument, and each caller fills it from this template over its
+   * `with` entries and inputs. It wins over `with` and the input of the same name, as in the engine.
+   */
+  feed?: Template;
+  /**
    * Not declared: a `with` key of some caller (sent as a query parameter). Only the callers whose
    * `with` names it send it; it is no input of the others.
    */

@@ -410,10 +410,14 @@ function predictFor(ctx: Context, unit: Unit, inbound: Inbound, t: Target): Expe
     addParam(params, p, [...t.opAt, 'inputParameters', n], placeholders);
 
   // Names the body template reads.
-  const bodyNames = new Set<string>();
+  const readNames = new Set<string>();
   const body = t.op.body;
-  if (typeof body === 'string') templateNames(body, unit, ctx.binds, bodyNames);
-  else if (isObj(body)) templateNames(body.data, unit, ctx.binds, bodyNames);
+  if (typeof body === 'string') templateNames(body, unit, ctx.binds, readNames);
+  else if (isObj(body)) templateNames(body.data, unit, ctx.binds, readNames);
+  // So are the names a parameter's own `value` reads (`q: {value: '{{userId}}'}`): a `with` key
+  // that feeds one is not sent as well.
+  for (const p of params.values())
+    if (typeof p.value === 'string') templateNames(p.value, unit, ctx.binds, readNames);
 
   // A parameter's value: its fixed `value`, else its `with` entry, else the input of the same name.
   const valueOf = (name: string, p?: Param): unknown => {
@@ -458,9 +462,9 @@ function predictFor(ctx: Context, unit: Unit, inbound: Inbound, t: Target): Expe
     addAt(ex, p.in, p.name, v, p.at, bodyParams, p);
   }
   // `with` keys the operation does not declare: sent as query parameters (dialect.md,
-  // with-unknown-param), unless a body template reads them.
+  // with-unknown-param), unless a body template or a parameter's value reads them.
   for (const key of Object.keys(withMap)) {
-    if (params.has(key) || placeholders.includes(key) || bodyNames.has(key)) continue;
+    if (params.has(key) || placeholders.includes(key) || readNames.has(key)) continue;
     const v = withValue(withMap[key]);
     if (v === undefined || v === null) continue;
     addAt(ex, 'query', key, v, [...withAt, key], bodyParams);
