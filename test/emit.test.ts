@@ -341,6 +341,31 @@ capability:
     }
   });
 
+  it('suffixes a repeated operationId from its sanitised name', async () => {
+    // Two REST operations named `get pets`: both ids are valid (no space), the second is `-2`.
+    const text = spec('petName').replace(
+      `      - method: POST
+        name: updatepet
+        description: ${y(nasty)}
+        call: petstore.updatepet
+`,
+      `      - method: POST
+        name: get pets
+        call: petstore.updatepet
+    - path: /other/{petId}
+      operations:
+      - method: POST
+        name: get pets
+        call: petstore.updatepet
+`,
+    );
+    const g = await generateText('hostile.yaml', text);
+    const openapi = JSON.parse(g.files.get('openapi.json')!) as {
+      paths: Record<string, { post: { operationId: string } }>;
+    };
+    expect(Object.values(openapi.paths).map((p) => p.post.operationId)).toEqual(['get-pets', 'get-pets-2']);
+  });
+
   it('emits a body input whose name is not an identifier', async () => {
     // `pet-name` feeds the body; the REST handler must read request.body?.["pet-name"].
     const g = await generateText('hostile.yaml', spec('pet-name'));

@@ -68,8 +68,9 @@ function document(model: Capability, adapter: RestAdapter): object {
 }
 
 function operation(adapter: RestAdapter, op: RestOperation, ids: Set<string>): object {
-  let id = op.name.replace(/[^A-Za-z0-9_-]/g, '-');
-  for (let n = 2; ids.has(id); n++) id = `${op.name}-${n}`;
+  const base = op.name.replace(/[^A-Za-z0-9_-]/g, '-');
+  let id = base;
+  for (let n = 2; ids.has(id); n++) id = `${base}-${n}`;
   ids.add(id);
   const parameters = op.inputs
     .filter((i) => i.in === 'query' || i.in === 'header')
