@@ -17,6 +17,8 @@ import {
   md,
   member,
   prop,
+  runtimeSymbol,
+  symbolsUsed,
 } from '../generator/emit/escape.js';
 import { checkTemplate } from '../generator/emit/render.js';
 import { generateText } from '../generator/pipeline.js';
@@ -187,6 +189,15 @@ describe('the code tagged template', () => {
     expect(c).toBeInstanceOf(Code);
     expect(c.text).toBe('const x = [1, "a"];');
     expect(join([lit(1), lit(2)], ' + ').text).toBe('1 + 2');
+  });
+
+  it('carries the runtime symbols of its holes, so imports come from what the code names', () => {
+    const call = code`${runtimeSymbol('segment')}(${lit('id')}, params.id)`;
+    const joined = join([call, code`${runtimeSymbol('asNumber')}(x)!`], ' + ');
+    const wrapped = member(code`(${joined})`, 'length');
+    expect(symbolsUsed([wrapped, lit('segment(')])).toEqual(['asNumber', 'segment']);
+    // Text that merely looks like a call names nothing.
+    expect(symbolsUsed([new Code('segment(1)'), lit('asString(')])).toEqual([]);
   });
 
   it('throws when a hole is not Code', () => {

@@ -74,7 +74,7 @@ describe('consumes import', () => {
     const { model } = await generateFile(spec, { skipVerify: true });
     expect(model.apis.map((a) => a.namespace)).toEqual(['fleet']);
     expect(model.apis[0]!.operations.map((o) => o.name)).toEqual(['list-ships']);
-    expect(model.mcp[0]!.tools.map((t) => t.call?.operation)).toEqual(['list-ships']);
+    expect(model.mcp[0]!.tools.map((t) => t.call?.operation.name)).toEqual(['list-ships']);
   });
 
   it('points problems inside the imported entry into the imported file, with the import line', async () => {

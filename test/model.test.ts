@@ -118,15 +118,14 @@ describe('the seed spec', () => {
       required: true,
       description: 'Request body (JSON).',
     });
-    expect(create.call).toEqual({
-      api: 'instance-images',
-      operation: 'createimage',
-      method: 'createimage',
-      args: [
-        { param: 'zone', value: { kind: 'input', name: 'zone' } },
-        { param: 'body', value: { kind: 'input', name: 'body' } },
-      ],
-    });
+    // The binding holds the API and operation themselves, not names to look up.
+    expect(create.call!.api).toBe(model.apis[0]);
+    expect(create.call!.operation).toBe(model.apis[0]!.operations.find((o) => o.ident === 'createimage'));
+    expect(create.call!.args).toEqual([
+      { param: 'zone', value: { kind: 'input', name: 'zone' } },
+      { param: 'body', value: { kind: 'input', name: 'body' } },
+    ]);
+    expect(create.call!.direct).toBe(true);
   });
 
   it('derives implicit REST inputs with their locations', () => {

@@ -362,7 +362,9 @@ describe('names', () => {
     expect(d!.line).toBe(lineOf(text, 'name: list-pets', lineOf(text, 'tools:') + 2));
     expect(r.validation.skipped).toEqual(new Set([TOOL_GET]));
     const model = buildModel(r.spec, r.validation, r.report, 'pets');
-    expect(model.mcp[0]!.tools.map((t) => [t.name, t.call?.operation])).toEqual([['list-pets', 'listpets']]);
+    expect(model.mcp[0]!.tools.map((t) => [t.name, t.call?.operation.name])).toEqual([
+      ['list-pets', 'listpets'],
+    ]);
   });
 
   it('skips a tool whose name MCP clients cannot use', () => {
@@ -429,9 +431,9 @@ describe('names', () => {
     expect(new Set(idents).size).toBe(2);
     const toy = model.apis[0]!.operations.find((o) => o.description === 'Get a toy')!;
     const pet = model.apis[0]!.operations.find((o) => o.description === 'Get a pet')!;
-    expect(model.mcp[0]!.tools.map((t) => [t.name, t.call?.method])).toEqual([
-      ['get-toy', toy.ident],
-      ['get-pet', pet.ident],
+    expect(model.mcp[0]!.tools.map((t) => [t.name, t.call?.operation])).toEqual([
+      ['get-toy', toy],
+      ['get-pet', pet],
     ]);
   });
 

@@ -1,12 +1,10 @@
 // How an exposed operation or tool calls its consumed operation: the argument object handed to
 // the client method, and the output mapping as runtime data. Shared by the REST and MCP emitters.
-import { STEP_HELPERS } from '../model/orchestration.js';
 import type {
   ArgValue,
   CallBinding,
   Capability,
   ConsumedApi,
-  ConsumedOperation,
   ConsumedParam,
   ExposedInput,
   MappedNode,
@@ -17,36 +15,23 @@ import type {
   ParamType,
   StepRef,
 } from '../model/types.js';
-import { Code, code, ident, join, lit, prop } from './escape.js';
+import { Code, code, ident, join, lit, prop, runtimeSymbol } from './escape.js';
 import { anyJson, type PartResolver, templateExpr, textTravels } from './expr.js';
 
 /** The consumed APIs that these calls reach, in spec order. */
 export function clientsCalled(model: Capability, calls: CallBinding[]): ConsumedApi[] {
   const used = new Set(calls.map((c) => c.api));
-  return model.apis.filter((a) => used.has(a.namespace));
+  return model.apis.filter((a) => used.has(a));
+}
+
+/** `instanceImages.listimages`: the client method a call binding names. */
+export function methodOf(call: CallBinding): Code {
+  return code`${ident(call.api.ident)}.${ident(call.operation.ident)}`;
 }
 
 /** The `{ ident: ClientClass; … }` type of an adapter's clients. */
 export function clientsType(apis: ConsumedApi[]): Code {
   return new Code(`{ ${apis.map((c) => `${c.ident}: ${c.className}`).join('; ')} }`);
-}
-
-const CONVERTERS = ['asArray', 'asBoolean', 'asNumber', 'asObject', 'asString'];
-
-/** The runtime's value converters that emitted code calls, for its import list. */
-export function convertersUsed(emitted: Code[]): string[] {
-  const text = emitted.map((c) => c.text).join('\n');
-  return CONVERTERS.filter((h) => text.includes(`${h}(`));
-}
-
-export interface CallTarget {
-  clientIdent: string;
-  operation: ConsumedOperation;
-}
-
-export function callTarget(model: Capability, call: CallBinding): CallTarget {
-  const api = model.apis.find((a) => a.namespace === call.api)!;
-  return { clientIdent: api.ident, operation: api.operations.find((o) => o.ident === call.method)! };
 }
 
 /**
@@ -55,14 +40,13 @@ export function callTarget(model: Capability, call: CallBinding): CallTarget {
  */
 export function argsObject(
   call: CallBinding,
-  target: CallTarget,
   inputs: ExposedInput[],
   input: (i: ExposedInput) => Code,
   step?: (ref: StepRef) => Code,
 ): Code {
-  const client = ident(target.clientIdent);
+  const client = ident(call.api.ident);
   const entries = call.args.map(({ param, value }) => {
-    const p = target.operation.params.find((x) => x.name === param)!;
+    const p = call.operation.params.find((x) => x.name === param)!;
     return code`${prop(param)}: ${argExpr(value, p, inputs, input, client, step)}`;
   });
   const optional = entries.length === 0;
@@ -124,7 +108,7 @@ function convert(expr: Code, to: ParamType): Code {
     array: 'asArray',
     object: 'asObject',
   }[to];
-  return code`${new Code(fn)}(${expr})!`;
+  return code`${runtimeSymbol(fn)}(${expr})!`;
 }
 
 /** The output mapping as a runtime OutputShape literal, or undefined for pass-through. */
@@ -171,19 +155,14 @@ export function jsonPath(path: string): (string | number | null)[] {
   return out;
 }
 
-/** The runtime helpers of mocks and orchestrations (runtime/steps.ts) that emitted code calls. */
-export function stepHelpersUsed(emitted: Code[]): string[] {
-  const text = emitted.map((c) => c.text).join('\n');
-  return STEP_HELPERS.filter((h) => text.includes(`${h}(`));
-}
-
 /**
  * A mock answer as a literal: `answer({ imo: String(args.imo_number ?? ""), name: "Northern Star" })`.
  * An empty one is `empty` (REST answers 204 with no value; MCP gives `{}`).
  */
 export function mockAnswer(value: MockValue & { kind: 'object' }, resolve: PartResolver, empty: Code): Code {
-  if (value.properties.length === 0) return code`answer(${empty})`;
-  return code`answer(${mockLiteral(value, resolve)})`;
+  const answer = runtimeSymbol('answer');
+  if (value.properties.length === 0) return code`${answer}(${empty})`;
+  return code`${answer}(${mockLiteral(value, resolve)})`;
 }
 
 function mockLiteral(value: MockValue, resolve: PartResolver): Code {
@@ -205,7 +184,6 @@ function mockLiteral(value: MockValue, resolve: PartResolver): Code {
  * `lookup` per lookup step, then the mapped answer (or the last call's own answer).
  */
 export function stepsBody(
-  model: Capability,
   orchestration: Orchestration,
   inputs: ExposedInput[],
   input: (i: ExposedInput) => Code,
@@ -215,19 +193,18 @@ export function stepsBody(
   const stepValue = (ref: StepRef): Code => {
     const s = idents.get(ref.step)!;
     const output = s.kind === 'call' ? code`${ident(s.ident)}.output` : ident(s.ident);
-    return ref.path.length === 0 ? output : code`field(${output}, ${lit(ref.path)})`;
+    return ref.path.length === 0 ? output : code`${runtimeSymbol('field')}(${output}, ${lit(ref.path)})`;
   };
   const options = signal.text === 'signal' ? new Code('{ signal }') : code`{ signal: ${signal} }`;
   const lines: Code[] = [];
   let last: string | undefined;
   for (const s of orchestration.steps) {
     if (s.kind === 'call') {
-      const target = callTarget(model, s.call);
-      const args = argsObject(s.call, target, inputs, input, stepValue);
-      const projection = target.operation.projection?.map((p) => [p.name, jsonPath(p.path)]);
+      const args = argsObject(s.call, inputs, input, stepValue);
+      const projection = s.call.operation.projection?.map((p) => [p.name, jsonPath(p.path)]);
       const extra = projection && projection.length > 0 ? code`, ${lit(projection)}` : new Code('');
       lines.push(
-        code`const ${ident(s.ident)} = await callStep(${lit(s.name)}, ${ident(target.clientIdent)}.${ident(target.operation.ident)}(${args}, ${options})${extra});`,
+        code`const ${ident(s.ident)} = await ${runtimeSymbol('callStep')}(${lit(s.name)}, ${methodOf(s.call)}(${args}, ${options})${extra});`,
       );
       last = s.ident;
       continue;
@@ -244,7 +221,9 @@ export function stepsBody(
             },
             step: stepValue,
           });
-    lines.push(code`const ${ident(s.ident)} = lookup(${rows}, ${lit(s.match)}, ${value}, ${lit(s.fields)});`);
+    lines.push(
+      code`const ${ident(s.ident)} = ${runtimeSymbol('lookup')}(${rows}, ${lit(s.match)}, ${value}, ${lit(s.fields)});`,
+    );
   }
   const result = orchestration.result;
   if (!result) lines.push(code`return ${ident(last!)}.response;`);
@@ -257,12 +236,12 @@ export function stepsBody(
               n.entries.map((e) => code`${prop(e.name)}: ${node(e.value, false)}`),
               ', ',
             )} }`
-          : code`group({ ${join(
+          : code`${runtimeSymbol('group')}({ ${join(
               n.entries.map((e) => code`${prop(e.name)}: ${node(e.value, false)}`),
               ', ',
             )} })`;
     lines.push(
-      code`return mapped(${node(result, true)}, ${last === undefined ? new Code('undefined') : ident(last)});`,
+      code`return ${runtimeSymbol('mapped')}(${node(result, true)}, ${last === undefined ? new Code('undefined') : ident(last)});`,
     );
   }
   return join(lines, '\n');

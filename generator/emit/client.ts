@@ -1,17 +1,13 @@
 // Emits client.ts: one typed client class per consumed API, one method per operation.
 import { basename } from 'node:path';
-import { callsOf } from '../model/actions.js';
 import type {
-  CallBinding,
   Capability,
   ConsumedApi,
   ConsumedOperation,
   ConsumedParam,
-  JsonTemplate,
   ResponseFormat,
-  Template,
 } from '../model/types.js';
-import { Code, code, doc, ident, join, lit, member, prop } from './escape.js';
+import { Code, code, doc, ident, join, lit, member, prop, runtimeSymbol, symbolsUsed } from './escape.js';
 import { jsonTemplateExpr, type PartResolver, templateExpr, textTravels, tsType } from './expr.js';
 import { render } from './render.js';
 import { runtimeImports } from './runtime.js';
@@ -29,30 +25,14 @@ export function emitClient(model: Capability, runtime: Set<string>): string {
     methods: api.operations.map((op) => method(op)),
     baseUrl: baseUrlExpr(api),
     credentials: credentialsExpr(api),
-    secrets: secretsExpr(api, model),
+    secrets: secretsExpr(api),
     timeoutEnv: lit(api.timeoutEnv),
-    maxResponseEnv: lit(api.timeoutEnv.replace(/_TIMEOUT_MS$/, '_MAX_RESPONSE_BYTES')),
-    retryAfterEnv: lit(api.timeoutEnv.replace(/_TIMEOUT_MS$/, '_RETRY_AFTER_MAX_MS')),
+    maxResponseEnv: lit(api.maxResponseEnv),
+    retryAfterEnv: lit(api.retryAfterEnv),
   }));
   // Import only the helpers the methods use, so the file reads like hand-written code.
-  const used = apis
-    .map((a) => [...a.methods, a.credentials, a.secrets].map((c) => c.text).join('\n'))
-    .join('\n');
-  const helpers = ['basicAuth', 'segment'].filter((h) => used.includes(`${h}(`));
-  // The converters come from the operations' formats in the model.
-  const DECODERS = {
-    xml: 'fromXml',
-    yaml: 'fromYaml',
-    markdown: 'fromMarkdown',
-    delimited: 'fromDelimited',
-    html: 'fromHtml',
-  } as const;
-  const decoders = new Set(
-    model.apis.flatMap((a) => a.operations.flatMap((op) => (op.format ? [DECODERS[op.format.kind]] : []))),
-  );
   const imports = [
-    ...helpers,
-    ...decoders,
+    ...symbolsUsed(apis.flatMap((a) => [...a.methods, a.credentials, a.secrets])),
     'HttpApi',
     'intFrom',
     'requireEnv',
@@ -104,7 +84,7 @@ function method(op: ConsumedOperation): Code {
     op.path.map((part) => {
       if (part.kind === 'text') return lit(part.text);
       const param = op.params.find((p) => p.name === part.name && p.in === 'path');
-      return code`segment(${lit(part.name)}, ${param ? value(param) : member(PARAMS, part.name)})`;
+      return code`${runtimeSymbol('segment')}(${lit(part.name)}, ${param ? value(param) : member(PARAMS, part.name)})`;
     }),
     ' + ',
   );
@@ -139,17 +119,17 @@ function method(op: ConsumedOperation): Code {
 function decoder(format: ResponseFormat): Code {
   switch (format.kind) {
     case 'xml':
-      return new Code('fromXml');
+      return runtimeSymbol('fromXml');
     case 'yaml':
-      return new Code('fromYaml');
+      return runtimeSymbol('fromYaml');
     case 'markdown':
-      return new Code('fromMarkdown');
+      return runtimeSymbol('fromMarkdown');
     case 'delimited':
-      return code`(raw) => fromDelimited(raw, ${lit(format.separator)})`;
+      return code`(raw) => ${runtimeSymbol('fromDelimited')}(raw, ${lit(format.separator)})`;
     case 'html':
       return format.selector === undefined
-        ? new Code('fromHtml')
-        : code`(raw) => fromHtml(raw, ${lit(format.selector)})`;
+        ? runtimeSymbol('fromHtml')
+        : code`(raw) => ${runtimeSymbol('fromHtml')}(raw, ${lit(format.selector)})`;
   }
 }
 
@@ -211,7 +191,7 @@ function credentialsExpr(api: ConsumedApi): Code {
     headers.push(code`authorization: "Bearer " + ${templateExpr(auth.token, factoryResolver)}`);
   } else if (auth?.kind === 'basic') {
     headers.push(
-      code`authorization: basicAuth(${templateExpr(auth.username, factoryResolver)}, ${templateExpr(auth.password, factoryResolver)})`,
+      code`authorization: ${runtimeSymbol('basicAuth')}(${templateExpr(auth.username, factoryResolver)}, ${templateExpr(auth.password, factoryResolver)})`,
     );
   }
   for (const p of api.fixedParams) {
@@ -222,43 +202,9 @@ function credentialsExpr(api: ConsumedApi): Code {
   return code`{ headers: { ${join(headers, ', ')} }, query: [${join(query, ', ')}] }`;
 }
 
-/** Every bind variable the API's templates read, resolved once from the environment. */
-function secretsOf(
-  api: ConsumedApi,
-  env: Capability['secrets'],
-  calls: CallBinding[] = [],
-): { variable: string; env: string }[] {
-  const names = new Set<string>();
-  const add = (t: Template) => t.parts.forEach((p) => p.kind === 'secret' && names.add(p.variable));
-  const walk = (t: JsonTemplate): void => {
-    if (t.kind === 'template') add(t.template);
-    if (t.kind === 'array') t.items.forEach(walk);
-    if (t.kind === 'object') t.entries.forEach((e) => walk(e.value));
-  };
-  add(api.baseUri);
-  for (const p of api.fixedParams) if (p.value) add(p.value);
-  if (api.auth?.kind === 'apikey') add(api.auth.value);
-  if (api.auth?.kind === 'bearer') add(api.auth.token);
-  if (api.auth?.kind === 'basic') [api.auth.username, api.auth.password].forEach(add);
-  for (const op of api.operations) {
-    for (const p of op.params) if (p.value) add(p.value);
-    if (op.body?.kind === 'text') add(op.body.text);
-    if (op.body?.kind === 'json') walk(op.body.data);
-  }
-  // `with` templates of the adapters that call this API read bind values through the client.
-  for (const call of calls) {
-    if (call.api !== api.namespace) continue;
-    for (const arg of call.args) if (arg.value.kind === 'template') add(arg.value.template);
-  }
-  return env.filter((s) => names.has(s.variable));
-}
-
-function secretsExpr(api: ConsumedApi, model: Capability): Code {
-  const calls = [
-    ...model.rest.flatMap((a) => a.paths.flatMap((p) => p.operations.flatMap(callsOf))),
-    ...model.mcp.flatMap((a) => a.tools.flatMap(callsOf)),
-  ];
-  const entries = secretsOf(api, model.secrets, calls).map(
+/** The bind variables the model found this client needs, resolved once from the environment. */
+function secretsExpr(api: ConsumedApi): Code {
+  const entries = api.secrets.map(
     (s) =>
       code`${prop(s.variable)}: requireEnv(env, ${lit(s.env)}, ${lit(`credential for "${api.namespace}"`)})`,
   );

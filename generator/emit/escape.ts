@@ -1,20 +1,34 @@
 // The one path by which spec text reaches generated code. Emitters build code only from `Code`
 // values made here: literals go through JSON.stringify, identifiers are checked, and comments
 // neutralise `*/`. Templates may interpolate nothing else (see render.ts).
+import { RESERVED } from '../model/names.js';
 
 export class Code {
-  constructor(readonly text: string) {}
+  /** The runtime symbols this code names (see `runtimeSymbol`), for its file's imports. */
+  readonly uses: ReadonlySet<string>;
+  constructor(
+    readonly text: string,
+    uses: Iterable<string> = [],
+  ) {
+    this.uses = new Set(uses);
+  }
   toString(): string {
     return this.text;
   }
 }
 
+/** A name exported by a runtime module: the file that prints it imports it (emit/runtime.ts). */
+export function runtimeSymbol(name: string): Code {
+  if (!IDENT.test(name)) throw new Error(`generator bug: ${JSON.stringify(name)} is not a runtime symbol`);
+  return new Code(name, [name]);
+}
+
+/** Every runtime symbol the fragments name, sorted. */
+export function symbolsUsed(parts: Code[]): string[] {
+  return [...new Set(parts.flatMap((p) => [...p.uses]))].sort();
+}
+
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-const RESERVED = new Set(
-  'break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await eval arguments'.split(
-    ' ',
-  ),
-);
 
 /** A JavaScript literal of any JSON value: strings, numbers, objects and arrays. */
 export function lit(value: unknown): Code {
@@ -45,12 +59,18 @@ export function prop(name: string): Code {
 
 /** `target.name`, or `target["image-id"]` when the name is not an identifier. */
 export function member(target: Code, name: string): Code {
-  return new Code(IDENT.test(name) ? `${target.text}.${name}` : `${target.text}[${lit(name).text}]`);
+  return new Code(
+    IDENT.test(name) ? `${target.text}.${name}` : `${target.text}[${lit(name).text}]`,
+    target.uses,
+  );
 }
 
 /** `target?.name`, or `target?.["pet-name"]`. */
 export function optionalMember(target: Code, name: string): Code {
-  return new Code(IDENT.test(name) ? `${target.text}?.${name}` : `${target.text}?.[${lit(name).text}]`);
+  return new Code(
+    IDENT.test(name) ? `${target.text}?.${name}` : `${target.text}?.[${lit(name).text}]`,
+    target.uses,
+  );
 }
 
 /** A JSDoc block; a comment end (star, slash) inside the text is escaped, so it cannot close it early. */
@@ -100,17 +120,23 @@ export function mdProse(text: string | undefined): Code {
 
 /** Joins code fragments. */
 export function join(parts: Code[], separator = ''): Code {
-  return new Code(parts.map((p) => p.text).join(separator));
+  return new Code(
+    parts.map((p) => p.text).join(separator),
+    parts.flatMap((p) => [...p.uses]),
+  );
 }
 
 /** A tagged template whose holes accept only Code (or lists of Code, joined). */
 export function code(strings: TemplateStringsArray, ...holes: (Code | Code[])[]): Code {
   let out = strings[0]!;
+  const uses: string[] = [];
   holes.forEach((hole, i) => {
     const parts = Array.isArray(hole) ? hole : [hole];
-    for (const p of parts)
+    for (const p of parts) {
       if (!(p instanceof Code)) throw new Error('generator bug: raw value interpolated into code');
+      uses.push(...p.uses);
+    }
     out += parts.map((p) => p.text).join('') + strings[i + 1]!;
   });
-  return new Code(out);
+  return new Code(out, uses);
 }

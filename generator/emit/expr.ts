@@ -8,7 +8,7 @@ import type {
   Template,
   TemplatePart,
 } from '../model/types.js';
-import { Code, join, lit } from './escape.js';
+import { Code, code, join, lit } from './escape.js';
 
 export interface PartResolver {
   input(name: string): Code;
@@ -30,7 +30,7 @@ export function templateExpr(t: Template, resolve: PartResolver): Code {
   const parts = t.parts.map((p) => (p.kind === 'text' ? lit(p.text) : partExpr(p, resolve)));
   // Inputs and step fields may be absent or not strings; secrets are always strings.
   const asText = (p: TemplatePart, c: Code) =>
-    p.kind === 'input' || p.kind === 'step' ? new Code(`String(${c.text} ?? "")`) : c;
+    p.kind === 'input' || p.kind === 'step' ? code`String(${c} ?? "")` : c;
   if (t.parts.length === 1 && t.parts[0]!.kind === 'text') return parts[0]!;
   if (t.parts.length === 1) return asText(t.parts[0]!, parts[0]!);
   return join(
@@ -51,11 +51,15 @@ export function jsonTemplateExpr(data: JsonTemplate, resolve: PartResolver): Cod
       return templateExpr(data.template, resolve);
     }
     case 'array':
-      return new Code(`[${data.items.map((d) => jsonTemplateExpr(d, resolve).text).join(', ')}]`);
+      return code`[${join(
+        data.items.map((d) => jsonTemplateExpr(d, resolve)),
+        ', ',
+      )}]`;
     case 'object':
-      return new Code(
-        `{ ${data.entries.map((e) => `${lit(e.key).text}: ${jsonTemplateExpr(e.value, resolve).text}`).join(', ')} }`,
-      );
+      return code`{ ${join(
+        data.entries.map((e) => code`${lit(e.key)}: ${jsonTemplateExpr(e.value, resolve)}`),
+        ', ',
+      )} }`;
   }
 }
 

@@ -1,14 +1,12 @@
 // What a REST route tells the runtime's link rewriter (runtime/links.ts): the API it calls, and,
 // for a GET route whose consumed operation is a GET fed by its own path and query inputs, how to
 // turn that operation's URL back into the route's path.
-import type { Capability, RestOperation, RestPath } from '../model/types.js';
-import { callTarget } from './call.js';
+import type { RestOperation, RestPath } from '../model/types.js';
 
-export function routeUpstream(model: Capability, path: RestPath, op: RestOperation): object | undefined {
+export function routeUpstream(path: RestPath, op: RestOperation): object | undefined {
   const call = op.call;
   if (!call) return undefined;
-  const api = model.apis.find((a) => a.namespace === call.api)!;
-  const operation = callTarget(model, call).operation;
+  const { api, operation } = call;
   const upstream = { api: api.namespace };
   if (op.method !== 'GET' || operation.method !== 'GET') return upstream;
   const inputOf = (param: string) => {

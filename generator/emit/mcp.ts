@@ -5,7 +5,6 @@ import { callsOf } from '../model/actions.js';
 import { camel, NameTable, pascal } from '../model/names.js';
 import type {
   Capability,
-  ConsumedOperation,
   ExposedInput,
   McpAdapter,
   McpResource,
@@ -14,16 +13,14 @@ import type {
 } from '../model/types.js';
 import {
   argsObject,
-  callTarget,
   clientsCalled,
   clientsType,
-  convertersUsed,
+  methodOf,
   mockAnswer,
   outputLiteral,
-  stepHelpersUsed,
   stepsBody,
 } from './call.js';
-import { Code, code, doc, ident, join, lit, member, prop } from './escape.js';
+import { Code, code, doc, ident, join, lit, member, prop, runtimeSymbol, symbolsUsed } from './escape.js';
 import { tsType } from './expr.js';
 import { render } from './render.js';
 import { typeImports } from './rest.js';
@@ -43,8 +40,6 @@ export function emitMcp(model: Capability, runtime: Set<string>): string {
   ]);
   const usedParamTypes = new Set<string>();
   const adapters = model.mcp.map((adapter) => adapterView(model, adapter, names, usedParamTypes));
-  const converters = convertersUsed(adapters.flatMap((a) => [...a.tools, ...a.resources]));
-  const helpers = stepHelpersUsed(adapters.flatMap((a) => a.tools));
   const clients = [...new Set(model.mcp.flatMap((a) => clientsOf(model, a)).map((c) => c.className))].sort();
   const clientImports = [
     ...clients,
@@ -58,13 +53,11 @@ export function emitMcp(model: Capability, runtime: Set<string>): string {
     clientImports: new Code(clientImports.join(', ')),
     runtimeImports: runtimeImports(
       [
-        ...converters,
-        ...helpers,
+        ...symbolsUsed(adapters.flatMap((a) => [...a.tools, ...a.resources])),
         'createToolServer',
         'jsonSchema',
         'tool',
         'type ToolDef',
-        ...(model.mcp.some((a) => a.resources.some((r) => r.kind === 'dynamic')) ? ['readThrough'] : []),
         ...(model.mcp.some((a) => a.resources.length > 0) ? ['registerResources', 'type ResourceDef'] : []),
         ...(model.mcp.some((a) => a.prompts.length > 0) ? ['registerPrompts', 'type PromptDef'] : []),
       ],
@@ -86,9 +79,8 @@ function adapterView(model: Capability, adapter: McpAdapter, names: NameTable, u
     const base = camel(tool.name);
     // A tool whose arguments are exactly the operation's parameters passes them straight through,
     // typed by the client; others get an interface of their own and an explicit mapping.
-    const target = tool.call ? callTarget(model, tool.call) : undefined;
-    const direct = target !== undefined && passesThrough(tool, target.operation);
-    const argsType = direct ? target.operation.paramsType : names.take(`${pascal(tool.name)}Args`);
+    const direct = tool.call?.direct === true;
+    const argsType = direct ? tool.call!.operation.paramsType : names.take(`${pascal(tool.name)}Args`);
     if (direct) usedParamTypes.add(argsType);
     const inputConst = names.take(`${base}Input`);
     if (!direct)
@@ -104,20 +96,18 @@ function adapterView(model: Capability, adapter: McpAdapter, names: NameTable, u
       outputConst = names.take(`${base}Output`);
       schemas.push(code`const ${ident(outputConst)} = jsonSchema(${lit(outputSchema(tool.output.shape))});`);
     }
-    return toolCode(model, tool, argsType, inputConst, outputConst, direct);
+    return toolCode(tool, argsType, inputConst, outputConst, direct);
   });
-  const resources = adapter.resources.map((r) => resourceCode(model, r));
-  const base = adapter.factoryName.replace(/^create/, '').replace(/Server$/, '');
-  const lower = `${base[0]!.toLowerCase()}${base.slice(1)}`;
+  const resources = adapter.resources.map(resourceCode);
   const info: Record<string, string> = { name: adapter.namespace, version: '1.0.0' };
   if (adapter.description !== undefined) info.instructions = adapter.description;
   return {
     doc: doc(adapter.description ?? `MCP adapter "${adapter.namespace}".`),
     toolsDoc: doc(`The tools of "${adapter.namespace}". Build the table once and share it across requests.`),
     factoryName: ident(adapter.factoryName),
-    toolsName: ident(`${base[0]!.toLowerCase()}${base.slice(1)}Tools`),
-    optionsName: ident(`${base}Options`),
-    clientsName: ident(`${base}Clients`),
+    toolsName: ident(adapter.toolsName),
+    optionsName: ident(adapter.optionsName),
+    clientsName: ident(adapter.clientsName),
     clientsType: clientsType(clients),
     hasClients: clients.length > 0,
     clientNames: new Code(clients.map((c) => c.ident).join(', ')),
@@ -125,17 +115,17 @@ function adapterView(model: Capability, adapter: McpAdapter, names: NameTable, u
     schemas,
     tools,
     resources,
-    resourcesName: resources.length > 0 ? ident(`${lower}Resources`) : undefined,
+    resourcesName: resources.length > 0 ? ident(adapter.resourcesName) : undefined,
     resourcesDoc: doc(
       `The resources of "${adapter.namespace}": read through the clients, or files of a folder. Build the list once.`,
     ),
     prompts: adapter.prompts.length > 0 ? lit(adapter.prompts) : undefined,
-    promptsName: ident(`${lower}Prompts`),
+    promptsName: ident(adapter.promptsName),
     catalog: resources.length > 0 || adapter.prompts.length > 0,
   };
 }
 
-function resourceCode(model: Capability, resource: McpResource): Code {
+function resourceCode(resource: McpResource): Code {
   const meta = {
     name: resource.name,
     ...(resource.title === undefined ? {} : { title: resource.title }),
@@ -146,17 +136,11 @@ function resourceCode(model: Capability, resource: McpResource): Code {
   const fields = Object.entries(meta).map(([k, v]) => code`${prop(k)}: ${lit(v)}`);
   if (resource.kind === 'static')
     return code`{ ${join([...fields, code`location: ${lit(resource.location)}`], ', ')} }`;
-  const target = callTarget(model, resource.call);
   const vars = new Code('vars');
-  const args = argsObject(
-    resource.call,
-    target,
-    resource.inputs,
-    (i) => code`(${member(vars, i.name)} ?? '')`,
-  );
+  const args = argsObject(resource.call, resource.inputs, (i) => code`(${member(vars, i.name)} ?? '')`);
   const output = outputLiteral(resource.output);
   const varsName = resource.inputs.length === 0 ? '_vars' : 'vars';
-  return code`{ ${join(fields, ', ')}, read: (${new Code(varsName)}: Record<string, string>) => readThrough(() => ${ident(target.clientIdent)}.${ident(target.operation.ident)}(${args})${output ? code`, ${output}` : new Code('')}) }`;
+  return code`{ ${join(fields, ', ')}, read: (${new Code(varsName)}: Record<string, string>) => ${runtimeSymbol('readThrough')}(() => ${methodOf(resource.call)}(${args})${output ? code`, ${output}` : new Code('')}) }`;
 }
 function argsInterface(inputs: ExposedInput[]): Code {
   if (inputs.length === 0) return new Code('{}');
@@ -205,27 +189,7 @@ function outputSchema(shape: OutputShape): object {
     : { type: 'object', properties: { result: describe(shape) }, additionalProperties: true };
 }
 
-/** The tool's arguments are the operation's own parameters: same names, types and required flags. */
-function passesThrough(tool: McpTool, op: ConsumedOperation): boolean {
-  const params = op.params.filter((p) => p.value === undefined);
-  if (!tool.call) return false;
-  const call = tool.call;
-  if (call.args.length !== params.length || tool.inputs.length !== params.length) return false;
-  return call.args.every((arg) => {
-    const param = params.find((p) => p.name === arg.param);
-    const input = tool.inputs.find((i) => arg.value.kind === 'input' && i.name === arg.value.name);
-    return (
-      param !== undefined &&
-      input !== undefined &&
-      input.name === param.name &&
-      input.type === param.type &&
-      input.required === param.required
-    );
-  });
-}
-
 function toolCode(
-  model: Capability,
   tool: McpTool,
   argsType: string,
   inputConst: string,
@@ -238,9 +202,8 @@ function toolCode(
   const params = code`${new Code(argName)}: ${ident(argsType)}, signal: AbortSignal`;
   let call: Code;
   if (tool.call) {
-    const target = callTarget(model, tool.call);
-    const argsValue = direct ? args : argsObject(tool.call, target, tool.inputs, input);
-    call = code`(${params}) => ${ident(target.clientIdent)}.${ident(target.operation.ident)}(${argsValue}, { signal })`;
+    const argsValue = direct ? args : argsObject(tool.call, tool.inputs, input);
+    call = code`(${params}) => ${methodOf(tool.call)}(${argsValue}, { signal })`;
   } else if (tool.mock) {
     const resolve = {
       input: (name: string) => input(tool.inputs.find((i) => i.name === name)!),
@@ -251,7 +214,7 @@ function toolCode(
     const answer = mockAnswer(tool.mock, resolve, new Code('{}'));
     call = tool.inputs.length === 0 ? code`() => ${answer}` : code`(args: ${ident(argsType)}) => ${answer}`;
   } else {
-    call = code`async (${params}) => {\n${stepsBody(model, tool.steps!, tool.inputs, input, new Code('signal'))}\n}`;
+    call = code`async (${params}) => {\n${stepsBody(tool.steps!, tool.inputs, input, new Code('signal'))}\n}`;
   }
   const output = outputLiteral(tool.output);
   const config = [

@@ -1,20 +1,17 @@
 // Emits rest.ts: one Fastify app factory per REST adapter, one route per exposed operation.
 import { basename } from 'node:path';
-import { callsOf } from '../model/actions.js';
-import { actionSummary } from '../model/actions.js';
+import { callsOf, label } from '../model/actions.js';
 import type { Capability, ExposedInput, RestAdapter, RestOperation, RestPath } from '../model/types.js';
 import {
   argsObject,
-  callTarget,
   clientsCalled,
   clientsType,
-  convertersUsed,
+  methodOf,
   mockAnswer,
   outputLiteral,
-  stepHelpersUsed,
   stepsBody,
 } from './call.js';
-import { Code, code, doc, ident, join, lit, member, optionalMember, prop } from './escape.js';
+import { Code, code, doc, ident, join, lit, member, optionalMember, prop, symbolsUsed } from './escape.js';
 import { tsType } from './expr.js';
 import { routeUpstream } from './links.js';
 import { render } from './render.js';
@@ -23,8 +20,6 @@ import { namedTypesIn, schemaType } from './schema-types.js';
 
 export function emitRest(model: Capability, runtime: Set<string>): string {
   const adapters = model.rest.map((adapter) => adapterView(model, adapter));
-  const converters = convertersUsed(adapters.flatMap((a) => a.routes));
-  const helpers = stepHelpersUsed(adapters.flatMap((a) => a.routes));
   const clients = [...new Set(model.rest.flatMap((a) => clientsOf(model, a)).map((c) => c.className))].sort();
   const clientImports = [
     ...clients,
@@ -37,8 +32,7 @@ export function emitRest(model: Capability, runtime: Set<string>): string {
     clientImports: new Code(clientImports.join(', ')),
     runtimeImports: runtimeImports(
       [
-        ...converters,
-        ...helpers,
+        ...symbolsUsed(adapters.flatMap((a) => a.routes)),
         'createRestApp',
         'route',
         'type Health',
@@ -61,25 +55,24 @@ const clientsOf = (model: Capability, adapter: RestAdapter) =>
 
 function adapterView(model: Capability, adapter: RestAdapter) {
   const clients = clientsOf(model, adapter);
-  const base = adapter.factoryName.replace(/^create/, '').replace(/App$/, '');
   return {
     doc: doc(adapter.description ?? `REST adapter "${adapter.namespace}".`),
     namespace: lit(adapter.namespace),
     routesDoc: doc(`The routes of "${adapter.namespace}", one per exposed operation.`),
     factoryName: ident(adapter.factoryName),
-    routesName: ident(`${base[0]!.toLowerCase()}${base.slice(1)}Routes`),
-    optionsName: ident(`${base}Options`),
-    clientsName: ident(`${base}Clients`),
+    routesName: ident(adapter.routesName),
+    optionsName: ident(adapter.optionsName),
+    clientsName: ident(adapter.clientsName),
     clientsType: clientsType(clients),
     hasClients: clients.length > 0,
     clientNames: new Code(clients.map((c) => c.ident).join(', ')),
     openapiFile: lit(adapter.openapiFile),
-    openapiConst: ident(`${base[0]!.toLowerCase()}${base.slice(1)}OpenApi`),
-    routes: adapter.paths.flatMap((path) => path.operations.map((op) => route(model, path, op))),
+    openapiConst: ident(adapter.openapiConst),
+    routes: adapter.paths.flatMap((path) => path.operations.map((op) => route(path, op))),
   };
 }
 
-function route(model: Capability, path: RestPath, op: RestOperation): Code {
+function route(path: RestPath, op: RestOperation): Code {
   const routerName = (name: string) => path.params.find((p) => p.name === name)?.routerName ?? name;
   const request = new Code('request');
   const wholeBody = op.inputs.find((i) => i.in === 'body' && i.name === 'body');
@@ -136,7 +129,7 @@ function route(model: Capability, path: RestPath, op: RestOperation): Code {
         : undefined;
     if (input && input.name !== arg.param) names[arg.param] = input.name;
   }
-  const upstream = routeUpstream(model, path, op);
+  const upstream = routeUpstream(path, op);
   const fields = [
     code`method: ${lit(op.method)}`,
     code`url: ${lit(path.route)}`,
@@ -150,9 +143,8 @@ function route(model: Capability, path: RestPath, op: RestOperation): Code {
   const requestType = code`RestRequest<${join(generics, ', ')}>`;
   let call: Code;
   if (op.call) {
-    const target = callTarget(model, op.call);
-    const args = argsObject(op.call, target, op.inputs, valueOf);
-    call = code`(request: ${requestType}) => ${ident(target.clientIdent)}.${ident(target.operation.ident)}(${args}, { signal: request.signal })`;
+    const args = argsObject(op.call, op.inputs, valueOf);
+    call = code`(request: ${requestType}) => ${methodOf(op.call)}(${args}, { signal: request.signal })`;
   } else if (op.mock) {
     const answer = mockAnswer(
       op.mock,
@@ -166,14 +158,14 @@ function route(model: Capability, path: RestPath, op: RestOperation): Code {
     );
     call = op.inputs.length === 0 ? code`() => ${answer}` : code`(request: ${requestType}) => ${answer}`;
   } else {
-    const body = stepsBody(model, op.steps!, op.inputs, valueOf, member(request, 'signal'));
+    const body = stepsBody(op.steps!, op.inputs, valueOf, member(request, 'signal'));
     call = code`async (request: ${requestType}) => {\n${body}\n}`;
   }
   const what = op.call
-    ? `calls \`${op.call.api}.${op.call.operation}\``
+    ? `calls \`${label(op.call)}\``
     : op.mock
       ? 'answers as a mock, calling nothing'
-      : `runs ${op.steps!.steps.length} steps (${actionSummary(op).replace(/^steps: /, '')})`;
+      : `runs ${op.steps!.steps.length} steps (${callsOf(op).map(label).join(', ')})`;
   return code`${doc(op.description, `\`${op.method} ${path.template}\` ${what}.`)}
 route({
   ${join(fields, ',\n')},

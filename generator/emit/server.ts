@@ -2,7 +2,7 @@
 // own port (or MCP on stdio), with graceful shutdown.
 import { basename } from 'node:path';
 import { callsOf } from '../model/actions.js';
-import type { Auth, Capability } from '../model/types.js';
+import type { Auth, CallBinding, Capability } from '../model/types.js';
 import { Code, code, ident, join, lit } from './escape.js';
 import { type PartResolver, templateExpr } from './expr.js';
 import { render } from './render.js';
@@ -29,27 +29,22 @@ export function emitServer(model: Capability, runtime: Set<string>): string {
     (api) =>
       code`const ${ident(api.ident)} = ${ident(api.factoryName)}({ env });\nclientClosers.push(() => ${ident(api.ident)}.close());`,
   );
-  const clientsOf = (apis: string[]) =>
-    new Code(
-      `{ ${model.apis
-        .filter((a) => apis.includes(a.namespace))
-        .map((a) => a.ident)
-        .join(', ')} }`,
-    );
+  const clientsOf = (calls: CallBinding[]) =>
+    code`{ ${join(
+      model.apis.filter((a) => calls.some((c) => c.api === a)).map((a) => ident(a.ident)),
+      ', ',
+    )} }`;
   const control = model.control;
   const telemetry = new Code(control ? ', telemetry' : '');
   const rest = model.rest.map((a, restIndex) => {
-    const app = ident(
-      `${a.factoryName.replace(/^create/, '').replace(/App$/, '')}`.replace(/^./, (c) => c.toLowerCase()) +
-        'App',
-    );
-    const apis = a.paths.flatMap((p) => p.operations.flatMap((o) => callsOf(o).map((c) => c.api)));
+    const app = ident(a.appIdent);
+    const calls = a.paths.flatMap((p) => p.operations.flatMap(callsOf));
     // --stdio serves MCP on stdin/stdout and opens no port at all.
     const listen = code`await ${app}.listen({ host: host ?? ${lit(a.address)}, port: portFrom(env, ${lit(a.portEnv)}, ${lit(a.port)}) });
   urls[${lit(a.namespace)}] = urlOf(${app}.server, host ?? ${lit(a.address)});
   state.listening(portOf(${app}.server));`;
     return code`if (listenHttp) {
-  const ${app} = ${ident(a.factoryName)}({ clients: ${clientsOf(apis)}, bodyLimit, auth: ${authExpr(a.auth, a.namespace)}, allowedHosts: allowedHostsFor(env, host ?? ${lit(a.address)}), maxJsonDepth, health${telemetry} });
+  const ${app} = ${ident(a.factoryName)}({ clients: ${clientsOf(calls)}, bodyLimit, auth: ${authExpr(a.auth, a.namespace)}, allowedHosts: allowedHostsFor(env, host ?? ${lit(a.address)}), maxJsonDepth, health${telemetry} });
   closers.push(() => ${app}.close());
   const state = health.adapter('rest', ${lit(a.namespace)});
   ${
@@ -67,13 +62,12 @@ export function emitServer(model: Capability, runtime: Set<string>): string {
   // The MCP adapter that PORT serves at /mcp: the first one over HTTP.
   const firstHttpMcp = model.mcp.findIndex((a) => a.transport !== 'stdio');
   const mcp = model.mcp.map((a, index) => {
-    const apis = [
-      ...a.tools.flatMap((t) => callsOf(t).map((c) => c.api)),
-      ...a.resources.flatMap((r) => (r.kind === 'dynamic' ? [r.call.api] : [])),
+    const calls = [
+      ...a.tools.flatMap(callsOf),
+      ...a.resources.flatMap((r) => (r.kind === 'dynamic' ? [r.call] : [])),
     ];
-    const base = a.factoryName.replace(/^create/, '').replace(/Server$/, '');
-    const tools = ident(`${base[0]!.toLowerCase()}${base.slice(1)}Tools`);
-    const resources = ident(`${base[0]!.toLowerCase()}${base.slice(1)}Resources`);
+    const tools = ident(a.toolsIdent);
+    const resources = ident(a.resourcesIdent);
     const catalog = a.resources.length > 0 || a.prompts.length > 0;
     const extra = catalog
       ? code`${a.resources.length > 0 ? code`, resources: ${resources}` : new Code('')}, cwd: options.cwd`
@@ -85,7 +79,7 @@ export function emitServer(model: Capability, runtime: Set<string>): string {
         : index === 0
           ? new Code('options.stdio === true')
           : new Code('false');
-    return code`const ${tools} = ${tools}Of(${clientsOf(apis)});${a.resources.length > 0 ? code`\nconst ${resources} = ${resources}Of(${clientsOf(apis)});` : new Code('')}
+    return code`const ${tools} = ${ident(a.toolsName)}(${clientsOf(calls)});${a.resources.length > 0 ? code`\nconst ${resources} = ${ident(a.resourcesName)}(${clientsOf(calls)});` : new Code('')}
 if (${stdioCondition}) {
   logToStderr();
   stdio = true;
@@ -109,7 +103,7 @@ if (${stdioCondition}) {
 }`;
   });
   const skill = model.skill.map((a) => {
-    const app = ident(`${a.catalogName.replace(/Catalog$/, '')}App`);
+    const app = ident(a.appIdent);
     const catalog = ident(a.catalogName);
     return code`if (listenHttp) {
   const ${app} = createSkillApp({ name: ${lit(a.namespace)}, skills: ${catalog}.skills, modes: ${catalog}.modes, auth: ${authExpr(a.auth, a.namespace)}, allowedHosts: allowedHostsFor(env, host ?? ${lit(a.address)}), cwd: options.cwd, health });
@@ -196,16 +190,11 @@ const onePort = listenHttp && env.PORT ? new OnePort(portFrom(env, 'PORT', 0)${e
     ...(model.mcp.length > 0
       ? [
           code`import { ${join(
-            model.mcp.flatMap((a) => {
-              const base = a.factoryName.replace(/^create/, '').replace(/Server$/, '');
-              const tools = `${base[0]!.toLowerCase()}${base.slice(1)}Tools`;
-              const resources = `${base[0]!.toLowerCase()}${base.slice(1)}Resources`;
-              return [
-                ident(a.factoryName),
-                new Code(`${tools} as ${tools}Of`),
-                ...(a.resources.length > 0 ? [new Code(`${resources} as ${resources}Of`)] : []),
-              ];
-            }),
+            model.mcp.flatMap((a) => [
+              ident(a.factoryName),
+              ident(a.toolsName),
+              ...(a.resources.length > 0 ? [ident(a.resourcesName)] : []),
+            ]),
             ', ',
           )} } from './mcp.js';`,
         ]

@@ -12,6 +12,7 @@ import type { Reporter } from '../diagnostics.js';
 import type { PathKey } from '../load.js';
 import { inline } from '../openapi/inline.js';
 import { type Obj, objects } from '../raw.js';
+import { unitKey } from '../validate/units.js';
 import { paramType, schemaFor } from './consumes.js';
 import { sameName } from './names.js';
 import { classifyRef, hasPlaceholders, parseTemplate, type TemplateScope } from './template.js';
@@ -124,7 +125,7 @@ export function bind(req: BindRequest): Bound {
   placeInputs(inputs, req);
   return {
     inputs: [...inputs.values()],
-    call: { api: req.api.namespace, operation: req.operation.name, method: req.operation.ident, args },
+    call: { api: req.api, operation: req.operation, args, direct: false },
   };
 }
 
@@ -315,7 +316,8 @@ export function undeclaredWithKeys(
   report: Reporter,
 ): Map<string, Set<string>> {
   const extra = new Map<string, Set<string>>();
-  const visit = (node: Obj, at: PathKey[], unit: string) => {
+  const visit = (node: Obj, at: PathKey[]) => {
+    const unit = unitKey(at);
     if (node.with === null || typeof node.with !== 'object') return;
     const t = target(unit);
     if (!t) return;
@@ -331,15 +333,10 @@ export function undeclaredWithKeys(
     }
   };
   for (const [adapter, i] of objects(capability.exposes)) {
-    for (const [tool, t] of objects(adapter.tools))
-      visit(tool, ['capability', 'exposes', i, 'tools', t], `exposes/${i}/tools/${t}`);
+    for (const [tool, t] of objects(adapter.tools)) visit(tool, ['capability', 'exposes', i, 'tools', t]);
     for (const [resource, r] of objects(adapter.resources)) {
       for (const [op, o] of objects(resource.operations)) {
-        visit(
-          op,
-          ['capability', 'exposes', i, 'resources', r, 'operations', o],
-          `exposes/${i}/resources/${r}/operations/${o}`,
-        );
+        visit(op, ['capability', 'exposes', i, 'resources', r, 'operations', o]);
       }
     }
   }

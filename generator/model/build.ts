@@ -5,7 +5,7 @@ import type { LoadedSpec, PathKey } from '../load.js';
 import type { DocumentSet } from '../openapi/document.js';
 import { listAt, type Obj, objAt, objects, strAt } from '../raw.js';
 import type { Validation } from '../validate/index.js';
-import { isSkipped } from '../validate/units.js';
+import { isSkipped, unitKey } from '../validate/units.js';
 import { callsOf } from './actions.js';
 import { undeclaredWithKeys } from './bind.js';
 import {
@@ -98,7 +98,7 @@ export function buildModel(
   const rest: RestAdapter[] = [];
   const mcp: McpAdapter[] = [];
   const exposes = objects(capability.exposes).filter(
-    ([, i]) => !isSkipped(validation.skipped, `exposes/${i}`),
+    ([, i]) => !isSkipped(validation.skipped, unitKey(['capability', 'exposes', i])),
   );
   const restCount = exposes.filter(([a]) => a.type === 'rest').length;
   for (const [adapter, i] of exposes) {
@@ -268,6 +268,32 @@ function usedBindFiles(binds: Bind[], secrets: { variable: string }[]): BindFile
   return files;
 }
 
+/** The templates of one consumed API that read bind values: base URI, credentials, parameters, bodies. */
+function apiTemplates(api: ConsumedApi): Template[] {
+  const templates: Template[] = [api.baseUri];
+  if (api.auth?.kind === 'apikey') templates.push(api.auth.value);
+  if (api.auth?.kind === 'bearer') templates.push(api.auth.token);
+  if (api.auth?.kind === 'basic') templates.push(api.auth.username, api.auth.password);
+  for (const p of api.fixedParams) if (p.value) templates.push(p.value);
+  for (const op of api.operations) {
+    for (const p of op.params) if (p.value) templates.push(p.value);
+    // Body templates read bind values too (an apikey placed in the body, `{{TOKEN}}` in data).
+    if (op.body?.kind === 'text') templates.push(op.body.text);
+    const walk = (t: JsonTemplate): void => {
+      if (t.kind === 'template') templates.push(t.template);
+      if (t.kind === 'array') t.items.forEach(walk);
+      if (t.kind === 'object') t.entries.forEach((e) => walk(e.value));
+    };
+    if (op.body?.kind === 'json') walk(op.body.data);
+  }
+  return templates;
+}
+
+/**
+ * Every bind variable the server reads, with its environment variable, in first-use order; and
+ * each API's own share of them (`ConsumedApi.secrets`): what its templates read, plus what the
+ * `with` templates of its callers read through its client.
+ */
 function collectSecrets(
   apis: ConsumedApi[],
   adapters: { auth?: Auth }[],
@@ -276,24 +302,8 @@ function collectSecrets(
   mcp: McpAdapter[],
 ): { variable: string; env: string }[] {
   const templates: Template[] = [];
-  for (const api of apis) {
-    templates.push(api.baseUri);
-    if (api.auth?.kind === 'apikey') templates.push(api.auth.value);
-    if (api.auth?.kind === 'bearer') templates.push(api.auth.token);
-    if (api.auth?.kind === 'basic') templates.push(api.auth.username, api.auth.password);
-    for (const p of api.fixedParams) if (p.value) templates.push(p.value);
-    for (const op of api.operations) {
-      for (const p of op.params) if (p.value) templates.push(p.value);
-      // Body templates read bind values too (an apikey placed in the body, `{{TOKEN}}` in data).
-      if (op.body?.kind === 'text') templates.push(op.body.text);
-      const walk = (t: JsonTemplate): void => {
-        if (t.kind === 'template') templates.push(t.template);
-        if (t.kind === 'array') t.items.forEach(walk);
-        if (t.kind === 'object') t.entries.forEach((e) => walk(e.value));
-      };
-      if (op.body?.kind === 'json') walk(op.body.data);
-    }
-  }
+  const byApi = new Map<ConsumedApi, Template[]>(apis.map((api) => [api, apiTemplates(api)]));
+  for (const api of apis) templates.push(...byApi.get(api)!);
   for (const adapter of adapters) {
     const auth = adapter.auth;
     if (auth?.kind === 'apikey') templates.push(auth.value);
@@ -306,7 +316,11 @@ function collectSecrets(
     ...mcp.flatMap((a) => a.resources.flatMap((r) => (r.kind === 'dynamic' ? [r.call] : []))),
   ];
   for (const call of calls)
-    for (const arg of call.args) if (arg.value.kind === 'template') templates.push(arg.value.template);
+    for (const arg of call.args)
+      if (arg.value.kind === 'template') {
+        templates.push(arg.value.template);
+        byApi.get(call.api)?.push(arg.value.template);
+      }
   const seen = new Map<string, string>();
   for (const t of templates) {
     for (const variable of templateSecrets(t)) {
@@ -315,7 +329,12 @@ function collectSecrets(
       seen.set(variable, bind ? bind.keys[variable]! : variable);
     }
   }
-  return [...seen.entries()].map(([variable, env]) => ({ variable, env }));
+  const secrets = [...seen.entries()].map(([variable, env]) => ({ variable, env }));
+  for (const [api, own] of byApi) {
+    const names = new Set(own.flatMap(templateSecrets));
+    api.secrets = secrets.filter((s) => names.has(s.variable));
+  }
+  return secrets;
 }
 
 function environment(
@@ -340,12 +359,12 @@ function environment(
       secret: false,
     });
     env.push({
-      name: api.timeoutEnv.replace(/_TIMEOUT_MS$/, '_MAX_RESPONSE_BYTES'),
+      name: api.maxResponseEnv,
       purpose: `largest answer read from "${api.namespace}", in bytes (default 10485760); a longer one is a 502 / tool error`,
       secret: false,
     });
     env.push({
-      name: api.timeoutEnv.replace(/_TIMEOUT_MS$/, '_RETRY_AFTER_MAX_MS'),
+      name: api.retryAfterEnv,
       purpose: `a GET to "${api.namespace}" answered 429/503 is retried once when Retry-After is at most this, in ms (default 2000; 0 never)`,
       secret: false,
     });

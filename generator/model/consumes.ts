@@ -4,7 +4,7 @@ import type { Reporter } from '../diagnostics.js';
 import type { PathKey } from '../load.js';
 import type { DocumentSet } from '../openapi/document.js';
 import { isObj, type Obj, objects, strAt } from '../raw.js';
-import { isSkipped } from '../validate/units.js';
+import { isSkipped, unitKey } from '../validate/units.js';
 import { camel, envName, NameTable, pascal } from './names.js';
 import {
   hasPlaceholders,
@@ -76,7 +76,7 @@ export function buildApis(capability: Obj, ctx: ConsumesContext): ConsumedApi[] 
   // type names are taken so OpenAPI schema names cannot shadow them.
   const types = new NameTable(['ApiResponse', 'CallOptions', 'HttpApi', 'HttpApiOptions']);
   for (const [entry, i] of objects(capability.consumes)) {
-    if (isSkipped(ctx.skipped, `consumes/${i}`)) continue;
+    if (isSkipped(ctx.skipped, unitKey(['capability', 'consumes', i]))) continue;
     apis.push(buildApi(entry, i, idents, types, ctx));
   }
   return apis;
@@ -112,7 +112,7 @@ function buildApi(
   const opIdents = new NameTable(['constructor', 'http', 'close', 'secret']);
   for (const [resource, r] of objects(entry.resources)) {
     for (const [op, o] of objects(resource.operations)) {
-      const unit = `consumes/${i}/resources/${r}/operations/${o}`;
+      const unit = unitKey([...at, 'resources', r, 'operations', o]);
       if (isSkipped(ctx.skipped, unit)) continue;
       // A name used by several operations is qualified with its resource: `get` → `getCloudOrder`.
       const shared = (nameCounts.get(String(op.name)) ?? 0) > 1;
@@ -170,6 +170,8 @@ function buildApi(
     factoryName: `create${base}Client`,
     baseUrlEnv: `${envName(namespace)}_BASE_URL`,
     timeoutEnv: `${envName(namespace)}_TIMEOUT_MS`,
+    maxResponseEnv: `${envName(namespace)}_MAX_RESPONSE_BYTES`,
+    retryAfterEnv: `${envName(namespace)}_RETRY_AFTER_MAX_MS`,
     baseUri: parseTemplate(
       baseUriPlaceholders(baseUriText, ctx, credentials.path, [...at, 'baseUri']),
       ctx.secretScope,
@@ -185,6 +187,7 @@ function buildApi(
     auth: credentials.auth,
     fixedParams,
     operations,
+    secrets: [],
   };
   for (const [unit, op] of built) ctx.byUnit.set(unit, { api, op });
   return api;

@@ -4,12 +4,12 @@ import type { Reporter } from '../diagnostics.js';
 import type { PathKey } from '../load.js';
 import { inline } from '../openapi/inline.js';
 import { isObj, listAt, type Obj, objAt, objects, strAt } from '../raw.js';
-import { isSkipped } from '../validate/units.js';
-import { callsOf } from './actions.js';
+import { isSkipped, unitKey } from '../validate/units.js';
+import { callsOf, passesThrough } from './actions.js';
 import { bind, type BindRequest, declaredInputs } from './bind.js';
 import { paramType, parsePath, readAuth } from './consumes.js';
 import { mockAnswer, mockSchema } from './mock.js';
-import { camel, envName, NameTable, pascal, routerParam } from './names.js';
+import { camel, envName, mcpNames, NameTable, restNames, routerParam } from './names.js';
 import { buildOrchestration, STEP_HELPERS } from './orchestration.js';
 import { parseTemplate, type TemplateScope } from './template.js';
 import { exposedOutput, toolOutput } from './typed.js';
@@ -64,7 +64,7 @@ export function buildRestAdapter(
   const byShape = new Map<string, PathDraft>();
   const idents = new NameTable();
   for (const [resource, r] of objects(adapter.resources)) {
-    if (isSkipped(ctx.skipped, `exposes/${i}/resources/${r}`)) continue;
+    if (isSkipped(ctx.skipped, unitKey([...at, 'resources', r]))) continue;
     let rawPath = String(resource.path);
     if (/[?#]/.test(rawPath)) {
       ctx.report.warn(
@@ -85,8 +85,8 @@ export function buildRestAdapter(
     }
     for (const [op, o] of objects(resource.operations)) {
       const opAt: PathKey[] = [...at, 'resources', r, 'operations', o];
-      if (isSkipped(ctx.skipped, `exposes/${i}/resources/${r}/operations/${o}`)) continue;
-      const unitKey = `exposes/${i}/resources/${r}/operations/${o}`;
+      const unit = unitKey(opAt);
+      if (isSkipped(ctx.skipped, unit)) continue;
       const declared = [
         ...objects(resource.inputParameters).map(([p, n]): [Obj, PathKey[]] => [
           p,
@@ -98,7 +98,7 @@ export function buildRestAdapter(
         ]),
       ];
       const method = String(op.method).toUpperCase() as HttpMethod;
-      const built = buildAction(op, unitKey, ctx, {
+      const built = buildAction(op, unit, ctx, {
         kind: 'rest',
         method,
         at: opAt,
@@ -132,10 +132,9 @@ export function buildRestAdapter(
     }
   }
   const paths = [...byShape.values()].filter((p) => p.operations.length > 0).map(finishPath);
-  const base = pascal(namespace);
   return {
     namespace,
-    factoryName: `create${base}App`,
+    ...restNames(namespace),
     portEnv: `${envName(namespace)}_PORT`,
     port: port(adapter, 8080),
     address: strAt(adapter.address) ?? DEFAULT_ADDRESS,
@@ -260,12 +259,13 @@ export function buildMcpAdapter(adapter: Obj, i: number, ctx: ExposeContext): Mc
   const tools: McpTool[] = [];
   for (const [tool, t] of objects(adapter.tools)) {
     const toolAt: PathKey[] = [...at, 'tools', t];
-    if (isSkipped(ctx.skipped, `exposes/${i}/tools/${t}`)) continue;
+    const unit = unitKey(toolAt);
+    if (isSkipped(ctx.skipped, unit)) continue;
     const declared = objects(tool.inputParameters).map(([p, n]): [Obj, PathKey[]] => [
       p,
       [...toolAt, 'inputParameters', n],
     ]);
-    const built = buildAction(tool, `exposes/${i}/tools/${t}`, ctx, {
+    const built = buildAction(tool, unit, ctx, {
       kind: 'mcp',
       at: toolAt,
       declared,
@@ -290,6 +290,9 @@ export function buildMcpAdapter(adapter: Obj, i: number, ctx: ExposeContext): Mc
     const outputSchema = built.action.mock
       ? mockSchema(built.action.mock)
       : toolOutput(answer && inline(answer, new Map(), { mcp: true, output: true }), output);
+    // A tool's arguments arrive under their own names.
+    if (built.action.call)
+      built.action.call.direct = passesThrough(built.action.call, built.inputs, (input) => input.name);
     tools.push({
       name,
       title: strAt(tool.label),
@@ -304,11 +307,10 @@ export function buildMcpAdapter(adapter: Obj, i: number, ctx: ExposeContext): Mc
   }
   const resources = buildResources(adapter, i, ctx, scope);
   const prompts = buildPrompts(adapter, i, ctx);
-  const base = pascal(namespace);
   const stdio = String(adapter.transport ?? 'http') === 'stdio';
   return {
     namespace,
-    factoryName: `create${base}Server`,
+    ...mcpNames(namespace),
     portEnv: `${envName(namespace)}_PORT`,
     port: port(adapter, 9090),
     address: strAt(adapter.address) ?? DEFAULT_ADDRESS,
@@ -328,8 +330,8 @@ function buildResources(adapter: Obj, i: number, ctx: ExposeContext, scope: Temp
   const at: PathKey[] = ['capability', 'exposes', i];
   const resources: McpResource[] = [];
   for (const [resource, r] of objects(adapter.resources)) {
-    const unit = `exposes/${i}/resources/${r}`;
     const rAt: PathKey[] = [...at, 'resources', r];
+    const unit = unitKey(rAt);
     if (isSkipped(ctx.skipped, unit)) continue;
     const meta = {
       name: String(resource.name),
@@ -384,7 +386,7 @@ function buildResources(adapter: Obj, i: number, ctx: ExposeContext, scope: Temp
 function buildPrompts(adapter: Obj, i: number, ctx: ExposeContext): McpPrompt[] {
   const prompts: McpPrompt[] = [];
   for (const [prompt, p] of objects(adapter.prompts)) {
-    if (isSkipped(ctx.skipped, `exposes/${i}/prompts/${p}`)) continue;
+    if (isSkipped(ctx.skipped, unitKey(['capability', 'exposes', i, 'prompts', p]))) continue;
     const title = strAt(prompt.label);
     const description = strAt(prompt.description);
     prompts.push({
@@ -436,10 +438,7 @@ function buildAction(
       reserved: ['args', 'request', 'signal', ...STEP_HELPERS, ...ctx.apis.map((a) => a.ident)],
     });
     if (!built) return undefined;
-    const methods = callsOf({ steps: built.steps }).map(
-      (c) =>
-        ctx.apis.find((a) => a.namespace === c.api)!.operations.find((o) => o.ident === c.method)!.method,
-    );
+    const methods = callsOf({ steps: built.steps }).map((c) => c.operation.method);
     return {
       inputs: built.inputs,
       action: { steps: built.steps },

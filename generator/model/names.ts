@@ -1,7 +1,8 @@
 // Naming rules. Generated code keeps the spec's names wherever TypeScript allows them (object
 // keys are quoted when needed) and derives identifiers only where it must.
 
-const RESERVED = new Set(
+/** Words no identifier may be: JavaScript's reserved words and the globals generated code relies on. */
+export const RESERVED: ReadonlySet<string> = new Set(
   (
     'break case catch class const continue debugger default delete do else enum export extends false finally for function if ' +
     'import in instanceof new null return super switch this throw true try typeof var void while with yield let static ' +
@@ -73,3 +74,41 @@ export class NameTable {
     return candidate;
   }
 }
+
+/** The identifiers emitted for a REST adapter, all derived from its namespace here, once. */
+export function restNames(namespace: string) {
+  const base = pascal(namespace);
+  const lower = lowerFirst(base);
+  return {
+    factoryName: `create${base}App`,
+    routesName: `${lower}Routes`,
+    optionsName: `${base}Options`,
+    clientsName: `${base}Clients`,
+    openapiConst: `${lower}OpenApi`,
+    appIdent: `${lower}App`,
+  };
+}
+
+/** The identifiers emitted for an MCP adapter. */
+export function mcpNames(namespace: string) {
+  const base = pascal(namespace);
+  const lower = lowerFirst(base);
+  return {
+    factoryName: `create${base}Server`,
+    toolsName: `${lower}Tools`,
+    resourcesName: `${lower}Resources`,
+    promptsName: `${lower}Prompts`,
+    optionsName: `${base}Options`,
+    clientsName: `${base}Clients`,
+    toolsIdent: `${lower}ToolDefs`,
+    resourcesIdent: `${lower}ResourceDefs`,
+  };
+}
+
+/** The identifiers emitted for a skill catalog. */
+export function skillNames(namespace: string) {
+  const lower = camel(namespace);
+  return { catalogName: `${lower}Catalog`, appIdent: `${lower}App` };
+}
+
+const lowerFirst = (name: string) => name[0]!.toLowerCase() + name.slice(1);

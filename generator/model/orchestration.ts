@@ -4,6 +4,7 @@
 import type { Reporter } from '../diagnostics.js';
 import type { PathKey } from '../load.js';
 import { listAt, type Obj, objAt, objects, strAt } from '../raw.js';
+import { unitKey } from '../validate/units.js';
 import { bind, type BindRequest } from './bind.js';
 import { camel, NameTable } from './names.js';
 import { hasPlaceholders, literalTemplate, parseTemplate } from './template.js';
@@ -85,7 +86,7 @@ export function buildOrchestration(
           : part,
       );
     } else {
-      const target = req.target(`${req.unit}/steps/${n}`);
+      const target = req.target(unitKey(at));
       if (!target) return undefined;
       const bound = bind({
         ...req,

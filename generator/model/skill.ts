@@ -3,10 +3,10 @@
 // serves), and the control adapter's switches.
 import type { PathKey } from '../load.js';
 import { isObj, type Obj, objects, strAt } from '../raw.js';
-import { isSkipped } from '../validate/units.js';
+import { isSkipped, unitKey } from '../validate/units.js';
 import { readAuth } from './consumes.js';
 import type { ExposeContext } from './expose.js';
-import { camel, envName } from './names.js';
+import { envName, skillNames } from './names.js';
 import type { ControlAdapter, Skill, SkillAdapter, SkillTool } from './types.js';
 
 /** The skill's catalog fields other than the ones the catalog builds itself. */
@@ -33,11 +33,11 @@ export function buildSkillAdapter(
   const namespace = String(adapter.namespace);
   const skills: Skill[] = [];
   for (const [skill, s] of objects(adapter.skills)) {
-    const unit = `exposes/${i}/skills/${s}`;
-    if (isSkipped(ctx.skipped, unit)) continue;
+    const skillAt: PathKey[] = [...at, 'skills', s];
+    if (isSkipped(ctx.skipped, unitKey(skillAt))) continue;
     const tools: SkillTool[] = [];
     for (const [tool, t] of objects(skill.tools)) {
-      if (isSkipped(ctx.skipped, `${unit}/tools/${t}`)) continue;
+      if (isSkipped(ctx.skipped, unitKey([...skillAt, 'tools', t]))) continue;
       const name = String(tool.name);
       const description = strAt(tool.description);
       if (isObj(tool.from))
@@ -70,7 +70,7 @@ export function buildSkillAdapter(
   );
   return {
     namespace,
-    catalogName: `${camel(namespace)}Catalog`,
+    ...skillNames(namespace),
     portEnv: `${envName(namespace)}_PORT`,
     port: Number(adapter.port),
     address: strAt(adapter.address) ?? DEFAULT_ADDRESS,

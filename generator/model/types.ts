@@ -133,12 +133,21 @@ export interface ConsumedApi {
   baseUrlEnv: string;
   /** The environment variable that sets the default time limit of a call, in milliseconds. */
   timeoutEnv: string;
+  /** The environment variable that caps the size of an answer, in bytes. */
+  maxResponseEnv: string;
+  /** The environment variable that caps the Retry-After wait of a retried GET, in milliseconds. */
+  retryAfterEnv: string;
   baseUri: Template;
   description?: string;
   auth?: Auth;
   /** Consumes-level headers and query parameters sent on every call. */
   fixedParams: ConsumedParam[];
   operations: ConsumedOperation[];
+  /**
+   * The bind variables its client resolves at start-up: those its own templates read and those
+   * the `with` templates of its callers read. Filled in by model/build.ts.
+   */
+  secrets: { variable: string; env: string }[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -164,12 +173,17 @@ export type ArgValue =
   | { kind: 'literal'; value: string | number | boolean | null };
 
 export interface CallBinding {
-  api: string;
-  operation: string;
-  /** The client method's identifier: operation names can repeat within an API, identifiers cannot. */
-  method: string;
+  /** The consumed API called: its client is `api.ident`. */
+  api: ConsumedApi;
+  /** The operation called: its client method is `operation.ident`. */
+  operation: ConsumedOperation;
   /** Consumed parameter name → where its value comes from. */
   args: { param: string; value: ArgValue }[];
+  /**
+   * The caller's inputs are exactly the operation's own parameters (same names, types and
+   * required flags), so they are handed to the client as they arrive, with no mapping.
+   */
+  direct: boolean;
 }
 
 /**
@@ -277,6 +291,12 @@ export interface RestAdapter {
   namespace: string;
   /** The builder function's identifier, e.g. `createInstanceImagesRestApp`. */
   factoryName: string;
+  /** Emitted identifiers: the route table function, its options and clients types, the OpenAPI constant, the app in server.ts. */
+  routesName: string;
+  optionsName: string;
+  clientsName: string;
+  openapiConst: string;
+  appIdent: string;
   portEnv: string;
   port: number;
   address: string;
@@ -345,7 +365,19 @@ export interface McpPrompt {
 
 export interface McpAdapter {
   namespace: string;
+  /** The server factory's identifier, e.g. `createInstanceImagesMcpServer`. */
   factoryName: string;
+  /**
+   * Emitted identifiers: the tool table and resource list functions, the prompts constant, the
+   * options and clients types, and server.ts's locals holding the built tools and resources.
+   */
+  toolsName: string;
+  resourcesName: string;
+  promptsName: string;
+  optionsName: string;
+  clientsName: string;
+  toolsIdent: string;
+  resourcesIdent: string;
   portEnv: string;
   port: number;
   address: string;
@@ -378,6 +410,8 @@ export interface SkillAdapter {
   namespace: string;
   /** Identifier of the catalog constant in skills.ts, e.g. `shipyardSkillsCatalog`. */
   catalogName: string;
+  /** Identifier of its app in server.ts, e.g. `shipyardSkillsApp`. */
+  appIdent: string;
   portEnv: string;
   port: number;
   address: string;

@@ -18,7 +18,7 @@ import {
 import { type KeyedObject, knownKeys } from './keys.js';
 import { checkSkillAdapter, type Sibling } from './skill.js';
 import { closest, didYouMean } from './suggest.js';
-import { isSkipped } from './units.js';
+import { isSkipped, unitKey } from './units.js';
 
 /** The `outputRawFormat`s the generated client converts to JSON before mapping. */
 const CONVERTED_FORMATS = new Set(['json', 'xml', 'yaml', 'csv', 'tsv', 'psv', 'html', 'markdown']);
@@ -142,8 +142,8 @@ function checkConsumes(
   const index: CallIndex = new Map();
   const dropped = new Map<string, string>();
   for (const [entry, i] of objects(capability.consumes)) {
-    const unit = `consumes/${i}`;
     const at: PathKey[] = ['capability', 'consumes', i];
+    const unit = unitKey(at);
     const entryNamespace = strAt(entry.namespace);
     const drop = () => {
       if (entryNamespace !== undefined && !index.has(entryNamespace) && !dropped.has(entryNamespace))
@@ -220,8 +220,8 @@ function checkConsumes(
     for (const [resource, r] of objects(entry.resources)) {
       checkKeys(resource, 'resource', 'consumed resource', [...at, 'resources', r], report);
       for (const [op, o] of objects(resource.operations)) {
-        const opUnit = `${unit}/resources/${r}/operations/${o}`;
         const opPath: PathKey[] = [...at, 'resources', r, 'operations', o];
+        const opUnit = unitKey(opPath);
         checkKeys(op, 'operation', 'consumed operation', opPath, report);
         const name = String(op.name);
         const params = new Set<string>();
@@ -302,8 +302,8 @@ function checkExposes(
   const skills: [Obj, PathKey[], string][] = [];
   let controls = 0;
   for (const [adapter, i] of objects(capability.exposes)) {
-    const unit = `exposes/${i}`;
     const at: PathKey[] = ['capability', 'exposes', i];
+    const unit = unitKey(at);
     if (isSkipped(skipped, unit)) continue;
     checkKeys(adapter, 'exposes', 'adapter', at, report);
     const type = String(adapter.type);
@@ -346,26 +346,27 @@ function checkExposes(
       );
       continue;
     }
-    if (type === 'mcp') checkTools(adapter, at, unit, report, skipped, index, calls);
-    else if (type === 'rest') checkRestOperations(adapter, at, unit, report, skipped, index, calls);
+    if (type === 'mcp') checkTools(adapter, at, report, skipped, index, calls);
+    else if (type === 'rest') checkRestOperations(adapter, at, report, skipped, index, calls);
     else skills.push([adapter, at, unit]);
   }
   if (skills.length === 0) return;
   const siblings = new Map<string, Sibling>();
   for (const [adapter, i] of objects(capability.exposes)) {
-    if (isSkipped(skipped, `exposes/${i}`) || (adapter.type !== 'rest' && adapter.type !== 'mcp')) continue;
+    const at: PathKey[] = ['capability', 'exposes', i];
+    if (isSkipped(skipped, unitKey(at)) || (adapter.type !== 'rest' && adapter.type !== 'mcp')) continue;
     const actions = new Map<string, string>();
     if (adapter.type === 'mcp')
       for (const [tool, t] of objects(adapter.tools)) {
         const name = strAt(tool.name);
-        if (name !== undefined && !actions.has(name)) actions.set(name, `exposes/${i}/tools/${t}`);
+        if (name !== undefined && !actions.has(name)) actions.set(name, unitKey([...at, 'tools', t]));
       }
     else
       for (const [resource, r] of objects(adapter.resources))
         for (const [op, o] of objects(resource.operations)) {
           const name = strAt(op.name);
           if (name !== undefined && !actions.has(name))
-            actions.set(name, `exposes/${i}/resources/${r}/operations/${o}`);
+            actions.set(name, unitKey([...at, 'resources', r, 'operations', o]));
         }
     siblings.set(String(adapter.namespace), { type: adapter.type, actions });
   }
@@ -375,18 +376,17 @@ function checkExposes(
 function checkTools(
   adapter: Obj,
   at: PathKey[],
-  unit: string,
   report: Reporter,
   skipped: Set<string>,
   index: CallIndex,
   calls: Resolution,
 ): void {
-  checkMcpResources(adapter, at, unit, report, skipped, index, calls);
-  checkMcpPrompts(adapter, at, unit, report, skipped);
+  checkMcpResources(adapter, at, report, skipped, index, calls);
+  checkMcpPrompts(adapter, at, report, skipped);
   const names = new Set<string>();
   for (const [tool, t] of objects(adapter.tools)) {
-    const toolUnit = `${unit}/tools/${t}`;
     const toolPath: PathKey[] = [...at, 'tools', t];
+    const toolUnit = unitKey(toolPath);
     if (isSkipped(skipped, toolUnit)) continue;
     checkKeys(tool, 'tool', 'tool', toolPath, report);
     const name = String(tool.name);
@@ -499,7 +499,6 @@ const isFileUri = (v: unknown) => typeof v === 'string' && v.startsWith('file://
 function checkMcpResources(
   adapter: Obj,
   at: PathKey[],
-  unit: string,
   report: Reporter,
   skipped: Set<string>,
   index: CallIndex,
@@ -507,8 +506,8 @@ function checkMcpResources(
 ): void {
   const names = new Set<string>();
   for (const [resource, r] of objects(adapter.resources)) {
-    const rUnit = `${unit}/resources/${r}`;
     const rAt: PathKey[] = [...at, 'resources', r];
+    const rUnit = unitKey(rAt);
     if (isSkipped(skipped, rUnit)) continue;
     const name = strAt(resource.name);
     const uri = strAt(resource.uri);
@@ -570,17 +569,11 @@ function checkMcpResources(
   }
 }
 
-function checkMcpPrompts(
-  adapter: Obj,
-  at: PathKey[],
-  unit: string,
-  report: Reporter,
-  skipped: Set<string>,
-): void {
+function checkMcpPrompts(adapter: Obj, at: PathKey[], report: Reporter, skipped: Set<string>): void {
   const names = new Set<string>();
   for (const [prompt, p] of objects(adapter.prompts)) {
-    const pUnit = `${unit}/prompts/${p}`;
     const pAt: PathKey[] = [...at, 'prompts', p];
+    const pUnit = unitKey(pAt);
     if (isSkipped(skipped, pUnit)) continue;
     const fail = (message: string, path: PathKey[], where?: 'key' | 'value') =>
       skip(report, skipped, pUnit, 'schema', `${message}; this prompt is skipped`, path, where);
@@ -635,7 +628,6 @@ function checkMcpPrompts(
 function checkRestOperations(
   adapter: Obj,
   at: PathKey[],
-  unit: string,
   report: Reporter,
   skipped: Set<string>,
   index: CallIndex,
@@ -643,7 +635,7 @@ function checkRestOperations(
 ): void {
   const routes = new Set<string>();
   for (const [resource, r] of objects(adapter.resources)) {
-    const resourceUnit = `${unit}/resources/${r}`;
+    const resourceUnit = unitKey([...at, 'resources', r]);
     if (isSkipped(skipped, resourceUnit)) continue;
     checkKeys(resource, 'restResource', 'REST resource', [...at, 'resources', r], report);
     // Paths that differ only in placeholder names are the same route.
@@ -833,7 +825,7 @@ function checkSteps(
         );
         return;
       }
-      const key = `${unit}/steps/${n}`;
+      const key = unitKey(stepAt);
       const ref = resolveUnitCall(call, [...stepAt, 'call'], unit, kind, report, skipped, index, resolution, {
         ...hint,
         withKeys: Object.keys(objAt(step.with)),

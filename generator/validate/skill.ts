@@ -6,7 +6,7 @@ import type { Reporter } from '../diagnostics.js';
 import type { PathKey } from '../load.js';
 import { isObj, type Obj, objects, strAt } from '../raw.js';
 import { closest, didYouMean } from './suggest.js';
-import { isSkipped } from './units.js';
+import { isSkipped, unitKey } from './units.js';
 
 /** What a skill tool may derive from: a sibling REST or MCP adapter, by namespace. */
 export interface Sibling {
@@ -85,7 +85,7 @@ export function checkSkillAdapter(
   }
   const names = new Set<string>();
   for (const [skill, s] of objects(adapter.skills)) {
-    const skillUnit = `${unit}/skills/${s}`;
+    const skillUnit = unitKey([...at, 'skills', s]);
     const skillAt: PathKey[] = [...at, 'skills', s];
     if (isSkipped(skipped, skillUnit)) continue;
     const name = strAt(skill.name);
@@ -129,22 +129,21 @@ export function checkSkillAdapter(
       continue;
     }
     names.add(name);
-    checkTools(skill, skillAt, skillUnit, report, skipped, siblings);
+    checkTools(skill, skillAt, report, skipped, siblings);
   }
 }
 
 function checkTools(
   skill: Obj,
   at: PathKey[],
-  unit: string,
   report: Reporter,
   skipped: Set<string>,
   siblings: ReadonlyMap<string, Sibling>,
 ): void {
   const names = new Set<string>();
   for (const [tool, t] of objects(skill.tools)) {
-    const toolUnit = `${unit}/tools/${t}`;
     const toolAt: PathKey[] = [...at, 'tools', t];
+    const toolUnit = unitKey(toolAt);
     if (isSkipped(skipped, toolUnit)) continue;
     const skipTool = (message: string, path: PathKey[], where?: 'key' | 'value', after?: string) =>
       skipUnit(

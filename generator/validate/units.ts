@@ -16,25 +16,32 @@ export interface Unit {
 
 export function unitOf(path: readonly PathKey[]): Unit | undefined {
   if (path[0] !== 'capability' || typeof path[2] !== 'number') return undefined;
-  const [, section, i, child, j, grandchild, k] = path;
+  const [, section, , child, j, grandchild, k] = path;
+  const unit = (depth: number, kind: Unit['kind']): Unit => ({ key: unitKey(path.slice(0, depth)), kind });
   if (section === 'consumes') {
     if (child === 'resources' && typeof j === 'number') {
-      if (grandchild === 'operations' && typeof k === 'number')
-        return { key: `consumes/${i}/resources/${j}/operations/${k}`, kind: 'consumed operation' };
-      return { key: `consumes/${i}/resources/${j}`, kind: 'consumed resource' };
+      if (grandchild === 'operations' && typeof k === 'number') return unit(7, 'consumed operation');
+      return unit(5, 'consumed resource');
     }
-    return { key: `consumes/${i}`, kind: 'consumes entry' };
+    return unit(3, 'consumes entry');
   }
   if (section === 'exposes') {
     if (child === 'resources' && typeof j === 'number') {
-      if (grandchild === 'operations' && typeof k === 'number')
-        return { key: `exposes/${i}/resources/${j}/operations/${k}`, kind: 'REST operation' };
-      return { key: `exposes/${i}/resources/${j}`, kind: 'REST resource' };
+      if (grandchild === 'operations' && typeof k === 'number') return unit(7, 'REST operation');
+      return unit(5, 'REST resource');
     }
-    if (child === 'tools' && typeof j === 'number') return { key: `exposes/${i}/tools/${j}`, kind: 'tool' };
-    return { key: `exposes/${i}`, kind: 'adapter' };
+    if (child === 'tools' && typeof j === 'number') return unit(5, 'tool');
+    return unit(3, 'adapter');
   }
   return undefined;
+}
+
+/**
+ * The key of the unit at `path`: the path below `capability`, e.g. `exposes/0/tools/2`. Keys are
+ * spelt here only; validation and the model both name units by the path they already hold.
+ */
+export function unitKey(path: readonly PathKey[]): string {
+  return path.slice(1).join('/');
 }
 
 /** True when the unit at `key`, or any unit containing it, is skipped. */

@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import { createInstanceImagesClient } from './client.js';
 import { createInstanceImagesRestApp } from './rest.js';
-import { createInstanceImagesMcpServer, instanceImagesMcpTools as instanceImagesMcpToolsOf } from './mcp.js';
+import { createInstanceImagesMcpServer, instanceImagesMcpTools } from './mcp.js';
 import { ConfigError, allowedHostsFor, intFrom, portFrom, portOf, requireEnv, urlOf } from './runtime/env.js';
 import { Health } from './runtime/health.js';
 import { LOG_LEVELS, isLogLevel, log, logToStderr, redactInLogs, setLogLevel } from './runtime/log.js';
@@ -96,19 +96,19 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
         state.listening(portOf(instanceImagesRestApp.server));
       }
     }
-    const instanceImagesMcpTools = instanceImagesMcpToolsOf({ instanceImages });
+    const instanceImagesMcpToolDefs = instanceImagesMcpTools({ instanceImages });
     if (options.stdio === true) {
       logToStderr();
       stdio = true;
       serveStdio(() =>
-        createInstanceImagesMcpServer(instanceImagesMcpTools, { maxTextLength, maxResultLength }),
+        createInstanceImagesMcpServer(instanceImagesMcpToolDefs, { maxTextLength, maxResultLength }),
       );
       urls['instance-images-mcp'] = 'stdio';
     } else if (listenHttp) {
       const state = health.adapter('mcp', 'instance-images-mcp');
       if (onePort) {
         onePort.mcp = mcpHttpHandler(
-          () => createInstanceImagesMcpServer(instanceImagesMcpTools, { maxTextLength, maxResultLength }),
+          () => createInstanceImagesMcpServer(instanceImagesMcpToolDefs, { maxTextLength, maxResultLength }),
           {
             name: 'instance-images-mcp',
             auth: undefined,
@@ -121,7 +121,7 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
         onePort.add('instance-images-mcp', state, '/mcp');
       } else {
         const served = await serveMcpHttp(
-          () => createInstanceImagesMcpServer(instanceImagesMcpTools, { maxTextLength, maxResultLength }),
+          () => createInstanceImagesMcpServer(instanceImagesMcpToolDefs, { maxTextLength, maxResultLength }),
           {
             name: 'instance-images-mcp',
             auth: undefined,

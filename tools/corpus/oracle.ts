@@ -167,7 +167,7 @@ function argValue(
 }
 
 function consumedOperation(model: Capability, call: CallBinding): ConsumedOperation | undefined {
-  return model.apis.find((a) => a.namespace === call.api)?.operations.find((o) => o.ident === call.method);
+  return model.apis.includes(call.api) ? call.operation : undefined;
 }
 
 export interface ExpectedRequest {
@@ -197,7 +197,7 @@ export function expectedRequest(
   if (!op)
     return {
       method: '?',
-      problem: `the call names ${call.api}.${call.method}, which is not in the model`,
+      problem: `the call names ${call.api.namespace}.${call.operation.ident}, which is not in the model`,
       segments: [],
     };
   const args = new Map<string, unknown>();

@@ -397,7 +397,7 @@ async function callRest(
     op.inputs,
     sent,
     ctx.resolved,
-    ctx.prefixes.get(op.call!.api) ?? '',
+    ctx.prefixes.get(op.call!.api.namespace) ?? '',
   );
   const verdict = judge(expected, received);
   let mismatches: Mismatch[] | undefined;
@@ -484,7 +484,7 @@ async function callTool(
     tool.inputs,
     sent,
     ctx.resolved,
-    ctx.prefixes.get(tool.call!.api) ?? '',
+    ctx.prefixes.get(tool.call!.api.namespace) ?? '',
   );
   const verdict = judge(expected, received);
   const problems: string[] = [];
