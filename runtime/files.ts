@@ -13,7 +13,7 @@ export class UnsafePathError extends Error {
  * The folder a `location` names: `file:///abs/dir`, `file:///./rel/dir` (relative to the working
  * directory, as the reference engine reads it) or a plain path.
  */
-export function locationPath(location: string, cwd = process.cwd()): string {
+export function locationPath(location: string, cwd: string = process.cwd()): string {
   if (location.startsWith('file:///./') || location.startsWith('file://./'))
     return join(cwd, location.slice(location.indexOf('./') + 2));
   if (location.startsWith('file:')) return fileURLToPath(location);

@@ -4,7 +4,7 @@
 import { Buffer } from 'node:buffer';
 
 /** The names a loopback-bound server answers to unless told otherwise. */
-export const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
+export const LOOPBACK_NAMES: string[] = ['localhost', '127.0.0.1', '[::1]'];
 
 export function isLoopbackAddress(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);

@@ -116,7 +116,11 @@ export async function readThrough(call: () => Promise<ApiResponse>, output?: Out
   return output ? mapOutput(output, res.body) : res.body;
 }
 
-export function registerResources(server: McpServer, resources: ResourceDef[], cwd = process.cwd()): void {
+export function registerResources(
+  server: McpServer,
+  resources: ResourceDef[],
+  cwd: string = process.cwd(),
+): void {
   for (const def of resources) {
     if ('location' in def) registerStatic(server, def, cwd);
     else registerDynamic(server, def);
@@ -128,7 +132,7 @@ export function fillPrompt(text: string, args: Record<string, string | undefined
   return text.replace(/\{\{\s*([\w.-]+)\s*\}\}/g, (_m, name: string) => args[name] ?? '');
 }
 
-export function registerPrompts(server: McpServer, prompts: PromptDef[], cwd = process.cwd()): void {
+export function registerPrompts(server: McpServer, prompts: PromptDef[], cwd: string = process.cwd()): void {
   for (const def of prompts) {
     const argsSchema = fromJsonSchema<Record<string, string>>({
       type: 'object',

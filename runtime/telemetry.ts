@@ -110,7 +110,7 @@ export class TraceRing {
 }
 
 export class Telemetry {
-  readonly registry = new Registry();
+  readonly registry: Registry = new Registry();
   readonly traces: TraceRing;
   readonly #requests: Counter<'adapter' | 'operation' | 'status'>;
   readonly #requestSeconds: Histogram<'adapter' | 'operation'>;

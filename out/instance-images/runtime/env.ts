@@ -41,8 +41,8 @@ export function intFrom(
   env: Record<string, string | undefined>,
   name: string,
   fallback: number,
-  min = 0,
-  max = Number.MAX_SAFE_INTEGER,
+  min: number = 0,
+  max: number = Number.MAX_SAFE_INTEGER,
 ): number {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return fallback;

@@ -169,7 +169,10 @@ const SAFE = new Set(['GET', 'HEAD']);
 const NO_BODY = new Set([204, 304]);
 
 /** Retry-After (delay-seconds or an HTTP date) in milliseconds, or undefined when absent or unreadable. */
-export function retryAfterMs(value: string | string[] | undefined, now = Date.now()): number | undefined {
+export function retryAfterMs(
+  value: string | string[] | undefined,
+  now: number = Date.now(),
+): number | undefined {
   const text = (Array.isArray(value) ? value[0] : value)?.trim();
   if (text === undefined || text === '') return undefined;
   if (/^\d+$/.test(text)) return Number(text) * 1000;
