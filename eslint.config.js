@@ -9,7 +9,18 @@ import tseslint from 'typescript-eslint';
 const TYPED = ['generator/**/*.ts', 'runtime/**/*.ts'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'out/', 'test/golden/', 'templates/', '.tmp/', 'coverage/', '.verify/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'out/',
+      'test/golden/',
+      'templates/',
+      '.tmp/',
+      'coverage/',
+      '.verify/',
+      'generator/surface/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
