@@ -1,6 +1,7 @@
 // Typed accessors over the parsed YAML. The spec is untrusted input, so every read checks its
 // shape instead of casting.
 import type { PathKey } from './load.js';
+import { unitKey } from './validate/units.js';
 
 export type Obj = Record<string, unknown>;
 
@@ -95,4 +96,31 @@ export function hasMockValue(raw: unknown): boolean {
     return children.some(visit) || visit(node.items);
   };
   return listAt(raw).some(visit);
+}
+
+/** A function of `capability.aggregates[]`, which exposed units run with `ref: <namespace>.<name>`. */
+export interface AggregateFunction {
+  /** `crew-resolver.resolve-crew-for-ship`: what a `ref` says. */
+  ref: string;
+  /** The aggregate's namespace: `<namespace>.x` in the function's `with` values reads input x. */
+  namespace: string;
+  name: string;
+  node: Obj;
+  path: PathKey[];
+  /** Its unit key, `aggregates/<a>/functions/<f>`: validation skips it and resolves its calls there. */
+  unit: string;
+}
+
+/** Every aggregate function with a namespace and a name, in spec order (duplicates included). */
+export function aggregateFunctions(capability: Obj): AggregateFunction[] {
+  return objects(capability.aggregates).flatMap(([aggregate, a]) => {
+    const namespace = strAt(aggregate.namespace);
+    if (namespace === undefined) return [];
+    return objects(aggregate.functions).flatMap(([node, f]) => {
+      const name = strAt(node.name);
+      if (name === undefined) return [];
+      const path: PathKey[] = ['capability', 'aggregates', a, 'functions', f];
+      return [{ ref: `${namespace}.${name}`, namespace, name, node, path, unit: unitKey(path) }];
+    });
+  });
 }

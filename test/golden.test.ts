@@ -182,6 +182,22 @@ const RUNTIME: Record<string, string[]> = {
     'scrub',
     'steps',
   ],
+  'fleet-aggregates': [
+    'auth',
+    'env',
+    'formats/error',
+    'guard',
+    'health',
+    'http',
+    'links',
+    'log',
+    'mcp',
+    'output',
+    'port',
+    'rest',
+    'scrub',
+    'steps',
+  ],
   'mcp-catalog': [
     'auth',
     'env',
@@ -230,6 +246,7 @@ export const CASES: Record<string, string> = {
   skills: new URL('./fixtures/exposes/skills.yaml', import.meta.url).pathname, // skill catalog over MCP and REST siblings
   'step-1-shipyard-mock': `${CORPUS}naftiko-framework/main/tutorial/step-1-shipyard-mock.yml`, // mocks only: no consumes, no client
   'fleet-compose': new URL('./fixtures/compose/fleet-compose.yaml', import.meta.url).pathname, // mock tool and route, steps with lookup and dotted mappings
+  'fleet-aggregates': new URL('./fixtures/compose/fleet-aggregates.yaml', import.meta.url).pathname, // ref to a call, steps and a mock; inherited names and inputs, derived hints, own fields winning
 };
 
 describe('goldens', () => {

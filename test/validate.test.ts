@@ -76,6 +76,8 @@ interface Parts {
   tools?: string;
   /** Extra exposes entries after the MCP adapter. */
   moreExposes?: string;
+  /** The items of `capability.aggregates`. */
+  aggregates?: string;
 }
 
 function specText(p: Parts = {}): string {
@@ -102,6 +104,7 @@ function specText(p: Parts = {}): string {
     '    tools:\n',
     block(p.tools ?? TOOLS, 4),
     block(p.moreExposes ?? '', 2),
+    p.aggregates === undefined ? '' : `  aggregates:\n${block(p.aggregates, 2)}`,
   ].join('');
 }
 
@@ -537,11 +540,111 @@ describe('unsupported features', () => {
     expect(r.validation.skipped).toEqual(new Set([TOOL_LIST]));
   });
 
-  it('skips a tool with ref', () => {
-    const r = run(specText({ tools: TOOLS.replace('call: petstore.getpet', 'ref: some-aggregate.get') }));
-    const [d] = unsupported(r);
-    expect(d!.message).toMatch(/^unsupported: aggregates ref/);
-    expect(r.validation.skipped).toEqual(new Set([TOOL_GET]));
+  describe('aggregates and ref', () => {
+    const AGGREGATES = `
+      - label: Pets
+        namespace: pet-functions
+        functions:
+        - name: fetch-pet
+          description: Fetch one pet
+          semantics:
+            safe: true
+          call: petstore.getpet
+    `;
+    const FUNCTION = 'aggregates/0/functions/0';
+
+    it("resolves a ref to the function, whose calls the unit inherits; a tool without a name takes the function's", () => {
+      const tools = TOOLS.replace(
+        '- name: get-pet\n  description: Get a pet\n  call: petstore.getpet',
+        '- ref: pet-functions.fetch-pet',
+      );
+      const rest = REST.replace('name: getpet\n    call: petstore.getpet', 'ref: pet-functions.fetch-pet');
+      const r = run(specText({ tools, rest, aggregates: AGGREGATES }));
+      expect(r.report.diagnostics).toEqual([]);
+      expect(r.validation.skipped).toEqual(new Set());
+      expect(r.validation.calls.get(FUNCTION)?.name).toBe('getpet');
+      expect(r.validation.calls.get(TOOL_GET)?.name).toBe('getpet');
+      expect(r.validation.calls.get(REST_GET)?.name).toBe('getpet');
+    });
+
+    it('skips a unit whose ref names no function, located at the ref, with the closest one', () => {
+      const text = specText({
+        tools: TOOLS.replace('call: petstore.getpet', 'ref: pet-functions.fetch-pets'),
+        aggregates: AGGREGATES,
+      });
+      const r = run(text);
+      const [d] = withCode(r, 'ref-unresolved');
+      expect(d!.message).toBe(
+        'ref "pet-functions.fetch-pets" names no aggregate function of this capability; did you mean "pet-functions.fetch-pet"?; this tool is skipped',
+      );
+      const line = lineOf(text, 'ref: pet-functions.fetch-pets');
+      expect([d!.line, d!.col]).toEqual([line, colOf(text, line, 'pet-functions')]);
+      expect(r.validation.skipped).toEqual(new Set([TOOL_GET]));
+    });
+
+    it('skips the function whose call fails, and every unit that refs it, pointing at the cause', () => {
+      const text = specText({
+        tools: TOOLS.replace('call: petstore.getpet', 'ref: pet-functions.fetch-pet'),
+        aggregates: AGGREGATES.replace('call: petstore.getpet', 'call: petstore.nothing'),
+      });
+      const r = run(text);
+      const [cause] = withCode(r, 'call-unresolved');
+      expect(cause!.line).toBe(lineOf(text, 'call: petstore.nothing'));
+      expect(cause!.message).toMatch(/this aggregate function is skipped$/);
+      const [d] = withCode(r, 'ref-unresolved');
+      expect(d!.message).toBe(
+        `ref "pet-functions.fetch-pet": that aggregate function was skipped (line ${cause!.line}); this tool is skipped`,
+      );
+      expect(r.validation.skipped).toEqual(new Set([FUNCTION, TOOL_GET]));
+    });
+
+    it('skips the second of two functions with the same ref', () => {
+      const text = specText({
+        aggregates: `${AGGREGATES}
+        - name: fetch-pet
+          description: Fetch one pet again
+          call: petstore.listpets
+        `,
+      });
+      const r = run(text);
+      const [d] = withCode(r, 'duplicate-name');
+      expect(d!.message).toMatch(/^duplicate aggregate function "pet-functions.fetch-pet"/);
+      expect(r.validation.skipped).toEqual(new Set(['aggregates/0/functions/1']));
+    });
+
+    it('warns where hints or the REST method contradict the semantics, and keeps the unit', () => {
+      const text = specText({
+        tools: TOOLS.replace(
+          'call: petstore.getpet',
+          'ref: pet-functions.fetch-pet\n  hints:\n    readOnly: false',
+        ),
+        rest: REST.replace(
+          'method: GET\n    name: getpet\n    call: petstore.getpet',
+          'method: DELETE\n    ref: pet-functions.fetch-pet',
+        ),
+        aggregates: AGGREGATES,
+      });
+      const r = run(text);
+      expect(withCode(r, 'ref-semantics').map((d) => [d.message, d.line])).toEqual([
+        [
+          'DELETE contradicts `semantics.safe: true`: a safe function is a GET (function "pet-functions.fetch-pet")',
+          lineOf(text, 'method: DELETE'),
+        ],
+        [
+          'hint `readOnly: false` contradicts `semantics.safe: true` (function "pet-functions.fetch-pet")',
+          lineOf(text, 'readOnly: false'),
+        ],
+      ]);
+      expect(r.validation.skipped).toEqual(new Set());
+    });
+
+    it('skips a tool with neither a name nor a ref', () => {
+      const text = specText({ tools: TOOLS.replace('- name: get-pet\n  description', '- description') });
+      const r = run(text);
+      const [d] = withCode(r, 'schema');
+      expect(d!.message).toMatch(/^`capability.exposes.1.tools.1` is missing the required `name`/);
+      expect(r.validation.skipped).toEqual(new Set([TOOL_GET]));
+    });
   });
 
   it('accepts a mock tool (no call, an outputParameter value)', () => {

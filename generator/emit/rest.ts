@@ -166,7 +166,8 @@ function route(path: RestPath, op: RestOperation): Code {
     : op.mock
       ? 'answers as a mock, calling nothing'
       : `runs ${op.steps!.steps.length} steps (${callsOf(op).map(label).join(', ')})`;
-  return code`${doc(op.description, `\`${op.method} ${path.template}\` ${what}.`)}
+  const via = op.ref === undefined ? '' : `: it runs aggregate function \`${op.ref}\`, which`;
+  return code`${doc(op.description, `\`${op.method} ${path.template}\`${via} ${what}.`)}
 route({
   ${join(fields, ',\n')},
   call: ${call},

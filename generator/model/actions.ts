@@ -7,11 +7,15 @@ export function callsOf(unit: Action): CallBinding[] {
   return (unit.steps?.steps ?? []).flatMap((s) => (s.kind === 'call' ? [s.call] : []));
 }
 
-/** One line saying what the unit does, for docs: `registry.get-ship`, `mock`, `3 steps`. */
+/**
+ * One line saying what the unit does, for docs: `registry.get-ship`, `mock …`, `steps: …`, after
+ * the aggregate function it runs (`fleet.find-ship → registry.get-ship`).
+ */
 export function actionSummary(unit: Action): string {
-  if (unit.call) return label(unit.call);
-  if (unit.mock) return 'mock (answers without calling upstream)';
-  return `steps: ${callsOf(unit).map(label).join(', ')}`;
+  const via = unit.ref === undefined ? '' : `${unit.ref} → `;
+  if (unit.call) return `${via}${label(unit.call)}`;
+  if (unit.mock) return `${via}mock (answers without calling upstream)`;
+  return `${via}steps: ${callsOf(unit).map(label).join(', ')}`;
 }
 
 /** `namespace.operation`, as the spec's `call` names it. */

@@ -11,7 +11,7 @@
 import type { Reporter } from '../diagnostics.js';
 import type { PathKey } from '../load.js';
 import { inline } from '../openapi/inline.js';
-import { type Obj, objects } from '../raw.js';
+import { aggregateFunctions, type Obj, objects } from '../raw.js';
 import { unitKey } from '../validate/units.js';
 import { paramType, schemaFor } from './consumes.js';
 import { sameName } from './names.js';
@@ -332,6 +332,7 @@ export function undeclaredWithKeys(
       extra.get(t.unit)!.add(key);
     }
   };
+  for (const fn of aggregateFunctions(capability)) visit(fn.node, fn.path);
   for (const [adapter, i] of objects(capability.exposes)) {
     for (const [tool, t] of objects(adapter.tools)) visit(tool, ['capability', 'exposes', i, 'tools', t]);
     for (const [resource, r] of objects(adapter.resources)) {

@@ -7,6 +7,7 @@ import { listAt, type Obj, objAt, objects, strAt } from '../raw.js';
 import type { Validation } from '../validate/index.js';
 import { isSkipped, unitKey } from '../validate/units.js';
 import { callsOf } from './actions.js';
+import { functionsByRef } from './aggregates.js';
 import { undeclaredWithKeys } from './bind.js';
 import {
   bodyTemplateNames,
@@ -90,6 +91,7 @@ export function buildModel(
     skipped: validation.skipped,
     apis,
     secretScope,
+    functions: functionsByRef(capability),
     target: (unit) => {
       const ref = validation.calls.get(unit);
       return ref ? byUnit.get(ref.unit) : undefined;

@@ -3,9 +3,10 @@
 import type { Reporter } from '../diagnostics.js';
 import type { PathKey } from '../load.js';
 import { inline } from '../openapi/inline.js';
-import { isObj, listAt, type Obj, objAt, objects, strAt } from '../raw.js';
+import { type AggregateFunction, isObj, listAt, type Obj, objAt, objects, strAt } from '../raw.js';
 import { isSkipped, unitKey } from '../validate/units.js';
 import { callsOf, passesThrough } from './actions.js';
+import { scopeOf, type UnitSource, unitSource } from './aggregates.js';
 import { bind, type BindRequest, declaredInputs } from './bind.js';
 import { paramType, parsePath, readAuth } from './consumes.js';
 import { mockAnswer, mockSchema } from './mock.js';
@@ -37,6 +38,8 @@ export interface ExposeContext {
   skipped: ReadonlySet<string>;
   apis: ConsumedApi[];
   secretScope: TemplateScope;
+  /** The aggregate functions, by the `ref` that names them. */
+  functions: ReadonlyMap<string, AggregateFunction>;
   /** The consumed operation an exposed unit calls, as resolved by validation. */
   target(unit: string): { api: ConsumedApi; op: ConsumedOperation } | undefined;
 }
@@ -87,38 +90,45 @@ export function buildRestAdapter(
       const opAt: PathKey[] = [...at, 'resources', r, 'operations', o];
       const unit = unitKey(opAt);
       if (isSkipped(ctx.skipped, unit)) continue;
+      const src = unitSource(op, opAt, ctx.functions);
       const declared = [
         ...objects(resource.inputParameters).map(([p, n]): [Obj, PathKey[]] => [
           p,
           [...at, 'resources', r, 'inputParameters', n],
         ]),
-        ...objects(op.inputParameters).map(([p, n]): [Obj, PathKey[]] => [
+        ...objects(src.node.inputParameters).map(([p, n]): [Obj, PathKey[]] => [
           p,
-          [...opAt, 'inputParameters', n],
+          [...src.at('inputParameters'), 'inputParameters', n],
         ]),
       ];
       const method = String(op.method).toUpperCase() as HttpMethod;
-      const built = buildAction(op, unit, ctx, {
+      const unitScope = scopeOf(src, scope);
+      const built = buildAction(src, unit, ctx, {
         kind: 'rest',
         method,
         at: opAt,
         declared,
         placeholders,
-        scope,
+        scope: unitScope,
         report: ctx.report,
       });
       if (!built) continue;
-      const name = strAt(op.name) ?? `${method.toLowerCase()}-${built.op?.name ?? 'mock'}`;
+      const name = strAt(src.node.name) ?? `${method.toLowerCase()}-${built.op?.name ?? 'mock'}`;
       const operation: RestOperation = {
         name,
         ident: idents.take(camel(name)),
         method,
-        description: strAt(op.description) ?? built.op?.description,
+        description: strAt(src.node.description) ?? built.op?.description,
         inputs: built.inputs,
         ...built.action,
         output:
           built.output ??
-          outputMapping(op.outputParameters, [...opAt, 'outputParameters'], ctx.report, scope),
+          outputMapping(
+            src.node.outputParameters,
+            [...src.at('outputParameters'), 'outputParameters'],
+            ctx.report,
+            unitScope,
+          ),
         origin: ctx.report.position(opAt),
       };
       const answer = operation.mock
@@ -261,20 +271,22 @@ export function buildMcpAdapter(adapter: Obj, i: number, ctx: ExposeContext): Mc
     const toolAt: PathKey[] = [...at, 'tools', t];
     const unit = unitKey(toolAt);
     if (isSkipped(ctx.skipped, unit)) continue;
-    const declared = objects(tool.inputParameters).map(([p, n]): [Obj, PathKey[]] => [
+    const src = unitSource(tool, toolAt, ctx.functions);
+    const declared = objects(src.node.inputParameters).map(([p, n]): [Obj, PathKey[]] => [
       p,
-      [...toolAt, 'inputParameters', n],
+      [...src.at('inputParameters'), 'inputParameters', n],
     ]);
-    const built = buildAction(tool, unit, ctx, {
+    const toolScope = scopeOf(src, scope);
+    const built = buildAction(src, unit, ctx, {
       kind: 'mcp',
       at: toolAt,
       declared,
       placeholders: [],
-      scope,
+      scope: toolScope,
       report: ctx.report,
     });
     if (!built) continue;
-    const name = String(tool.name);
+    const name = String(src.node.name);
     if (name.length > 64)
       ctx.report.warn(
         'tool-name',
@@ -282,10 +294,15 @@ export function buildMcpAdapter(adapter: Obj, i: number, ctx: ExposeContext): Mc
         [...toolAt, 'name'],
         'value',
       );
-    const description = strAt(tool.description) ?? built.op?.description ?? strAt(tool.label) ?? name;
+    const description = strAt(src.node.description) ?? built.op?.description ?? strAt(tool.label) ?? name;
     const output =
       built.output ??
-      outputMapping(tool.outputParameters, [...toolAt, 'outputParameters'], ctx.report, scope);
+      outputMapping(
+        src.node.outputParameters,
+        [...src.at('outputParameters'), 'outputParameters'],
+        ctx.report,
+        toolScope,
+      );
     const answer = built.action.call ? exposedOutput(output, built.op?.response) : undefined;
     const outputSchema = built.action.mock
       ? mockSchema(built.action.mock)
@@ -298,7 +315,7 @@ export function buildMcpAdapter(adapter: Obj, i: number, ctx: ExposeContext): Mc
       title: strAt(tool.label),
       description,
       inputs: built.inputs,
-      annotations: annotations(objAt(tool.hints), built.methods),
+      annotations: annotations(objAt(src.node.hints), built.methods),
       ...built.action,
       output,
       ...(outputSchema ? { outputSchema } : {}),
@@ -422,16 +439,22 @@ interface Built {
   methods: HttpMethod[];
 }
 
-/** What the unit does: one call (bind.ts), a mock (mock.ts) or an orchestration (orchestration.ts). */
+/**
+ * What the unit does: one call (bind.ts), a mock (mock.ts) or an orchestration (orchestration.ts),
+ * read from the unit merged with the aggregate function it names (aggregates.ts).
+ */
 function buildAction(
-  node: Obj,
+  src: UnitSource,
   unit: string,
   ctx: ExposeContext,
   req: Omit<BindRequest, 'api' | 'operation' | 'with'>,
 ): Built | undefined {
+  const node = src.node;
+  const ref = src.fn ? { ref: src.fn.ref } : {};
   if (node.steps !== undefined) {
     const built = buildOrchestration({
       ...req,
+      at: src.at('steps'),
       unit,
       node,
       target: ctx.target,
@@ -441,26 +464,26 @@ function buildAction(
     const methods = callsOf({ steps: built.steps }).map((c) => c.operation.method);
     return {
       inputs: built.inputs,
-      action: { steps: built.steps },
+      action: { steps: built.steps, ...ref },
       ...(built.steps.result ? { output: { kind: 'passthrough' } as const } : {}),
       methods,
     };
   }
-  if (node.call === undefined && node.ref === undefined) {
+  if (node.call === undefined) {
     const inputs = declaredInputs(req);
     const mock = mockAnswer(
       node.outputParameters,
-      [...req.at, 'outputParameters'],
+      [...src.at('outputParameters'), 'outputParameters'],
       inputs,
       req.scope,
       req.report,
     );
-    return { inputs, action: { mock }, output: { kind: 'passthrough' }, methods: [] };
+    return { inputs, action: { mock, ...ref }, output: { kind: 'passthrough' }, methods: [] };
   }
   const t = ctx.target(unit);
   if (!t) return undefined;
   const bound = bind({ ...req, api: t.api, operation: t.op, with: objAt(node.with) });
-  return { inputs: bound.inputs, action: { call: bound.call }, op: t.op, methods: [t.op.method] };
+  return { inputs: bound.inputs, action: { call: bound.call, ...ref }, op: t.op, methods: [t.op.method] };
 }
 
 const BY_VERB: Record<HttpMethod, [boolean, boolean, boolean]> = {

@@ -209,6 +209,8 @@ export interface Action {
   mock?: MockValue & { kind: 'object' };
   /** Orchestration: consumed calls and lookups in order, then the mapped result. */
   steps?: Orchestration;
+  /** `crew-resolver.resolve-crew-for-ship`: the aggregate function the unit runs through `ref`. */
+  ref?: string;
 }
 
 /**

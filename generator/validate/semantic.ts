@@ -3,6 +3,8 @@
 import type { Reporter } from '../diagnostics.js';
 import type { LoadedSpec, PathKey } from '../load.js';
 import {
+  type AggregateFunction,
+  aggregateFunctions,
   type CallHint,
   type CallIndex,
   hasMockValue,
@@ -46,6 +48,8 @@ interface Resolution {
   order: Map<string, number>;
   /** Namespaces of consumes entries that were skipped → their unit, so calls to them say why. */
   dropped: Map<string, string>;
+  /** Aggregate functions by `ref` (the first of duplicates), skipped ones included. */
+  functions: Map<string, AggregateFunction>;
 }
 
 const quoteKey = (k: string) => `\`${k}\``;
@@ -107,14 +111,9 @@ export function checkSemantics(
         ['capability', key],
       );
   }
-  if (capability.aggregates !== undefined) {
-    report.warn('unsupported', 'unsupported: aggregates (operations and tools that `ref` them are skipped)', [
-      'capability',
-      'aggregates',
-    ]);
-  }
   const { index, dropped } = checkConsumes(capability, report, skipped, spec.importFailures);
-  const resolution: Resolution = { calls: new Map(), order: new Map(), dropped };
+  const resolution: Resolution = { calls: new Map(), order: new Map(), dropped, functions: new Map() };
+  checkAggregates(capability, report, skipped, index, resolution);
   checkExposes(capability, report, skipped, index, resolution);
   return { index, calls: resolution.calls };
 }
@@ -358,7 +357,7 @@ function checkExposes(
     const actions = new Map<string, string>();
     if (adapter.type === 'mcp')
       for (const [tool, t] of objects(adapter.tools)) {
-        const name = strAt(tool.name);
+        const name = toolName(tool, calls.functions);
         if (name !== undefined && !actions.has(name)) actions.set(name, unitKey([...at, 'tools', t]));
       }
     else
@@ -371,6 +370,12 @@ function checkExposes(
     siblings.set(String(adapter.namespace), { type: adapter.type, actions });
   }
   for (const [adapter, at, unit] of skills) checkSkillAdapter(adapter, at, unit, report, skipped, siblings);
+}
+
+/** A tool's name: its own, or the name of the function its `ref` names (as the engine inherits it). */
+function toolName(tool: Obj, functions: ReadonlyMap<string, AggregateFunction>): string | undefined {
+  if (tool.name !== undefined) return String(tool.name);
+  return tool.ref === undefined ? undefined : functions.get(String(tool.ref))?.name;
 }
 
 function checkTools(
@@ -389,7 +394,18 @@ function checkTools(
     const toolUnit = unitKey(toolPath);
     if (isSkipped(skipped, toolUnit)) continue;
     checkKeys(tool, 'tool', 'tool', toolPath, report);
-    const name = String(tool.name);
+    const name = toolName(tool, calls.functions);
+    if (name === undefined) {
+      skip(
+        report,
+        skipped,
+        toolUnit,
+        'schema',
+        `\`${toolPath.join('.')}\` is missing the required \`name\` (a tool without one needs a \`ref\` whose function gives it); this tool is skipped`,
+        toolPath,
+      );
+      continue;
+    }
     if (!TOOL_NAME.test(name)) {
       skip(
         report,
@@ -691,19 +707,21 @@ function checkCallable(
   resolution: Resolution,
   hint: CallHint,
 ): void {
+  if (node.ref !== undefined) {
+    const fn = resolveRef(node, at, unit, kind, report, skipped, resolution);
+    if (!fn) return;
+    if (node.call === undefined && node.steps === undefined) {
+      // The unit runs the function: its calls are the function's, under the unit's own keys.
+      const inherited = [...resolution.calls].filter(
+        ([key]) => key === fn.unit || key.startsWith(`${fn.unit}/steps/`),
+      );
+      for (const [key, ref] of inherited) resolution.calls.set(`${unit}${key.slice(fn.unit.length)}`, ref);
+      return;
+    }
+    // A `call` or `steps` of the unit's own wins over the function's (model/aggregates.ts).
+  }
   if (node.steps !== undefined) {
     checkSteps(node, at, unit, kind, report, skipped, index, resolution, hint);
-    return;
-  }
-  if (node.ref !== undefined) {
-    skip(
-      report,
-      skipped,
-      unit,
-      'unsupported',
-      `unsupported: aggregates ref (${kind}s that use \`ref\` are not generated yet)`,
-      [...at, 'ref'],
-    );
     return;
   }
   const call = strAt(node.call);
@@ -725,6 +743,133 @@ function checkCallable(
     );
     return;
   }
+}
+
+/**
+ * The aggregate functions, each checked like an exposed unit of its own (`aggregates/<a>/functions/<f>`),
+ * so that a unit with `ref` finds its calls already resolved. The first of two functions with the
+ * same `ref` wins.
+ */
+function checkAggregates(
+  capability: Obj,
+  report: Reporter,
+  skipped: Set<string>,
+  index: CallIndex,
+  resolution: Resolution,
+): void {
+  for (const [aggregate, a] of objects(capability.aggregates)) {
+    const at: PathKey[] = ['capability', 'aggregates', a];
+    if (strAt(aggregate.namespace) === undefined) {
+      report.warn('schema', 'this aggregate has no `namespace`; no `ref` can name its functions', at);
+      continue;
+    }
+    for (const [fn, f] of objects(aggregate.functions))
+      if (strAt(fn.name) === undefined)
+        report.warn('schema', 'this aggregate function has no `name`; no `ref` can name it', [
+          ...at,
+          'functions',
+          f,
+        ]);
+  }
+  for (const fn of aggregateFunctions(capability)) {
+    if (resolution.functions.has(fn.ref)) {
+      skip(
+        report,
+        skipped,
+        fn.unit,
+        'duplicate-name',
+        `duplicate aggregate function "${fn.ref}"; \`ref\` runs the first one and this aggregate function is skipped`,
+        [...fn.path, 'name'],
+        'value',
+      );
+      continue;
+    }
+    resolution.functions.set(fn.ref, fn);
+    checkCallable(fn.node, fn.path, fn.unit, 'aggregate function', report, skipped, index, resolution, {
+      description: strAt(fn.node.description),
+      withKeys: Object.keys(objAt(fn.node.with)),
+    });
+  }
+}
+
+/** The function a unit's `ref` names; an unknown or skipped one skips the unit. */
+function resolveRef(
+  node: Obj,
+  at: PathKey[],
+  unit: string,
+  kind: string,
+  report: Reporter,
+  skipped: Set<string>,
+  resolution: Resolution,
+): AggregateFunction | undefined {
+  const ref = String(node.ref);
+  const fn = resolution.functions.get(ref);
+  if (!fn) {
+    skip(
+      report,
+      skipped,
+      unit,
+      'ref-unresolved',
+      `ref "${ref}" names no aggregate function of this capability${didYouMean(ref, resolution.functions.keys())}; this ${kind} is skipped`,
+      [...at, 'ref'],
+      'value',
+    );
+    return undefined;
+  }
+  if (isSkipped(skipped, fn.unit)) {
+    const line = report.explanation(fn.unit)?.line;
+    skip(
+      report,
+      skipped,
+      unit,
+      'ref-unresolved',
+      `ref "${ref}": that aggregate function was skipped${line === undefined ? '' : ` (line ${line})`}; this ${kind} is skipped`,
+      [...at, 'ref'],
+      'value',
+      { after: fn.unit, unit: kind },
+    );
+    return undefined;
+  }
+  checkRefSemantics(node, at, kind, fn, report);
+  return fn;
+}
+
+/**
+ * Hints or a REST method that contradict the function's `semantics` are kept (they win) but
+ * reported, as the alpha2 Spectral rule `aggregate-semantics-consistency` does.
+ */
+function checkRefSemantics(
+  node: Obj,
+  at: PathKey[],
+  kind: string,
+  fn: AggregateFunction,
+  report: Reporter,
+): void {
+  const semantics = objAt(fn.node.semantics);
+  const said = (key: string, value: boolean) => `\`semantics.${key}: ${value}\``;
+  const warn = (message: string, path: PathKey[]) =>
+    report.warn('ref-semantics', `${message} (function "${fn.ref}")`, path, 'value');
+  if (kind === 'tool') {
+    const hints = objAt(node.hints);
+    const clash: [string, boolean, string, unknown][] = [
+      ['safe', true, 'readOnly', false],
+      ['safe', false, 'readOnly', true],
+      ['safe', true, 'destructive', true],
+      ['idempotent', true, 'idempotent', false],
+      ['idempotent', false, 'idempotent', true],
+    ];
+    for (const [key, value, hint, bad] of clash)
+      if (semantics[key] === value && hints[hint] === bad)
+        warn(`hint \`${hint}: ${String(bad)}\` contradicts ${said(key, value)}`, [...at, 'hints', hint]);
+    return;
+  }
+  const method = String(node.method ?? 'GET').toUpperCase();
+  if (semantics.safe === true && method !== 'GET')
+    warn(`${method} contradicts ${said('safe', true)}: a safe function is a GET`, [...at, 'method']);
+  if (semantics.safe === false && method === 'GET')
+    warn(`GET contradicts ${said('safe', false)}: GET is for safe functions`, [...at, 'method']);
+  if (semantics.idempotent === true && method === 'POST')
+    warn(`POST contradicts ${said('idempotent', true)}: POST is not idempotent`, [...at, 'method']);
 }
 
 const STEP_TYPES = new Set(['call', 'lookup']);
