@@ -104,6 +104,7 @@ const SKIP_CODES = new Set([
   'duplicate-name',
   'schema',
   'tool-name',
+  'ref-unresolved',
 ]);
 
 /** A warning that skipped a unit: its reason and the kind of unit, or undefined. */
@@ -125,7 +126,7 @@ export function unsupportedFeature(message: string): string {
 
 function unitOf(d: Diagnostic): string {
   const m =
-    /this (tool|REST operation|REST resource|consumed operation|consumed resource|consumes entry|adapter|resource|operation)\b[^;]*\bskipped/.exec(
+    /this (tool|REST operation|REST resource|consumed operation|consumed resource|consumes entry|adapter|aggregate function|resource|operation)\b[^;]*\bskipped/.exec(
       d.message,
     );
   if (m) return m[1]!;

@@ -28,7 +28,31 @@ export interface Unit {
   adapter: Obj;
   /** REST: the resource holding the operation. */
   resource?: Obj;
+  /** The unit's fields, with those of the aggregate function its `ref` names (see `withRef`). */
   node: Obj;
+  /** The namespace of that function's aggregate: `<it>.x` in the function's `with` reads input x. */
+  aggregate?: string;
+}
+
+/**
+ * A unit with `ref: <aggregate>.<function>` and no `call` or `steps` of its own runs the
+ * function (dialect.md, "Aggregates and ref"): the unit's own fields win, and the function gives
+ * `call`, `steps`, `outputParameters` and `inputParameters` the unit leaves out, and its `with`
+ * entries under the unit's own.
+ */
+function withRef(node: Obj, capability: Obj): { node: Obj; aggregate?: string } {
+  if (typeof node.ref !== 'string' || node.call !== undefined || node.steps !== undefined) return { node };
+  for (const [aggregate] of items(capability.aggregates)) {
+    for (const [fn] of items(aggregate.functions)) {
+      if (`${String(aggregate.namespace)}.${String(fn.name)}` !== node.ref) continue;
+      const merged: Obj = { ...node, call: fn.call, steps: fn.steps };
+      if (merged.outputParameters === undefined) merged.outputParameters = fn.outputParameters;
+      if (list(node.inputParameters).length === 0) merged.inputParameters = fn.inputParameters;
+      merged.with = { ...(isObj(fn.with) ? fn.with : {}), ...(isObj(node.with) ? node.with : {}) };
+      return { node: merged, aggregate: String(aggregate.namespace) };
+    }
+  }
+  return { node };
 }
 
 /** Every REST operation and MCP tool of the spec, in spec order. */
@@ -39,7 +63,12 @@ function units(spec: LoadedSpec): Unit[] {
     const type = String(adapter.type ?? '').toLowerCase();
     if (type === 'mcp')
       for (const [tool, t] of items(adapter.tools))
-        out.push({ kind: 'mcp', at: ['capability', 'exposes', i, 'tools', t], adapter, node: tool });
+        out.push({
+          kind: 'mcp',
+          at: ['capability', 'exposes', i, 'tools', t],
+          adapter,
+          ...withRef(tool, capability),
+        });
     if (type === 'rest')
       for (const [resource, r] of items(adapter.resources))
         for (const [op, o] of items(resource.operations))
@@ -48,7 +77,7 @@ function units(spec: LoadedSpec): Unit[] {
             at: ['capability', 'exposes', i, 'resources', r, 'operations', o],
             adapter,
             resource,
-            node: op,
+            ...withRef(op, capability),
           });
   }
   return out;
@@ -159,6 +188,7 @@ const text = (v: unknown): string =>
 function prefixes(unit: Unit): Set<string> {
   const s = new Set(['rest', 'tools']);
   if (typeof unit.adapter.namespace === 'string') s.add(unit.adapter.namespace);
+  if (unit.aggregate !== undefined) s.add(unit.aggregate);
   return s;
 }
 
