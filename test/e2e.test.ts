@@ -778,7 +778,9 @@ describe('the demo', () => {
       const mcpUrl = /MCP\s+(http:\/\/\S+\/mcp)/.exec(stdout)?.[1];
       expect(restUrl).toBe(`http://127.0.0.1:${restPort}`);
       expect(mcpUrl).toBe(`http://127.0.0.1:${mcpPort}/mcp`);
-      expect(stdout).toMatch(new RegExp(`Docs\\s+http://127\\.0\\.0\\.1:${restPort}/openapi\\.json`));
+      expect(stdout).toMatch(
+        new RegExp(`Docs\\s+http://127\\.0\\.0\\.1:${restPort}/docs/ .*/openapi\\.json`),
+      );
       expect(stdout).toContain(`curl -s 'http://127.0.0.1:${restPort}/v1/instance/v1/zones/fr-par-1/images'`);
       expect(stdout).toContain(
         `npx @modelcontextprotocol/inspector@2.12.0 --cli http://127.0.0.1:${mcpPort}/mcp --method tools/list`,

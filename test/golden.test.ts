@@ -32,6 +32,7 @@ export function expectVerbatimCopy(file: string, text: string): void {
 const RUNTIME: Record<string, string[]> = {
   'instance-images': [
     'auth',
+    'docs',
     'env',
     'formats/error',
     'guard',
@@ -47,6 +48,7 @@ const RUNTIME: Record<string, string[]> = {
   ],
   'pixelixe-graphic': [
     'auth',
+    'docs',
     'env',
     'formats/error',
     'guard',
@@ -62,6 +64,7 @@ const RUNTIME: Record<string, string[]> = {
   ],
   'security-security-config': [
     'auth',
+    'docs',
     'env',
     'formats/error',
     'guard',
@@ -77,6 +80,7 @@ const RUNTIME: Record<string, string[]> = {
   ],
   'content-authors': [
     'auth',
+    'docs',
     'env',
     'formats/error',
     'guard',
@@ -106,6 +110,7 @@ const RUNTIME: Record<string, string[]> = {
   ],
   'location-intelligence': [
     'auth',
+    'docs',
     'env',
     'formats/error',
     'guard',
@@ -121,6 +126,7 @@ const RUNTIME: Record<string, string[]> = {
   ],
   'cat-capability': [
     'auth',
+    'docs',
     'env',
     'formats/error',
     'guard',
@@ -136,6 +142,7 @@ const RUNTIME: Record<string, string[]> = {
   ],
   skills: [
     'auth',
+    'docs',
     'env',
     'files',
     'formats/error',
@@ -168,6 +175,7 @@ const RUNTIME: Record<string, string[]> = {
   'fleet-compose': [
     'auth',
     'convert',
+    'docs',
     'env',
     'formats/error',
     'guard',
@@ -216,6 +224,7 @@ const RUNTIME: Record<string, string[]> = {
   control: [
     'auth',
     'control',
+    'docs',
     'env',
     'formats/error',
     'guard',

@@ -137,6 +137,12 @@ describe('the emitted Dockerfile, run step by step', () => {
       expect(((await res.json()) as { images: unknown[] }).images).toHaveLength(3);
       // The OpenAPI document the build copied beside rest.js.
       expect((await fetch(`${rest}/openapi.json`)).status).toBe(200);
+      // The docs page's Swagger UI assets, from the image's production node_modules.
+      for (const asset of ['docs/', 'docs/swagger-ui-bundle.js', 'docs/swagger-ui.css']) {
+        const answer = await fetch(`${rest}/${asset}`);
+        await answer.arrayBuffer();
+        expect(answer.status, asset).toBe(200);
+      }
       const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       child.kill('SIGTERM');
       expect(await exit, stderr).toBe(0);

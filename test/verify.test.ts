@@ -39,6 +39,7 @@ describe('type-checking the emitted code', () => {
     const { files } = await seedOutput();
     expect([...files.keys()].filter(isStaticFile)).toEqual([
       'runtime/auth.ts',
+      'runtime/docs.ts',
       'runtime/env.ts',
       'runtime/formats/error.ts',
       'runtime/guard.ts',

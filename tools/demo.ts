@@ -183,7 +183,7 @@ async function main(args: string[]): Promise<void> {
   say();
   say(`  REST   ${rest}`);
   say(`  MCP    ${mcp}`);
-  say(`  Docs   ${rest}/openapi.json`);
+  say(`  Docs   ${rest}/docs/  (the OpenAPI document: ${rest}/openapi.json)`);
   say();
   say('Try it:');
   say();

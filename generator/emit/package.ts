@@ -22,6 +22,7 @@ const RUNTIME_DEPENDENCIES = {
   pino: '9.14.0',
   'prom-client': '15.1.3',
   protobufjs: '8.8.1',
+  'swagger-ui-dist': '5.35.0',
   undici: '7.30.2',
   yaml: '2.9.1',
 };
@@ -121,6 +122,9 @@ export function emitPackageJson(model: Capability, packages: Set<string>): strin
     },
     dependencies: dependenciesOf(packages),
     devDependencies: DEV_DEPENDENCIES,
+    // swagger-ui-dist (the docs page) depends on @scarf/scarf, whose install script reports the
+    // install to a third party unless the root package turns it off.
+    ...(packages.has('swagger-ui-dist') ? { scarfSettings: { enabled: false } } : {}),
   };
   return render('package.json.hbs', { document: jsonDocument(pkg) });
 }

@@ -66,11 +66,15 @@ export function runtimeModules(): Map<string, RuntimeModule> {
     const specifiers = [...source.matchAll(/^(?:import|export)\b[^;]*?\bfrom '([^']+)';$/gms)].map(
       (m) => m[1]!,
     );
+    // Packages whose files a module reads rather than imports (`createRequire(…).resolve('x/y')`).
+    const read = [...source.matchAll(/\.resolve\('([^'.][^']*)'\)/g)].map((m) => m[1]!);
     modules.set(name, {
       name,
       source,
       imports: specifiers.filter((s) => s.startsWith('.')).map((s) => resolveModule(name, s)),
-      packages: specifiers.filter((s) => !s.startsWith('.') && !s.startsWith('node:')).map(packageOf),
+      packages: [...specifiers, ...read]
+        .filter((s) => !s.startsWith('.') && !s.startsWith('node:'))
+        .map(packageOf),
       exports: [
         ...source.matchAll(
           /^export (?:async )?(?:function|class|const|let|interface|type) ([A-Za-z_$][\w$]*)/gm,

@@ -11,6 +11,7 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import { authorized, challenge, type InboundAuth } from './auth.js';
+import { DOCS_PATHS, docsPage } from './docs.js';
 import { FormatError } from './formats/error.js';
 import { hostRefusal, LOOPBACK_NAMES, nestsDeeperThan } from './guard.js';
 import { type Health, HEALTH_PATHS, healthAnswer, type RequestRecorder } from './health.js';
@@ -219,6 +220,15 @@ export function createRestApp(routes: RestRoute[], options: RestAppOptions): Fas
       });
   const served = servedOpenApi(app, options.openapi);
   app.get('/openapi.json', (request, reply) => reply.type('application/json').send(served(request)));
+  // The docs page, unless the spec exposes something under /docs itself.
+  if (!routes.some((r) => r.url === '/docs' || r.url.startsWith('/docs/'))) {
+    const docs = docsPage(served.title);
+    for (const path of DOCS_PATHS)
+      app.get(path, async (request, reply) => {
+        const answer = (await docs(request.routeOptions.url ?? path))!;
+        return reply.code(answer.status).headers(answer.headers).send(answer.body);
+      });
+  }
   // Location and Link headers that point at a consumed path some GET route exposes are
   // rewritten to that route (runtime/links.ts says when and how).
   const links = new LinkRewriter(routes.map((r) => r.upstream));
@@ -274,15 +284,20 @@ export function createRestApp(routes: RestRoute[], options: RestAppOptions): Fas
  * and port, or, when bound to every interface (0.0.0.0, ::), the Host the caller used. The text
  * is kept for the last address asked for.
  */
-function servedOpenApi(app: FastifyInstance, openapi: Buffer): (request: FastifyRequest) => string {
+function servedOpenApi(
+  app: FastifyInstance,
+  openapi: Buffer,
+): ((request: FastifyRequest) => string) & { title: string } {
   const document = JSON.parse(openapi.toString('utf8')) as Record<string, unknown>;
   let last: [url: string, text: string] | undefined;
-  return (request) => {
+  const serve = (request: FastifyRequest) => {
     const url = serverUrl(app, request);
     if (last?.[0] !== url)
       last = [url, JSON.stringify({ ...document, servers: [{ url, description: 'This server' }] })];
     return last[1];
   };
+  const title = (document.info as { title?: unknown } | undefined)?.title;
+  return Object.assign(serve, { title: typeof title === 'string' ? title : 'REST API' });
 }
 
 function serverUrl(app: FastifyInstance, request: FastifyRequest): string {
