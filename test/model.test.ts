@@ -799,3 +799,118 @@ describe('environment names', () => {
     expect(model.mcp[0]!.port).toBe(9090);
   });
 });
+
+describe('aggregates and ref', () => {
+  const consumes = petstore(`
+    - name: pet
+      path: /pets/{petId}
+      operations:
+      - name: getpet
+        method: GET
+      - name: deletepet
+        method: DELETE
+    - name: pets
+      path: /pets
+      operations:
+      - name: listpets
+        method: GET
+  `);
+  const aggregates = `
+    aggregates:
+    - label: Pets
+      namespace: pet-fns
+      functions:
+      - name: fetch-pet
+        description: Fetch one pet
+        semantics:
+          safe: true
+        inputParameters:
+        - name: petId
+          type: string
+          description: The pet
+        call: petstore.getpet
+        outputParameters:
+        - type: object
+          properties:
+            name:
+              type: string
+              mapping: $.name[?(@.x)]
+      - name: remove-pet
+        description: Remove a pet
+        semantics:
+          safe: false
+        call: petstore.deletepet
+  `;
+  const withAggregates = (exposes: string) =>
+    specText({ consumes, exposes, top: '' }).replace('  exposes:\n', `${block(aggregates, 2)}  exposes:\n`);
+
+  it("keeps a unit's own call over the function's, inheriting only its description and hints", () => {
+    const { model } = build(
+      withAggregates(`
+        - type: mcp
+          namespace: pets-mcp
+          port: 9090
+          tools:
+          - name: all-pets
+            ref: pet-fns.fetch-pet
+            call: petstore.listpets
+      `),
+    );
+    const t = tool(model, 'all-pets');
+    expect(t.call!.operation.name).toBe('listpets');
+    expect(t.description).toBe('Fetch one pet');
+    expect(t.inputs.map((i) => i.name)).toEqual(['petId']);
+    expect(t.output).toEqual({ kind: 'passthrough' });
+    expect(t.ref).toBe('pet-fns.fetch-pet');
+  });
+
+  it('names a REST operation after its function, and takes unset hints from the verb after semantics', () => {
+    const { model } = build(
+      withAggregates(`
+        - type: rest
+          namespace: pets-rest
+          port: 8080
+          resources:
+          - path: /pets/{petId}
+            operations:
+            - method: DELETE
+              ref: pet-fns.remove-pet
+        - type: mcp
+          namespace: pets-mcp
+          port: 9090
+          tools:
+          - ref: pet-fns.remove-pet
+      `),
+    );
+    const op = restOp(model, 'remove-pet');
+    expect([op.ident, op.description, op.call!.operation.name]).toEqual([
+      'removePet',
+      'Remove a pet',
+      'deletepet',
+    ]);
+    expect(op.inputs).toMatchObject([{ name: 'petId', in: 'path', required: true }]);
+    // safe: false says readOnly false; destructive and idempotent are DELETE's.
+    expect(tool(model, 'remove-pet').annotations).toEqual({
+      readOnlyHint: false,
+      destructiveHint: true,
+      idempotentHint: true,
+      openWorldHint: true,
+    });
+  });
+
+  it("locates a warning about the function's own fields in the function", () => {
+    const text = withAggregates(`
+      - type: mcp
+        namespace: pets-mcp
+        port: 9090
+        tools:
+        - name: one-pet
+          ref: pet-fns.fetch-pet
+    `);
+    const { diagnostics } = build(text);
+    // The tool has no outputParameters: the warning points at the function's.
+    const mapping = diagnostics.filter((d) => d.code === 'mapping');
+    expect(mapping.map((d) => d.line)).toEqual([lineOf(text, 'outputParameters:')]);
+    expect(lineOf(text, 'outputParameters:')).toBeLessThan(lineOf(text, 'exposes:'));
+  });
+});
