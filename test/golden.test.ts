@@ -192,6 +192,7 @@ const RUNTIME: Record<string, string[]> = {
   ],
   'fleet-aggregates': [
     'auth',
+    'docs',
     'env',
     'formats/error',
     'guard',
