@@ -9,13 +9,13 @@ export type Query = [name: string, value: unknown][];
 
 /** One request to an upstream API, relative to its base URL. */
 export interface UpstreamRequest {
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
   /** Path with every parameter already encoded, without the base path. */
   path: string;
   query?: Query;
   headers?: Record<string, unknown>;
   cookies?: Query;
-  /** A JSON value, or a string sent as it is with `contentType`. */
+  /** A JSON value, or a string or bytes sent as they are with `contentType`. */
   body?: unknown;
   contentType?: string;
 }
@@ -228,10 +228,11 @@ export class HttpApi {
     const cookies = (request.cookies ?? []).filter(([, v]) => v !== undefined && v !== null);
     if (cookies.length > 0)
       headers.cookie = cookies.map(([n, v]) => `${n}=${encodeURIComponent(String(v))}`).join('; ');
-    let body: string | undefined;
+    let body: string | Buffer | undefined;
     if (request.body !== undefined) {
       body =
-        typeof request.body === 'string' && request.contentType !== undefined
+        (typeof request.body === 'string' || Buffer.isBuffer(request.body)) &&
+        request.contentType !== undefined
           ? request.body
           : JSON.stringify(request.body, finiteNumbers);
       headers['content-type'] = request.contentType ?? 'application/json';

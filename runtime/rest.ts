@@ -97,6 +97,25 @@ export interface RestAppOptions {
   health?: Health;
   /** Counts and times every request, and keeps its trace, for the control adapter. */
   telemetry?: RequestRecorder;
+  /** Routes served beside the table (forward resources, runtime/forward.ts). */
+  extensions?: RestExtension[];
+}
+
+/** How an extension's routes answer: as the table's routes do. */
+export interface RestAnswers {
+  /** The upstream's status, relayed headers and body bytes, unchanged. */
+  relay(reply: FastifyReply, res: ApiResponse): FastifyReply;
+  /** A 400 of the proxy's own. */
+  refuse(reply: FastifyReply, message: string): FastifyReply;
+  /** Aborted when the caller goes away before the answer. */
+  signal(reply: FastifyReply): AbortSignal;
+}
+
+/** Routes a module adds to the app beside the table, and the URL prefixes it serves whole. */
+export interface RestExtension {
+  /** No 405 is answered on a table route under these prefixes: other methods are the extension's. */
+  prefixes: readonly string[];
+  register(app: FastifyInstance, answers: RestAnswers): void;
 }
 
 /** An error of the proxy's own, answered with its status and message. */
@@ -270,7 +289,17 @@ export function createRestApp(routes: RestRoute[], options: RestAppOptions): Fas
       },
     });
   }
+  const extensions = options.extensions ?? [];
+  const answers: RestAnswers = {
+    relay: (reply, res) => relay(reply, res),
+    refuse: (reply, message) => fail(reply, 400, { error: 'bad_request', message }),
+    signal: callerSignal,
+  };
+  for (const extension of extensions) extension.register(app, answers);
+  const taken = extensions.flatMap((e) => e.prefixes);
   for (const [url, methods] of methodsByUrl) {
+    // Other methods under a forward resource are forwarded, not refused.
+    if (taken.some((prefix) => url.startsWith(prefix))) continue;
     const allowed = methods.includes('GET') ? [...methods, 'HEAD'] : methods;
     const others = ROUTE_METHODS.filter((m) => !allowed.includes(m));
     app.route({ method: others, url, handler: methodNotAllowed(allowed.join(', ')) });

@@ -1075,3 +1075,34 @@ describe('--strict', () => {
     expect(diagnostics.every((d) => d.severity === 'error')).toBe(true);
   });
 });
+
+describe('forward resources', () => {
+  const forwardRest = (forward: string, path = '/proxy/{{path}}') =>
+    `${REST}- path: ${path}\n  forward:\n${block(forward, 4)}`;
+
+  it('accepts a forward to a consumed namespace, with no warning', () => {
+    const r = run(specText({ rest: forwardRest('targetNamespace: petstore\ntrustedHeaders: [X-Trace]') }));
+    expect(r.report.diagnostics).toEqual([]);
+    expect(r.validation.skipped).toEqual(new Set());
+  });
+
+  it('skips a forward to an unknown namespace at its value, with did you mean', () => {
+    const text = specText({ rest: forwardRest('targetNamespace: petstor') });
+    const r = run(text);
+    const [d] = withCode(r, 'forward');
+    expect(d!.message).toMatch(/names no consumed API; the forward is left out; did you mean "petstore"\?/);
+    const line = lineOf(text, 'targetNamespace: petstor');
+    expect([d!.line, d!.col]).toEqual([line, colOf(text, line, 'petstor')]);
+    expect(r.validation.skipped).toEqual(new Set(['exposes/0/resources/2']));
+  });
+
+  it('skips a forward whose path has no trailing placeholder, or bad trusted headers', () => {
+    const path = run(specText({ rest: forwardRest('targetNamespace: petstore', '/proxy/{{path}}/x') }));
+    expect(withCode(path, 'forward')[0]!.message).toMatch(/must end in one placeholder/);
+    const headers = run(
+      specText({ rest: forwardRest('targetNamespace: petstore\ntrustedHeaders: ["bad header"]') }),
+    );
+    expect(withCode(headers, 'forward')[0]!.message).toMatch(/trustedHeaders must be a list of header names/);
+    expect(headers.validation.skipped).toEqual(new Set(['exposes/0/resources/2']));
+  });
+});

@@ -1,7 +1,14 @@
 // Emits openapi.json: an OpenAPI 3.1 description of each REST adapter. Equivalent templated
 // paths are already merged in the model, so every path item is unique (Spectral `path-params`).
 import { actionSummary } from '../model/actions.js';
-import type { Capability, ExposedInput, OutputShape, RestAdapter, RestOperation } from '../model/types.js';
+import type {
+  Capability,
+  ExposedInput,
+  OutputShape,
+  RestAdapter,
+  RestForward,
+  RestOperation,
+} from '../model/types.js';
 import { jsonDocument } from './escape.js';
 import { render } from './render.js';
 
@@ -33,6 +40,7 @@ function document(model: Capability, adapter: RestAdapter): object {
     for (const op of path.operations) item[op.method.toLowerCase()] = operation(adapter, op, operationIds);
     paths[path.template] = item;
   }
+  for (const forward of adapter.forwards) forwardItem(adapter, forward, paths, operationIds);
   return {
     openapi: '3.1.0',
     info: {
@@ -65,6 +73,53 @@ function document(model: Capability, adapter: RestAdapter): object {
       },
     },
   };
+}
+
+const FORWARDED = ['get', 'post', 'put', 'patch', 'delete'] as const;
+
+/**
+ * A forward resource: every method its operations do not take is relayed to the target API. The
+ * placeholder holds the rest of the path, slashes included.
+ */
+function forwardItem(
+  adapter: RestAdapter,
+  forward: RestForward,
+  paths: Record<string, object>,
+  ids: Set<string>,
+): void {
+  const item = (paths[forward.template] ??= {}) as Record<string, unknown>;
+  item.parameters ??= [
+    {
+      name: forward.placeholder,
+      in: 'path',
+      required: true,
+      description: `The path below ${forward.prefix} sent to "${forward.api.namespace}" (it may hold slashes; dot segments and encoded separators are refused).`,
+      schema: { type: 'string' },
+    },
+  ];
+  for (const method of FORWARDED) {
+    if (item[method] !== undefined) continue;
+    let id = `forward-${forward.api.namespace}-${method}`.replace(/[^A-Za-z0-9_-]/g, '-');
+    for (let n = 2; ids.has(id); n++) id = `forward-${forward.api.namespace}-${method}-${n}`;
+    ids.add(id);
+    item[method] = {
+      operationId: id,
+      summary: `Forwarded to "${forward.api.namespace}"`,
+      description: `${forward.description ? `${forward.description}\n\n` : ''}Sent to the base URL of "${forward.api.namespace}" with the same method, body and query, its credentials applied${forward.trustedHeaders.length > 0 ? `, and only these request headers copied: ${forward.trustedHeaders.join(', ')}` : ', and no request header copied'}. The answer is relayed unchanged.`,
+      tags: [adapter.namespace],
+      ...(method === 'get' || method === 'delete'
+        ? {}
+        : { requestBody: { required: false, content: { '*/*': { schema: {} } } } }),
+      responses: {
+        '2XX': { description: `The answer of "${forward.api.namespace}", relayed unchanged.` },
+        default: { description: `An error answer of "${forward.api.namespace}", relayed unchanged.` },
+        '400': {
+          description: 'A path that would leave the target base URL (dot segments, encoded separators).',
+          content: { 'application/json': { schema: ERROR_REF } },
+        },
+      },
+    };
+  }
 }
 
 function operation(adapter: RestAdapter, op: RestOperation, ids: Set<string>): object {

@@ -40,6 +40,7 @@ export function emitRest(model: Capability, runtime: Set<string>): string {
         'type RestRequest',
         'type RestRoute',
         ...(model.control ? ['type Telemetry'] : []),
+        ...(model.rest.some((a) => a.forwards.length > 0) ? ['forwardRoutes'] : []),
       ],
       runtime,
     ),
@@ -47,14 +48,33 @@ export function emitRest(model: Capability, runtime: Set<string>): string {
   });
 }
 
-const clientsOf = (model: Capability, adapter: RestAdapter) =>
-  clientsCalled(
+/** The clients an adapter's routes call, and those its forward resources send to. */
+const clientsOf = (model: Capability, adapter: RestAdapter) => {
+  const called = clientsCalled(
     model,
     adapter.paths.flatMap((p) => p.operations.flatMap(callsOf)),
   );
+  const forwarded = new Set(adapter.forwards.map((f) => f.api));
+  return model.apis.filter((a) => called.includes(a) || forwarded.has(a));
+};
+
+/** The `extensions` option of createRestApp: each resource's prefix, target connection and headers. */
+function forwardsExpr(adapter: RestAdapter): Code | undefined {
+  if (adapter.forwards.length === 0) return undefined;
+  const entries = adapter.forwards.map(
+    (f) =>
+      code`{ prefix: ${lit(f.prefix)}, http: options.clients.${ident(f.api.ident)}.http, trustedHeaders: ${lit(f.trustedHeaders)} }`,
+  );
+  return code`[forwardRoutes([${join(entries, ', ')}])]`;
+}
 
 function adapterView(model: Capability, adapter: RestAdapter) {
   const clients = clientsOf(model, adapter);
+  // The routes destructure only the clients they call; forwards take theirs from the options.
+  const called = clientsCalled(
+    model,
+    adapter.paths.flatMap((p) => p.operations.flatMap(callsOf)),
+  );
   return {
     doc: doc(adapter.description ?? `REST adapter "${adapter.namespace}".`),
     namespace: lit(adapter.namespace),
@@ -64,11 +84,12 @@ function adapterView(model: Capability, adapter: RestAdapter) {
     optionsName: ident(adapter.optionsName),
     clientsName: ident(adapter.clientsName),
     clientsType: clientsType(clients),
-    hasClients: clients.length > 0,
-    clientNames: new Code(clients.map((c) => c.ident).join(', ')),
+    hasClients: called.length > 0,
+    clientNames: new Code(called.map((c) => c.ident).join(', ')),
     openapiFile: lit(adapter.openapiFile),
     openapiConst: ident(adapter.openapiConst),
     routes: adapter.paths.flatMap((path) => path.operations.map((op) => route(path, op))),
+    forwards: forwardsExpr(adapter),
   };
 }
 

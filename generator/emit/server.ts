@@ -2,7 +2,7 @@
 // own port (or MCP on stdio), with graceful shutdown.
 import { basename } from 'node:path';
 import { callsOf } from '../model/actions.js';
-import type { Auth, CallBinding, Capability } from '../model/types.js';
+import type { Auth, CallBinding, Capability, ConsumedApi } from '../model/types.js';
 import { Code, code, ident, join, lit } from './escape.js';
 import { type PartResolver, templateExpr } from './expr.js';
 import { render } from './render.js';
@@ -29,9 +29,11 @@ export function emitServer(model: Capability, runtime: Set<string>): string {
     (api) =>
       code`const ${ident(api.ident)} = ${ident(api.factoryName)}({ env });\nclientClosers.push(() => ${ident(api.ident)}.close());`,
   );
-  const clientsOf = (calls: CallBinding[]) =>
+  const clientsOf = (calls: CallBinding[], forwarded: ConsumedApi[] = []) =>
     code`{ ${join(
-      model.apis.filter((a) => calls.some((c) => c.api === a)).map((a) => ident(a.ident)),
+      model.apis
+        .filter((a) => calls.some((c) => c.api === a) || forwarded.includes(a))
+        .map((a) => ident(a.ident)),
       ', ',
     )} }`;
   const control = model.control;
@@ -44,7 +46,10 @@ export function emitServer(model: Capability, runtime: Set<string>): string {
   urls[${lit(a.namespace)}] = urlOf(${app}.server, host ?? ${lit(a.address)});
   state.listening(portOf(${app}.server));`;
     return code`if (listenHttp) {
-  const ${app} = ${ident(a.factoryName)}({ clients: ${clientsOf(calls)}, bodyLimit, auth: ${authExpr(a.auth, a.namespace)}, allowedHosts: allowedHostsFor(env, host ?? ${lit(a.address)}), maxJsonDepth, health${telemetry} });
+  const ${app} = ${ident(a.factoryName)}({ clients: ${clientsOf(
+    calls,
+    a.forwards.map((f) => f.api),
+  )}, bodyLimit, auth: ${authExpr(a.auth, a.namespace)}, allowedHosts: allowedHostsFor(env, host ?? ${lit(a.address)}), maxJsonDepth, health${telemetry} });
   closers.push(() => ${app}.close());
   const state = health.adapter('rest', ${lit(a.namespace)});
   ${

@@ -119,7 +119,9 @@ export function buildModel(
     .filter(([a]) => a.type === 'skill')
     .map(([adapter, i]) => buildSkillAdapter(adapter, i, ctx, modes));
   const operations = apis.reduce((n, a) => n + a.operations.length, 0);
-  const exposed = rest.reduce((n, a) => n + a.paths.length, 0) + mcp.reduce((n, a) => n + a.tools.length, 0);
+  const exposed =
+    rest.reduce((n, a) => n + a.paths.length + a.forwards.length, 0) +
+    mcp.reduce((n, a) => n + a.tools.length, 0);
   if (operations === 0 && exposed === 0 && skill.length === 0) {
     report.error(
       'nothing-to-generate',
@@ -162,7 +164,7 @@ export function buildModel(
     description: strAt(info.description),
     specFile: spec.file,
     apis,
-    rest: rest.filter((a) => a.paths.length > 0),
+    rest: rest.filter((a) => a.paths.length > 0 || a.forwards.length > 0),
     mcp: mcp.filter((a) => a.tools.length > 0),
     skill,
     ...(control ? { control } : {}),

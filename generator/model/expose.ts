@@ -4,6 +4,7 @@ import type { Reporter } from '../diagnostics.js';
 import type { PathKey } from '../load.js';
 import { inline } from '../openapi/inline.js';
 import { type AggregateFunction, isObj, listAt, type Obj, objAt, objects, strAt } from '../raw.js';
+import { forwardShape } from '../validate/semantic.js';
 import { isSkipped, unitKey } from '../validate/units.js';
 import { callsOf, passesThrough } from './actions.js';
 import { scopeOf, type UnitSource, unitSource } from './aggregates.js';
@@ -28,6 +29,7 @@ import type {
   OutputShape,
   PathPart,
   RestAdapter,
+  RestForward,
   RestOperation,
   RestPath,
   ToolAnnotations,
@@ -66,8 +68,26 @@ export function buildRestAdapter(
   const scope = scopeFor(ctx, namespace, 'rest');
   const byShape = new Map<string, PathDraft>();
   const idents = new NameTable();
+  const forwards: RestForward[] = [];
   for (const [resource, r] of objects(adapter.resources)) {
     if (isSkipped(ctx.skipped, unitKey([...at, 'resources', r]))) continue;
+    const forward = objAt(resource.forward);
+    const forwardAt = forwardShape(String(resource.path));
+    const target = ctx.apis.find((a) => a.namespace === strAt(forward.targetNamespace));
+    if (
+      resource.forward !== undefined &&
+      forwardAt &&
+      target &&
+      !ctx.skipped.has(unitKey([...at, 'resources', r, 'forward']))
+    )
+      forwards.push({
+        ...forwardAt,
+        template: String(resource.path).replace(/\{\{\s*([^{}]+?)\s*\}\}/g, '{$1}'),
+        api: target,
+        trustedHeaders: listAt(forward.trustedHeaders).map(String),
+        description: strAt(resource.description),
+        origin: ctx.report.position([...at, 'resources', r, 'forward']),
+      });
     let rawPath = String(resource.path);
     if (/[?#]/.test(rawPath)) {
       ctx.report.warn(
@@ -151,6 +171,7 @@ export function buildRestAdapter(
     description: strAt(adapter.description),
     auth: readAuth(adapter, at, ctx.report, ctx.secretScope).auth,
     paths,
+    forwards,
     openapiFile: restCount > 1 ? `openapi.${namespace}.json` : 'openapi.json',
   };
 }

@@ -306,8 +306,26 @@ export interface RestAdapter {
   /** Credentials callers must present; absent means the adapter is open. */
   auth?: Auth;
   paths: RestPath[];
+  /** Forward (proxy) resources: what no operation matches under each goes to a consumed API. */
+  forwards: RestForward[];
   /** Emitted file name of the OpenAPI document. */
   openapiFile: string;
+}
+
+/** `resources[].forward`: requests under `prefix` that no operation matched go to `api`. */
+export interface RestForward {
+  /** The literal part of the resource path before its trailing placeholder: `/notion/`. */
+  prefix: string;
+  /** The resource path as written, with its placeholder: `/notion/{path}`. */
+  template: string;
+  /** The placeholder's name (`path`). */
+  placeholder: string;
+  /** The target consumed API: its client is `api.ident`. */
+  api: ConsumedApi;
+  /** Request headers copied to the target; no other is. */
+  trustedHeaders: string[];
+  description?: string;
+  origin: Origin;
 }
 
 export interface ToolAnnotations {

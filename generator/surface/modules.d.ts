@@ -45,6 +45,9 @@ declare module 'fastify' {
   export interface FastifyRequest {
     readonly [surfaceBrand]: 'FastifyRequest';
   }
+  export interface FastifyReply {
+    readonly [surfaceBrand]: 'FastifyReply';
+  }
   export interface FastifyListenOptions {
     port?: number;
     host?: string;

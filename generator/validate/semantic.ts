@@ -641,6 +641,83 @@ function checkMcpPrompts(adapter: Obj, at: PathKey[], report: Reporter, skipped:
   }
 }
 
+/**
+ * A forward resource's path: a literal prefix ending in `/`, then one placeholder that takes the
+ * rest of the path (`/notion/{{path}}` → `/notion/`, `path`); undefined for any other shape.
+ */
+export function forwardShape(path: string): { prefix: string; placeholder: string } | undefined {
+  const m = /^(\/(?:[^{}?#]*\/)?)\{\{?\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*\}?\}$/.exec(path);
+  return m ? { prefix: m[1]!, placeholder: m[2]! } : undefined;
+}
+
+/** Header names as RFC 9110 tokens. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * `forward {targetNamespace, trustedHeaders}`: the target is a consumes namespace, the path ends
+ * in the placeholder that carries the forwarded path, and trusted headers are header names. A
+ * defect is reported at its key and leaves the forward out.
+ */
+function checkForward(
+  resource: Obj,
+  at: PathKey[],
+  report: Reporter,
+  index: CallIndex,
+  unit: string,
+): boolean {
+  const explains = { explains: unit };
+  const forward = resource.forward;
+  if (!isObj(forward)) {
+    report.warn(
+      'forward',
+      'forward must be an object {targetNamespace, trustedHeaders}; it is ignored',
+      [...at, 'forward'],
+      undefined,
+      explains,
+    );
+    return false;
+  }
+  const target = strAt(forward.targetNamespace);
+  if (target === undefined || !index.has(target)) {
+    report.warn(
+      'forward',
+      `forward.targetNamespace ${JSON.stringify(forward.targetNamespace ?? null)} names no consumed API; the forward is left out${didYouMean(target ?? '', [...index.keys()])}`,
+      [...at, 'forward', ...(target === undefined ? [] : ['targetNamespace'])],
+      target === undefined ? 'key' : 'value',
+      explains,
+    );
+    return false;
+  }
+  if (!forwardShape(String(resource.path))) {
+    report.warn(
+      'forward',
+      `a forward resource's path must end in one placeholder that takes the rest of the path (\`/proxy/{path}\`), not ${JSON.stringify(resource.path)}; the forward is left out`,
+      [...at, 'path'],
+      'value',
+      explains,
+    );
+    return false;
+  }
+  const trusted = forward.trustedHeaders;
+  if (trusted !== undefined) {
+    const list = Array.isArray(trusted) ? trusted : [];
+    const bad = Array.isArray(trusted)
+      ? list.findIndex((h) => typeof h !== 'string' || !HEADER_NAME.test(h))
+      : 0;
+    if (bad >= 0) {
+      report.warn(
+        'forward',
+        'forward.trustedHeaders must be a list of header names; the forward is left out',
+        [...at, 'forward', 'trustedHeaders', ...(Array.isArray(trusted) ? [bad] : [])],
+        'value',
+        explains,
+      );
+      return false;
+    }
+  }
+  return true;
+}
+
 function checkRestOperations(
   adapter: Obj,
   at: PathKey[],
@@ -658,14 +735,13 @@ function checkRestOperations(
     const shape = String(resource.path)
       .replace(/[?#].*$/, '')
       .replace(/\{\{?[^}]*\}?\}/g, '{}');
-    if (resource.forward !== undefined && resource.operations === undefined) {
-      skip(report, skipped, resourceUnit, 'unsupported', 'unsupported: forward (proxy) resources', [
-        ...at,
-        'resources',
-        r,
-        'forward',
-      ]);
-      continue;
+    if (resource.forward !== undefined) {
+      // Without its forward, a resource that has operations still serves them.
+      const forwardUnit = resource.operations === undefined ? resourceUnit : `${resourceUnit}/forward`;
+      if (!checkForward(resource, [...at, 'resources', r], report, index, forwardUnit)) {
+        skipped.add(forwardUnit);
+        if (resource.operations === undefined) continue;
+      }
     }
     for (const [op, o] of objects(resource.operations)) {
       const opUnit = `${resourceUnit}/operations/${o}`;
