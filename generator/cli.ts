@@ -1,4 +1,3 @@
-#!/usr/bin/env -S npx tsx
 // The command line: `capgen [validate] [--out DIR] [--check] [--strict] [--watch] SPEC...`.
 // `run` takes its streams and environment as arguments so tests can drive it in-process; the
 // bottom of the file runs it when this module is the program.
@@ -483,7 +482,8 @@ function isMain(): boolean {
   }
 }
 
-if (isMain()) {
+/** Runs the command line as this process: its arguments, streams, signals and exit code. */
+export function runAsProgram(): void {
   const controller = new AbortController();
   // Only --watch runs until stopped; any other run keeps the default (immediate) signal handling.
   if (process.argv.includes('--watch'))
@@ -507,6 +507,9 @@ if (isMain()) {
     },
   );
 }
+
+// Run with tsx (`node --import tsx generator/cli.ts`); the usual entry is generator/capgen.mjs.
+if (isMain()) runAsProgram();
 
 /** Why a file given on the command line cannot be read, or undefined when it can. */
 function unreadable(file: string): string | undefined {

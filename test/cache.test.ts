@@ -2,7 +2,8 @@
 // run with nothing changed replays the first run's diagnostics and leaves the folder alone, and
 // every kind of change (the spec, an OpenAPI input, an output file, a deleted output, --strict,
 // --no-cache) makes a real run that restores the output.
-import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { cpSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, scratchFolders } from './support/cli.js';
@@ -135,5 +136,48 @@ paths:
     });
     expect(code, stderr).toBe(0);
     expect(stderr).toContain('capgen: wrote');
+  });
+});
+
+// The executable runs a compiled copy of generator/ (generator/capgen.mjs). A copy of capgen with
+// node_modules linked in shows that an edit to a generator source reaches the very next run, both
+// through the compiled copy and through the generation cache, whose key covers generator/ too.
+describe('the compiled generator', () => {
+  const copy = scratch('capgen-copy');
+  for (const part of ['generator', 'runtime', 'templates', 'package.json', 'package-lock.json'])
+    cpSync(join(ROOT, part), join(copy, part), { recursive: true });
+  symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
+  const out = join(copy, 'out');
+  const spawnCopy = () =>
+    new Promise<{ code: number; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [join(copy, 'generator/capgen.mjs'), '--out', out, join(ROOT, 'specs/instance-images.yaml')],
+        { cwd: copy, env: { ...process.env, CAPGEN_CACHE_DIR: join(copy, 'cache') } },
+        (err, _stdout, stderr) => resolve({ code: err ? 1 : 0, stderr }),
+      );
+    });
+
+  it('picks up an edited generator source on the next run', async () => {
+    const first = await spawnCopy();
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toContain('capgen: wrote');
+    expect((await spawnCopy()).stderr).toContain(HIT);
+    // The runtime copies' banner line, edited in the copy's TypeScript source.
+    const copied = () => readFileSync(join(out, 'instance-images/runtime/http.ts'), 'utf8');
+    expect(copied()).toMatch(/^\/\/ Copied from capgen /);
+    const source = join(copy, 'generator/emit/runtime.ts');
+    writeFileSync(
+      source,
+      edit(
+        readFileSync(source, 'utf8'),
+        /`\/\/ Copied from capgen /,
+        () => '`// Copied by an edited capgen ',
+      ),
+    );
+    const edited = await spawnCopy();
+    expect(edited.code, edited.stderr).toBe(0);
+    expect(edited.stderr).toContain('capgen: wrote');
+    expect(copied()).toMatch(/^\/\/ Copied by an edited capgen /);
   });
 });

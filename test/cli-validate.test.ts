@@ -337,7 +337,7 @@ describe('--watch (the real process)', () => {
     const file = spec();
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', join(ROOT, 'generator/cli.ts'), 'validate', '--watch', '--out', out, file],
+      [join(ROOT, 'generator/capgen.mjs'), 'validate', '--watch', '--out', out, file],
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stderr = '';

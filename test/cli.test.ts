@@ -17,12 +17,12 @@ const scratch = scratchFolders();
 
 type Run = CliRun;
 
-/** The executable, as a user runs it: a child process. */
+/** The executable, as a user runs it (`npm run gen`, the package's bin): a child process. */
 function spawnCli(...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', join(ROOT, 'generator/cli.ts'), ...args],
+      [join(ROOT, 'generator/capgen.mjs'), ...args],
       { cwd: ROOT, maxBuffer: 64 << 20 },
       (err, stdout, stderr) => {
         resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
