@@ -110,10 +110,12 @@ ${ports.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=30s;`).jo
       proxy_pass http://replicas;
       proxy_set_header Host $http_host;
       proxy_set_header X-Request-Id $request_id;
-      # A request is passed to the next replica on a connection error or a timeout. nginx never
-      # does so for POST, PATCH or LOCK once the request was sent (non_idempotent is not set), so
-      # a write reaches at most one replica; a refused connection sent nothing and is retried.
-      proxy_next_upstream error timeout;
+      # A request is passed to the next replica on a connection error, a timeout, or a 503: a
+      # draining replica answers 503 to a request that arrives after its SIGTERM on a connection it
+      # had already accepted (Fastify's return503OnClosing). nginx never passes on a POST, PATCH
+      # or LOCK once the request was sent (non_idempotent is not set), so a write reaches at most
+      # one replica; a refused connection sent nothing and is retried for every method.
+      proxy_next_upstream error timeout http_503;
       proxy_next_upstream_tries 3;
     }
   }
