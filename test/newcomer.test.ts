@@ -184,6 +184,11 @@ describe('the README, from a fresh clone to a server from your own spec', () => 
       const res = await fetch(`${built.urls['todos-rest']}/todos/2`);
       expect(res.status).toBe(200);
       expect(((await res.json()) as { title: string }).title).toBe('quis ut nam facilis');
+      // The docs page the README points at, from the built package's own node_modules.
+      expect(SECTION).toContain('http://127.0.0.1:8081/docs/');
+      const docs = await fetch(`${built.urls['todos-rest']}/docs/`);
+      expect(docs.status).toBe(200);
+      expect(await docs.text()).toContain('swagger-ui-bundle.js');
     } finally {
       await stop(built.child);
     }
