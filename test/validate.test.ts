@@ -638,6 +638,30 @@ describe('unsupported features', () => {
       expect(r.validation.skipped).toEqual(new Set());
     });
 
+    it("lets a skill list a ref-only tool by the function's name", () => {
+      const text = specText({
+        tools: TOOLS.replace(
+          '- name: get-pet\n  description: Get a pet\n  call: petstore.getpet',
+          '- ref: pet-functions.fetch-pet',
+        ),
+        aggregates: AGGREGATES,
+        moreExposes: `- type: skill
+  namespace: pets-skills
+  port: 7070
+  skills:
+  - name: pet-care
+    description: Look after pets
+    tools:
+    - name: fetch
+      description: Fetch one pet
+      from: {sourceNamespace: pets-mcp, action: fetch-pet}
+`,
+      });
+      const r = run(text);
+      expect(r.report.diagnostics).toEqual([]);
+      expect(r.validation.skipped).toEqual(new Set());
+    });
+
     it('skips a tool with neither a name nor a ref', () => {
       const text = specText({ tools: TOOLS.replace('- name: get-pet\n  description', '- description') });
       const r = run(text);
