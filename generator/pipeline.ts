@@ -92,6 +92,12 @@ async function generateSpec(written: LoadedSpec, options: GenerateOptions): Prom
       spec.file,
       ...(spec.sources?.keys() ?? []),
       ...[...(docs?.values() ?? [])].flatMap((d) => d.all.map((f) => f.file)),
+      // Avro and Protobuf schema files, embedded in client.ts.
+      ...model.apis.flatMap((a) =>
+        a.operations.flatMap((op) =>
+          op.format?.kind === 'avro' || op.format?.kind === 'protobuf' ? [op.format.file] : [],
+        ),
+      ),
     ]),
   ];
   if (options.validateOnly)

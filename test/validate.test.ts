@@ -962,7 +962,7 @@ prompts:
   });
 
   it('accepts the converted formats and skips an operation whose outputRawFormat it cannot convert', () => {
-    for (const format of ['xml', 'csv', 'tsv', 'psv', 'yaml', 'html', 'markdown']) {
+    for (const format of ['xml', 'csv', 'tsv', 'psv', 'yaml', 'html', 'markdown', 'text']) {
       const ok = RESOURCES.replace(
         'description: Get a pet\n',
         `description: Get a pet\n    outputRawFormat: ${format}\n`,
@@ -971,17 +971,17 @@ prompts:
     }
     const resources = RESOURCES.replace(
       'description: Get a pet\n',
-      'description: Get a pet\n    outputRawFormat: avro\n',
+      'description: Get a pet\n    outputRawFormat: binary\n',
     );
     expect(resources).not.toBe(RESOURCES);
     const text = specText({ resources });
     const r = run(text);
     const [d] = unsupported(r);
     expect(d!.message).toBe(
-      'unsupported: outputRawFormat avro; capgen converts json, xml, yaml, csv, tsv, psv, html, markdown',
+      'unsupported: outputRawFormat binary; capgen converts json, xml, yaml, csv, tsv, psv, html, markdown, text, avro, protobuf',
     );
-    const line = lineOf(text, 'outputRawFormat: avro');
-    expect({ line: d!.line, col: d!.col }).toEqual({ line, col: colOf(text, line, 'avro') });
+    const line = lineOf(text, 'outputRawFormat: binary');
+    expect({ line: d!.line, col: d!.col }).toEqual({ line, col: colOf(text, line, 'binary') });
     expect(r.validation.skipped.has('consumes/0/resources/1/operations/0')).toBe(true);
     // Callers of the skipped operation are skipped too.
     expect(withCode(r, 'call-unresolved')).toHaveLength(2);
@@ -1128,5 +1128,35 @@ describe('forward resources', () => {
     );
     expect(withCode(headers, 'forward')[0]!.message).toMatch(/trustedHeaders must be a list of header names/);
     expect(headers.validation.skipped).toEqual(new Set(['exposes/0/resources/2']));
+  });
+});
+
+describe('formats that need a schema file', () => {
+  it('skips an avro operation without outputSchema, located at its format, and its callers', () => {
+    const text = specText({
+      resources: RESOURCES.replace(
+        '    description: List pets\n',
+        '    description: List pets\n    outputRawFormat: avro\n',
+      ),
+    });
+    const r = run(text);
+    const [d] = withCode(r, 'format-schema');
+    expect(d!.message).toBe(
+      'outputRawFormat avro needs `outputSchema` naming its schema file (.avsc); the operation is skipped',
+    );
+    expect(d!.line).toBe(lineOf(text, 'outputRawFormat: avro'));
+    expect(r.validation.skipped).toContain('consumes/0/resources/0/operations/0');
+  });
+
+  it('skips a protobuf operation whose schema file cannot be read', () => {
+    const text = specText({
+      resources: RESOURCES.replace(
+        '    description: List pets\n',
+        '    description: List pets\n    outputRawFormat: protobuf\n    outputSchema: missing.proto\n',
+      ),
+    });
+    const [d] = withCode(run(text), 'format-schema');
+    expect(d!.message).toMatch(/^the protobuf schema file "missing.proto" cannot be read/);
+    expect(d!.line).toBe(lineOf(text, 'outputSchema: missing.proto'));
   });
 });

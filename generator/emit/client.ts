@@ -31,8 +31,9 @@ export function emitClient(model: Capability, runtime: Set<string>): string {
     retryAfterEnv: lit(api.retryAfterEnv),
   }));
   // Import only the helpers the methods use, so the file reads like hand-written code.
+  const decoders = schemaDecoders(model);
   const imports = [
-    ...symbolsUsed(apis.flatMap((a) => [...a.methods, a.credentials, a.secrets])),
+    ...symbolsUsed([...decoders, ...apis.flatMap((a) => [...a.methods, a.credentials, a.secrets])]),
     'HttpApi',
     'intFrom',
     'requireEnv',
@@ -45,6 +46,7 @@ export function emitClient(model: Capability, runtime: Set<string>): string {
   return render('client.ts.hbs', {
     source: basename(model.specFile),
     schemaTypes: schemaDeclarations(model.schemas),
+    decoders,
     apis,
     imports: runtimeImports(imports, runtime),
   });
@@ -130,7 +132,32 @@ function decoder(format: ResponseFormat): Code {
       return format.selector === undefined
         ? runtimeSymbol('fromHtml')
         : code`(raw) => ${runtimeSymbol('fromHtml')}(raw, ${lit(format.selector)})`;
+    case 'text':
+      return new Code("(raw) => raw.toString('utf8')");
+    case 'avro':
+    case 'protobuf':
+      return new Code(format.decoder);
   }
+}
+
+/** The Avro and Protobuf decoders, built once per operation from the schema embedded here. */
+function schemaDecoders(model: Capability): Code[] {
+  return model.apis.flatMap((api) =>
+    api.operations.flatMap((op) => {
+      const format = op.format;
+      if (format?.kind === 'avro')
+        return [
+          code`${doc(`Decodes \`${op.name}\` answers with ${basename(format.file)}.`)}
+const ${ident(format.decoder)} = ${runtimeSymbol('avroDecoder')}(${lit(format.schema)});`,
+        ];
+      if (format?.kind === 'protobuf')
+        return [
+          code`${doc(`Decodes \`${op.name}\` answers with ${basename(format.file)} (its first message).`)}
+const ${ident(format.decoder)} = ${runtimeSymbol('protobufDecoder')}(${lit(format.schema)});`,
+        ];
+      return [];
+    }),
+  );
 }
 
 function pathText(op: ConsumedOperation): string {

@@ -85,6 +85,7 @@ export function buildModel(
     byUnit,
     openapi,
     schemas,
+    specFile: spec.file,
   });
   const ctx: ExposeContext = {
     report,

@@ -1,6 +1,7 @@
 // The consumed side of the model: one ConsumedApi per `consumes` entry, with parameters
 // normalised (types, locations, implicit path parameters) and auth resolved to templates.
 import type { Reporter } from '../diagnostics.js';
+import { readFormatSchema } from '../format-schema.js';
 import type { PathKey } from '../load.js';
 import type { DocumentSet } from '../openapi/document.js';
 import { isObj, type Obj, objects, strAt } from '../raw.js';
@@ -47,6 +48,8 @@ export interface ConsumesContext {
   openapi?: ReadonlyMap<string, DocumentSet>;
   /** Filled in with `--openapi`: the named schemas the typed operations use, by type name. */
   schemas?: Map<string, JsonSchema>;
+  /** The spec file, which Avro and Protobuf schema paths are relative to. */
+  specFile: string;
 }
 
 /** Where each parameter was declared (only recorded with `--openapi`, for conflict warnings). */
@@ -130,6 +133,8 @@ function buildApi(
         types.take(`${pascal(ident)}Params`),
         ctx,
       );
+      if (operation.format?.kind === 'avro' || operation.format?.kind === 'protobuf')
+        operation.format.decoder = idents.take(camel(`${namespace} ${ident} decoder`));
       operations.push(operation);
       located.push({ op: operation, at: [...at, 'resources', r, 'operations', o] });
       built.push([unit, operation]);
@@ -380,7 +385,7 @@ function buildOperation(
         withOnly: true,
       });
   }
-  const format = responseFormat(op.outputRawFormat, op.outputSchema);
+  const format = responseFormat(op.outputRawFormat, op.outputSchema, ctx.specFile);
   // Named `$` outputParameters project the answer when the operation is a step (naftiko.md §3).
   const projection = objects(op.outputParameters).flatMap(([p]) => {
     const path = strAt(p.value) ?? strAt(p.mapping);
@@ -405,9 +410,19 @@ function buildOperation(
 const SEPARATORS = { csv: ',', tsv: '\t', psv: '|' } as const;
 
 /** The conversion a non-JSON `outputRawFormat` needs; JSON (or none) needs none. */
-function responseFormat(raw: unknown, outputSchema: unknown): ResponseFormat | undefined {
+function responseFormat(raw: unknown, outputSchema: unknown, specFile: string): ResponseFormat | undefined {
   const format = typeof raw === 'string' ? raw.toLowerCase() : 'json';
-  if (format === 'xml' || format === 'yaml' || format === 'markdown') return { kind: format };
+  if (format === 'xml' || format === 'yaml' || format === 'markdown' || format === 'text')
+    return { kind: format };
+  // Validation skipped the operation when its schema cannot be read; the decoder is named below.
+  if (format === 'avro') {
+    const { file, schema } = readFormatSchema('avro', outputSchema, specFile);
+    return { kind: 'avro', schema: schema as object, file, decoder: '' };
+  }
+  if (format === 'protobuf') {
+    const { file, schema } = readFormatSchema('protobuf', outputSchema, specFile);
+    return { kind: 'protobuf', schema: schema as string, file, decoder: '' };
+  }
   if (format === 'csv' || format === 'tsv' || format === 'psv')
     return { kind: 'delimited', separator: SEPARATORS[format] };
   if (format === 'html')

@@ -114,7 +114,13 @@ export interface ConsumedOperation {
 }
 
 export type ResponseFormat =
-  | { kind: 'xml' | 'yaml' | 'markdown' }
+  | { kind: 'xml' | 'yaml' | 'markdown' | 'text' }
+  /**
+   * A binary format read with the schema file `outputSchema` names (embedded in client.ts);
+   * `decoder` is the module-level constant that holds the decoder built from it.
+   */
+  | { kind: 'avro'; schema: object; file: string; decoder: string }
+  | { kind: 'protobuf'; schema: string; file: string; decoder: string }
   | { kind: 'delimited'; separator: ',' | '\t' | '|' }
   | { kind: 'html'; selector?: string };
 

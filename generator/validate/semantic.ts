@@ -1,6 +1,7 @@
 // Semantic checks that a schema cannot express. Each defect is confined to the smallest unit it
 // affects, which is skipped with a located warning (a refusal under --strict).
 import type { Reporter } from '../diagnostics.js';
+import { readFormatSchema } from '../format-schema.js';
 import type { LoadedSpec, PathKey } from '../load.js';
 import {
   type AggregateFunction,
@@ -23,7 +24,19 @@ import { closest, didYouMean } from './suggest.js';
 import { isSkipped, unitKey } from './units.js';
 
 /** The `outputRawFormat`s the generated client converts to JSON before mapping. */
-const CONVERTED_FORMATS = new Set(['json', 'xml', 'yaml', 'csv', 'tsv', 'psv', 'html', 'markdown']);
+const CONVERTED_FORMATS = new Set([
+  'json',
+  'xml',
+  'yaml',
+  'csv',
+  'tsv',
+  'psv',
+  'html',
+  'markdown',
+  'text',
+  'avro',
+  'protobuf',
+]);
 
 /** Exposes types capgen does not generate yet; the report counts them apart. */
 const UNSUPPORTED_EXPOSES: Record<string, string> = {};
@@ -111,7 +124,7 @@ export function checkSemantics(
         ['capability', key],
       );
   }
-  const { index, dropped } = checkConsumes(capability, report, skipped, spec.importFailures);
+  const { index, dropped } = checkConsumes(capability, report, skipped, spec.importFailures, spec.file);
   const resolution: Resolution = { calls: new Map(), order: new Map(), dropped, functions: new Map() };
   checkAggregates(capability, report, skipped, index, resolution);
   checkExposes(capability, report, skipped, index, resolution);
@@ -137,6 +150,7 @@ function checkConsumes(
   report: Reporter,
   skipped: Set<string>,
   failures: ReadonlyMap<number, string> | undefined,
+  specFile: string,
 ): { index: CallIndex; dropped: Map<string, string> } {
   const index: CallIndex = new Map();
   const dropped = new Map<string, string>();
@@ -260,6 +274,22 @@ function checkConsumes(
             'value',
           );
           continue;
+        }
+        if (format === 'avro' || format === 'protobuf') {
+          try {
+            readFormatSchema(format, op.outputSchema, specFile);
+          } catch (err) {
+            skip(
+              report,
+              skipped,
+              opUnit,
+              'format-schema',
+              `${(err as Error).message}; the operation is skipped`,
+              [...opPath, op.outputSchema === undefined ? 'outputRawFormat' : 'outputSchema'],
+              'value',
+            );
+            continue;
+          }
         }
       }
     }
