@@ -30,7 +30,7 @@ export interface SpecParam {
   description?: string;
   required?: boolean;
 }
-export interface SpecOperation {
+interface SpecOperation {
   name: string;
   method: string;
   inputParameters?: SpecParam[];
@@ -42,17 +42,17 @@ export interface SpecTool {
   call: string;
   with: Record<string, string>;
 }
-export interface Spec {
+interface Spec {
   capability: {
     consumes: { namespace: string; resources: { path: string; operations: SpecOperation[] }[] }[];
     exposes: { type: string; tools?: SpecTool[] }[];
   };
 }
 
-export const spec = parse(readFileSync(join(ROOT, 'specs/instance-images.yaml'), 'utf8')) as Spec;
+const spec = parse(readFileSync(join(ROOT, 'specs/instance-images.yaml'), 'utf8')) as Spec;
 export const specTools: SpecTool[] = spec.capability.exposes.find((e) => e.type === 'mcp')?.tools ?? [];
 
-export function consumedOperation(call: string): SpecOperation {
+function consumedOperation(call: string): SpecOperation {
   const [namespace, name] = call.split('.');
   const consumed = spec.capability.consumes.find((c) => c.namespace === namespace);
   const op = consumed?.resources.flatMap((r) => r.operations).find((o) => o.name === name);
