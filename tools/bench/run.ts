@@ -34,12 +34,22 @@
  * Usage: npm run bench -- [--quick] [--json FILE] [--loadgen auto|wrk|node] [--only LIST]
  *                         [--profile] [--no-profile]
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
+import { type RatioBar, writeChart } from './chart.js';
 import { BODY, IMAGE_ID, IMAGE_NAME } from './fixture.js';
+import { type Contender, ensurePeers, largeContenders, subsetContenders, writeSubset } from './generators.js';
 import { type LoadResult, type LoadTool, runLoad } from './load.js';
 import type { LoadgenConfig } from './loadgen.js';
 import {
@@ -72,6 +82,7 @@ generator speed.
 Options:
   --quick              short smoke run (1 s warm-up, 3 s runs, 1 round, fewer calls)
   --json FILE          also write every figure to FILE
+  --chart FILE         the SVG chart of every ratio (default .tmp/bench-ratios.svg)
   --loadgen TOOL       auto (default: wrk if on PATH), wrk, or node (the built-in generator)
   --only LIST          comma-separated phases: rest,mcp,memory,soak,gen (default: all)
   --profile            also profile the generated server (--cpu-prof) under REST and MCP load
@@ -916,6 +927,12 @@ async function soakPhase(settings: Settings, upstream: Service): Promise<SoakRes
 interface GenRow {
   what: string;
   command: string;
+  /** Table it belongs to: the 6-operation subset, or the large inputs. */
+  group: 'subset' | 'large';
+  /** Median over rounds of this run's CPU / the yardstick's CPU in the same round (× openapi-mcp-generator). */
+  cpuRatio: number;
+  cpuRatioMin: number;
+  cpuRatioMax: number;
   runs: { wallS: number; peakMiB: number; cpuS: number; foreignShare: number; code: number | null }[];
   wallS: number;
   wallMin: number;
@@ -969,62 +986,94 @@ async function timeProcess(
   return last!;
 }
 
-async function genRow(
-  settings: Settings,
-  what: string,
-  args: (out: string) => string[],
-  shown: string,
-): Promise<GenRow> {
-  progress(`  ${what}`);
-  const runs: GenRow['runs'] = [];
-  for (let i = 0; i < settings.genWarmups + settings.genRuns; i++) {
-    const out = mkdtempSync(join(tmpdir(), 'capgen-bench-gen-'));
-    try {
-      const run = await timeProcess(settings, args(out), `${what} run ${i + 1}`);
-      if (i >= settings.genWarmups) runs.push(run);
-      if (run.code !== 0) break;
-    } finally {
-      rmSync(out, { recursive: true, force: true });
-    }
+/** The 1-minute load average, for the tables (the machine is shared). */
+function loadAverage(): number {
+  try {
+    return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+  } catch {
+    return NaN;
   }
-  const ok = runs.filter((r) => r.code === 0);
-  const [lo, hi] = minMax(ok.map((r) => r.wallS));
-  return {
-    what,
-    command: shown,
-    runs,
-    wallS: median(ok.map((r) => r.wallS)),
-    wallMin: lo,
-    wallMax: hi,
-    peakMiB: median(ok.map((r) => r.peakMiB)),
-    cpuS: median(ok.map((r) => r.cpuS)),
-    ...(ok.length < runs.length || runs.length === 0 ? { error: 'a run failed (see notes)' } : {}),
-  };
 }
 
-async function genPhase(settings: Settings): Promise<GenRow[]> {
-  progress(`Generator: whole-process time, ${settings.genWarmups} warm-up + ${settings.genRuns} runs each`);
-  const rows: GenRow[] = [];
-  rows.push(await genRow(settings, 'node -e 0 (floor)', () => ['-e', '0'], 'node -e 0'));
-  rows.push(
-    await genRow(
-      settings,
-      `seed spec (${SEED_SPEC})`,
-      (out) => ['--import', 'tsx', 'generator/cli.ts', '--out', out, SEED_SPEC],
-      `node --import tsx generator/cli.ts --out <tmp> ${SEED_SPEC}`,
-    ),
-  );
-  if (existsSync(BIG_SPEC)) {
-    rows.push(
-      await genRow(
-        settings,
-        '716-operation ovh-cloud-cloud.yaml',
-        (out) => ['--import', 'tsx', 'generator/cli.ts', '--out', out, BIG_SPEC],
-        `node --import tsx generator/cli.ts --out <tmp> ${BIG_SPEC}`,
-      ),
+interface GenTable {
+  group: 'subset' | 'large';
+  /** Load averages at the start and the end of its rounds. */
+  load: [number, number];
+  rows: GenRow[];
+}
+
+/**
+ * One table: every contender once per round, in turn (A B C … A B C …), after one untimed warm-up
+ * round; ratios are taken to the first contender (the yardstick) round by round, so a machine
+ * that slows down during the table slows both sides of each ratio.
+ */
+async function genTable(
+  settings: Settings,
+  group: GenTable['group'],
+  contenders: Contender[],
+): Promise<GenTable> {
+  const load: [number, number] = [loadAverage(), NaN];
+  const runs = contenders.map(() => [] as GenRow['runs']);
+  for (const c of contenders) {
+    if (!c.prepare) continue;
+    const out = mkdtempSync(join(tmpdir(), 'capgen-bench-gen-'));
+    await runCommand(process.execPath, c.prepare(out), { timeoutMs: 600_000 });
+    rmSync(out, { recursive: true, force: true });
+  }
+  for (let round = 0; round < settings.genWarmups + settings.genRuns; round++) {
+    progress(`  round ${round + 1}${round < settings.genWarmups ? ' (warm-up)' : ''}`);
+    for (const [i, c] of contenders.entries()) {
+      const out = mkdtempSync(join(tmpdir(), 'capgen-bench-gen-'));
+      try {
+        const run = await timeProcess(settings, c.args(out), `${c.name} round ${round + 1}`);
+        if (round >= settings.genWarmups) runs[i]!.push(run);
+      } finally {
+        rmSync(out, { recursive: true, force: true });
+      }
+    }
+  }
+  load[1] = loadAverage();
+  const yardstick = runs[0]!;
+  const rows = contenders.map((c, i): GenRow => {
+    const mine = runs[i]!;
+    const ok = mine.filter((r) => r.code === 0);
+    const ratios = mine.flatMap((r, k) =>
+      r.code === 0 && yardstick[k]?.code === 0 ? [r.cpuS / yardstick[k]!.cpuS] : [],
     );
-  } else note(`${BIG_SPEC} is missing; its generator timing was skipped`);
-  return rows;
+    const [lo, hi] = minMax(ok.map((r) => r.wallS));
+    const [rlo, rhi] = minMax(ratios);
+    return {
+      what: c.name,
+      command: c.shown,
+      group,
+      cpuRatio: median(ratios),
+      cpuRatioMin: rlo,
+      cpuRatioMax: rhi,
+      runs: mine,
+      wallS: median(ok.map((r) => r.wallS)),
+      wallMin: lo,
+      wallMax: hi,
+      peakMiB: median(ok.map((r) => r.peakMiB)),
+      cpuS: median(ok.map((r) => r.cpuS)),
+      ...(ok.length < mine.length || mine.length === 0 ? { error: 'a run failed (see notes)' } : {}),
+    };
+  });
+  return { group, load, rows };
+}
+
+async function genPhase(settings: Settings, workDir: string): Promise<GenTable[]> {
+  progress(
+    `Generator: whole-process CPU, ${settings.genWarmups} warm-up + ${settings.genRuns} rounds, contenders in turn`,
+  );
+  await ensurePeers(progress);
+  const { subset, full, operations } = writeSubset(workDir);
+  if (operations !== 6) note(`the images subset has ${operations} operations, not 6`);
+  const floor: Contender = { name: 'node -e 0 (floor)', shown: 'node -e 0', args: () => ['-e', '0'] };
+  const [yardstick, ...others] = subsetContenders(subset, workDir, SEED_SPEC);
+  const tables = [await genTable(settings, 'subset', [yardstick!, ...others, floor])];
+  if (existsSync(BIG_SPEC)) tables.push(await genTable(settings, 'large', largeContenders(full, BIG_SPEC)));
+  else note(`${BIG_SPEC} is missing; its generator timing was skipped`);
+  return tables;
 }
 
 interface ProfileResult {
@@ -1317,26 +1366,28 @@ function printReport(r: Report): void {
       );
   }
 
-  if (r.generator) {
+  for (const t of r.generator ?? []) {
     say();
     say(
-      'Generator: whole process (Node start-up included), wall median (min–max), peak RSS (/usr/bin/time %M)',
+      t.group === 'subset'
+        ? `Generators on the 6-operation images subset: whole process, CPU (user + system) median, × openapi-mcp-generator paired by round (min–max); load ${num(t.load[0])} → ${num(t.load[1])}`
+        : `Large inputs: capgen on ovh-cloud-cloud.yaml (716 operations) against openapi-mcp-generator on all of Scaleway Instance (76); load ${num(t.load[0])} → ${num(t.load[1])}`,
     );
-    const floor = r.generator[0];
     say(
       table(
-        ['Input', 'Wall s', 'min–max', '× node -e 0', 'CPU s', 'Peak MiB', 'Runs'],
-        r.generator.map((g) => [
+        ['Contender', 'CPU s', '× omg (CPU)', 'min–max', 'Wall s', 'Peak MiB', 'Runs'],
+        t.rows.map((g) => [
           g.what,
-          num(g.wallS),
-          `${num(g.wallMin)}–${num(g.wallMax)}`,
-          fmtRatio(ratio(g.wallS, floor?.wallS ?? NaN)),
           num(g.cpuS),
+          fmtRatio(g.cpuRatio),
+          `${fmtRatio(g.cpuRatioMin)}–${fmtRatio(g.cpuRatioMax)}`,
+          num(g.wallS),
           num(g.peakMiB),
           `${g.runs.length}${g.error ? ' (failed)' : ''}`,
         ]),
       ),
     );
+    for (const g of t.rows) say(`    ${g.what}: ${g.command}`);
   }
 
   const profB = r.profiles.find((p) => p.who === 'b' && p.workload === 'rest');
@@ -1451,7 +1502,7 @@ interface Report {
   mcp?: { runs: Measured[]; summary: (Summary & { overB: number })[]; reference: typeof PEER_REFERENCE };
   memory?: MemoryResult;
   soak?: SoakResult;
-  generator?: GenRow[];
+  generator?: GenTable[];
   profiles: ProfileResult[];
   notes: string[];
 }
@@ -1483,6 +1534,7 @@ async function main(argv: string[]): Promise<number> {
       options: {
         quick: { type: 'boolean', default: false },
         json: { type: 'string' },
+        chart: { type: 'string', default: '.tmp/bench-ratios.svg' },
         loadgen: { type: 'string', default: 'auto' },
         only: { type: 'string' },
         profile: { type: 'boolean', default: false },
@@ -1617,7 +1669,7 @@ async function main(argv: string[]): Promise<number> {
     if (phases.has('soak')) report.soak = await soakPhase(settings, servers.upstream);
     await Promise.all([servers.generated.stop(), servers.proxy.stop(), servers.upstream.stop()]);
   }
-  if (phases.has('gen')) report.generator = await genPhase(settings);
+  if (phases.has('gen')) report.generator = await genPhase(settings, workDir);
 
   report.meta.quietWaitS = budget.spentQuietMs / 1000;
   report.meta.retriedRuns = budget.spentRetries;
@@ -1627,7 +1679,51 @@ async function main(argv: string[]): Promise<number> {
     writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`);
     progress(`Wrote ${values.json}`);
   }
+  const bars = ratioBars(report);
+  if (bars.length > 0) {
+    mkdirSync(dirname(values.chart), { recursive: true });
+    await writeChart(
+      values.chart,
+      `capgen bench ${report.meta.date.slice(0, 16)}Z, git ${report.meta.git}`,
+      bars,
+    );
+    progress(`Wrote ${values.chart} (every ratio of this run; ticks mark the goals)`);
+  }
   return report.soak?.passed === false ? 1 : 0;
+}
+
+/** Every ratio of the run, with its goal, for the chart. */
+function ratioBars(r: Report): RatioBar[] {
+  const bars: RatioBar[] = [];
+  for (const t of r.generator ?? []) {
+    const table =
+      t.group === 'subset' ? 'generators × openapi-mcp-generator' : 'large input × openapi-mcp-generator';
+    for (const g of t.rows.slice(1)) {
+      const goal = g.what.startsWith('capgen, cold')
+        ? t.group === 'subset'
+          ? 3
+          : 10
+        : g.what.includes('cache hit')
+          ? 1
+          : undefined;
+      bars.push({ table, label: g.what, ratio: g.cpuRatio, ...(goal === undefined ? {} : { goal }) });
+    }
+  }
+  for (const k of r.rest?.ratios ?? []) {
+    bars.push({
+      table: 'REST GET × hand-written proxy',
+      label: `throughput, c${k.concurrency}`,
+      ratio: k.rps,
+      goal: 0.9,
+    });
+    bars.push({
+      table: 'REST GET × hand-written proxy',
+      label: `p99 latency, c${k.concurrency}`,
+      ratio: k.p99,
+      goal: 1.2,
+    });
+  }
+  return bars;
 }
 
 // Every child is stopped by PID: at the end, on error, and on Ctrl-C / SIGTERM.
