@@ -39,6 +39,11 @@ export function jsonSchema(schema: Record<string, unknown>): StandardSchemaWithJ
   return fromJsonSchema(schema as JsonSchemaType);
 }
 
+/** The result of a pass-through tool: the upstream's JSON object (non-objects come as {result}). */
+const passthroughOutput = jsonSchema({ type: 'object', additionalProperties: true });
+
+const NO_HINTS = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false };
+
 /** One MCP tool, as the generated mcp.ts declares it. */
 export interface ToolDef {
   name: string;
@@ -46,8 +51,10 @@ export interface ToolDef {
     title?: string;
     description: string;
     inputSchema: StandardSchemaWithJSON;
-    outputSchema: StandardSchemaWithJSON;
-    annotations: ToolAnnotations;
+    /** Absent: the pass-through result, the upstream's JSON object. */
+    outputSchema?: StandardSchemaWithJSON;
+    /** The hints that hold; clients are told every one of the four, the others as false. */
+    annotations: Partial<ToolAnnotations>;
   };
   /** The output mapping; absent means the upstream body passes through unchanged. */
   output?: OutputShape;
@@ -79,6 +86,27 @@ export function tool(def: ToolDef): ToolDef {
   return def;
 }
 
+const configs = new WeakMap<ToolDef, Required<Omit<ToolDef['config'], 'title'>> & { title?: string }>();
+
+/** The tool's configuration as clients see it, made once per tool: every hint, an output schema. */
+function registered(tool: ToolDef) {
+  let config = configs.get(tool);
+  if (!config) {
+    const { annotations } = tool.config;
+    config = {
+      ...tool.config,
+      outputSchema: tool.config.outputSchema ?? passthroughOutput,
+      annotations: {
+        ...(annotations.title === undefined ? {} : { title: annotations.title }),
+        ...NO_HINTS,
+        ...annotations,
+      },
+    };
+    configs.set(tool, config);
+  }
+  return config;
+}
+
 /**
  * A fresh MCP server with the given tools. The SDK needs one server per request (a shared one
  * fails under concurrency); the tool table and its compiled schemas are shared.
@@ -93,7 +121,7 @@ export function createToolServer(
     info.instructions === undefined ? {} : { instructions: info.instructions },
   );
   for (const tool of tools) {
-    server.registerTool(tool.name, tool.config, async (args: unknown, ctx) => {
+    server.registerTool(tool.name, registered(tool), async (args: unknown, ctx) => {
       const context = requests.getStore();
       if (context) context.tools = [...(context.tools ?? []), tool.name];
       const started = performance.now();

@@ -44,6 +44,7 @@ const RUNTIME: Record<string, string[]> = {
     'output',
     'port',
     'rest',
+    'schema',
     'scrub',
   ],
   'pixelixe-graphic': [
@@ -60,6 +61,7 @@ const RUNTIME: Record<string, string[]> = {
     'output',
     'port',
     'rest',
+    'schema',
     'scrub',
   ],
   'security-security-config': [
@@ -76,6 +78,7 @@ const RUNTIME: Record<string, string[]> = {
     'output',
     'port',
     'rest',
+    'schema',
     'scrub',
   ],
   'content-authors': [
@@ -92,6 +95,7 @@ const RUNTIME: Record<string, string[]> = {
     'output',
     'port',
     'rest',
+    'schema',
     'scrub',
   ],
   'step-3-shipyard-auth': [
@@ -106,6 +110,7 @@ const RUNTIME: Record<string, string[]> = {
     'mcp',
     'output',
     'port',
+    'schema',
     'scrub',
   ],
   'location-intelligence': [
@@ -122,6 +127,7 @@ const RUNTIME: Record<string, string[]> = {
     'output',
     'port',
     'rest',
+    'schema',
     'scrub',
   ],
   'cat-capability': [
@@ -138,6 +144,7 @@ const RUNTIME: Record<string, string[]> = {
     'output',
     'port',
     'rest',
+    'schema',
     'scrub',
   ],
   skills: [
@@ -155,6 +162,7 @@ const RUNTIME: Record<string, string[]> = {
     'output',
     'port',
     'rest',
+    'schema',
     'scrub',
     'skill',
   ],
@@ -169,6 +177,7 @@ const RUNTIME: Record<string, string[]> = {
     'mcp',
     'output',
     'port',
+    'schema',
     'scrub',
     'steps',
   ],
@@ -187,6 +196,7 @@ const RUNTIME: Record<string, string[]> = {
     'output',
     'port',
     'rest',
+    'schema',
     'scrub',
     'steps',
   ],
@@ -204,6 +214,7 @@ const RUNTIME: Record<string, string[]> = {
     'output',
     'port',
     'rest',
+    'schema',
     'scrub',
     'steps',
   ],
@@ -220,6 +231,7 @@ const RUNTIME: Record<string, string[]> = {
     'mcp',
     'output',
     'port',
+    'schema',
     'scrub',
   ],
   control: [
@@ -237,6 +249,7 @@ const RUNTIME: Record<string, string[]> = {
     'output',
     'port',
     'rest',
+    'schema',
     'scrub',
     'telemetry',
   ],

@@ -67,9 +67,11 @@ describe('client.ts', () => {
     expect(params).toContain('name?: string;');
     expect(params).toMatch(/zone:\s*\|?\s*'fr-par-1'\s*\|\s*'fr-par-2'/);
     // per_page is bounded by its uint32 format; page and public conflict and stay as declared.
-    expect(file('rest.ts')).toMatch(
-      /per_page['"]?: \{ ['"]?type['"]?: ['"]integer['"], ['"]?minimum['"]?: 0, ['"]?maximum['"]?: 4294967295 \}/,
+    // (schemas.ts holds it once, shared by the REST route and the MCP tool.)
+    expect(file('schemas.ts')).toMatch(
+      /const perPage = \{ ['"]?type['"]?: ['"]integer['"], ['"]?minimum['"]?: 0, ['"]?maximum['"]?: 4294967295 \}/,
     );
+    expect(file('schemas.ts')).toMatch(/per_page: perPage\b/);
   });
 
   it('reports the two type conflicts of the seed, located at their `type`', () => {

@@ -17,10 +17,13 @@ export class Code {
   }
 }
 
-/** A name exported by a runtime module: the file that prints it imports it (emit/runtime.ts). */
-export function runtimeSymbol(name: string): Code {
+/**
+ * A name exported by a runtime module: the file that prints it imports it (emit/runtime.ts), as
+ * a type-only import when it is a type.
+ */
+export function runtimeSymbol(name: string, kind: 'value' | 'type' = 'value'): Code {
   if (!IDENT.test(name)) throw new Error(`generator bug: ${JSON.stringify(name)} is not a runtime symbol`);
-  return new Code(name, [name]);
+  return new Code(name, [kind === 'type' ? `type ${name}` : name]);
 }
 
 /** Every runtime symbol the fragments name, sorted. */

@@ -16,6 +16,7 @@ import {
 } from './package.js';
 import { emitRest } from './rest.js';
 import { runtimeClosure, runtimeFiles, runtimePackages } from './runtime.js';
+import { emitSchemas } from './schemas.js';
 import { emitServer } from './server.js';
 import { emitSkills } from './skills.js';
 
@@ -24,6 +25,8 @@ export function emitAll(model: Capability): [string, string][] {
   const used = new Set<string>();
   // A capability of mocks only consumes nothing, so it has no client.
   const files: [string, string][] = model.apis.length > 0 ? [['client.ts', emitClient(model, used)]] : [];
+  // Routes and tools validate with schemas.ts; a REST adapter of forwards only has none.
+  if (model.schemaModule.objects.length > 0) files.push(['schemas.ts', emitSchemas(model, used)]);
   if (model.rest.length > 0) {
     files.push(['rest.ts', emitRest(model, used)]);
     for (const adapter of model.rest) files.push([adapter.openapiFile, emitOpenApi(model, adapter)]);

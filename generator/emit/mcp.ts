@@ -2,7 +2,6 @@
 // module-level constants so they are compiled once, not per request.
 import { basename } from 'node:path';
 import { callsOf } from '../model/actions.js';
-import { camel, NameTable, pascal } from '../model/names.js';
 import type {
   Capability,
   ExposedInput,
@@ -28,29 +27,25 @@ import { runtimeImports } from './runtime.js';
 import { schemaType } from './schema-types.js';
 
 export function emitMcp(model: Capability, runtime: Set<string>): string {
-  const names = new NameTable([
-    'server',
-    'options',
-    'passthroughOutput',
-    'clients',
-    'tools',
-    'limits',
-    ...model.schemas.keys(),
-    ...model.apis.flatMap((a) => a.operations.map((o) => o.paramsType)),
-  ]);
-  const usedParamTypes = new Set<string>();
-  const adapters = model.mcp.map((adapter) => adapterView(model, adapter, names, usedParamTypes));
+  const adapters = model.mcp.map((adapter) => adapterView(model, adapter));
   const clients = [...new Set(model.mcp.flatMap((a) => clientsOf(model, a)).map((c) => c.className))].sort();
+  const tools = model.mcp.flatMap((a) => a.tools);
   const clientImports = [
     ...clients,
-    ...[...usedParamTypes].sort(),
-    ...typeImports(model.mcp.flatMap((a) => a.tools.flatMap((t) => t.inputs))),
-  ];
+    ...new Set(tools.flatMap((t) => (t.call?.direct ? [t.call.operation.paramsType] : []))),
+    ...typeImports(tools.filter((t) => !t.call?.direct).flatMap((t) => t.inputs)),
+  ].sort();
+  const schemas = [...new Set(tools.map((t) => t.inputSchemaName!))].sort();
   return render('mcp.ts.hbs', {
     source: basename(model.specFile),
     adapters,
     hasClientImports: clientImports.length > 0,
     clientImports: new Code(clientImports.join(', ')),
+    hasSchemaImports: schemas.length > 0,
+    schemaImports: join(
+      schemas.map((n) => ident(n)),
+      ', ',
+    ),
     runtimeImports: runtimeImports(
       [
         ...symbolsUsed(adapters.flatMap((a) => [...a.tools, ...a.resources])),
@@ -72,31 +67,21 @@ const clientsOf = (model: Capability, adapter: McpAdapter) =>
     ...adapter.resources.flatMap((r) => (r.kind === 'dynamic' ? [r.call] : [])),
   ]);
 
-function adapterView(model: Capability, adapter: McpAdapter, names: NameTable, usedParamTypes: Set<string>) {
+function adapterView(model: Capability, adapter: McpAdapter) {
   const clients = clientsOf(model, adapter);
   const schemas: Code[] = [];
   const tools = adapter.tools.map((tool) => {
-    const base = camel(tool.name);
     // A tool whose arguments are exactly the operation's parameters passes them straight through,
     // typed by the client; others get an interface of their own and an explicit mapping.
-    const direct = tool.call?.direct === true;
-    const argsType = direct ? tool.call!.operation.paramsType : names.take(`${pascal(tool.name)}Args`);
-    if (direct) usedParamTypes.add(argsType);
-    const inputConst = names.take(`${base}Input`);
-    if (!direct)
+    if (tool.argsType)
       schemas.push(
-        code`${doc(`Arguments of the \`${tool.name}\` tool.`)}\nexport interface ${ident(argsType)} ${argsInterface(tool.inputs)}`,
+        code`${doc(`Arguments of the \`${tool.name}\` tool.`)}\nexport interface ${ident(tool.argsType)} ${argsInterface(tool.inputs)}`,
       );
-    schemas.push(code`const ${ident(inputConst)} = jsonSchema(${lit(inputSchema(tool.inputs))});`);
-    let outputConst = 'passthroughOutput';
-    if (tool.outputSchema) {
-      outputConst = names.take(`${base}Output`);
-      schemas.push(code`const ${ident(outputConst)} = jsonSchema(${lit(tool.outputSchema)});`);
-    } else if (tool.output.kind === 'mapped') {
-      outputConst = names.take(`${base}Output`);
-      schemas.push(code`const ${ident(outputConst)} = jsonSchema(${lit(outputSchema(tool.output.shape))});`);
+    if (tool.outputSchemaName) {
+      const schema = tool.outputSchema ?? outputSchema((tool.output as { shape: OutputShape }).shape);
+      schemas.push(code`const ${ident(tool.outputSchemaName)} = jsonSchema(${lit(schema)});`);
     }
-    return toolCode(tool, argsType, inputConst, outputConst, direct);
+    return toolCode(tool);
   });
   const resources = adapter.resources.map(resourceCode);
   const info: Record<string, string> = { name: adapter.namespace, version: '1.0.0' };
@@ -153,17 +138,6 @@ function argsInterface(inputs: ExposedInput[]): Code {
   )}\n}`;
 }
 
-/** Never a bare `{type: object}` when there are inputs; `additionalProperties` is always false. */
-function inputSchema(inputs: ExposedInput[]): object {
-  const required = inputs.filter((i) => i.required).map((i) => i.name);
-  return {
-    type: 'object',
-    properties: Object.fromEntries(inputs.map((i) => [i.name, i.schema])),
-    ...(required.length > 0 ? { required } : {}),
-    additionalProperties: false,
-  };
-}
-
 function outputSchema(shape: OutputShape): object {
   // Mapped outputs that are not objects are wrapped as {result}, like every other result.
   const describe = (s: OutputShape): object =>
@@ -189,17 +163,13 @@ function outputSchema(shape: OutputShape): object {
     : { type: 'object', properties: { result: describe(shape) }, additionalProperties: true };
 }
 
-function toolCode(
-  tool: McpTool,
-  argsType: string,
-  inputConst: string,
-  outputConst: string,
-  direct: boolean,
-): Code {
+function toolCode(tool: McpTool): Code {
+  const direct = tool.call?.direct === true;
+  const argsType = direct ? tool.call!.operation.paramsType : tool.argsType!;
   const args = new Code('args');
   const input = (i: ExposedInput) => member(args, i.name);
   const argName = tool.inputs.length === 0 && !direct ? '_args' : 'args';
-  const params = code`${new Code(argName)}: ${ident(argsType)}, signal: AbortSignal`;
+  const params = code`${new Code(argName)}: ${ident(argsType)}, signal`;
   let call: Code;
   if (tool.call) {
     const argsValue = direct ? args : argsObject(tool.call, tool.inputs, input);
@@ -217,12 +187,14 @@ function toolCode(
     call = code`async (${params}) => {\n${stepsBody(tool.steps!, tool.inputs, input, new Code('signal'))}\n}`;
   }
   const output = outputLiteral(tool.output);
+  // Only the hints that hold: the runtime tells clients the others as false.
+  const hints = Object.fromEntries(Object.entries(tool.annotations).filter(([, on]) => on));
   const config = [
     ...(tool.title !== undefined ? [code`title: ${lit(tool.title)}`] : []),
     code`description: ${lit(tool.description)}`,
-    code`inputSchema: ${ident(inputConst)}`,
-    code`outputSchema: ${ident(outputConst)}`,
-    code`annotations: ${lit(tool.title !== undefined ? { title: tool.title, ...tool.annotations } : tool.annotations)}`,
+    code`inputSchema: jsonSchema(${ident(tool.inputSchemaName!)})`,
+    ...(tool.outputSchemaName ? [code`outputSchema: ${ident(tool.outputSchemaName)}`] : []),
+    code`annotations: ${lit(tool.title !== undefined ? { title: tool.title, ...hints } : hints)}`,
   ];
   return code`tool({
   name: ${lit(tool.name)},

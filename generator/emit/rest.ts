@@ -11,7 +11,19 @@ import {
   outputLiteral,
   stepsBody,
 } from './call.js';
-import { Code, code, doc, ident, join, lit, member, optionalMember, prop, symbolsUsed } from './escape.js';
+import {
+  Code,
+  code,
+  doc,
+  ident,
+  join,
+  lit,
+  member,
+  optionalMember,
+  prop,
+  runtimeSymbol,
+  symbolsUsed,
+} from './escape.js';
 import { tsType } from './expr.js';
 import { routeUpstream } from './links.js';
 import { render } from './render.js';
@@ -21,15 +33,30 @@ import { namedTypesIn, schemaType } from './schema-types.js';
 export function emitRest(model: Capability, runtime: Set<string>): string {
   const adapters = model.rest.map((adapter) => adapterView(model, adapter));
   const clients = [...new Set(model.rest.flatMap((a) => clientsOf(model, a)).map((c) => c.className))].sort();
+  const operations = model.rest.flatMap((a) => a.paths.flatMap((p) => p.operations));
   const clientImports = [
     ...clients,
-    ...typeImports(model.rest.flatMap((a) => a.paths.flatMap((p) => p.operations.flatMap((o) => o.inputs)))),
-  ];
+    ...new Set(operations.flatMap((o) => (o.call?.direct ? [o.call.operation.paramsType] : []))),
+    ...typeImports(operations.filter((o) => !o.call?.direct).flatMap((o) => o.inputs)),
+  ].sort();
+  const schemas = [
+    ...new Set(
+      operations.flatMap((o) => {
+        const s = o.schemas!;
+        return [s.params, s.querystring, s.headers, s.body].filter((n): n is string => n !== undefined);
+      }),
+    ),
+  ].sort();
   return render('rest.ts.hbs', {
     source: basename(model.specFile),
     adapters,
     hasClientImports: clientImports.length > 0,
     clientImports: new Code(clientImports.join(', ')),
+    hasSchemaImports: schemas.length > 0,
+    schemaImports: join(
+      schemas.map((n) => ident(n)),
+      ', ',
+    ),
     runtimeImports: runtimeImports(
       [
         ...symbolsUsed(adapters.flatMap((a) => a.routes)),
@@ -37,7 +64,6 @@ export function emitRest(model: Capability, runtime: Set<string>): string {
         'route',
         'type Health',
         'type InboundAuth',
-        'type RestRequest',
         'type RestRoute',
         ...(model.control ? ['type Telemetry'] : []),
         ...(model.rest.some((a) => a.forwards.length > 0) ? ['forwardRoutes'] : []),
@@ -116,27 +142,19 @@ function route(path: RestPath, op: RestOperation): Code {
   const query = group('query');
   const headers = group('header');
   const body = group('body');
+  // The validation schemas, from schemas.ts (see model/schemas.ts).
+  const refs = op.schemas!;
   const schema: Code[] = [];
-  // Parameters inside a mixed segment are extracted by the runtime after validation; the router
-  // only sees the whole segment.
-  const extracted = new Set(path.segments.flatMap((s) => s.names));
-  const routed = pathInputs.filter((i) => !extracted.has(routerName(i.name)));
-  if (routed.length > 0 || path.segments.length > 0) {
-    const params = objectSchema(routed, (i) => routerName(i.name), path.segments.length > 0);
-    schema.push(code`params: ${params}`);
-  }
-  // Unknown query parameters are refused with a 400, never silently dropped or forwarded.
-  schema.push(code`querystring: ${objectSchema(query, (i) => i.name, false)}`);
-  if (headers.length > 0)
-    schema.push(code`headers: ${objectSchema(headers, (i) => i.name.toLowerCase(), true)}`);
-  let bodyType: Code | undefined;
-  if (wholeBody) {
-    bodyType = inputType(wholeBody);
-    if (wholeBody.required) schema.push(code`body: ${lit(wholeBody.schema)}`);
-  } else if (body.length > 0) {
-    bodyType = typeLiteral(body, (i) => i.name);
-    schema.push(code`body: ${objectSchema(body, (i) => i.name, true)}`);
-  }
+  if (refs.params) schema.push(code`params: ${ident(refs.params)}`);
+  schema.push(code`querystring: ${ident(refs.querystring)}`);
+  if (refs.headers) schema.push(code`headers: ${ident(refs.headers)}`);
+  if (refs.body) schema.push(refs.body === 'body' ? new Code('body') : code`body: ${ident(refs.body)}`);
+  else if (refs.inlineBody) schema.push(code`body: ${lit(refs.inlineBody)}`);
+  const bodyType = wholeBody
+    ? inputType(wholeBody)
+    : body.length > 0
+      ? typeLiteral(body, (i) => i.name)
+      : undefined;
   const generics = [typeLiteral(pathInputs, (i) => routerName(i.name)), typeLiteral(query, (i) => i.name)];
   if (headers.length > 0 || bodyType) generics.push(typeLiteral(headers, (i) => i.name.toLowerCase()));
   if (bodyType) generics.push(bodyType);
@@ -161,9 +179,29 @@ function route(path: RestPath, op: RestOperation): Code {
     ...(op.output.kind === 'mapped' ? [code`output: ${outputLiteral(op.output)!}`] : []),
     ...(upstream ? [code`upstream: ${lit(upstream)}`] : []),
   ];
-  const requestType = code`RestRequest<${join(generics, ', ')}>`;
+  const requestType = code`${runtimeSymbol('RestRequest', 'type')}<${join(generics, ', ')}>`;
+  const what = op.call
+    ? `calls \`${label(op.call)}\``
+    : op.mock
+      ? 'answers as a mock, calling nothing'
+      : `runs ${op.steps!.steps.length} steps (${callsOf(op).map(label).join(', ')})`;
+  const summary =
+    op.ref === undefined
+      ? `${what[0]!.toUpperCase()}${what.slice(1)}.`
+      : `Runs aggregate function \`${op.ref}\`, which ${what}.`;
+  // A plain call says it in code; the doc is the description alone.
+  const plain = op.call !== undefined && op.ref === undefined;
+  const comment = doc(plain ? (op.description ?? summary) : op.description, plain ? undefined : summary);
   let call: Code;
-  if (op.call) {
+  if (op.call?.direct) {
+    // The inputs are the operation's own parameters: handed to the client as they arrive.
+    const input = code`input: ${ident(op.call.operation.paramsType)}`;
+    return code`${comment}
+route({
+  ${join(fields, ',\n')},
+  send: (${input}, signal) => ${methodOf(op.call)}(input, { signal }),
+})`;
+  } else if (op.call) {
     const args = argsObject(op.call, op.inputs, valueOf);
     call = code`(request: ${requestType}) => ${methodOf(op.call)}(${args}, { signal: request.signal })`;
   } else if (op.mock) {
@@ -182,13 +220,7 @@ function route(path: RestPath, op: RestOperation): Code {
     const body = stepsBody(op.steps!, op.inputs, valueOf, member(request, 'signal'));
     call = code`async (request: ${requestType}) => {\n${body}\n}`;
   }
-  const what = op.call
-    ? `calls \`${label(op.call)}\``
-    : op.mock
-      ? 'answers as a mock, calling nothing'
-      : `runs ${op.steps!.steps.length} steps (${callsOf(op).map(label).join(', ')})`;
-  const via = op.ref === undefined ? '' : `: it runs aggregate function \`${op.ref}\`, which`;
-  return code`${doc(op.description, `\`${op.method} ${path.template}\`${via} ${what}.`)}
+  return code`${comment}
 route({
   ${join(fields, ',\n')},
   call: ${call},
@@ -213,15 +245,4 @@ function typeLiteral(inputs: ExposedInput[], key: (i: ExposedInput) => string): 
     inputs.map((i) => code`${prop(key(i))}${new Code(i.required ? '' : '?')}: ${inputType(i)}`),
     '; ',
   )} }`;
-}
-
-function objectSchema(inputs: ExposedInput[], key: (i: ExposedInput) => string, additional: boolean): Code {
-  const properties = Object.fromEntries(inputs.map((i) => [key(i), i.schema]));
-  const required = inputs.filter((i) => i.required).map(key);
-  return lit({
-    type: 'object',
-    properties,
-    ...(required.length > 0 ? { required } : {}),
-    additionalProperties: additional,
-  });
 }

@@ -18,6 +18,7 @@ import {
   valueTemplateNames,
 } from './consumes.js';
 import { buildMcpAdapter, buildRestAdapter, type ExposeContext } from './expose.js';
+import { planSchemas } from './schemas.js';
 import { buildControlAdapter, buildSkillAdapter } from './skill.js';
 import { type TemplateScope, templateSecrets } from './template.js';
 import type {
@@ -159,7 +160,7 @@ export function buildModel(
       );
     }
   }
-  return {
+  const model: Capability = {
     name,
     title: strAt(info.label) ?? strAt(info.title) ?? name,
     description: strAt(info.description),
@@ -188,7 +189,10 @@ export function buildModel(
       const docs = openapi?.get(a.namespace);
       return docs ? [docs.root.file] : [];
     }),
+    schemaModule: { values: [], objects: [] },
   };
+  model.schemaModule = planSchemas(model);
+  return model;
 }
 
 interface Bind {

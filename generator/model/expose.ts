@@ -239,6 +239,19 @@ function finishPath(path: PathDraft): RestPath {
       return `:${routerName}(^${body(false)}$)`;
     })
     .join('/');
+  // A route hands its inputs to the client as they arrive when each reaches the runtime under
+  // the parameter's own name: a path parameter as its router name (not one extracted from a
+  // mixed segment), a query parameter as itself, the whole body as `body`; headers never.
+  const extracted = new Set(segments.flatMap((s) => s.names));
+  const keyOf = (input: ExposedInput): string | undefined => {
+    if (input.in === 'path') {
+      const routerName = params.find((p) => p.name === input.name)?.routerName;
+      return routerName === undefined || extracted.has(routerName) ? undefined : routerName;
+    }
+    if (input.in === 'query') return input.name;
+    return input.in === 'body' && input.name === 'body' ? 'body' : undefined;
+  };
+  for (const op of path.operations) if (op.call) op.call.direct = passesThrough(op.call, op.inputs, keyOf);
   return { template, route, params, segments, operations: path.operations };
 }
 

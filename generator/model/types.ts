@@ -276,6 +276,17 @@ export interface RestOperation extends Action {
   output: OutputMapping;
   /** What the route answers, when an OpenAPI document says (narrowed by a mapped output). */
   outputSchema?: JsonSchema;
+  /**
+   * The schemas.ts names its route validates with (see model/schemas.ts); a required whole body
+   * whose schema nothing shares is `inlineBody`.
+   */
+  schemas?: {
+    params?: string;
+    querystring: string;
+    headers?: string;
+    body?: string;
+    inlineBody?: JsonSchema;
+  };
   origin: Origin;
 }
 
@@ -350,6 +361,12 @@ export interface McpTool extends Action {
   output: OutputMapping;
   /** The tool's structured result, when an OpenAPI document says (narrowed by a mapped output). */
   outputSchema?: JsonSchema;
+  /** The schemas.ts object its arguments are validated with (see model/schemas.ts). */
+  inputSchemaName?: string;
+  /** mcp.ts's interface of its arguments, unless they are the called operation's own parameters. */
+  argsType?: string;
+  /** mcp.ts's compiled output schema, for a typed or mapped result (absent: pass-through). */
+  outputSchemaName?: string;
   origin: Origin;
 }
 
@@ -491,6 +508,23 @@ export interface Capability {
   openapiFiles: string[];
   /** File binds the server reads at start-up, for the variables it uses. */
   bindFiles: BindFile[];
+  /** schemas.ts: the input schemas of the REST routes and MCP tools, each once. */
+  schemaModule: SchemaModule;
+}
+
+/** An object of inputs in schemas.ts: each property refers to a shared value schema or holds its own. */
+export interface SchemaObject {
+  name: string;
+  properties: { key: string; schema: JsonSchema; ref?: string }[];
+  required: string[];
+  /** Other properties are allowed (headers, a body's fields, a mixed path segment). */
+  open: boolean;
+}
+
+export interface SchemaModule {
+  /** Value schemas used by two or more inputs, in first-use order. */
+  values: { name: string; schema: JsonSchema }[];
+  objects: SchemaObject[];
 }
 
 /**

@@ -67,9 +67,16 @@ export interface RestRoute {
   body?: boolean;
   /** The API the route calls, and, for a GET, how Location and Link headers map onto it. */
   upstream?: RouteUpstream;
-  // The request type is each route's own; the table holds them all.
+  // The request and input types are each route's own; the table holds them all.
+  /** Maps the validated request onto the call; a route has this or `send`. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any route's own type fits the table
-  call(request: RestRequest<any, any, any, any>): Promise<ApiResponse>;
+  call?(request: RestRequest<any, any, any, any>): Promise<ApiResponse>;
+  /**
+   * For a route whose inputs are the operation's own parameters: the path parameters, the query
+   * and (when the route reads a body) `body`, in one object, handed to the client as they are.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any route's own type fits the table
+  send?(input: any, signal: AbortSignal): Promise<ApiResponse>;
 }
 
 /**
@@ -278,13 +285,14 @@ export function createRestApp(routes: RestRoute[], options: RestAppOptions): Fas
           const match = segment.regex.exec(params[segment.routerName] ?? '');
           segment.names.forEach((name, i) => (params[name] = match?.[i + 1] ?? ''));
         }
-        const res = await route.call({
-          params,
-          query: request.query,
-          headers: request.headers,
-          body: request.body,
-          signal: callerSignal(reply),
-        });
+        const signal = callerSignal(reply);
+        const query = request.query as Record<string, unknown>;
+        const res = route.send
+          ? await route.send(
+              route.body ? { ...params, ...query, body: request.body } : { ...params, ...query },
+              signal,
+            )
+          : await route.call!({ params, query, headers: request.headers, body: request.body, signal });
         request.log.debug({ upstreamStatus: res.status, bytes: res.raw.length }, 'upstream answered');
         return relay(reply, res, route.output, rewrite);
       },
