@@ -158,6 +158,8 @@ export interface HttpApiOptions {
   maxResponseBytes?: number;
   /** A GET is retried once after a 429 or 503 whose Retry-After is at most this, in ms (default 2000). */
   retryAfterMaxMs?: number;
+  /** Told of every call when it ends: the final status (0: no answer) and its seconds. */
+  observe?: (status: number, seconds: number) => void;
 }
 
 /** Retried once when the connection failed before the answer's headers arrived. Never POST or PATCH. */
@@ -194,6 +196,7 @@ export class HttpApi {
   readonly #scrub: Scrubber;
   readonly maxResponseBytes: number;
   readonly retryAfterMaxMs: number;
+  readonly #observe: ((status: number, seconds: number) => void) | undefined;
 
   constructor(baseUrl: string, options: HttpApiOptions = {}) {
     let url: URL;
@@ -214,9 +217,24 @@ export class HttpApi {
     this.#scrub = new Scrubber(secretForms(options.credentials));
     this.maxResponseBytes = options.maxResponseBytes ?? 10 * 1_048_576;
     this.retryAfterMaxMs = options.retryAfterMaxMs ?? 2000;
+    this.#observe = options.observe;
   }
 
   async send(request: UpstreamRequest, options: CallOptions = {}): Promise<ApiResponse> {
+    const observe = this.#observe;
+    if (!observe) return this.#send(request, options);
+    const start = performance.now();
+    try {
+      const answer = await this.#send(request, options);
+      observe(answer.status, (performance.now() - start) / 1000);
+      return answer;
+    } catch (err) {
+      observe(0, (performance.now() - start) / 1000);
+      throw err;
+    }
+  }
+
+  async #send(request: UpstreamRequest, options: CallOptions): Promise<ApiResponse> {
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(request.headers ?? {})) {
       if (value !== undefined && value !== null) headers[name.toLowerCase()] = headerValue(name, value);

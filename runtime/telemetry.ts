@@ -157,6 +157,11 @@ export class Telemetry {
     this.#requestSeconds.observe({ adapter, operation }, seconds);
   }
 
+  /** What a client of `api` reports each call to (HttpApiOptions.observe). */
+  upstreamObserver(api: string): (status: number, seconds: number) => void {
+    return (status, seconds) => this.recordUpstream(api, status, seconds);
+  }
+
   recordUpstream(api: string, status: number, seconds: number): void {
     this.#upstream.inc({ api, status: String(status) });
     this.#upstreamSeconds.observe({ api }, seconds);

@@ -95,6 +95,17 @@ describe('control exposes', () => {
     // This parser folds labelled histogram series into one, so only the family is checked here;
     // the request counts above are per series.
     expect(latency.metrics.length).toBeGreaterThan(0);
+    // The clients record every upstream call: two REST calls and one MCP tool call, per API.
+    const upstream = families.get('capgen_upstream_requests_total')!;
+    expect(upstream.type).toBe('COUNTER');
+    expect(upstream.metrics.map((m) => [m.labels, Number(m.value)])).toEqual([
+      [{ api: 'harbour', status: '200' }, 3],
+    ]);
+    const upstreamLatency = families.get('capgen_upstream_duration_seconds')!;
+    expect(upstreamLatency.type).toBe('HISTOGRAM');
+    // One API, so the folded series is its: all three calls are under the +Inf bucket.
+    const [series] = upstreamLatency.metrics as { buckets?: Record<string, string> }[];
+    expect(Number(series!.buckets?.['+Inf'])).toBe(3);
   });
 
   it('keeps the traces in a bounded ring, with the caller trace id', async () => {

@@ -47,6 +47,8 @@ export function emitClient(model: Capability, runtime: Set<string>): string {
     source: basename(model.specFile),
     schemaTypes: schemaDeclarations(model.schemas),
     decoders,
+    // With a control adapter, server.ts hands each client its upstream metrics.
+    observed: model.control !== undefined,
     apis,
     imports: runtimeImports(imports, runtime),
   });

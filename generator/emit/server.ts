@@ -25,9 +25,12 @@ function authExpr(auth: Auth | undefined, adapter: string): Code {
 }
 
 export function emitServer(model: Capability, runtime: Set<string>): string {
+  // With a control adapter, every client reports its calls to the upstream metrics.
+  const observe = (api: { namespace: string }) =>
+    model.control ? code`, observe: telemetry.upstreamObserver(${lit(api.namespace)})` : new Code('');
   const clients = model.apis.map(
     (api) =>
-      code`const ${ident(api.ident)} = ${ident(api.factoryName)}({ env });\nclientClosers.push(() => ${ident(api.ident)}.close());`,
+      code`const ${ident(api.ident)} = ${ident(api.factoryName)}({ env${observe(api)} });\nclientClosers.push(() => ${ident(api.ident)}.close());`,
   );
   const clientsOf = (calls: CallBinding[], forwarded: ConsumedApi[] = []) =>
     code`{ ${join(
@@ -217,17 +220,10 @@ const onePort = listenHttp && env.PORT ? new OnePort(portFrom(env, 'PORT', 0)${e
     stdio: model.mcp.length > 0,
     imports,
     runtimeImports: runtimeImports(symbols, runtime),
-    clients,
+    // The telemetry comes first: the clients record into it.
+    clients: [...controlCode.slice(0, 1), ...clients],
     bindFiles: model.bindFiles.length > 0 ? lit(model.bindFiles) : undefined,
     bindings: lit(Object.fromEntries(model.secrets.map((s) => [s.variable, s.env]))),
-    adapters: [
-      ...controlCode.slice(0, 1),
-      ...onePortSetup,
-      ...rest,
-      ...mcp,
-      ...skill,
-      ...controlCode.slice(1),
-      ...onePortListen,
-    ],
+    adapters: [...onePortSetup, ...rest, ...mcp, ...skill, ...controlCode.slice(1), ...onePortListen],
   });
 }
