@@ -11,6 +11,11 @@ export const listAt = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 export const strAt = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 export const objects = (v: unknown): [Obj, number][] =>
   listAt(v).flatMap((item, i): [Obj, number][] => (isObj(item) ? [[item, i]] : []));
+/**
+ * The entries of an `inputParameters` list, without those named `''`: the engine has no value
+ * for such a parameter and sends nothing (the validator warns, `param-name`).
+ */
+export const namedParams = (v: unknown): [Obj, number][] => objects(v).filter(([p]) => p.name !== '');
 
 /** Where a consumed operation sits in the spec. */
 export interface OperationRef {

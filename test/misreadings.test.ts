@@ -128,6 +128,8 @@ capability:
         inputParameters:
         - {name: client_id, in: path, type: string, required: true}
         - {name: authorization, in: header, type: string}
+        # axway/identity-and-access.yaml:39-43 (an empty parameter name, in 206 operations)
+        - {name: '', in: query, type: string, required: false, description: ' parameter'}
     authentication:
       type: bearer
       token: '{{env.AXWAY_API_KEY}}'
@@ -334,6 +336,16 @@ describe('corpus misreadings (issue 9)', () => {
   it('the credential wins over a header parameter of the same name (axway/amplify-platform-client.yaml:86, :142)', () => {
     const r = [...byPath.entries()].find(([p]) => /^\/client\/a\d+$/.test(p))![1];
     expect(r.headers.authorization).toBe(`Bearer ${secretValue('AXWAY_API_KEY')}`);
+  });
+
+  it('a parameter with an empty name is left out with a warning, and its operation is served (axway/identity-and-access.yaml:39)', () => {
+    expect(warnings('param-name')).toHaveLength(1);
+    const line = SPEC.split('\n').findIndex((l) => l.includes("{name: '', in: query")) + 1;
+    expect(warnings('param-name')[0]).toMatchObject({ line, severity: 'warning' });
+    const r = [...byPath.entries()].find(([p]) => /^\/client\/a\d+$/.test(p))![1];
+    expect(r.url).toBe(r.path);
+    const op = generated.model.apis.find((a) => a.namespace === 'amplify-platform-client')!.operations[0]!;
+    expect(op.params.map((p) => p.name).sort()).toEqual(['authorization', 'client_id']);
   });
 
   it('a whole-value body placeholder takes an array, a number or an object (google-maps/location-intelligence.yaml:248)', async () => {

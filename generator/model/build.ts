@@ -3,7 +3,7 @@ import { basename, extname } from 'node:path';
 import type { Reporter } from '../diagnostics.js';
 import type { LoadedSpec, PathKey } from '../load.js';
 import type { DocumentSet } from '../openapi/document.js';
-import { listAt, type Obj, objAt, objects, strAt } from '../raw.js';
+import { listAt, namedParams, type Obj, objAt, objects, strAt } from '../raw.js';
 import type { Validation } from '../validate/index.js';
 import { isSkipped, unitKey } from '../validate/units.js';
 import { callsOf } from './actions.js';
@@ -254,13 +254,15 @@ function declaredParams(capability: Obj, opPath: PathKey[], bodyScope: TemplateS
   const resource = objAt(listAt(entry.resources)[r]);
   const op = objAt(listAt(resource.operations)[o]);
   const names = new Set<string>();
-  for (const [p] of [...objects(resource.inputParameters), ...objects(op.inputParameters)])
+  for (const [p] of [...namedParams(resource.inputParameters), ...namedParams(op.inputParameters)])
     names.add(String(p.name));
   for (const part of parsePath(operationPath(resource, op).path))
     if (part.kind === 'param') names.add(part.name);
   for (const name of bodyTemplateNames(op.body, bodyScope)) names.add(name);
   // A `with` key that a parameter's `value` template reads feeds that template, not the query.
-  const params = [...objects(resource.inputParameters), ...objects(op.inputParameters)].map(([p]) => p);
+  const params = [...namedParams(resource.inputParameters), ...namedParams(op.inputParameters)].map(
+    ([p]) => p,
+  );
   for (const name of valueTemplateNames(params, bodyScope)) names.add(name);
   return names;
 }

@@ -4,7 +4,7 @@ import type { Reporter } from '../diagnostics.js';
 import { readFormatSchema } from '../format-schema.js';
 import type { PathKey } from '../load.js';
 import type { DocumentSet } from '../openapi/document.js';
-import { isObj, type Obj, objects, strAt } from '../raw.js';
+import { isObj, namedParams, type Obj, objects, strAt } from '../raw.js';
 import { isSkipped, unitKey } from '../validate/units.js';
 import { camel, envName, NameTable, pascal } from './names.js';
 import {
@@ -154,7 +154,7 @@ function buildApi(
     });
     for (const [name, schema] of defs) ctx.schemas?.set(name, schema);
   }
-  const fixedParams = objects(entry.inputParameters)
+  const fixedParams = namedParams(entry.inputParameters)
     .filter(([p, n]) => !isFramingHeader(p, ctx, [...at, 'inputParameters', n]))
     .map(([p, n]) => buildParam(p, [...at, 'inputParameters', n], ctx, 'header'));
   const credentials = readAuth(entry, at, ctx.report, ctx.secretScope, true);
@@ -285,11 +285,11 @@ function buildOperation(
   const path = parsePath(rawPath !== '' && !rawPath.startsWith('/') ? `/${rawPath}` : rawPath);
   const byName = new Map<string, ConsumedParam>();
   const declared = [
-    ...objects(resource.inputParameters).map(([p, n]): [Obj, PathKey[]] => [
+    ...namedParams(resource.inputParameters).map(([p, n]): [Obj, PathKey[]] => [
       p,
       [...resourceAt, 'inputParameters', n],
     ]),
-    ...objects(op.inputParameters).map(([p, n]): [Obj, PathKey[]] => [p, [...at, 'inputParameters', n]]),
+    ...namedParams(op.inputParameters).map(([p, n]): [Obj, PathKey[]] => [p, [...at, 'inputParameters', n]]),
   ];
   const placeholders = path.flatMap((p) => (p.kind === 'param' ? [p.name] : []));
   for (const [p, pAt] of declared) {

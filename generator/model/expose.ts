@@ -3,7 +3,16 @@
 import type { Reporter } from '../diagnostics.js';
 import type { PathKey } from '../load.js';
 import { inline } from '../openapi/inline.js';
-import { type AggregateFunction, isObj, listAt, type Obj, objAt, objects, strAt } from '../raw.js';
+import {
+  type AggregateFunction,
+  isObj,
+  listAt,
+  namedParams,
+  type Obj,
+  objAt,
+  objects,
+  strAt,
+} from '../raw.js';
 import { forwardShape } from '../validate/semantic.js';
 import { isSkipped, unitKey } from '../validate/units.js';
 import { callsOf, passesThrough } from './actions.js';
@@ -112,11 +121,11 @@ export function buildRestAdapter(
       if (isSkipped(ctx.skipped, unit)) continue;
       const src = unitSource(op, opAt, ctx.functions);
       const declared = [
-        ...objects(resource.inputParameters).map(([p, n]): [Obj, PathKey[]] => [
+        ...namedParams(resource.inputParameters).map(([p, n]): [Obj, PathKey[]] => [
           p,
           [...at, 'resources', r, 'inputParameters', n],
         ]),
-        ...objects(src.node.inputParameters).map(([p, n]): [Obj, PathKey[]] => [
+        ...namedParams(src.node.inputParameters).map(([p, n]): [Obj, PathKey[]] => [
           p,
           [...src.at('inputParameters'), 'inputParameters', n],
         ]),
@@ -306,7 +315,7 @@ export function buildMcpAdapter(adapter: Obj, i: number, ctx: ExposeContext): Mc
     const unit = unitKey(toolAt);
     if (isSkipped(ctx.skipped, unit)) continue;
     const src = unitSource(tool, toolAt, ctx.functions);
-    const declared = objects(src.node.inputParameters).map(([p, n]): [Obj, PathKey[]] => [
+    const declared = namedParams(src.node.inputParameters).map(([p, n]): [Obj, PathKey[]] => [
       p,
       [...src.at('inputParameters'), 'inputParameters', n],
     ]);

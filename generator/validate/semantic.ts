@@ -124,11 +124,47 @@ export function checkSemantics(
         ['capability', key],
       );
   }
+  checkParamNames(capability, report);
   const { index, dropped } = checkConsumes(capability, report, skipped, spec.importFailures, spec.file);
   const resolution: Resolution = { calls: new Map(), order: new Map(), dropped, functions: new Map() };
   checkAggregates(capability, report, skipped, index, resolution);
   checkExposes(capability, report, skipped, index, resolution);
   return { index, calls: resolution.calls };
+}
+
+/**
+ * A parameter named `''` (axway/identity-and-access.yaml: 206 operations) has no value in the
+ * engine, which sends nothing for it and still serves the operation: it is left out, with a warning.
+ */
+function checkParamNames(capability: Obj, report: Reporter): void {
+  const visit = (list: unknown, at: PathKey[]) => {
+    for (const [p, n] of objects(list))
+      if (p.name === '')
+        report.warn(
+          'param-name',
+          'this parameter has an empty name, so nothing is sent for it; it is left out',
+          [...at, 'inputParameters', n, 'name'],
+          'value',
+        );
+  };
+  for (const [entry, i] of objects(capability.consumes)) {
+    const at: PathKey[] = ['capability', 'consumes', i];
+    visit(entry.inputParameters, at);
+    for (const [resource, r] of objects(entry.resources)) {
+      visit(resource.inputParameters, [...at, 'resources', r]);
+      for (const [op, o] of objects(resource.operations))
+        visit(op.inputParameters, [...at, 'resources', r, 'operations', o]);
+    }
+  }
+  for (const [adapter, i] of objects(capability.exposes)) {
+    const at: PathKey[] = ['capability', 'exposes', i];
+    for (const [tool, t] of objects(adapter.tools)) visit(tool.inputParameters, [...at, 'tools', t]);
+    for (const [resource, r] of objects(adapter.resources)) {
+      visit(resource.inputParameters, [...at, 'resources', r]);
+      for (const [op, o] of objects(resource.operations))
+        visit(op.inputParameters, [...at, 'resources', r, 'operations', o]);
+    }
+  }
 }
 
 function skip(
