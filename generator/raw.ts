@@ -28,6 +28,20 @@ export interface OperationRef {
   params: Set<string>;
   path: PathKey[];
   unit: string;
+  /** An `outputRawFormat` capgen does not convert to JSON: the answer can only be relayed. */
+  rawFormat?: string;
+}
+
+/**
+ * Whether exposed outputParameters pass the upstream answer through: none, or a first entry that
+ * maps the root (`mapping: $.`) with no `properties` or `items` (docs/dialect.md, Outputs).
+ */
+export function isPassThrough(raw: unknown): boolean {
+  const first = listAt(raw).find(isObj);
+  if (!first) return true;
+  const path = strAt(first.mapping) ?? strAt(first.value);
+  const hasTree = first.properties !== undefined || first.items !== undefined;
+  return !hasTree && (path === undefined || /^\$\.?$/.test(path));
 }
 
 /** Consumed namespace → operation name → every operation with that name, in spec order. */

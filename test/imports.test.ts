@@ -37,7 +37,7 @@ consumes:
         operations:
           - name: list-vessels
             method: GET
-            outputRawFormat: avro
+            inputParameters: [{name: '', in: query}]
 `;
 
 function main(location: string, name = 'registry', as = ''): string {
@@ -73,25 +73,25 @@ describe('consumes import', () => {
     const spec = write('a/cap.yaml', main('./shared/registry.yaml', 'registry', 'fleet'));
     const { model } = await generateFile(spec, { skipVerify: true });
     expect(model.apis.map((a) => a.namespace)).toEqual(['fleet']);
-    expect(model.apis[0]!.operations.map((o) => o.name)).toEqual(['list-ships']);
+    expect(model.apis[0]!.operations.map((o) => o.name)).toEqual(['list-ships', 'list-vessels']);
     expect(model.mcp[0]!.tools.map((t) => t.call?.operation.name)).toEqual(['list-ships']);
   });
 
   it('points problems inside the imported entry into the imported file, with the import line', async () => {
     const spec = write('a/cap2.yaml', main('./shared/registry.yaml'));
     const { diagnostics, spec: loaded } = await generateFile(spec, { skipVerify: true });
-    const xml = diagnostics.find((d) => d.message.includes('outputRawFormat avro'));
-    expect(xml).toMatchObject({
+    const empty = diagnostics.find((d) => d.code === 'param-name');
+    expect(empty).toMatchObject({
       file: join(dir, 'a/shared/registry.yaml'),
       line: 24,
-      col: 30,
+      col: 38,
       via: { file: spec, line: 4, col: 7 },
     });
-    const shown = formatDiagnostic(xml!, loaded.sources?.get(xml!.file));
-    expect(shown).toContain(`registry.yaml:24:30: warning[unsupported]`);
+    const shown = formatDiagnostic(empty!, loaded.sources?.get(empty!.file));
+    expect(shown).toContain(`registry.yaml:24:38: warning[param-name]`);
     expect(shown).toContain(`(imported at ${spec}:4:7)`);
     expect(shown).toContain('>');
-    expect(shown).toContain('outputRawFormat: avro');
+    expect(shown).toContain("inputParameters: [{name: '', in: query}]");
   });
 
   it('skips the consumes unit, located at `location`, when the file is missing', async () => {

@@ -22,7 +22,8 @@ const BASES = [
   'ghost/content-authors.yaml',
   'cat/cat-capability.yaml',
   'naftiko-shipyard-cloudflare/shared/legacy-consumes.yaml',
-  'akri/edge-device-monitoring.yaml',
+  // A spec refused whole (nothing is left to call).
+  'mobileapi-dev/device-lookup.yaml',
 ];
 const SEED = 0x10_2026;
 const COUNT = 1000;

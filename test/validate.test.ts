@@ -961,7 +961,7 @@ prompts:
     expect(r.validation.skipped).toEqual(new Set(['consumes/1']));
   });
 
-  it('accepts the converted formats and skips an operation whose outputRawFormat it cannot convert', () => {
+  it('accepts the converted formats, and any other on a pass-through caller; skips a caller that maps it', () => {
     for (const format of ['xml', 'csv', 'tsv', 'psv', 'yaml', 'html', 'markdown', 'text']) {
       const ok = RESOURCES.replace(
         'description: Get a pet\n',
@@ -969,22 +969,30 @@ prompts:
       );
       expect(unsupported(run(specText({ resources: ok })))).toEqual([]);
     }
+    // vs-code-marketplace/extension-discovery.yaml:77 (binary): the engine relays the raw entity when nothing maps it, and so does capgen.
     const resources = RESOURCES.replace(
       'description: Get a pet\n',
       'description: Get a pet\n    outputRawFormat: binary\n',
     );
     expect(resources).not.toBe(RESOURCES);
-    const text = specText({ resources });
-    const r = run(text);
-    const [d] = unsupported(r);
-    expect(d!.message).toBe(
-      'unsupported: outputRawFormat binary; capgen converts json, xml, yaml, csv, tsv, psv, html, markdown, text, avro, protobuf',
+    const passing = run(specText({ resources }));
+    expect(unsupported(passing)).toEqual([]);
+    expect(passing.validation.skipped).toEqual(new Set());
+    // A caller that maps the answer needs it as JSON: that caller is skipped, located at its mapping.
+    const tools = TOOLS.replace(
+      '  call: petstore.getpet\n',
+      '  call: petstore.getpet\n  outputParameters:\n  - {name: name, type: string, mapping: $.name}\n',
     );
-    const line = lineOf(text, 'outputRawFormat: binary');
-    expect({ line: d!.line, col: d!.col }).toEqual({ line, col: colOf(text, line, 'binary') });
-    expect(r.validation.skipped.has('consumes/0/resources/1/operations/0')).toBe(true);
-    // Callers of the skipped operation are skipped too.
-    expect(withCode(r, 'call-unresolved')).toHaveLength(2);
+    expect(tools).not.toBe(TOOLS);
+    const text = specText({ resources, tools });
+    const r = run(text);
+    const [d, ...others] = unsupported(r);
+    expect(others).toEqual([]);
+    expect(d!.message).toBe(
+      'unsupported: outputRawFormat binary with a mapped output (capgen converts json, xml, yaml, csv, tsv, psv, html, markdown, text, avro, protobuf; another format is only relayed as it comes)',
+    );
+    expect(d!.line).toBe(lineOf(text, '  outputParameters:'));
+    expect(r.validation.skipped).toEqual(new Set([TOOL_GET]));
   });
 
   it('accepts outputRawFormat json explicitly', () => {

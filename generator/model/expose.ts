@@ -6,6 +6,7 @@ import { inline } from '../openapi/inline.js';
 import {
   type AggregateFunction,
   isObj,
+  isPassThrough,
   listAt,
   namedParams,
   type Obj,
@@ -563,10 +564,7 @@ const ROOT = /^\$\.?$/;
 /** The first output parameter decides the result, as in the reference engine (naftiko.md §4.4). */
 function outputMapping(raw: unknown, at: PathKey[], report: Reporter, scope: TemplateScope): OutputMapping {
   const first = listAt(raw).find(isObj);
-  if (!first) return { kind: 'passthrough' };
-  const path = strAt(first.mapping) ?? strAt(first.value);
-  const hasTree = first.properties !== undefined || first.items !== undefined;
-  if (!hasTree && (path === undefined || ROOT.test(path))) return { kind: 'passthrough' };
+  if (!first || isPassThrough(raw)) return { kind: 'passthrough' };
   const shape = outputShape(first, '$', report, at, scope);
   return shape ? { kind: 'mapped', shape } : { kind: 'passthrough' };
 }

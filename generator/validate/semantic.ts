@@ -10,6 +10,7 @@ import {
   type CallIndex,
   hasMockValue,
   isObj,
+  isPassThrough,
   type Obj,
   objAt,
   objects,
@@ -298,19 +299,10 @@ function checkConsumes(
             'value',
           );
         }
+        // Another format (binary, …) is relayed as it comes: only the callers
+        // that map the answer need it as JSON, and they are skipped (checkCallable).
         const format = (strAt(op.outputRawFormat) ?? 'json').toLowerCase();
-        if (!CONVERTED_FORMATS.has(format)) {
-          skip(
-            report,
-            skipped,
-            opUnit,
-            'unsupported',
-            `unsupported: outputRawFormat ${format}; capgen converts ${[...CONVERTED_FORMATS].join(', ')}`,
-            [...opPath, 'outputRawFormat'],
-            'value',
-          );
-          continue;
-        }
+        if (!CONVERTED_FORMATS.has(format)) ref.rawFormat = format;
         if (format === 'avro' || format === 'protobuf') {
           try {
             readFormatSchema(format, op.outputSchema, specFile);
@@ -869,6 +861,17 @@ function checkCallable(
   const call = strAt(node.call);
   if (call !== undefined) {
     const ref = resolveUnitCall(call, [...at, 'call'], unit, kind, report, skipped, index, resolution, hint);
+    if (ref?.rawFormat !== undefined && !isPassThrough(node.outputParameters)) {
+      skip(
+        report,
+        skipped,
+        unit,
+        'unsupported',
+        `unsupported: outputRawFormat ${ref.rawFormat} with a mapped output (capgen converts ${[...CONVERTED_FORMATS].join(', ')}; another format is only relayed as it comes)`,
+        [...at, 'outputParameters'],
+      );
+      return;
+    }
     if (ref) resolution.calls.set(unit, ref);
     return;
   }
