@@ -192,11 +192,28 @@ capability:
         inputParameters:
         - {name: q, in: query, value: '{{userId}}'}
         - {name: scope, in: query, value: 'user:{{userId}}'}
+  # influxdb/influxdb-ping.yaml:24-36 (GET and HEAD on one path), chainlens/chainlens-eip-3091-controller.yaml:116 (OPTIONS)
+  - type: http
+    namespace: influxdb-ping
+    baseUri: https://us-east-1-1.aws.cloud2.influxdata.com
+    resources:
+    - name: ping
+      path: /ping
+      operations:
+      - {name: getping, method: GET}
+      - {name: headping, method: HEAD}
+      - {name: optionsping, method: OPTIONS}
   exposes:
   - type: rest
     namespace: kuma-rest
     port: 8080
     resources:
+    # influxdb/influxdb-ping.yaml:56-70
+    - path: /v1/ping
+      operations:
+      - {method: GET, name: getping, call: influxdb-ping.getping}
+      - {method: HEAD, name: headping, call: influxdb-ping.headping}
+      - {method: OPTIONS, name: optionsping, call: influxdb-ping.optionsping}
     # naftiko-framework/test/http/http-header-query-capability.yaml:11-21 (without its \`value: $.user.id\`)
     - path: /search
       operations:
@@ -241,6 +258,8 @@ capability:
       inputParameters:
       - {name: includedTypes, type: array, description: Place types, required: true}
     - {name: search-items, description: Search items., call: testns.search, with: {userId: tools.uid}}
+    - {name: head-ping, description: Is the instance up?, call: influxdb-ping.headping}
+    - {name: options-ping, description: What does /ping allow?, call: influxdb-ping.optionsping}
     - name: get-client
       description: Get a service account.
       call: amplify-platform-client.clientfindone
@@ -279,7 +298,7 @@ describe('corpus misreadings (issue 9)', () => {
   it('every call matches the intent oracle', () => {
     expect(result.failures).toEqual([]);
     expect(result.mismatches).toBe(0);
-    expect(result.passed).toBe(17);
+    expect(result.passed).toBe(22);
   });
 
   it('with keys that feed a body template are not also sent as query (servicenow/customer-service.yaml:65)', () => {
@@ -412,6 +431,45 @@ describe('corpus misreadings (issue 9)', () => {
       expect(q.get('q')).toMatch(/^a\d+$/);
       expect(q.get('scope')).toBe(`user:${q.get('q')}`);
       expect([...q.keys()].sort()).toEqual(['q', 'scope']);
+    }
+  });
+
+  it('HEAD and OPTIONS are served and sent, next to a GET of the same path (influxdb/influxdb-ping.yaml:34, :64; chainlens :116)', async () => {
+    const methods = echo.requests.filter((r) => r.path.endsWith('/ping')).map((r) => r.method);
+    // Three REST routes and two tools, each calling its own method upstream.
+    expect(methods.sort()).toEqual(['GET', 'HEAD', 'HEAD', 'OPTIONS', 'OPTIONS']);
+    expect(warnings('schema')).toEqual([]);
+    const tools = generated.model.mcp[0]!.tools;
+    const hints = (name: string) => tools.find((t) => t.name === name)!.annotations;
+    expect(hints('head-ping')).toMatchObject({
+      readOnlyHint: true,
+      destructiveHint: false,
+      idempotentHint: true,
+    });
+    expect(hints('options-ping')).toMatchObject({ readOnlyHint: true, destructiveHint: false });
+    // The spec's HEAD route answers HEAD (not Fastify's implicit one of the GET route), and an
+    // unknown method on the path names all three, plus nothing twice.
+    const env: Record<string, string> = { HOST: '127.0.0.1' };
+    generated.model.apis.forEach((api, i) => (env[api.baseUrlEnv] = `${echo.url}/h/a${i}`));
+    for (const a of [...generated.model.mcp, ...generated.model.rest]) env[a.portEnv] = '0';
+    for (const e of generated.model.env) if (e.secret) env[e.name] = secretValue(e.name);
+    const server = (await import(pathToFileURL(join(dir, 'server.ts')).href)) as {
+      start(o: {
+        env: Record<string, string>;
+      }): Promise<{ urls: Record<string, string>; close(): Promise<void> }>;
+    };
+    const running = await server.start({ env });
+    try {
+      const base = running.urls['kuma-rest']!;
+      const before = echo.requests.length;
+      const head = await fetch(`${base}/v1/ping`, { method: 'HEAD' });
+      expect(head.status).toBe(200);
+      expect(echo.requests.slice(before).map((r) => r.method)).toEqual(['HEAD']);
+      const put = await fetch(`${base}/v1/ping`, { method: 'PUT' });
+      expect(put.status).toBe(405);
+      expect(put.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
+    } finally {
+      await running.close();
     }
   });
 

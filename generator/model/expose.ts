@@ -536,6 +536,8 @@ const BY_VERB: Record<HttpMethod, [boolean, boolean, boolean]> = {
   PUT: [false, true, true],
   PATCH: [false, true, false],
   DELETE: [false, true, true],
+  HEAD: [true, false, true],
+  OPTIONS: [true, false, true],
 };
 
 /**

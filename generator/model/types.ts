@@ -126,7 +126,7 @@ export type ResponseFormat =
 
 export type PathPart = { kind: 'text'; text: string } | { kind: 'param'; name: string };
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
 
 export interface ConsumedApi {
   namespace: string;

@@ -422,6 +422,7 @@ async function callRest(
       received,
       () => {
         if (status !== 200 || String(op.method) === 'HEAD') return undefined;
+        if (text === '') return { got: null };
         try {
           return { got: JSON.parse(text) as unknown };
         } catch {
@@ -432,7 +433,12 @@ async function callRest(
     );
   }
   if (status !== 200) problems.push(`REST status ${status}: ${clip(text)}`);
-  else if (op.output.kind === 'passthrough' && received.length === 1 && !text.includes(received[0]!.id))
+  else if (
+    op.output.kind === 'passthrough' &&
+    received.length === 1 &&
+    hasAnswerBody(op.method, received[0]!) &&
+    !text.includes(received[0]!.id)
+  )
     problems.push(`the REST answer does not carry the echo marker: ${clip(text)}`);
   if (problems.length === 0 && verdict.ok)
     return { kind: 'rest', adapter: adapter.namespace, target, ok: true, mismatches };
@@ -503,7 +509,11 @@ async function callTool(
       (result.content as { type: string; text?: string }[] | undefined)?.map((c) => c.text ?? '').join(' ') ??
       '';
     problems.push(`tool error: ${clip(textOut)}`);
-  } else if (tool.output.kind === 'passthrough' && received.length === 1) {
+  } else if (
+    tool.output.kind === 'passthrough' &&
+    received.length === 1 &&
+    hasAnswerBody('POST', received[0]!)
+  ) {
     const sc = result.structuredContent as Record<string, unknown> | undefined;
     if (!sc || sc.echo !== received[0]!.id)
       problems.push(`structuredContent does not carry the echo marker: ${clip(JSON.stringify(sc))}`);
@@ -520,6 +530,10 @@ async function callTool(
     mismatches,
   };
 }
+
+/** Whether an answer can carry the echo's body: neither the upstream nor the caller's request is a HEAD. */
+const hasAnswerBody = (inbound: string, upstream: EchoRequest) =>
+  inbound !== 'HEAD' && upstream.method !== 'HEAD';
 
 /**
  * The intent oracle's verdict on one call: the recorded upstream request against what the spec
@@ -571,7 +585,8 @@ function intentCheck(
   const { mismatches } = bestOf(spec, expected, r, credentialNames(expected));
   const a = answer();
   if (a !== undefined) {
-    const upstream = { echo: r.id, method: r.method, path: r.path };
+    // The echo answers a HEAD request with headers only: an empty body, read as null.
+    const upstream = r.method === 'HEAD' ? null : { echo: r.id, method: r.method, path: r.path };
     mismatches.push(...compareOutput(spec, unit, upstream, a.got, mcp));
   }
   return mismatches;

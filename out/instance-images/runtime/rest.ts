@@ -259,6 +259,8 @@ export function createRestApp(routes: RestRoute[], options: RestAppOptions): Fas
   // rewritten to that route (runtime/links.ts says when and how).
   const links = new LinkRewriter(routes.map((r) => r.upstream));
   const methodsByUrl = new Map<string, string[]>();
+  // A GET route answers HEAD too (Fastify's exposeHeadRoute), unless the spec declares HEAD itself.
+  const explicitHead = new Set(routes.filter((r) => r.method === 'HEAD').map((r) => r.url));
   for (const route of routes) {
     const api = route.upstream?.api;
     const rewrite = api !== undefined && links.has(api) ? { links, api } : undefined;
@@ -267,6 +269,7 @@ export function createRestApp(routes: RestRoute[], options: RestAppOptions): Fas
     app.route({
       method: route.method,
       url: route.url,
+      ...(route.method === 'GET' && explicitHead.has(route.url) ? { exposeHeadRoute: false } : {}),
       schema: route.schema,
       config: { names: route.names },
       preValidation: (request, reply, done) => {
@@ -309,7 +312,7 @@ export function createRestApp(routes: RestRoute[], options: RestAppOptions): Fas
   for (const [url, methods] of methodsByUrl) {
     // Other methods under a forward resource are forwarded, not refused.
     if (taken.some((prefix) => url.startsWith(prefix))) continue;
-    const allowed = methods.includes('GET') ? [...methods, 'HEAD'] : methods;
+    const allowed = [...new Set(methods.includes('GET') ? [...methods, 'HEAD'] : methods)];
     const others = ROUTE_METHODS.filter((m) => !allowed.includes(m));
     app.route({ method: others, url, handler: methodNotAllowed(allowed.join(', ')) });
   }
