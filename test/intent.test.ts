@@ -144,6 +144,24 @@ capability:
     ]);
   });
 
+  it('reads an `outputRawFormat: text` answer as one string over MCP (akri/edge-device-monitoring.yaml:34)', async () => {
+    // The dialect converts a text answer to one JSON string: MCP carries the echo's JSON as text
+    // (`{result: "…"}`), REST relays the bytes. A client that parsed the text as JSON is caught.
+    const generated = await generateFile(join(CORPUS, 'akri/edge-device-monitoring.yaml'));
+    const clean = await run(generated, generated.files);
+    expect(mismatches(clean)).toEqual([]);
+    expect(clean.failed).toBe(0);
+    const parsed = await run(
+      generated,
+      mutate(generated.files, 'client.ts', /raw\.toString\('utf8'\)/, "JSON.parse(raw.toString('utf8'))"),
+    );
+    const found = mismatches(parsed);
+    expect(found.map((m) => `${m.target} ${m.field}: ${m.problem}`)).toEqual([
+      'get-akri-metrics output: output differs',
+    ]);
+    expect(found[0]!.where).toMatch(/akri\/edge-device-monitoring\.yaml:\d+:\d+$/);
+  });
+
   it('reads a resource path that is only a query as the engine does (whmcs/hosting-automation.yaml:25, :34)', async () => {
     // baseUri: '{{env.WHMCS_BASE_URL}}/includes/api.php' with `path: ?action=GetClients`: the
     // engine appends the resource path to the base URI as text, so the request goes to

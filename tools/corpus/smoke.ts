@@ -515,7 +515,10 @@ async function callTool(
     hasAnswerBody('POST', received[0]!)
   ) {
     const sc = result.structuredContent as Record<string, unknown> | undefined;
-    if (!sc || sc.echo !== received[0]!.id)
+    // A `text` answer is one string: the echo's JSON as text, wrapped as `{result}`.
+    const marked =
+      sc?.echo === received[0]!.id || (typeof sc?.result === 'string' && sc.result.includes(received[0]!.id));
+    if (!marked)
       problems.push(`structuredContent does not carry the echo marker: ${clip(JSON.stringify(sc))}`);
   } else if (
     tool.output.kind === 'mapped' &&
@@ -582,12 +585,15 @@ function intentCheck(
       },
     ];
   const r = received[0]!;
-  const { mismatches } = bestOf(spec, expected, r, credentialNames(expected));
+  const { ex, mismatches } = bestOf(spec, expected, r, credentialNames(expected));
   const a = answer();
   if (a !== undefined) {
     // The echo answers a HEAD request with headers only: an empty body, read as null.
     const upstream = r.method === 'HEAD' ? null : { echo: r.id, method: r.method, path: r.path };
-    mismatches.push(...compareOutput(spec, unit, upstream, a.got, mcp));
+    const format = ex?.target.op.outputRawFormat;
+    mismatches.push(
+      ...compareOutput(spec, unit, upstream, a.got, mcp, typeof format === 'string' ? format : undefined),
+    );
   }
   return mismatches;
 }
