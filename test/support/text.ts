@@ -26,3 +26,11 @@ export function edit(text: string, pattern: RegExp, replace: (...groups: string[
   const groups = match.slice(1).map((g) => g ?? '');
   return text.slice(0, match.index) + replace(...groups) + text.slice(match.index + match[0].length);
 }
+
+/** Dedents `text` and indents it by `n` spaces; blank lines stay blank. */
+export function block(text: string, n: number): string {
+  const lines = text.replace(/^\n+/, '').replace(/\s+$/, '').split('\n');
+  if (lines.length === 1 && lines[0] === '') return '';
+  const min = Math.min(...lines.filter((l) => l.trim() !== '').map((l) => /^ */.exec(l)![0].length));
+  return `${lines.map((l) => (l.trim() === '' ? '' : ' '.repeat(n) + l.slice(min))).join('\n')}\n`;
+}

@@ -3,17 +3,10 @@ import { expect } from 'vitest';
 import { type Diagnostic, Reporter, SpecError } from '../../generator/diagnostics.js';
 import { type LoadedSpec, parseSpec } from '../../generator/load.js';
 import { validate, type Validation } from '../../generator/validate/index.js';
+import { block } from './text.js';
 
 // ---------------------------------------------------------------------------------------------
 // Inline specs
-
-/** Dedents `text` and indents it by `n` spaces; blank lines stay blank. */
-export function block(text: string, n: number): string {
-  const lines = text.replace(/^\n+/, '').replace(/\s+$/, '').split('\n');
-  if (lines.length === 1 && lines[0] === '') return '';
-  const min = Math.min(...lines.filter((l) => l.trim() !== '').map((l) => /^ */.exec(l)![0].length));
-  return `${lines.map((l) => (l.trim() === '' ? '' : ' '.repeat(n) + l.slice(min))).join('\n')}\n`;
-}
 
 export const RESOURCES = `
 - name: pets

@@ -1,8 +1,8 @@
 // Stage 2 (validate/): skill, MCP resource and prompt, control and import checks, and formats.
 import { describe, expect, it } from 'vitest';
-import { lineOf } from '../support/text.js';
+import { block, lineOf } from '../support/text.js';
 import type { Run } from '../support/validate-spec.js';
-import { block, RESOURCES, run, specText, TOOL_GET, TOOLS, withCode } from '../support/validate-spec.js';
+import { RESOURCES, run, specText, TOOL_GET, TOOLS, withCode } from '../support/validate-spec.js';
 
 describe('unsupported features', () => {
   const unsupported = (r: Run) => withCode(r, 'unsupported');

@@ -1,9 +1,8 @@
 // Stage 2 (validate/): calls and forwards resolve, names are unique.
 import { describe, expect, it } from 'vitest';
 import { buildModel } from '../../generator/model/build.js';
-import { lineOf } from '../support/text.js';
+import { block, lineOf } from '../support/text.js';
 import {
-  block,
   colOf,
   REST,
   REST_GET,
