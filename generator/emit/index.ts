@@ -33,7 +33,7 @@ export function emitAll(model: Capability): [string, string][] {
   }
   if (model.mcp.length > 0) files.push(['mcp.ts', emitMcp(model, used)]);
   if (model.skill.length > 0) files.push(['skills.ts', emitSkills(model, used)]);
-  if (model.rest.length > 0 || model.mcp.length > 0 || model.skill.length > 0)
+  if (model.rest.length > 0 || model.mcp.length > 0 || model.skill.length > 0 || model.control)
     files.push(['server.ts', emitServer(model, used)]);
   const runtime = runtimeClosure(used);
   const packages = runtimePackages(runtime);

@@ -124,14 +124,11 @@ export function buildModel(
   const exposed =
     rest.reduce((n, a) => n + a.paths.length + a.forwards.length, 0) +
     mcp.reduce((n, a) => n + a.tools.length, 0);
-  if (operations === 0 && exposed === 0 && skill.length === 0) {
-    report.error(
-      'nothing-to-generate',
-      'nothing to generate: no consumed operation is left to call',
-      ['capability'],
-      undefined,
-      { last: true },
-    );
+  if (operations === 0 && exposed === 0 && skill.length === 0 && !control) {
+    const cause = nothingCause(capability, validation.skipped, report);
+    report.error('nothing-to-generate', `nothing to generate: ${cause.message}`, cause.path, 'key', {
+      last: true,
+    });
   } else if (operations > 0 && exposed === 0 && (rest.length > 0 || mcp.length > 0 || exposes.length === 0)) {
     report.warn(
       'nothing-exposed',
@@ -193,6 +190,44 @@ export function buildModel(
   };
   model.schemaModule = planSchemas(model);
   return model;
+}
+
+/**
+ * Why a capability has nothing to serve, in its own words: what it consumes and exposes, and the
+ * first reason each was skipped (the warnings above say the rest), located at `consumes` or,
+ * without one, at `capability`.
+ */
+function nothingCause(
+  capability: Obj,
+  skipped: ReadonlySet<string>,
+  report: Reporter,
+): { message: string; path: PathKey[] } {
+  // The first reason a unit of `section` was skipped, other than a call to a skipped operation.
+  const firstSkip = (section: 'consumes' | 'exposes') =>
+    [...skipped]
+      .filter((k) => k.startsWith(`${section}/`))
+      .flatMap((k) => report.explanation(k) ?? [])
+      .filter((d) => d.code !== 'call-unresolved')
+      .sort((a, b) => a.line - b.line || a.col - b.col)[0];
+  const why = (d: { line: number; message: string } | undefined) =>
+    d ? ` (the first at line ${d.line}: ${d.message})` : '';
+  const consumes = objects(capability.consumes).length;
+  const exposes = objects(capability.exposes).length;
+  const consumed =
+    consumes === 0
+      ? 'it consumes no API'
+      : `every consumed operation was skipped${why(firstSkip('consumes'))}`;
+  // With consumes skipped, every call fails with them: the first reason is theirs.
+  const served =
+    exposes === 0
+      ? 'and it exposes nothing'
+      : consumes > 0
+        ? 'so no REST operation or MCP tool is left to serve'
+        : `and no adapter capgen serves (rest, mcp, skill, control) is left${why(firstSkip('exposes'))}`;
+  return {
+    message: `${consumed}, ${served}`,
+    path: consumes > 0 ? ['capability', 'consumes'] : ['capability'],
+  };
 }
 
 interface Bind {
