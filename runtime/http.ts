@@ -1,6 +1,7 @@
 // Requests to an upstream API: a keep-alive pool per API, encoded paths and queries, and the
 // errors a call can end in. The client (client.ts) is built on this module alone.
 import { Buffer } from 'node:buffer';
+import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import { Scrubber, secretForms } from './scrub.js';
@@ -235,17 +236,22 @@ export class HttpApi {
   }
 
   async #send(request: UpstreamRequest, options: CallOptions): Promise<ApiResponse> {
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(request.headers ?? {})) {
-      if (value !== undefined && value !== null) headers[name.toLowerCase()] = headerValue(name, value);
-    }
     // The credentials and fixed values win over a parameter of the same name, as in the engine: a
     // bearer or basic credential is the challenge response (a plain `Authorization` is dropped) and
-    // a fixed `value` is written over the caller's.
-    Object.assign(headers, this.#headers);
-    const cookies = (request.cookies ?? []).filter(([, v]) => v !== undefined && v !== null);
-    if (cookies.length > 0)
-      headers.cookie = cookies.map(([n, v]) => `${n}=${encodeURIComponent(String(v))}`).join('; ');
+    // a fixed `value` is written over the caller's. A call with no headers of its own sends the
+    // client's object as it is (undici copies what it is given and never writes to it).
+    let headers = this.#headers;
+    if (request.headers !== undefined || request.cookies !== undefined || request.body !== undefined) {
+      headers = {};
+      for (const name in request.headers) {
+        const value = request.headers[name];
+        if (value !== undefined && value !== null) headers[name.toLowerCase()] = headerValue(name, value);
+      }
+      Object.assign(headers, this.#headers);
+      const cookies = (request.cookies ?? []).filter(([, v]) => v !== undefined && v !== null);
+      if (cookies.length > 0)
+        headers.cookie = cookies.map(([n, v]) => `${n}=${encodeURIComponent(String(v))}`).join('; ');
+    }
     let body: string | Buffer | undefined;
     if (request.body !== undefined) {
       body =
@@ -255,22 +261,25 @@ export class HttpApi {
           : JSON.stringify(request.body, finiteNumbers);
       headers['content-type'] = request.contentType ?? 'application/json';
     }
-    const query = joinQuery(this.#query, encodeQuery(request.query ?? []));
+    const query =
+      request.query === undefined ? this.#query : joinQuery(this.#query, encodeQuery(request.query));
     const path = this.#basePath + request.path + (query === '' ? '' : `?${query}`);
     const timeout = options.timeoutMs ?? this.timeoutMs;
-    const what = `${request.method} ${this.#basePath}${request.path}`;
+    // Error messages are built only when a call fails.
+    const what = () => `${request.method} ${this.#basePath}${request.path}`;
     const timedOut = () =>
-      new UpstreamError(`${what}: the upstream did not answer within ${timeout} ms`, 'timeout');
-    const cancelled = () => new UpstreamError(`${what}: the call was cancelled`, 'aborted');
+      new UpstreamError(`${what()}: the upstream did not answer within ${timeout} ms`, 'timeout');
+    const cancelled = () => new UpstreamError(`${what()}: the call was cancelled`, 'aborted');
     // One deadline for the whole call, retries and waits included: connect, headers and every
     // byte of the body. undici's own timers only bound the gaps between bytes.
     const deadline = performance.now() + timeout;
     for (let attempt = 0; ; attempt++) {
-      const remaining = deadline - performance.now();
+      // The first attempt's timer has the whole limit, a whole number of ms: Node keeps one timer
+      // list per duration, so calls with the same limit share one.
+      const remaining = attempt === 0 ? timeout : Math.ceil(deadline - performance.now());
       if (remaining <= 0) throw timedOut();
-      const timer = new AbortController();
-      const clock = setTimeout(() => timer.abort(), remaining);
-      const signal = options.signal ? AbortSignal.any([options.signal, timer.signal]) : timer.signal;
+      const abort = new CallAbort(options.signal, cancelled);
+      const clock = setTimeout(() => abort.abort(timedOut()), remaining);
       let answered = false;
       try {
         const res = await this.#pool.request({
@@ -278,7 +287,7 @@ export class HttpApi {
           path,
           headers,
           body,
-          signal,
+          signal: abort,
           headersTimeout: timeout,
           bodyTimeout: timeout,
         });
@@ -294,6 +303,7 @@ export class HttpApi {
           const wait = retryAfterMs(answer.headers['retry-after']);
           if (wait !== undefined && wait <= this.retryAfterMaxMs && performance.now() + wait < deadline) {
             clearTimeout(clock);
+            abort.release();
             try {
               await sleep(wait, undefined, { signal: options.signal });
             } catch {
@@ -304,61 +314,124 @@ export class HttpApi {
         }
         return answer;
       } catch (err) {
+        // The deadline and a cancellation reject with the UpstreamError they were given.
         if (err instanceof UpstreamError || err instanceof RequestError) throw err;
-        // A cancelled call rejects with the signal's reason, whatever it is.
         if (options.signal?.aborted) throw cancelled();
-        if (timer.signal.aborted) throw timedOut();
-        const failure = classify(err, what, timeout);
+        if (abort.aborted) throw timedOut();
+        const failure = classify(err, what(), timeout);
         // Retried only when nothing of the answer arrived (a keep-alive socket the upstream had
         // just closed): once the headers are in, the upstream has acted on the request.
         if (failure.retryable && !answered && attempt === 0 && RETRIED.has(request.method)) continue;
         throw failure.error;
       } finally {
         clearTimeout(clock);
+        abort.release();
       }
     }
   }
 
   /** The whole body, refusing one over the cap before reading past it. */
-  async #read(
+  #read(
     res: {
       statusCode: number;
       headers: Record<string, string | string[] | undefined>;
-      body: AsyncIterable<Buffer> & { destroy(): void };
+      body: Readable;
     },
-    what: string,
+    what: () => string,
   ): Promise<Buffer> {
     const cap = this.maxResponseBytes;
     const tooLarge = () =>
-      new UpstreamError(`${what}: the upstream answer is larger than the limit of ${cap} bytes`, 'too_large');
+      new UpstreamError(
+        `${what()}: the upstream answer is larger than the limit of ${cap} bytes`,
+        'too_large',
+      );
     const declared = Number(res.headers['content-length']);
+    const body = res.body;
     if (Number.isFinite(declared) && declared > cap && !NO_BODY.has(res.statusCode)) {
-      res.body.destroy();
-      throw tooLarge();
+      body.destroy();
+      return Promise.reject(tooLarge());
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    try {
-      for await (const chunk of res.body) {
+    // Events rather than an async iterator, which costs a promise per chunk.
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      body.on('data', (chunk: Buffer) => {
         size += chunk.length;
         if (size > cap) {
-          res.body.destroy();
-          throw tooLarge();
+          body.destroy();
+          reject(tooLarge());
+          return;
         }
         chunks.push(chunk);
-      }
-    } catch (err) {
-      // A 204 or 304 that carries a body breaks HTTP framing; the status is what counts.
-      const code = (err as { code?: string }).code;
-      if (NO_BODY.has(res.statusCode) && code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH')
-        return Buffer.alloc(0);
-      throw err;
-    }
-    return Buffer.concat(chunks, size);
+      });
+      body.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
+      body.once('error', (err: Error & { code?: string }) => {
+        // A 204 or 304 that carries a body breaks HTTP framing; the status is what counts.
+        if (NO_BODY.has(res.statusCode) && err.code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH')
+          resolve(Buffer.alloc(0));
+        else reject(err);
+      });
+    });
   }
 
   close(): Promise<void> {
     return this.#pool.close();
+  }
+}
+
+/**
+ * The abort signal of one attempt: fired by its deadline or by the caller's signal, and rejecting
+ * the call with the UpstreamError it is given. undici accepts an EventEmitter-like signal
+ * (`on`/`once`/`removeListener`, `aborted`, `reason`); this one costs an object and at most one
+ * listener on the caller's signal, where an AbortController and AbortSignal.any per call cost
+ * several microseconds and a FinalizationRegistry entry.
+ */
+class CallAbort {
+  aborted = false;
+  reason: UpstreamError | undefined;
+  #listener: (() => void) | undefined;
+  readonly #caller: AbortSignal | undefined;
+  readonly #onCaller: (() => void) | undefined;
+
+  constructor(caller: AbortSignal | undefined, cancelled: () => UpstreamError) {
+    if (caller === undefined) return;
+    if (caller.aborted) {
+      this.aborted = true;
+      this.reason = cancelled();
+      return;
+    }
+    this.#caller = caller;
+    this.#onCaller = () => this.abort(cancelled());
+    caller.addEventListener('abort', this.#onCaller, { once: true });
+  }
+
+  abort(reason: UpstreamError): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    const listener = this.#listener;
+    this.#listener = undefined;
+    listener?.();
+  }
+
+  /** Stops listening to the caller's signal once the attempt is over. */
+  release(): void {
+    if (this.#onCaller) this.#caller!.removeEventListener('abort', this.#onCaller);
+  }
+
+  // undici registers exactly one listener, for 'abort'.
+  on(_event: 'abort', listener: () => void): this {
+    this.#listener = listener;
+    return this;
+  }
+
+  once(event: 'abort', listener: () => void): this {
+    return this.on(event, listener);
+  }
+
+  removeListener(_event: 'abort', listener: () => void): this {
+    if (this.#listener === listener) this.#listener = undefined;
+    return this;
   }
 }
 

@@ -2,8 +2,6 @@
 // Checks every adapter applies to a request before anything else: the Host and Origin names
 // (DNS-rebinding protection: a web page that rebinds its name to 127.0.0.1 must not reach a
 // server that holds credentials), and how deeply a JSON body nests.
-import { Buffer } from 'node:buffer';
-
 /** The names a loopback-bound server answers to unless told otherwise. */
 export const LOOPBACK_NAMES: string[] = ['localhost', '127.0.0.1', '[::1]'];
 
@@ -50,11 +48,14 @@ export function hostRefusal(
  * validator or serializer.
  */
 export function nestsDeeperThan(text: Uint8Array | string, max: number): boolean {
-  const bytes = typeof text === 'string' ? Buffer.from(text) : text;
+  // A string is read by UTF-16 code unit, with no copy: the characters that count are ASCII, and
+  // no code unit of another character equals one of them.
+  const at: (i: number) => number =
+    typeof text === 'string' ? (i) => text.charCodeAt(i) : (i) => (text as Uint8Array)[i]!;
   let depth = 0;
   let inString = false;
-  for (let i = 0; i < bytes.length; i++) {
-    const c = bytes[i]!;
+  for (let i = 0; i < text.length; i++) {
+    const c = at(i);
     if (inString) {
       if (c === 0x5c) i++;
       else if (c === 0x22) inString = false;

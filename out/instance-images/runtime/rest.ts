@@ -10,6 +10,7 @@ import Fastify, {
   type FastifySchema,
   LogController,
 } from 'fastify';
+import type { Logger } from 'pino';
 import { authorized, challenge, type InboundAuth } from './auth.js';
 import { DOCS_PATHS, docsPage } from './docs.js';
 import { FormatError } from './formats/error.js';
@@ -188,7 +189,7 @@ export function createRestApp(routes: RestRoute[], options: RestAppOptions): Fas
   // reach a server that calls upstreams with credentials. Probes are exempt: a kubelet or a load
   // balancer sends the address as Host, and their answer holds no data.
   app.addHook('onRequest', (request, reply, done) => {
-    if ((healthPaths as readonly string[]).includes(request.routeOptions.url ?? '')) return done();
+    if (isProbe(healthPaths, request.url)) return done();
     const origin = request.headers.origin;
     const refusal = hostRefusal(allowedHosts, request.headers.host, origin);
     if (refusal !== undefined)
@@ -198,7 +199,7 @@ export function createRestApp(routes: RestRoute[], options: RestAppOptions): Fas
   if (auth) {
     app.addHook('onRequest', (request, reply, done) => {
       // Probes (a kubelet, a load balancer) carry no credentials, and the answer holds no data.
-      if ((healthPaths as readonly string[]).includes(request.routeOptions.url ?? '')) return done();
+      if (isProbe(healthPaths, request.url)) return done();
       if (!authorized(auth, request.headers, request.url)) {
         reply.header('www-authenticate', challenge(auth));
         fail(reply, 401, { error: 'unauthorized', message: 'missing or invalid credentials' });
@@ -225,17 +226,19 @@ export function createRestApp(routes: RestRoute[], options: RestAppOptions): Fas
   // One line per request: never the query string or a header, where credentials travel.
   app.addHook('onResponse', (request, reply, done) => {
     traces.get(request)?.end(reply.statusCode);
-    request.log.info(
-      {
-        adapter: options.name,
-        method: request.method,
-        route: request.routeOptions.url,
-        path: request.url.split('?')[0],
-        status: reply.statusCode,
-        responseTime: Math.round(reply.elapsedTime * 10) / 10,
-      },
-      'request completed',
-    );
+    // The fields are built only when the line is written.
+    if ((request.log as Logger).isLevelEnabled('info'))
+      request.log.info(
+        {
+          adapter: options.name,
+          method: request.method,
+          route: request.routeOptions.url,
+          path: request.url.split('?')[0],
+          status: reply.statusCode,
+          responseTime: Math.round(reply.elapsedTime * 10) / 10,
+        },
+        'request completed',
+      );
     done();
   });
   if (health)
@@ -296,7 +299,8 @@ export function createRestApp(routes: RestRoute[], options: RestAppOptions): Fas
               signal,
             )
           : await route.call!({ params, query, headers: request.headers, body: request.body, signal });
-        request.log.debug({ upstreamStatus: res.status, bytes: res.raw.length }, 'upstream answered');
+        if ((request.log as Logger).isLevelEnabled('debug'))
+          request.log.debug({ upstreamStatus: res.status, bytes: res.raw.length }, 'upstream answered');
         return relay(reply, res, route.output, rewrite);
       },
     });
@@ -317,6 +321,18 @@ export function createRestApp(routes: RestRoute[], options: RestAppOptions): Fas
     app.route({ method: others, url, handler: methodNotAllowed(allowed.join(', ')) });
   }
   return app;
+}
+
+/**
+ * Whether a request is for one of the health routes: its path, before any query, is one of them.
+ * Read from the URL, as the router matched it, rather than from `routeOptions`, which Fastify
+ * builds as a new object on every read.
+ */
+function isProbe(healthPaths: readonly string[], url: string): boolean {
+  if (healthPaths.length === 0) return false;
+  const query = url.indexOf('?');
+  const path = query < 0 ? url : url.slice(0, query);
+  return healthPaths.includes(path);
 }
 
 /**
