@@ -269,6 +269,15 @@ function checkConsumes(
     dropped.delete(namespace);
     for (const [resource, r] of objects(entry.resources)) {
       checkKeys(resource, 'resource', 'consumed resource', [...at, 'resources', r], report);
+      // The engine finds operations by name across the namespace and never reads a resource's
+      // name, so a `name: null` resource (amazon-dynamodb/dynamodb-management.yaml) still serves.
+      if (resource.name === null)
+        report.warn(
+          'resource-name',
+          'this consumed resource has a null `name` (alpha2 wants a kebab-case name); operations are called by their own names, so it is generated',
+          [...at, 'resources', r, 'name'],
+          'value',
+        );
       for (const [op, o] of objects(resource.operations)) {
         const opPath: PathKey[] = [...at, 'resources', r, 'operations', o];
         const opUnit = unitKey(opPath);
