@@ -16,7 +16,7 @@ import type {
   StepRef,
 } from '../model/types.js';
 import { Code, code, ident, join, lit, prop, runtimeSymbol } from './escape.js';
-import { anyJson, type PartResolver, templateExpr, textTravels } from './expr.js';
+import { anyJson, jsonTemplateExpr, type PartResolver, templateExpr, textTravels } from './expr.js';
 
 /** The consumed APIs that these calls reach, in spec order. */
 export function clientsCalled(model: Capability, calls: CallBinding[]): ConsumedApi[] {
@@ -62,6 +62,11 @@ function argExpr(
   step?: (ref: StepRef) => Code,
 ): Code {
   const byName = (name: string) => inputs.find((i) => i.name === name)!;
+  const resolve: PartResolver = {
+    input: (name) => input(byName(name)),
+    secret: (variable) => code`(${client}.secret(${lit(variable)}) ?? '')`,
+    step,
+  };
   switch (value.kind) {
     case 'input': {
       const i = byName(value.name);
@@ -79,11 +84,7 @@ function argExpr(
       const only = value.template.parts.length === 1 ? value.template.parts[0] : undefined;
       // A whole earlier-step field keeps its JSON value, converted to the parameter's type.
       if (only?.kind === 'step' && step) return convert(step(only.ref), param.type);
-      const text = templateExpr(value.template, {
-        input: (name) => input(byName(name)),
-        secret: (variable) => code`(${client}.secret(${lit(variable)}) ?? '')`,
-        step,
-      });
+      const text = templateExpr(value.template, resolve);
       return param.type === 'string' || textTravels(param) ? text : convert(text, param.type);
     }
     case 'literal': {
@@ -93,6 +94,14 @@ function argExpr(
         (jsType === 'number' && numeric(param.type)) ||
         (jsType === 'boolean' && param.type === 'boolean');
       return same ? lit(value.value) : convert(lit(value.value), param.type);
+    }
+    case 'json': {
+      // The structure goes as it is where the parameter takes that shape; as JSON text where it
+      // takes a string (a query, header or path value), as the runtime writes objects there.
+      const expr = jsonTemplateExpr(value.data, resolve);
+      const shape =
+        value.data.kind === 'array' ? 'array' : value.data.kind === 'object' ? 'object' : 'string';
+      return shape === param.type || anyJson(param) ? expr : convert(expr, param.type);
     }
   }
 }

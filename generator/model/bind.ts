@@ -3,6 +3,7 @@
 //
 //  - `with: {p: rest.x}` / `tools.x` / `<exposeNamespace>.x`: parameter p takes input x;
 //  - `with: {p: "…{{x}}…"}`: a template over inputs (and bind variables);
+//  - an object or array in `with` is JSON whose strings are read by these same rules;
 //  - anything else in `with` is a literal;
 //  - a parameter that `with` does not mention takes the input of the same name (`-`, `_` and
 //    case ignored), which is how the reference engine merges arguments into its parameter map;
@@ -11,11 +12,11 @@
 import type { Reporter } from '../diagnostics.js';
 import type { PathKey } from '../load.js';
 import { inline } from '../openapi/inline.js';
-import { aggregateFunctions, type Obj, objects } from '../raw.js';
+import { aggregateFunctions, isObj, type Obj, objects } from '../raw.js';
 import { unitKey } from '../validate/units.js';
 import { paramType, schemaFor } from './consumes.js';
 import { sameName } from './names.js';
-import { classifyRef, hasPlaceholders, parseTemplate, type TemplateScope } from './template.js';
+import { argTemplates, classifyRef, hasPlaceholders, parseTemplate, type TemplateScope } from './template.js';
 import type {
   ArgValue,
   CallBinding,
@@ -24,6 +25,7 @@ import type {
   ConsumedParam,
   ExposedInput,
   JsonSchema,
+  JsonTemplate,
   Template,
   TemplatePart,
 } from './types.js';
@@ -82,6 +84,13 @@ export function bind(req: BindRequest): Bound {
   // A parameter whose own `value` reads the caller's names takes that template: it wins over
   // `with` and the input of the same name (the engine renders `value` first).
   for (const target of req.operation.params) {
+    if (target.feedJson) {
+      args.push({
+        param: target.name,
+        value: { kind: 'json', data: feedJson(target, target.feedJson, inputs, req) },
+      });
+      bound.add(target.name);
+    }
     if (!target.feed) continue;
     args.push({ param: target.name, value: feedValue(target, target.feed, inputs, req) });
     bound.add(target.name);
@@ -92,12 +101,11 @@ export function bind(req: BindRequest): Bound {
     if (bound.has(param)) continue;
     let value = withValue(raw, req);
     if (value.kind === 'input') value = { kind: 'input', name: ensureInput(inputs, value.name, target, req) };
-    if (value.kind === 'template') {
-      for (const part of value.template.parts) {
-        if (part.kind === 'input')
-          part.name = ensureInput(inputs, part.name, { ...target, type: 'string', typed: undefined }, req);
+    // An input read inside a template or a structured value is text (its own type is unknown).
+    for (const template of argTemplates(value))
+      for (const part of template.parts) {
+        if (part.kind === 'input') part.name = ensureInput(inputs, part.name, nested(target, value), req);
       }
-    }
     if (target.value === undefined) {
       args.push({ param, value });
       bound.add(param);
@@ -168,7 +176,47 @@ function implicitName(target: ConsumedParam, req: BindRequest): string {
   return target.name;
 }
 
+/**
+ * The parameter an input read inside a template or a structured value stands in for: text, and
+ * inside a structure not described by the parameter's own description.
+ */
+function nested(target: ConsumedParam, value: ArgValue): ConsumedParam {
+  const { description, ...rest } = target;
+  return {
+    ...rest,
+    type: 'string',
+    typed: undefined,
+    ...(value.kind === 'json' || description === undefined ? {} : { description }),
+  };
+}
+
+/** JSON as a `with` value holds it: each string is read as a `with` string is. */
+function withJson(raw: unknown, req: BindRequest): JsonTemplate {
+  if (Array.isArray(raw)) return { kind: 'array', items: raw.map((r) => withJson(r, req)) };
+  if (isObj(raw))
+    return {
+      kind: 'object',
+      entries: Object.entries(raw).map(([key, v]) => ({ key, value: withJson(v, req) })),
+    };
+  const value = withValue(raw, req);
+  return asJson(value);
+}
+
+function asJson(value: ArgValue): JsonTemplate {
+  switch (value.kind) {
+    case 'input':
+      return { kind: 'template', template: { parts: [{ kind: 'input', name: value.name }] } };
+    case 'template':
+      return { kind: 'template', template: value.template };
+    case 'literal':
+      return value;
+    case 'json':
+      return value.data;
+  }
+}
+
 function withValue(raw: unknown, req: BindRequest): ArgValue {
+  if (isObj(raw) || Array.isArray(raw)) return { kind: 'json', data: withJson(raw, req) };
   if (typeof raw !== 'string') return { kind: 'literal', value: raw as number | boolean | null };
   if (hasPlaceholders(raw)) {
     const template = parseTemplate(raw, req.scope);
@@ -215,7 +263,18 @@ function feedValue(
     }
     const value = withValue(req.with[key], req);
     if (value.kind === 'input') parts.push(input(value.name));
-    else if (value.kind === 'literal') {
+    else if (value.kind === 'json') {
+      if (whole) {
+        for (const template of argTemplates(value))
+          for (const p of template.parts) {
+            const made = p.kind === 'input' ? input(p.name) : undefined;
+            if (p.kind === 'input' && made?.kind === 'input') p.name = made.name;
+          }
+        return value;
+      }
+      // Inside a longer string the engine writes the structure as JSON, its strings unread.
+      parts.push({ kind: 'text', text: JSON.stringify(req.with[key]) });
+    } else if (value.kind === 'literal') {
       if (whole) return value;
       parts.push({ kind: 'text', text: value.value === null ? '' : String(value.value) });
     } else for (const p of value.template.parts) parts.push(p.kind === 'input' ? input(p.name) : p);
@@ -223,6 +282,31 @@ function feedValue(
   const only = parts.length === 1 ? parts[0] : undefined;
   if (only?.kind === 'input') return { kind: 'input', name: only.name };
   return { kind: 'template', template: { parts } };
+}
+
+/**
+ * A structured `value`: each of its templates is filled as a `value` template is (feedValue),
+ * and a whole `{{x}}` keeps x's JSON value.
+ */
+function feedJson(
+  target: ConsumedParam,
+  data: JsonTemplate,
+  inputs: Map<string, ExposedInput>,
+  req: BindRequest,
+): JsonTemplate {
+  switch (data.kind) {
+    case 'literal':
+      return data;
+    case 'array':
+      return { kind: 'array', items: data.items.map((d) => feedJson(target, d, inputs, req)) };
+    case 'object':
+      return {
+        kind: 'object',
+        entries: data.entries.map((e) => ({ key: e.key, value: feedJson(target, e.value, inputs, req) })),
+      };
+    case 'template':
+      return asJson(feedValue(nested(target, { kind: 'json', data }), data.template, inputs, req));
+  }
 }
 
 /** Returns the input's name, creating the input from the parameter it feeds when needed. */

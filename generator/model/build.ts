@@ -20,7 +20,7 @@ import {
 import { buildMcpAdapter, buildRestAdapter, type ExposeContext } from './expose.js';
 import { planSchemas } from './schemas.js';
 import { buildControlAdapter, buildSkillAdapter } from './skill.js';
-import { type TemplateScope, templateSecrets } from './template.js';
+import { argTemplates, jsonTemplates, type TemplateScope, templateSecrets } from './template.js';
 import type {
   Auth,
   BindFile,
@@ -28,7 +28,6 @@ import type {
   ConsumedApi,
   EnvVar,
   JsonSchema,
-  JsonTemplate,
   McpAdapter,
   RestAdapter,
   SkillAdapter,
@@ -325,12 +324,7 @@ function apiTemplates(api: ConsumedApi): Template[] {
     for (const p of op.params) if (p.value) templates.push(p.value);
     // Body templates read bind values too (an apikey placed in the body, `{{TOKEN}}` in data).
     if (op.body?.kind === 'text') templates.push(op.body.text);
-    const walk = (t: JsonTemplate): void => {
-      if (t.kind === 'template') templates.push(t.template);
-      if (t.kind === 'array') t.items.forEach(walk);
-      if (t.kind === 'object') t.entries.forEach((e) => walk(e.value));
-    };
-    if (op.body?.kind === 'json') walk(op.body.data);
+    if (op.body?.kind === 'json') templates.push(...jsonTemplates(op.body.data));
   }
   return templates;
 }
@@ -363,9 +357,9 @@ function collectSecrets(
   ];
   for (const call of calls)
     for (const arg of call.args)
-      if (arg.value.kind === 'template') {
-        templates.push(arg.value.template);
-        byApi.get(call.api)?.push(arg.value.template);
+      for (const template of argTemplates(arg.value)) {
+        templates.push(template);
+        byApi.get(call.api)?.push(template);
       }
   const seen = new Map<string, string>();
   for (const t of templates) {

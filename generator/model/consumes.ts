@@ -542,7 +542,10 @@ function buildParam(p: Obj, at: PathKey[], ctx: ConsumesContext, defaultIn: Para
   const description = strAt(p.description);
   let value: Template | undefined;
   let feed: Template | undefined;
-  if (p.value !== undefined && p.value !== null) {
+  let feedJson: JsonTemplate | undefined;
+  // A structured value is JSON whose strings are templates; each caller fills it.
+  if (isObj(p.value) || Array.isArray(p.value)) feedJson = jsonTemplate(p.value, ctx);
+  else if (p.value !== undefined && p.value !== null) {
     const text = String(p.value);
     // A value that reads an exposed input is an argument like any other; only fixed values
     // and secrets are baked into the client.
@@ -559,6 +562,7 @@ function buildParam(p: Obj, at: PathKey[], ctx: ConsumesContext, defaultIn: Para
     required: location === 'path' ? true : p.required === true,
     value,
     ...(feed ? { feed } : {}),
+    ...(feedJson ? { feedJson } : {}),
     schema: schemaFor(location === 'body' ? type : type === 'object' ? 'string' : type),
   };
   if (ctx.openapi) origins.set(param, { at, explicitType: p.type !== undefined });
@@ -730,9 +734,14 @@ export function operationPath(resource: Obj, op: Obj): { path: string; own: bool
 
 /** Names the `value`s of parameters read from the caller (`value: '{{userId}}'`). */
 export function valueTemplateNames(params: Obj[], scope: TemplateScope): string[] {
-  return params.flatMap((p) =>
-    typeof p.value === 'string' ? templateInputs(parseTemplate(p.value, { ...scope, inputs: true })) : [],
-  );
+  const out: string[] = [];
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') out.push(...templateInputs(parseTemplate(v, { ...scope, inputs: true })));
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (isObj(v)) Object.values(v).forEach(walk);
+  };
+  for (const p of params) walk(p.value);
+  return out;
 }
 
 /** Names a `body:` template reads as inputs or parameters (`{{x}}`, `{{tools.x}}`, …). */

@@ -23,7 +23,7 @@ import { paramType, parsePath, readAuth } from './consumes.js';
 import { mockAnswer, mockSchema } from './mock.js';
 import { camel, envName, mcpNames, NameTable, restNames, routerParam } from './names.js';
 import { buildOrchestration, STEP_HELPERS } from './orchestration.js';
-import { parseTemplate, type TemplateScope } from './template.js';
+import { argTemplates, parseTemplate, type TemplateScope } from './template.js';
 import { exposedOutput, toolOutput } from './typed.js';
 import type {
   Action,
@@ -298,12 +298,9 @@ function renameInput(op: RestOperation, from: string, to: string): void {
   const args = callsOf(op).flatMap((c) => c.args);
   for (const arg of args)
     if (arg.value.kind === 'input' && arg.value.name === from) arg.value = { kind: 'input', name: to };
-  for (const arg of args) {
-    if (arg.value.kind === 'template') {
-      for (const part of arg.value.template.parts)
-        if (part.kind === 'input' && part.name === from) part.name = to;
-    }
-  }
+  for (const arg of args)
+    for (const template of argTemplates(arg.value))
+      for (const part of template.parts) if (part.kind === 'input' && part.name === from) part.name = to;
 }
 
 export function buildMcpAdapter(adapter: Obj, i: number, ctx: ExposeContext): McpAdapter {

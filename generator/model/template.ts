@@ -1,6 +1,6 @@
 // `{{…}}` templates. A reference names either a bind variable (a secret read from the
 // environment at start-up) or an exposed input; the caller says which are allowed.
-import type { Template, TemplatePart } from './types.js';
+import type { ArgValue, JsonTemplate, Template, TemplatePart } from './types.js';
 
 export interface TemplateScope {
   /** Bind namespaces (`env`, `shipyard-env`, …): `{{<ns>.X}}` reads bind variable X. */
@@ -76,4 +76,19 @@ export function templateSecrets(t: Template): string[] {
 
 export function templateInputs(t: Template): string[] {
   return t.parts.flatMap((p) => (p.kind === 'input' ? [p.name] : []));
+}
+
+/** The templates inside a JSON template, in document order. */
+export function jsonTemplates(t: JsonTemplate): Template[] {
+  if (t.kind === 'template') return [t.template];
+  if (t.kind === 'array') return t.items.flatMap(jsonTemplates);
+  if (t.kind === 'object') return t.entries.flatMap((e) => jsonTemplates(e.value));
+  return [];
+}
+
+/** The templates a call argument evaluates (none for an input or a literal). */
+export function argTemplates(value: ArgValue): Template[] {
+  if (value.kind === 'template') return [value.template];
+  if (value.kind === 'json') return jsonTemplates(value.data);
+  return [];
 }

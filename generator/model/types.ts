@@ -58,6 +58,11 @@ export interface ConsumedParam {
    */
   feed?: Template;
   /**
+   * A structured `value` (an object or array, google-analytics/compliance.yaml:113): JSON whose
+   * strings are templates over the caller's names, filled by each caller as `feed` is.
+   */
+  feedJson?: JsonTemplate;
+  /**
    * Not declared: a `with` key of some caller (sent as a query parameter). Only the callers whose
    * `with` names it send it; it is no input of the others.
    */
@@ -176,7 +181,9 @@ export interface ExposedInput {
 export type ArgValue =
   | { kind: 'input'; name: string }
   | { kind: 'template'; template: Template }
-  | { kind: 'literal'; value: string | number | boolean | null };
+  | { kind: 'literal'; value: string | number | boolean | null }
+  /** A structured `with` value or parameter `value`: JSON whose strings may read inputs. */
+  | { kind: 'json'; data: JsonTemplate };
 
 export interface CallBinding {
   /** The consumed API called: its client is `api.ident`. */

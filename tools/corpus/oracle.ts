@@ -9,6 +9,7 @@ import type {
   ConsumedParam,
   ExposedInput,
   JsonSchema,
+  JsonTemplate,
   ParamType,
   Template,
 } from '../../generator/model/types.js';
@@ -163,6 +164,27 @@ function argValue(
         (typeof v === 'boolean' && type === 'boolean');
       return same ? v : convert(v, type);
     }
+    case 'json': {
+      const v = jsonValue(arg.data, resolved, (name) => sent.get(name));
+      const shape = Array.isArray(v) ? 'array' : isObject(v) ? 'object' : 'string';
+      return shape === type ? v : convert(v, type);
+    }
+  }
+}
+
+/** A JSON template's value: a string that is one input keeps its value, others are text. */
+function jsonValue(t: JsonTemplate, resolved: Resolved, input: (name: string) => unknown): unknown {
+  switch (t.kind) {
+    case 'literal':
+      return t.value;
+    case 'template': {
+      const only = t.template.parts.length === 1 ? t.template.parts[0] : undefined;
+      return only?.kind === 'input' ? input(only.name) : evalTemplate(t.template, resolved, input);
+    }
+    case 'array':
+      return t.items.map((i) => jsonValue(i, resolved, input));
+    case 'object':
+      return Object.fromEntries(t.entries.map((e) => [e.key, jsonValue(e.value, resolved, input)]));
   }
 }
 

@@ -401,8 +401,11 @@ function predictFor(ctx: Context, unit: Unit, inbound: Inbound, t: Target): Expe
   };
 
   // `with` values: `rest.x` / `tools.x` / `<ns>.x` read input x, `{{…}}` is a string template,
+  // an object or array is JSON whose strings are read the same way (dialect.md, "Binding"),
   // anything else a literal.
   const withValue = (raw: unknown): unknown => {
+    if (Array.isArray(raw)) return raw.map(withValue);
+    if (isObj(raw)) return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, withValue(v)]));
     if (typeof raw !== 'string') return raw;
     if (/\{\{[^{}]+\}\}/.test(raw)) {
       const whole = /^\{\{\s*([^{}]+?)\s*\}\}$/.exec(raw);
@@ -446,18 +449,16 @@ function predictFor(ctx: Context, unit: Unit, inbound: Inbound, t: Target): Expe
   else if (isObj(body)) templateNames(body.data, unit, ctx.binds, readNames);
   // So are the names a parameter's own `value` reads (`q: {value: '{{userId}}'}`): a `with` key
   // that feeds one is not sent as well.
-  for (const p of params.values())
-    if (typeof p.value === 'string') templateNames(p.value, unit, ctx.binds, readNames);
+  for (const p of params.values()) templateNames(p.value, unit, ctx.binds, readNames);
 
   // A parameter's value: its fixed `value`, else its `with` entry, else the input of the same name.
   const valueOf = (name: string, p?: Param): unknown => {
     if (p?.value !== undefined && p.value !== null) {
+      const scope: Scope = { ctx, unit, lookup: (n) => (n in withMap ? withValue(withMap[n]) : input(n)) };
+      // A structured value is JSON whose strings are templates; a whole `{{x}}` keeps x's value.
+      if (Array.isArray(p.value) || isObj(p.value)) return renderJson(p.value, scope);
       if (typeof p.value !== 'string') return p.value;
-      return render(p.value, {
-        ctx,
-        unit,
-        lookup: (n) => (n in withMap ? withValue(withMap[n]) : input(n)),
-      });
+      return render(p.value, scope);
     }
     if (name in withMap) return withValue(withMap[name]);
     return input(name);
