@@ -480,6 +480,22 @@ export function segment(name: string, value: unknown): string {
   return encodeURIComponent(text);
 }
 
+/** The names between braces in a path template: `'/a/{x}/b/{y}'` → `'x' | 'y'`. */
+type Holes<T extends string> = T extends `${string}{${infer K}}${infer Rest}` ? K | Holes<Rest> : never;
+
+/**
+ * A path template as the spec writes it, each `{name}` replaced by its value as one segment (see
+ * segment()). The template's names are checked against the values' type, so a renamed parameter
+ * is a type error, not a request to the wrong path.
+ */
+export function fillPath<T extends string>(
+  template: T,
+  values: { readonly [K in Holes<T>]: unknown },
+): string {
+  const byName = values as Readonly<Record<string, unknown>>;
+  return template.replace(/\{([^{}]*)\}/g, (_, name: string) => segment(name, byName[name]));
+}
+
 /** Query string without `?`: undefined values are left out and arrays repeat their key. */
 export function encodeQuery(query: Query): string {
   let out = '';

@@ -91,8 +91,8 @@ export function route(def: RestRoute): RestRoute {
 export interface RestAppOptions {
   /** The adapter's namespace, for logs. */
   name: string;
-  /** Largest accepted request body, in bytes; larger ones get a 413. */
-  bodyLimit: number;
+  /** Largest accepted request body, in bytes (default 1 MiB); larger ones get a 413. */
+  bodyLimit?: number;
   /** The OpenAPI document served at GET /openapi.json. */
   openapi: Buffer;
   /** Credentials every caller must present; absent means the adapter is open. */
@@ -107,6 +107,14 @@ export interface RestAppOptions {
   telemetry?: RequestRecorder;
   /** Routes served beside the table (forward resources, runtime/forward.ts). */
   extensions?: RestExtension[];
+}
+
+/**
+ * The options of a generated REST adapter's factory: the clients its routes call, and the
+ * settings server.ts passes on to createRestApp.
+ */
+export interface RestAdapterOptions<Clients> extends Omit<RestAppOptions, 'name' | 'openapi' | 'extensions'> {
+  clients: Clients;
 }
 
 /** How an extension's routes answer: as the table's routes do. */
@@ -153,7 +161,7 @@ export function createRestApp(routes: RestRoute[], options: RestAppOptions): Fas
     loggerInstance: logger() as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: 'x-request-id',
-    bodyLimit: options.bodyLimit,
+    bodyLimit: options.bodyLimit ?? 1_048_576,
     // Fastify's defaults would silently remove unknown query parameters; refuse them instead.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   });

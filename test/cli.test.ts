@@ -291,19 +291,17 @@ describe('capgen CLI', () => {
     const mcp = (await import(join(out, 'dangerous', 'mcp.ts'))) as {
       instanceImagesMcpTools: (c: unknown) => {
         name: string;
-        config: {
-          description: string;
-          inputSchema: {
-            '~standard': {
-              jsonSchema: { input(o: unknown): { properties: Record<string, { description?: string }> } };
-            };
+        description: string;
+        inputSchema: {
+          '~standard': {
+            jsonSchema: { input(o: unknown): { properties: Record<string, { description?: string }> } };
           };
         };
       }[];
     };
     const tools = mcp.instanceImagesMcpTools({ instanceImages: {} });
     const list = tools.find((t) => t.name === 'list-instance-images')!;
-    expect(list.config.description).toBe(nasty);
+    expect(list.description).toBe(nasty);
     const openapi = JSON.parse(readFileSync(join(out, 'dangerous', 'openapi.json'), 'utf8')) as {
       info: { title: string };
     };

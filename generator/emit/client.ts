@@ -84,18 +84,7 @@ function method(op: ConsumedOperation): Code {
   const resolve = clientResolver(PARAMS);
   const value = (p: ConsumedParam): Code =>
     p.value ? templateExpr(p.value, resolve) : member(PARAMS, p.name);
-  const path = join(
-    op.path.map((part) => {
-      if (part.kind === 'text') return lit(part.text);
-      const param = op.params.find((p) => p.name === part.name && p.in === 'path');
-      return code`${runtimeSymbol('segment')}(${lit(part.name)}, ${param ? value(param) : member(PARAMS, part.name)})`;
-    }),
-    ' + ',
-  );
-  const fields: Code[] = [
-    code`method: ${lit(op.method)}`,
-    code`path: ${op.path.length === 0 ? lit('') : path}`,
-  ];
+  const fields: Code[] = [code`method: ${lit(op.method)}`, code`path: ${pathExpr(op, value)}`];
   const pairs = (where: string) =>
     op.params.filter((p) => p.in === where).map((p) => code`[${lit(p.name)}, ${value(p)}]`);
   const query = pairs('query');
@@ -116,7 +105,12 @@ function method(op: ConsumedOperation): Code {
     ? code`${decoded} as ${new Code(op.format ? '' : 'Promise<')}${answer}${new Code(op.format ? '' : '>')}`
     : decoded;
   const asyncKw = new Code(op.format ? 'async ' : '');
-  return code`${doc(op.description, `\`${op.method} ${pathText(op)}\``)}\n${asyncKw}${signature} {\nreturn ${result};\n}`;
+  const route = `\`${op.method} ${pathText(op)}\``;
+  // One line unless the description has several.
+  const comment = op.description?.includes('\n')
+    ? doc(op.description, route)
+    : doc(op.description ? `${op.description}: ${route}` : route);
+  return code`${comment}\n${asyncKw}${signature} {\nreturn ${result};\n}`;
 }
 
 /** The runtime converter for an operation's non-JSON answers. */
@@ -160,6 +154,42 @@ const ${ident(format.decoder)} = ${runtimeSymbol('protobufDecoder')}(${lit(forma
       return [];
     }),
   );
+}
+
+/**
+ * The path as the spec writes it, filled by the runtime's fillPath; the parameters themselves
+ * when each name is a required one passed as is. A text part with a brace of its own is joined
+ * from segments instead, as fillPath would read that brace as a name.
+ */
+function pathExpr(op: ConsumedOperation, value: (p: ConsumedParam) => Code): Code {
+  if (op.path.length === 0) return lit('');
+  const holes = op.path.flatMap((part) => (part.kind === 'param' ? [part.name] : []));
+  const paramOf = (name: string) => op.params.find((p) => p.name === name && p.in === 'path');
+  const valueOf = (name: string) => {
+    const param = paramOf(name);
+    return param ? value(param) : member(PARAMS, name);
+  };
+  if (holes.length === 0) return lit(pathText(op));
+  if (op.path.some((part) => part.kind === 'text' && /[{}]/.test(part.text)))
+    return join(
+      op.path.map((part) =>
+        part.kind === 'text'
+          ? lit(part.text)
+          : code`${runtimeSymbol('segment')}(${lit(part.name)}, ${valueOf(part.name)})`,
+      ),
+      ' + ',
+    );
+  const direct = holes.every((name) => {
+    const param = paramOf(name);
+    return param !== undefined && param.required && param.value === undefined;
+  });
+  const values = direct
+    ? PARAMS
+    : code`{ ${join(
+        [...new Set(holes)].map((name) => code`${prop(name)}: ${valueOf(name)}`),
+        ', ',
+      )} }`;
+  return code`${runtimeSymbol('fillPath')}(${lit(pathText(op))}, ${values})`;
 }
 
 function pathText(op: ConsumedOperation): string {

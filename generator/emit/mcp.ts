@@ -53,6 +53,7 @@ export function emitMcp(model: Capability, runtime: Set<string>): string {
         'jsonSchema',
         'tool',
         'type ToolDef',
+        'type ToolLimits',
         ...(model.mcp.some((a) => a.resources.length > 0) ? ['registerResources', 'type ResourceDef'] : []),
         ...(model.mcp.some((a) => a.prompts.length > 0) ? ['registerPrompts', 'type PromptDef'] : []),
       ],
@@ -198,7 +199,7 @@ function toolCode(tool: McpTool): Code {
   ];
   return code`tool({
   name: ${lit(tool.name)},
-  config: { ${join(config, ', ')} },${output ? code`\noutput: ${output},` : new Code('')}
+  ${join(config, ',\n')},${output ? code`\noutput: ${output},` : new Code('')}
   call: ${call},
 })`;
 }

@@ -62,15 +62,12 @@ export function emitRest(model: Capability, runtime: Set<string>): string {
         ...symbolsUsed(adapters.flatMap((a) => a.routes)),
         'createRestApp',
         'route',
-        'type Health',
-        'type InboundAuth',
+        'type RestAdapterOptions',
         'type RestRoute',
-        ...(model.control ? ['type Telemetry'] : []),
         ...(model.rest.some((a) => a.forwards.length > 0) ? ['forwardRoutes'] : []),
       ],
       runtime,
     ),
-    telemetry: model.control !== undefined,
   });
 }
 
@@ -89,7 +86,7 @@ function forwardsExpr(adapter: RestAdapter): Code | undefined {
   if (adapter.forwards.length === 0) return undefined;
   const entries = adapter.forwards.map(
     (f) =>
-      code`{ prefix: ${lit(f.prefix)}, http: options.clients.${ident(f.api.ident)}.http, trustedHeaders: ${lit(f.trustedHeaders)} }`,
+      code`{ prefix: ${lit(f.prefix)}, http: clients.${ident(f.api.ident)}.http, trustedHeaders: ${lit(f.trustedHeaders)} }`,
   );
   return code`[forwardRoutes([${join(entries, ', ')}])]`;
 }

@@ -18,6 +18,8 @@ function objectExpr(object: SchemaObject): Code {
   const properties = object.properties.map(({ key, schema, ref }) =>
     ref === key ? ident(ref) : code`${prop(key)}: ${ref ? ident(ref) : lit(schema)}`,
   );
+  const { spread } = object;
+  if (spread) properties.splice(spread.at, spread.count, code`...${ident(spread.from)}.properties`);
   const args = [code`{ ${join(properties, ', ')} }`];
   if (object.required.length > 0 || object.open) args.push(lit(object.required));
   if (object.open) args.push(new Code('true'));

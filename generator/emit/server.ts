@@ -8,15 +8,20 @@ import { type PartResolver, templateExpr } from './expr.js';
 import { render } from './render.js';
 import { CAPGEN_VERSION, runtimeImports } from './runtime.js';
 
-/** The adapter's inbound credentials as an expression reading the environment. */
-function authExpr(auth: Auth | undefined, adapter: string): Code {
+/**
+ * The adapter's inbound credentials as an expression reading the environment; `reads` learns
+ * whether it calls server.ts's `secret`, which is declared only then.
+ */
+function authExpr(auth: Auth | undefined, adapter: string, reads: { secret: boolean }): Code {
   if (!auth) return new Code('undefined');
   const resolve: PartResolver = {
     input: () => {
       throw new Error('generator bug: adapter credentials read an input');
     },
-    secret: (variable) =>
-      code`secret(${lit(variable)}, ${lit(`credential callers of "${adapter}" must present`)})`,
+    secret: (variable) => {
+      reads.secret = true;
+      return code`secret(${lit(variable)}, ${lit(`credential callers of "${adapter}" must present`)})`;
+    },
   };
   if (auth.kind === 'bearer') return code`{ kind: 'bearer', token: ${templateExpr(auth.token, resolve)} }`;
   if (auth.kind === 'basic')
@@ -25,12 +30,14 @@ function authExpr(auth: Auth | undefined, adapter: string): Code {
 }
 
 export function emitServer(model: Capability, runtime: Set<string>): string {
+  const reads = { secret: false };
+  const authOf = (auth: Auth | undefined, adapter: string) => authExpr(auth, adapter, reads);
   // With a control adapter, every client reports its calls to the upstream metrics.
   const observe = (api: { namespace: string }) =>
     model.control ? code`, observe: telemetry.upstreamObserver(${lit(api.namespace)})` : new Code('');
   const clients = model.apis.map(
     (api) =>
-      code`const ${ident(api.ident)} = ${ident(api.factoryName)}({ env${observe(api)} });\nclientClosers.push(() => ${ident(api.ident)}.close());`,
+      code`const ${ident(api.ident)} = ${ident(api.factoryName)}({ env${observe(api)} });\nserver.client(() => ${ident(api.ident)}.close());`,
   );
   const clientsOf = (calls: CallBinding[], forwarded: ConsumedApi[] = []) =>
     code`{ ${join(
@@ -46,15 +53,15 @@ export function emitServer(model: Capability, runtime: Set<string>): string {
     const calls = a.paths.flatMap((p) => p.operations.flatMap(callsOf));
     // --stdio serves MCP on stdin/stdout and opens no port at all.
     const listen = code`await ${app}.listen({ host: host ?? ${lit(a.address)}, port: portFrom(env, ${lit(a.portEnv)}, ${lit(a.port)}) });
-  urls[${lit(a.namespace)}] = urlOf(${app}.server, host ?? ${lit(a.address)});
+  server.urls[${lit(a.namespace)}] = urlOf(${app}.server, host ?? ${lit(a.address)});
   state.listening(portOf(${app}.server));`;
     return code`if (listenHttp) {
   const ${app} = ${ident(a.factoryName)}({ clients: ${clientsOf(
     calls,
     a.forwards.map((f) => f.api),
-  )}, bodyLimit, auth: ${authExpr(a.auth, a.namespace)}, allowedHosts: allowedHostsFor(env, host ?? ${lit(a.address)}), maxJsonDepth, health${telemetry} });
-  closers.push(() => ${app}.close());
-  const state = health.adapter('rest', ${lit(a.namespace)});
+  )}, bodyLimit, auth: ${authOf(a.auth, a.namespace)}, allowedHosts: allowedHostsFor(env, host ?? ${lit(a.address)}), maxJsonDepth, health: server.health${telemetry} });
+  server.adapter(() => ${app}.close());
+  const state = server.health.adapter('rest', ${lit(a.namespace)});
   ${
     restIndex === 0
       ? code`if (onePort) {
@@ -90,22 +97,22 @@ export function emitServer(model: Capability, runtime: Set<string>): string {
     return code`const ${tools} = ${ident(a.toolsName)}(${clientsOf(calls)});${a.resources.length > 0 ? code`\nconst ${resources} = ${ident(a.resourcesName)}(${clientsOf(calls)});` : new Code('')}
 if (${stdioCondition}) {
   logToStderr();
-  stdio = true;
+  server.stdio = true;
   serveStdio(${factory});
-  urls[${lit(a.namespace)}] = 'stdio';
+  server.urls[${lit(a.namespace)}] = 'stdio';
 } else if (listenHttp) {
-  const state = health.adapter('mcp', ${lit(a.namespace)});
+  const state = server.health.adapter('mcp', ${lit(a.namespace)});
   ${
     index === firstHttpMcp
       ? code`if (onePort) {
-    onePort.mcp = mcpHttpHandler(${factory}, { name: ${lit(a.namespace)}, auth: ${authExpr(a.auth, a.namespace)}, allowedHosts: allowedHostsFor(env, host ?? ${lit(a.address)}), maxBodyBytes: bodyLimit, maxJsonDepth, health${telemetry} });
+    onePort.mcp = mcpHttpHandler(${factory}, { name: ${lit(a.namespace)}, auth: ${authOf(a.auth, a.namespace)}, allowedHosts: allowedHostsFor(env, host ?? ${lit(a.address)}), maxBodyBytes: bodyLimit, maxJsonDepth, health: server.health${telemetry} });
     onePort.add(${lit(a.namespace)}, state, '/mcp');
   } else {`
       : new Code('{')
   }
-  const served = await serveMcpHttp(${factory}, { name: ${lit(a.namespace)}, auth: ${authExpr(a.auth, a.namespace)}, host: host ?? ${lit(a.address)}, port: portFrom(env, ${lit(a.portEnv)}, ${lit(a.port)}), allowedHosts: allowedHostsFor(env, host ?? ${lit(a.address)}), maxBodyBytes: bodyLimit, maxJsonDepth, health${telemetry} });
-  closers.push(() => served.close());
-  urls[${lit(a.namespace)}] = urlOf(served.server, host ?? ${lit(a.address)}, '/mcp');
+  const served = await serveMcpHttp(${factory}, { name: ${lit(a.namespace)}, auth: ${authOf(a.auth, a.namespace)}, host: host ?? ${lit(a.address)}, port: portFrom(env, ${lit(a.portEnv)}, ${lit(a.port)}), allowedHosts: allowedHostsFor(env, host ?? ${lit(a.address)}), maxBodyBytes: bodyLimit, maxJsonDepth, health: server.health${telemetry} });
+  server.adapter(() => served.close());
+  server.urls[${lit(a.namespace)}] = urlOf(served.server, host ?? ${lit(a.address)}, '/mcp');
   state.listening(portOf(served.server));
   }
 }`;
@@ -114,11 +121,11 @@ if (${stdioCondition}) {
     const app = ident(a.appIdent);
     const catalog = ident(a.catalogName);
     return code`if (listenHttp) {
-  const ${app} = createSkillApp({ name: ${lit(a.namespace)}, skills: ${catalog}.skills, modes: ${catalog}.modes, auth: ${authExpr(a.auth, a.namespace)}, allowedHosts: allowedHostsFor(env, host ?? ${lit(a.address)}), cwd: options.cwd, health });
-  closers.push(() => ${app}.close());
-  const state = health.adapter('skill', ${lit(a.namespace)});
+  const ${app} = createSkillApp({ name: ${lit(a.namespace)}, skills: ${catalog}.skills, modes: ${catalog}.modes, auth: ${authOf(a.auth, a.namespace)}, allowedHosts: allowedHostsFor(env, host ?? ${lit(a.address)}), cwd: options.cwd, health: server.health });
+  server.adapter(() => ${app}.close());
+  const state = server.health.adapter('skill', ${lit(a.namespace)});
   await ${app}.listen({ host: host ?? ${lit(a.address)}, port: portFrom(env, ${lit(a.portEnv)}, ${lit(a.port)}) });
-  urls[${lit(a.namespace)}] = urlOf(${app}.server, host ?? ${lit(a.address)});
+  server.urls[${lit(a.namespace)}] = urlOf(${app}.server, host ?? ${lit(a.address)});
   state.listening(portOf(${app}.server));
 }`;
   });
@@ -126,11 +133,11 @@ if (${stdioCondition}) {
     ? [
         code`const telemetry = new Telemetry({ traceBuffer: ${lit(control.traceBuffer)} });`,
         code`if (listenHttp) {
-  const controlApp = createControlApp({ telemetry, adapters: health.adapters, health: ${lit(control.health)}, info: ${lit(control.info)}, metrics: ${lit(control.metrics)}, traces: ${lit(control.traces)}, capability: ${lit({ label: model.title, specVersion: '1.0.0-alpha2', generatorVersion: CAPGEN_VERSION })}, auth: ${authExpr(control.auth, 'control')}, allowedHosts: allowedHostsFor(env, host ?? ${lit(control.address)}) });
-  closers.push(() => controlApp.close());
-  const state = health.adapter('control', 'control');
+  const controlApp = createControlApp({ telemetry, adapters: server.health.adapters, health: ${lit(control.health)}, info: ${lit(control.info)}, metrics: ${lit(control.metrics)}, traces: ${lit(control.traces)}, capability: ${lit({ label: model.title, specVersion: '1.0.0-alpha2', generatorVersion: CAPGEN_VERSION })}, auth: ${authOf(control.auth, 'control')}, allowedHosts: allowedHostsFor(env, host ?? ${lit(control.address)}) });
+  server.adapter(() => controlApp.close());
+  const state = server.health.adapter('control', 'control');
   await controlApp.listen({ host: host ?? ${lit(control.address)}, port: portFrom(env, ${lit(control.portEnv)}, ${lit(control.port)}) });
-  urls.control = urlOf(controlApp.server, host ?? ${lit(control.address)});
+  server.urls.control = urlOf(controlApp.server, host ?? ${lit(control.address)});
   state.listening(portOf(controlApp.server));
 }`,
       ]
@@ -155,22 +162,27 @@ const onePort = listenHttp && env.PORT ? new OnePort(portFrom(env, 'PORT', 0)${e
     ? [
         code`if (onePort) {
   const served = await onePort.listen(host ?? ${lit(address)});
-  closers.push(() => served.close());
-  Object.assign(urls, served.urls);
+  server.adapter(() => served.close());
+  Object.assign(server.urls, served.urls);
 }`,
       ]
     : [];
+  // The shared settings this server reads; serverSettings also applies LOG_LEVEL and redaction.
+  const settings = [
+    ...(listens ? ['host'] : []),
+    ...(model.rest.length + model.mcp.length > 0 ? ['bodyLimit'] : []),
+    ...(model.mcp.length > 0 ? ['maxTextLength', 'maxResultLength'] : []),
+    ...(model.rest.length + model.mcp.length > 0 ? ['maxJsonDepth'] : []),
+  ];
   const symbols = [
-    'ConfigError',
-    'intFrom',
-    'log',
+    'Startup',
+    'runAsProgram',
+    'serverSettings',
+    'type RunningServer',
+    'type StartOptions',
     ...(model.bindFiles.length > 0 ? ['withBindFiles'] : []),
-    'requireEnv',
-    'isLogLevel',
-    'LOG_LEVELS',
-    'redactInLogs',
-    'setLogLevel',
-    ...(listens ? ['Health', 'allowedHostsFor', 'portFrom', 'portOf', 'urlOf'] : []),
+    ...(reads.secret ? ['requireEnv'] : []),
+    ...(listens ? ['allowedHostsFor', 'portFrom', 'portOf', 'urlOf'] : []),
     ...(model.mcp.length > 0 ? ['logToStderr', 'serveMcpHttp'] : []),
     ...(httpMcp.length > 0 ? ['mcpHttpHandler'] : []),
     ...(onePort ? ['OnePort'] : []),
@@ -224,6 +236,12 @@ const onePort = listenHttp && env.PORT ? new OnePort(portFrom(env, 'PORT', 0)${e
     clients: [...controlCode.slice(0, 1), ...clients],
     bindFiles: model.bindFiles.length > 0 ? lit(model.bindFiles) : undefined,
     bindings: lit(Object.fromEntries(model.secrets.map((s) => [s.variable, s.env]))),
+    settings:
+      settings.length > 0
+        ? code`const { ${join(settings.map(ident), ', ')} } = serverSettings(env, bindings);`
+        : new Code('serverSettings(env, bindings);'),
+    listens,
+    secrets: reads.secret,
     adapters: [...onePortSetup, ...rest, ...mcp, ...skill, ...controlCode.slice(1), ...onePortListen],
   });
 }

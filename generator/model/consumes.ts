@@ -74,6 +74,21 @@ export function buildApis(capability: Obj, ctx: ConsumesContext): ConsumedApi[] 
     'signal',
     'args',
     'request',
+    // server.ts's own locals, beside which it declares each client.
+    'env',
+    'host',
+    'bodyLimit',
+    'maxTextLength',
+    'maxResultLength',
+    'maxJsonDepth',
+    'listenHttp',
+    'secret',
+    'server',
+    'onePort',
+    'state',
+    'served',
+    'telemetry',
+    'controlApp',
   ]);
   // Type names share client.ts across APIs, so they come from one table; the runtime's own
   // type names are taken so OpenAPI schema names cannot shadow them.

@@ -170,6 +170,7 @@ export function planSchemas(model: Capability): SchemaModule {
       open: d.open,
     });
   }
+  shareRuns(objects);
   const nameObject = (d: Draft): string => objectName.get(contentOf(d))!;
   for (const { op, drafts: d } of routes) {
     const refs: NonNullable<RestOperation['schemas']> = { querystring: nameObject(d.querystring as Draft) };
@@ -193,4 +194,29 @@ export function planSchemas(model: Capability): SchemaModule {
       tool.outputSchemaName = names.take(`${camel(tool.name)}Output`);
   }
   return { values, objects };
+}
+
+/** Fewest properties an object must repeat before it spreads the other object's instead. */
+const SHARED_RUN = 3;
+
+/**
+ * An object that repeats all the properties of an earlier one, in order (an MCP tool's arguments
+ * holding a route's whole query), spreads that object's properties; the longest such run wins.
+ */
+function shareRuns(objects: SchemaObject[]): void {
+  const same = (a: SchemaObject['properties'][number], b: SchemaObject['properties'][number]) =>
+    a.key === b.key && keyOf(a.schema) === keyOf(b.schema);
+  objects.forEach((object, index) => {
+    for (const earlier of objects.slice(0, index)) {
+      const count = earlier.properties.length;
+      if (count < SHARED_RUN || count >= object.properties.length || earlier.spread) continue;
+      if (object.spread && object.spread.count >= count) continue;
+      for (let at = 0; at + count <= object.properties.length; at++) {
+        if (earlier.properties.every((p, i) => same(p, object.properties[at + i]!))) {
+          object.spread = { from: earlier.name, at, count };
+          break;
+        }
+      }
+    }
+  });
 }

@@ -526,6 +526,11 @@ export interface SchemaObject {
   required: string[];
   /** Other properties are allowed (headers, a body's fields, a mixed path segment). */
   open: boolean;
+  /**
+   * A run of `count` properties from `at` that are an earlier object's whole property list: they
+   * are written as that object's properties, spread, rather than again.
+   */
+  spread?: { from: string; at: number; count: number };
 }
 
 export interface SchemaModule {

@@ -4,7 +4,13 @@
 // body (parsed on first read); it throws RequestError before sending anything invalid and
 // UpstreamError when the upstream cannot be reached in time.
 import { intFrom, requireEnv } from './runtime/env.js';
-import { type ApiResponse, type CallOptions, HttpApi, type HttpApiOptions, segment } from './runtime/http.js';
+import {
+  type ApiResponse,
+  type CallOptions,
+  HttpApi,
+  type HttpApiOptions,
+  fillPath,
+} from './runtime/http.js';
 
 export { ApiResponse, RequestError, UpstreamError, type CallOptions } from './runtime/http.js';
 
@@ -82,16 +88,12 @@ export class InstanceImagesClient {
     return this.#secrets[variable];
   }
 
-  /**
-   * List Instance images
-   *
-   * `GET /instance/v1/zones/{zone}/images`
-   */
+  /** List Instance images: `GET /instance/v1/zones/{zone}/images` */
   listimages(params: ListimagesParams, options?: CallOptions): Promise<ApiResponse> {
     return this.http.send(
       {
         method: 'GET',
-        path: '/instance/v1/zones/' + segment('zone', params.zone) + '/images',
+        path: fillPath('/instance/v1/zones/{zone}/images', params),
         query: [
           ['organization', params.organization],
           ['per_page', params.per_page],
@@ -107,92 +109,46 @@ export class InstanceImagesClient {
     );
   }
 
-  /**
-   * Create an Instance image
-   *
-   * `POST /instance/v1/zones/{zone}/images`
-   */
+  /** Create an Instance image: `POST /instance/v1/zones/{zone}/images` */
   createimage(params: CreateimageParams, options?: CallOptions): Promise<ApiResponse> {
     return this.http.send(
-      {
-        method: 'POST',
-        path: '/instance/v1/zones/' + segment('zone', params.zone) + '/images',
-        body: params.body,
-      },
+      { method: 'POST', path: fillPath('/instance/v1/zones/{zone}/images', params), body: params.body },
       options,
     );
   }
 
-  /**
-   * Update image
-   *
-   * `PUT /instance/v1/zones/{zone}/images/{id}`
-   */
+  /** Update image: `PUT /instance/v1/zones/{zone}/images/{id}` */
   setimage(params: SetimageParams, options?: CallOptions): Promise<ApiResponse> {
     return this.http.send(
-      {
-        method: 'PUT',
-        path: '/instance/v1/zones/' + segment('zone', params.zone) + '/images/' + segment('id', params.id),
-        body: params.body,
-      },
+      { method: 'PUT', path: fillPath('/instance/v1/zones/{zone}/images/{id}', params), body: params.body },
       options,
     );
   }
 
-  /**
-   * Get an Instance image
-   *
-   * `GET /instance/v1/zones/{zone}/images/{image_id}`
-   */
+  /** Get an Instance image: `GET /instance/v1/zones/{zone}/images/{image_id}` */
   getimage(params: GetimageParams, options?: CallOptions): Promise<ApiResponse> {
     return this.http.send(
-      {
-        method: 'GET',
-        path:
-          '/instance/v1/zones/' +
-          segment('zone', params.zone) +
-          '/images/' +
-          segment('image_id', params.image_id),
-      },
+      { method: 'GET', path: fillPath('/instance/v1/zones/{zone}/images/{image_id}', params) },
       options,
     );
   }
 
-  /**
-   * Update image
-   *
-   * `PATCH /instance/v1/zones/{zone}/images/{image_id}`
-   */
+  /** Update image: `PATCH /instance/v1/zones/{zone}/images/{image_id}` */
   updateimage(params: UpdateimageParams, options?: CallOptions): Promise<ApiResponse> {
     return this.http.send(
       {
         method: 'PATCH',
-        path:
-          '/instance/v1/zones/' +
-          segment('zone', params.zone) +
-          '/images/' +
-          segment('image_id', params.image_id),
+        path: fillPath('/instance/v1/zones/{zone}/images/{image_id}', params),
         body: params.body,
       },
       options,
     );
   }
 
-  /**
-   * Delete an Instance image
-   *
-   * `DELETE /instance/v1/zones/{zone}/images/{image_id}`
-   */
+  /** Delete an Instance image: `DELETE /instance/v1/zones/{zone}/images/{image_id}` */
   deleteimage(params: DeleteimageParams, options?: CallOptions): Promise<ApiResponse> {
     return this.http.send(
-      {
-        method: 'DELETE',
-        path:
-          '/instance/v1/zones/' +
-          segment('zone', params.zone) +
-          '/images/' +
-          segment('image_id', params.image_id),
-      },
+      { method: 'DELETE', path: fillPath('/instance/v1/zones/{zone}/images/{image_id}', params) },
       options,
     );
   }

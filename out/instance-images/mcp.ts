@@ -14,7 +14,7 @@ import type {
   SetimageParams,
   UpdateimageParams,
 } from './client.js';
-import { type ToolDef, createToolServer, jsonSchema, tool } from './runtime/mcp.js';
+import { type ToolDef, type ToolLimits, createToolServer, jsonSchema, tool } from './runtime/mcp.js';
 import {
   createInstanceImageInput,
   deleteimageParams,
@@ -34,73 +34,51 @@ export function instanceImagesMcpTools(clients: InstanceImagesMcpClients): ToolD
   return [
     tool({
       name: 'list-instance-images',
-      config: {
-        description: 'List Instance images',
-        inputSchema: jsonSchema(listInstanceImagesInput),
-        annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: true },
-      },
+      description: 'List Instance images',
+      inputSchema: jsonSchema(listInstanceImagesInput),
+      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: true },
       call: (args: ListimagesParams, signal) => instanceImages.listimages(args, { signal }),
     }),
     tool({
       name: 'create-instance-image',
-      config: {
-        description: 'Create an Instance image',
-        inputSchema: jsonSchema(createInstanceImageInput),
-        annotations: { openWorldHint: true },
-      },
+      description: 'Create an Instance image',
+      inputSchema: jsonSchema(createInstanceImageInput),
+      annotations: { openWorldHint: true },
       call: (args: CreateimageParams, signal) => instanceImages.createimage(args, { signal }),
     }),
     tool({
       name: 'update-image',
-      config: {
-        description: 'Update image',
-        inputSchema: jsonSchema(updateImageInput),
-        annotations: { idempotentHint: true, openWorldHint: true },
-      },
+      description: 'Update image',
+      inputSchema: jsonSchema(updateImageInput),
+      annotations: { idempotentHint: true, openWorldHint: true },
       call: (args: SetimageParams, signal) => instanceImages.setimage(args, { signal }),
     }),
     tool({
       name: 'get-instance-image',
-      config: {
-        description: 'Get an Instance image',
-        inputSchema: jsonSchema(getimageParams),
-        annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: true },
-      },
+      description: 'Get an Instance image',
+      inputSchema: jsonSchema(getimageParams),
+      annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: true },
       call: (args: GetimageParams, signal) => instanceImages.getimage(args, { signal }),
     }),
     tool({
       name: 'update-image-2',
-      config: {
-        description: 'Update image',
-        inputSchema: jsonSchema(updateImage2Input),
-        annotations: { idempotentHint: true, openWorldHint: true },
-      },
+      description: 'Update image',
+      inputSchema: jsonSchema(updateImage2Input),
+      annotations: { idempotentHint: true, openWorldHint: true },
       call: (args: UpdateimageParams, signal) => instanceImages.updateimage(args, { signal }),
     }),
     tool({
       name: 'delete-instance-image',
-      config: {
-        description: 'Delete an Instance image',
-        inputSchema: jsonSchema(deleteimageParams),
-        annotations: { destructiveHint: true, idempotentHint: true, openWorldHint: true },
-      },
+      description: 'Delete an Instance image',
+      inputSchema: jsonSchema(deleteimageParams),
+      annotations: { destructiveHint: true, idempotentHint: true, openWorldHint: true },
       call: (args: DeleteimageParams, signal) => instanceImages.deleteimage(args, { signal }),
     }),
   ];
 }
 
-export interface InstanceImagesMcpOptions {
-  /** Longest text content of a result, in characters (default 25,000); longer text is cut with a marker. */
-  maxTextLength?: number;
-  /** Longest structured result, in characters of JSON (default 1,000,000); a longer one is a tool error. */
-  maxResultLength?: number;
-}
-
 /** MCP adapter for Instance API — Images. One tool per consumed operation, routed inline through this capability's consumes block. */
-export function createInstanceImagesMcpServer(
-  tools: ToolDef[],
-  options: InstanceImagesMcpOptions = {},
-): McpServer {
+export function createInstanceImagesMcpServer(tools: ToolDef[], options: ToolLimits = {}): McpServer {
   return createToolServer(
     {
       name: 'instance-images-mcp',
@@ -109,6 +87,6 @@ export function createInstanceImagesMcpServer(
         "MCP adapter for Instance API — Images. One tool per consumed operation, routed inline through this capability's consumes block.",
     },
     tools,
-    { maxTextLength: options.maxTextLength ?? 25_000, maxResultLength: options.maxResultLength },
+    options,
   );
 }

@@ -14,9 +14,13 @@ import type {
   ListimagesParams,
   UpdateimageParams,
 } from './client.js';
-import type { InboundAuth } from './runtime/auth.js';
-import type { Health } from './runtime/health.js';
-import { type RestRequest, type RestRoute, createRestApp, route } from './runtime/rest.js';
+import {
+  type RestAdapterOptions,
+  type RestRequest,
+  type RestRoute,
+  createRestApp,
+  route,
+} from './runtime/rest.js';
 import {
   body,
   deleteimageParams,
@@ -32,19 +36,7 @@ export interface InstanceImagesRestClients {
   instanceImages: InstanceImagesClient;
 }
 
-export interface InstanceImagesRestOptions {
-  clients: InstanceImagesRestClients;
-  /** Largest accepted request body, in bytes (default 1 MiB); larger ones get a 413. */
-  bodyLimit?: number;
-  /** Credentials every caller must present (the spec's `authentication`, resolved by server.ts). */
-  auth?: InboundAuth;
-  /** Host names accepted in Host and Origin headers, or '*' for any (default: loopback names). */
-  allowedHosts?: readonly string[] | '*';
-  /** Deepest nesting accepted in a JSON request body (default 64). */
-  maxJsonDepth?: number;
-  /** The server's adapters, for GET /healthz and /readyz (absent: no health routes). */
-  health?: Health;
-}
+export type InstanceImagesRestOptions = RestAdapterOptions<InstanceImagesRestClients>;
 
 const instanceImagesRestOpenApi = readFileSync(new URL('openapi.json', import.meta.url));
 
@@ -148,13 +140,10 @@ export function instanceImagesRestRoutes(clients: InstanceImagesRestClients): Re
 
 /** REST adapter for Instance API — Images. One Spectral-compliant resource per consumed operation, prefixed with /v1. */
 export function createInstanceImagesRestApp(options: InstanceImagesRestOptions): FastifyInstance {
-  return createRestApp(instanceImagesRestRoutes(options.clients), {
+  const { clients, ...settings } = options;
+  return createRestApp(instanceImagesRestRoutes(clients), {
     name: 'instance-images-rest',
-    bodyLimit: options.bodyLimit ?? 1_048_576,
     openapi: instanceImagesRestOpenApi,
-    auth: options.auth,
-    allowedHosts: options.allowedHosts,
-    maxJsonDepth: options.maxJsonDepth,
-    health: options.health,
+    ...settings,
   });
 }

@@ -26,20 +26,7 @@ export const setimageParams = object({ zone, image_id: { type: 'string' } }, ['z
 export const getimageParams = object({ zone, image_id: getimageImageId }, ['zone', 'image_id']);
 export const updateimageParams = object({ zone, image_id: updateimageImageId }, ['zone', 'image_id']);
 export const deleteimageParams = object({ zone, image_id: deleteimageImageId }, ['zone', 'image_id']);
-export const listInstanceImagesInput = object(
-  {
-    zone,
-    organization: { type: 'string' },
-    per_page: { type: 'integer' },
-    page: { type: 'string' },
-    name: { type: 'string' },
-    public: { type: 'string' },
-    arch: { type: 'string' },
-    project: { type: 'string' },
-    tags: { type: 'string' },
-  },
-  ['zone'],
-);
+export const listInstanceImagesInput = object({ zone, ...listimagesQuery.properties }, ['zone']);
 export const createInstanceImageInput = object({ zone, body }, ['zone', 'body']);
 export const updateImageInput = object({ zone, id: { type: 'string' }, body }, ['zone', 'id', 'body']);
 export const updateImage2Input = object({ zone, image_id: updateimageImageId, body }, [

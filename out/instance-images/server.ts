@@ -3,74 +3,37 @@
 // The server entry: `npx tsx server.ts` (or `--stdio` to serve MCP on stdin/stdout). It reads
 // credentials and settings from the environment, fails fast naming anything missing, starts
 // every adapter on its own port, and shuts down gracefully on SIGTERM and SIGINT.
-import { pathToFileURL } from 'node:url';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import { createInstanceImagesClient } from './client.js';
 import { createInstanceImagesRestApp } from './rest.js';
 import { createInstanceImagesMcpServer, instanceImagesMcpTools } from './mcp.js';
-import { ConfigError, allowedHostsFor, intFrom, portFrom, portOf, requireEnv, urlOf } from './runtime/env.js';
-import { Health } from './runtime/health.js';
-import { LOG_LEVELS, isLogLevel, log, logToStderr, redactInLogs, setLogLevel } from './runtime/log.js';
+import { allowedHostsFor, portFrom, portOf, urlOf } from './runtime/env.js';
+import {
+  type RunningServer,
+  type StartOptions,
+  Startup,
+  runAsProgram,
+  serverSettings,
+} from './runtime/lifecycle.js';
+import { logToStderr } from './runtime/log.js';
 import { mcpHttpHandler, serveMcpHttp } from './runtime/mcp.js';
 import { OnePort } from './runtime/port.js';
 
 /** Bind variable → the environment variable that supplies it. */
 const bindings: Record<string, string> = { SCALEWAY_API_KEY: 'SCALEWAY_API_KEY' };
 
-export interface StartOptions {
-  /** Where settings and credentials are read from; defaults to process.env. */
-  env?: Record<string, string | undefined>;
-  /** Where relative bind files (`file:///./…`) are read from; defaults to the working directory. */
-  cwd?: string;
-  /** Serve the MCP adapter on stdin/stdout instead of HTTP, opening no port at all. */
-  stdio?: boolean;
-}
-
-export interface RunningServer {
-  /** Adapter namespace → the URL it answers on (`stdio` for MCP on stdin/stdout). */
-  urls: Record<string, string>;
-  /** True when MCP is served on stdin/stdout: the server stops when stdin ends. */
-  stdio: boolean;
-  close(): Promise<void>;
-}
+export type { RunningServer, StartOptions } from './runtime/lifecycle.js';
 
 /** Starts every adapter. Throws ConfigError (naming the variable) when a setting is missing. */
 export async function start(options: StartOptions = {}): Promise<RunningServer> {
   const env = options.env ?? process.env;
-  const host = env.HOST || undefined;
-  // Every numeric setting is checked here, naming the variable, before anything starts.
-  const bodyLimit = intFrom(env, 'BODY_LIMIT_BYTES', 1_048_576, 1);
-  const maxTextLength = intFrom(env, 'MCP_MAX_TEXT_LENGTH', 25_000, 1);
-  const maxResultLength = intFrom(env, 'MCP_MAX_RESULT_LENGTH', 1_000_000, 1);
-  const maxJsonDepth = intFrom(env, 'MAX_JSON_DEPTH', 64, 1, 10_000);
-  const urls: Record<string, string> = {};
-  let stdio = false;
+  const { host, bodyLimit, maxTextLength, maxResultLength, maxJsonDepth } = serverSettings(env, bindings);
   // --stdio serves MCP on stdin/stdout and opens no port, so it runs beside a server on the same ports.
   const listenHttp = options.stdio !== true;
-  const secret = (variable: string, purpose: string) =>
-    requireEnv(env, bindings[variable] ?? variable, purpose);
-  // LOG_LEVEL takes pino's levels; a misspelt one is refused rather than read as info.
-  if (!isLogLevel(env.LOG_LEVEL))
-    throw new ConfigError(
-      `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not ${JSON.stringify(env.LOG_LEVEL)}`,
-    );
-  if (env.LOG_LEVEL) setLogLevel(env.LOG_LEVEL);
-  // Every credential the server holds is replaced by [redacted] in any log line that would carry it.
-  redactInLogs(Object.values(bindings).map((name) => env[name]));
-  const closers: (() => Promise<void>)[] = [];
-  // /healthz and /readyz on every HTTP adapter: not ready from the moment shutdown begins.
-  const health = new Health();
-  const clientClosers: (() => Promise<void>)[] = [];
-  // Every adapter stops accepting at once and lets its in-flight requests finish; the clients
-  // close after them, since those requests still call upstreams.
-  const close = async () => {
-    health.stop();
-    await Promise.all(closers.map((closer) => closer().catch(() => undefined)));
-    await Promise.all(clientClosers.map((closer) => closer().catch(() => undefined)));
-  };
+  const server = new Startup();
   try {
     const instanceImages = createInstanceImagesClient({ env });
-    clientClosers.push(() => instanceImages.close());
+    server.client(() => instanceImages.close());
     // PORT: the REST and MCP adapters behind one listener (MCP at /mcp), as a PaaS or a Kubernetes Service expects.
     const onePort = listenHttp && env.PORT ? new OnePort(portFrom(env, 'PORT', 0)) : undefined;
     if (listenHttp) {
@@ -80,10 +43,10 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
         auth: undefined,
         allowedHosts: allowedHostsFor(env, host ?? '127.0.0.1'),
         maxJsonDepth,
-        health,
+        health: server.health,
       });
-      closers.push(() => instanceImagesRestApp.close());
-      const state = health.adapter('rest', 'instance-images-rest');
+      server.adapter(() => instanceImagesRestApp.close());
+      const state = server.health.adapter('rest', 'instance-images-rest');
       if (onePort) {
         onePort.rest = instanceImagesRestApp;
         onePort.add('instance-images-rest', state);
@@ -92,20 +55,20 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
           host: host ?? '127.0.0.1',
           port: portFrom(env, 'INSTANCE_IMAGES_REST_PORT', 8080),
         });
-        urls['instance-images-rest'] = urlOf(instanceImagesRestApp.server, host ?? '127.0.0.1');
+        server.urls['instance-images-rest'] = urlOf(instanceImagesRestApp.server, host ?? '127.0.0.1');
         state.listening(portOf(instanceImagesRestApp.server));
       }
     }
     const instanceImagesMcpToolDefs = instanceImagesMcpTools({ instanceImages });
     if (options.stdio === true) {
       logToStderr();
-      stdio = true;
+      server.stdio = true;
       serveStdio(() =>
         createInstanceImagesMcpServer(instanceImagesMcpToolDefs, { maxTextLength, maxResultLength }),
       );
-      urls['instance-images-mcp'] = 'stdio';
+      server.urls['instance-images-mcp'] = 'stdio';
     } else if (listenHttp) {
-      const state = health.adapter('mcp', 'instance-images-mcp');
+      const state = server.health.adapter('mcp', 'instance-images-mcp');
       if (onePort) {
         onePort.mcp = mcpHttpHandler(
           () => createInstanceImagesMcpServer(instanceImagesMcpToolDefs, { maxTextLength, maxResultLength }),
@@ -115,7 +78,7 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
             allowedHosts: allowedHostsFor(env, host ?? '127.0.0.1'),
             maxBodyBytes: bodyLimit,
             maxJsonDepth,
-            health,
+            health: server.health,
           },
         );
         onePort.add('instance-images-mcp', state, '/mcp');
@@ -130,65 +93,24 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
             allowedHosts: allowedHostsFor(env, host ?? '127.0.0.1'),
             maxBodyBytes: bodyLimit,
             maxJsonDepth,
-            health,
+            health: server.health,
           },
         );
-        closers.push(() => served.close());
-        urls['instance-images-mcp'] = urlOf(served.server, host ?? '127.0.0.1', '/mcp');
+        server.adapter(() => served.close());
+        server.urls['instance-images-mcp'] = urlOf(served.server, host ?? '127.0.0.1', '/mcp');
         state.listening(portOf(served.server));
       }
     }
     if (onePort) {
       const served = await onePort.listen(host ?? '127.0.0.1');
-      closers.push(() => served.close());
-      Object.assign(urls, served.urls);
+      server.adapter(() => served.close());
+      Object.assign(server.urls, served.urls);
     }
   } catch (err) {
-    await close();
+    await server.close();
     throw err;
   }
-  return { urls, stdio, close };
+  return server;
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const fail = (err: unknown) => {
-    process.stderr.write(
-      `${err instanceof ConfigError ? err.message : `cannot start: ${err instanceof Error ? err.message : String(err)}`}\n`,
-    );
-    process.exit(1);
-  };
-  let grace = 10_000;
-  try {
-    grace = intFrom(process.env, 'SHUTDOWN_GRACE_MS', 10_000);
-  } catch (err) {
-    fail(err);
-  }
-  const starting = start({ stdio: process.argv.includes('--stdio') });
-  // SIGTERM and SIGINT, once or repeatedly, to this process or its whole group (Ctrl-C, systemd,
-  // `kill -- -PGID`): the first starts a graceful stop, later ones are ignored; the exit is forced
-  // only when in-flight requests outlast the grace period. Installed before start-up ends, so
-  // that a signal during start-up is not fatal either.
-  let stopping = false;
-  const stop = (why: string) => {
-    if (stopping) return log('info', { msg: 'already stopping', why });
-    stopping = true;
-    log('info', { msg: 'stopping', why, graceMs: grace });
-    setTimeout(() => {
-      log('error', { msg: 'in-flight requests outlasted the grace period; exiting', graceMs: grace });
-      process.exit(1);
-    }, grace).unref();
-    void starting
-      .then((running) => running.close())
-      .then(
-        () => process.exit(0),
-        () => process.exit(0),
-      );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
-  starting.then((running) => {
-    // An MCP client ends a stdio session by closing our stdin.
-    if (running.stdio) process.stdin.once('end', () => stop('stdin closed'));
-    log('info', { msg: 'listening', urls: running.urls });
-  }, fail);
-}
+runAsProgram(import.meta.url, start);

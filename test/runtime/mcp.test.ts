@@ -96,12 +96,10 @@ describe('serveMcpHttp', () => {
     setLogLevel('silent');
     const echo = tool({
       name: 'echo',
-      config: {
-        description: 'Echoes.',
-        inputSchema: jsonSchema({ type: 'object', properties: {}, additionalProperties: false }),
-        outputSchema: jsonSchema({ type: 'object', additionalProperties: true }),
-        annotations: { readOnlyHint: true },
-      },
+      description: 'Echoes.',
+      inputSchema: jsonSchema({ type: 'object', properties: {}, additionalProperties: false }),
+      outputSchema: jsonSchema({ type: 'object', additionalProperties: true }),
+      annotations: { readOnlyHint: true },
       call: reply(200, '{"ok":true}'),
     });
     served = await serveMcpHttp(() => createToolServer({ name: 't', version: '1.0.0' }, [echo], limits), {

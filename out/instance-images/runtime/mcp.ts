@@ -23,8 +23,8 @@ import { log } from './log.js';
 import { mapOutput, type OutputShape } from './output.js';
 
 export interface ToolLimits {
-  /** Longest text content, in characters; longer text is cut with a visible marker. */
-  maxTextLength: number;
+  /** Longest text content, in characters (default 25,000); longer text is cut with a visible marker. */
+  maxTextLength?: number;
   /**
    * Longest structured content, in characters of JSON (default 1,000,000). A longer result is
    * a tool error carrying the cut text with the marker: the answer is bounded as a whole.
@@ -48,15 +48,13 @@ const NO_HINTS = { readOnlyHint: false, destructiveHint: false, idempotentHint: 
 /** One MCP tool, as the generated mcp.ts declares it. */
 export interface ToolDef {
   name: string;
-  config: {
-    title?: string;
-    description: string;
-    inputSchema: StandardSchemaWithJSON;
-    /** Absent: the pass-through result, the upstream's JSON object. */
-    outputSchema?: StandardSchemaWithJSON;
-    /** The hints that hold; clients are told every one of the four, the others as false. */
-    annotations: Partial<ToolAnnotations>;
-  };
+  title?: string;
+  description: string;
+  inputSchema: StandardSchemaWithJSON;
+  /** Absent: the pass-through result, the upstream's JSON object. */
+  outputSchema?: StandardSchemaWithJSON;
+  /** The hints that hold; clients are told every one of the four, the others as false. */
+  annotations: Partial<ToolAnnotations>;
   /** The output mapping; absent means the upstream body passes through unchanged. */
   output?: OutputShape;
   // The argument type is each tool's own; the table holds them all.
@@ -87,16 +85,26 @@ export function tool(def: ToolDef): ToolDef {
   return def;
 }
 
-const configs = new WeakMap<ToolDef, Required<Omit<ToolDef['config'], 'title'>> & { title?: string }>();
+interface ToolConfig {
+  title?: string;
+  description: string;
+  inputSchema: StandardSchemaWithJSON;
+  outputSchema: StandardSchemaWithJSON;
+  annotations: ToolAnnotations;
+}
+
+const configs = new WeakMap<ToolDef, ToolConfig>();
 
 /** The tool's configuration as clients see it, made once per tool: every hint, an output schema. */
-function registered(tool: ToolDef) {
+function registered(tool: ToolDef): ToolConfig {
   let config = configs.get(tool);
   if (!config) {
-    const { annotations } = tool.config;
+    const { title, description, inputSchema, outputSchema, annotations } = tool;
     config = {
-      ...tool.config,
-      outputSchema: tool.config.outputSchema ?? passthroughOutput,
+      ...(title === undefined ? {} : { title }),
+      description,
+      inputSchema,
+      outputSchema: outputSchema ?? passthroughOutput,
       annotations: {
         ...(annotations.title === undefined ? {} : { title: annotations.title }),
         ...NO_HINTS,
@@ -213,14 +221,15 @@ export async function toolResult(
   }
   // The whole result is bounded, structuredContent included: it is about as long as the text.
   const text = JSON.stringify(value ?? null);
+  const maxText = limits.maxTextLength ?? 25_000;
   const maxResult = limits.maxResultLength ?? 1_000_000;
   if (text.length > maxResult)
     return toolError(
-      `the result is longer than the limit of ${maxResult} characters (MCP_MAX_RESULT_LENGTH); ask for less, e.g. a smaller page:\n${truncate(text, limits.maxTextLength)}`,
+      `the result is longer than the limit of ${maxResult} characters (MCP_MAX_RESULT_LENGTH); ask for less, e.g. a smaller page:\n${truncate(text, maxText)}`,
     );
   return {
     // The text is the value itself (an array stays an array); only structuredContent must be an object.
-    content: [{ type: 'text', text: truncate(text, limits.maxTextLength) }],
+    content: [{ type: 'text', text: truncate(text, maxText) }],
     structuredContent: structured,
     _meta: { 'capgen/upstream': { status: res.status, headers } },
   };

@@ -5,6 +5,11 @@
 /** A JSON Schema, as Fastify's validator and the MCP SDK take it. */
 export type JsonSchema = Record<string, unknown>;
 
+/** An object schema; its properties can make part of another (`{ zone, ...listQuery.properties }`). */
+export interface ObjectSchema extends JsonSchema {
+  properties: Record<string, JsonSchema>;
+}
+
 /**
  * An object of named properties. Properties not listed are refused, unless `open` (headers, the
  * fields of a body, a path segment holding several parameters).
@@ -13,7 +18,7 @@ export function object(
   properties: Record<string, JsonSchema>,
   required: string[] = [],
   open = false,
-): JsonSchema {
+): ObjectSchema {
   return {
     type: 'object',
     properties,
