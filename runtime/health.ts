@@ -86,4 +86,6 @@ export function healthAnswer(
  */
 export interface RequestRecorder {
   trace(adapter: string, operation: string, traceparent?: string): { end(status: number): void };
+  /** One MCP tool call: several can share one HTTP request, so they are counted on their own. */
+  recordTool(adapter: string, tool: string, isError: boolean, seconds: number): void;
 }

@@ -1,5 +1,5 @@
 // What the control adapter reports: request counts and latency per adapter and operation, the
-// same per upstream API, and a bounded ring of recent traces. Adapters record into it only when
+// same per MCP tool and per upstream API, and a bounded ring of recent traces. Adapters record into it only when
 // the spec declares a control adapter; otherwise there is no Telemetry and nothing is measured.
 import { randomBytes } from 'node:crypto';
 import { Counter, Histogram, Registry } from 'prom-client';
@@ -114,6 +114,8 @@ export class Telemetry {
   readonly traces: TraceRing;
   readonly #requests: Counter<'adapter' | 'operation' | 'status'>;
   readonly #requestSeconds: Histogram<'adapter' | 'operation'>;
+  readonly #tools: Counter<'adapter' | 'tool' | 'outcome'>;
+  readonly #toolSeconds: Histogram<'adapter' | 'tool'>;
   readonly #upstream: Counter<'api' | 'status'>;
   readonly #upstreamSeconds: Histogram<'api'>;
 
@@ -130,6 +132,20 @@ export class Telemetry {
       name: 'capgen_request_duration_seconds',
       help: 'Time to answer a request, by adapter and operation.',
       labelNames: ['adapter', 'operation'],
+      buckets: BUCKETS,
+      registers,
+    });
+    // An MCP request's status says little (a failed tool is still a 200): tools get their own.
+    this.#tools = new Counter({
+      name: 'capgen_mcp_tool_calls_total',
+      help: 'MCP tool calls, by adapter, tool and outcome (ok, or error for an isError result).',
+      labelNames: ['adapter', 'tool', 'outcome'],
+      registers,
+    });
+    this.#toolSeconds = new Histogram({
+      name: 'capgen_mcp_tool_duration_seconds',
+      help: 'Time an MCP tool call took, by adapter and tool.',
+      labelNames: ['adapter', 'tool'],
       buckets: BUCKETS,
       registers,
     });
@@ -155,6 +171,11 @@ export class Telemetry {
   recordRequest(adapter: string, operation: string, status: number, seconds: number): void {
     this.#requests.inc({ adapter, operation, status: String(status) });
     this.#requestSeconds.observe({ adapter, operation }, seconds);
+  }
+
+  recordTool(adapter: string, tool: string, isError: boolean, seconds: number): void {
+    this.#tools.inc({ adapter, tool, outcome: isError ? 'error' : 'ok' });
+    this.#toolSeconds.observe({ adapter, tool }, seconds);
   }
 
   /** What a client of `api` reports each call to (HttpApiOptions.observe). */

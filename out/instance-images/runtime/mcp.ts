@@ -67,6 +67,8 @@ interface RequestContext {
   reqId: string;
   tools?: string[];
   toolErrors?: number;
+  /** Where each tool call is counted and timed, when a control adapter is declared. */
+  recordTool?: (tool: string, isError: boolean, seconds: number) => void;
 }
 
 /** Carries the request's context to the tool handlers the SDK calls for it. */
@@ -136,6 +138,7 @@ export function createToolServer(
       const started = performance.now();
       const result = await toolResult(() => tool.call(args, ctx.mcpReq.signal), limits, tool.output);
       if (context && result.isError) context.toolErrors = (context.toolErrors ?? 0) + 1;
+      context?.recordTool?.(tool.name, result.isError === true, (performance.now() - started) / 1000);
       // Over HTTP the request's own line names the tools it called. Over stdio there is no HTTP
       // request, so each call gets its line (on stderr: stdout is the protocol's), with the
       // JSON-RPC id as its request id.
@@ -351,7 +354,16 @@ export function mcpHttpHandler(
       typeof traceparent === 'string' ? traceparent : undefined,
     );
     if (trace) res.once('finish', () => trace.end(res.statusCode));
-    const context: RequestContext = { reqId: requestId(req) };
+    const telemetry = options.telemetry;
+    const context: RequestContext = {
+      reqId: requestId(req),
+      ...(telemetry
+        ? {
+            recordTool: (tool, isError, seconds) =>
+              telemetry.recordTool(options.name, tool, isError, seconds),
+          }
+        : {}),
+    };
     // One line per request, as the REST adapter logs: with the tools it called.
     res.once('finish', () =>
       log('info', {
