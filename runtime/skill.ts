@@ -1,5 +1,6 @@
 // The skill adapter: a read-only catalog of the spec's skills, as the reference engine serves
-// it (GET /skills, /skills/{name}, /skills/{name}/download, /skills/{name}/contents[/{file}]).
+// it (GET /skills, /skills/{name}, /skills/{name}/download, /skills/{name}/contents[/{file}]),
+// described by the emitted OpenAPI document at GET /openapi.json.
 // Files come from each skill's `location` folder, never from outside it.
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
@@ -39,6 +40,8 @@ export interface SkillAppOptions {
   cwd?: string;
   /** Serves GET /healthz and /readyz from it, before the Host check and without credentials. */
   health?: Health;
+  /** The OpenAPI document of the catalog routes, served at GET /openapi.json. */
+  openapi?: Buffer;
 }
 
 const notFound = (reply: FastifyReply, message: string) =>
@@ -136,6 +139,9 @@ export function createSkillApp(options: SkillAppOptions): FastifyInstance {
         return reply.code(401).send({ error: 'unauthorized', message: 'missing or invalid credentials' });
     });
   app.setNotFoundHandler((_request, reply) => notFound(reply, 'no such route'));
+
+  const openapi = options.openapi;
+  if (openapi) app.get('/openapi.json', (_request, reply) => reply.type('application/json').send(openapi));
 
   app.get('/skills', async () => ({
     count: options.skills.length,

@@ -18,6 +18,7 @@ import { emitRest } from './rest.js';
 import { runtimeClosure, runtimeFiles, runtimePackages } from './runtime.js';
 import { emitSchemas } from './schemas.js';
 import { emitServer } from './server.js';
+import { emitSkillOpenApi } from './skill-openapi.js';
 import { emitSkills } from './skills.js';
 
 export function emitAll(model: Capability): [string, string][] {
@@ -32,7 +33,10 @@ export function emitAll(model: Capability): [string, string][] {
     for (const adapter of model.rest) files.push([adapter.openapiFile, emitOpenApi(model, adapter)]);
   }
   if (model.mcp.length > 0) files.push(['mcp.ts', emitMcp(model, used)]);
-  if (model.skill.length > 0) files.push(['skills.ts', emitSkills(model, used)]);
+  if (model.skill.length > 0) {
+    files.push(['skills.ts', emitSkills(model, used)]);
+    for (const adapter of model.skill) files.push([adapter.openapiFile, emitSkillOpenApi(model, adapter)]);
+  }
   if (model.rest.length > 0 || model.mcp.length > 0 || model.skill.length > 0 || model.control)
     files.push(['server.ts', emitServer(model, used)]);
   const runtime = runtimeClosure(used);

@@ -84,10 +84,10 @@ const PACKAGE_VERSION = '1.0.0';
 
 /**
  * `npm run build`: tsc with the checked options, emitting JavaScript to dist/, then the OpenAPI
- * documents the REST adapters read beside their module. One `node -e` line, so it needs no shell.
+ * documents the REST and skill adapters read beside their module. One `node -e` line, so it needs no shell.
  */
 function buildScript(model: Capability): string {
-  const copies = model.rest.map((a) => a.openapiFile);
+  const copies = [...model.rest, ...model.skill].map((a) => a.openapiFile);
   const copy =
     copies.length === 0
       ? ''

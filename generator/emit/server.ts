@@ -121,7 +121,7 @@ if (${stdioCondition}) {
     const app = ident(a.appIdent);
     const catalog = ident(a.catalogName);
     return code`if (listenHttp) {
-  const ${app} = createSkillApp({ name: ${lit(a.namespace)}, skills: ${catalog}.skills, modes: ${catalog}.modes, auth: ${authOf(a.auth, a.namespace)}, allowedHosts: allowedHostsFor(env, host ?? ${lit(a.address)}), cwd: options.cwd, health: server.health });
+  const ${app} = createSkillApp({ name: ${lit(a.namespace)}, skills: ${catalog}.skills, modes: ${catalog}.modes, openapi: ${catalog}.openapi, auth: ${authOf(a.auth, a.namespace)}, allowedHosts: allowedHostsFor(env, host ?? ${lit(a.address)}), cwd: options.cwd, health: server.health });
   server.adapter(() => ${app}.close());
   const state = server.health.adapter('skill', ${lit(a.namespace)});
   await ${app}.listen({ host: host ?? ${lit(a.address)}, port: portFrom(env, ${lit(a.portEnv)}, ${lit(a.port)}) });

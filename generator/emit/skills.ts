@@ -9,9 +9,10 @@ import { runtimeImports } from './runtime.js';
 export function emitSkills(model: Capability, runtime: Set<string>): string {
   const catalogs = model.skill.map(
     (a) => code`${doc(`The skills of "${a.namespace}".`, a.description)}
-export const ${ident(a.catalogName)}: { skills: Skill[]; modes: Record<string, string> } = {
+export const ${ident(a.catalogName)}: { skills: Skill[]; modes: Record<string, string>; openapi: Buffer } = {
   skills: ${lit(a.skills)},
   modes: ${lit(a.modes)},
+  openapi: readFileSync(new URL(${lit(`./${a.openapiFile}`)}, import.meta.url)),
 };`,
   );
   return render('skills.ts.hbs', {

@@ -108,7 +108,11 @@ export function mcpNames(namespace: string) {
 /** The identifiers emitted for a skill catalog. */
 export function skillNames(namespace: string) {
   const lower = camel(namespace);
-  return { catalogName: `${lower}Catalog`, appIdent: `${lower}App` };
+  return {
+    catalogName: `${lower}Catalog`,
+    appIdent: `${lower}App`,
+    openapiFile: `openapi.${namespace}.json`,
+  };
 }
 
 const lowerFirst = (name: string) => name[0]!.toLowerCase() + name.slice(1);

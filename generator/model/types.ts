@@ -462,6 +462,8 @@ export interface SkillAdapter {
   catalogName: string;
   /** Identifier of its app in server.ts, e.g. `shipyardSkillsApp`. */
   appIdent: string;
+  /** The OpenAPI document of its catalog routes, served at GET /openapi.json. */
+  openapiFile: string;
   portEnv: string;
   port: number;
   address: string;
