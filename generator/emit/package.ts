@@ -2,11 +2,23 @@
 // out/<name>/ copied elsewhere runs with `npm install && npm start`.
 import { actionSummary } from '../model/actions.js';
 import type { Capability } from '../model/types.js';
-import { COMPILER_OPTIONS_JSON } from '../verify.js';
 import { mcpClientConfigs } from './clients.js';
 import { Code, jsonDocument } from './escape.js';
 import { emitLockfile } from './lockfile.js';
 import { render } from './render.js';
+
+/** The generated tsconfig.json's compiler options; verify.ts type-checks the output under the same. */
+export const COMPILER_OPTIONS_JSON = {
+  target: 'ES2022',
+  module: 'NodeNext',
+  moduleResolution: 'NodeNext',
+  strict: true,
+  noUncheckedIndexedAccess: true,
+  skipLibCheck: true,
+  noEmit: true,
+  types: ['node'],
+  lib: ['ES2023'],
+};
 
 /** Exact versions the generated code is type-checked and tested against (see package.json). */
 const RUNTIME_DEPENDENCIES = {
