@@ -43,12 +43,21 @@ export class SpecError extends Error {
   }
 }
 
+// The last source split into lines: a spec with thousands of warnings is split once, not once
+// per warning (which made reporting quadratic in the spec's size).
+let split: { text: string; lines: string[] } | undefined;
+
+function linesOf(text: string): string[] {
+  if (split?.text !== text) split = { text, lines: text.split(/\r?\n/) };
+  return split.lines;
+}
+
 /** Renders one diagnostic with up to two lines of context and a caret under the column. */
 export function formatDiagnostic(d: Diagnostic, sourceText?: string): string {
   const via = d.via ? `\n  (imported at ${d.via.file}:${d.via.line}:${d.via.col})` : '';
   const head = `${d.file}:${d.line}:${d.col}: ${d.severity}[${d.code}]: ${d.message}${via}`;
   if (sourceText === undefined || d.line < 1) return head;
-  const lines = sourceText.split(/\r?\n/);
+  const lines = linesOf(sourceText);
   if (d.line > lines.length) return head;
   const first = Math.max(1, d.line - 1);
   const width = String(d.line).length;
