@@ -64,7 +64,7 @@ export class Startup implements RunningServer {
   readonly urls: Record<string, string> = {};
   stdio = false;
   /** /healthz and /readyz on every HTTP adapter: not ready from the moment shutdown begins. */
-  readonly health = new Health();
+  readonly health: Health = new Health();
   readonly #adapters: (() => Promise<void>)[] = [];
   readonly #clients: (() => Promise<void>)[] = [];
 
