@@ -117,9 +117,9 @@ describe('the surface check', () => {
     ],
     [
       'server.ts',
-      'setTimeout(() => {',
-      'setTimeout((ms: number) => {',
-      /server\.ts:\d+: Argument of type '\(ms: number\) => never' is not assignable/,
+      "portFrom(env, 'INSTANCE_IMAGES_REST_PORT', 8080)",
+      "portFrom(env, 'INSTANCE_IMAGES_REST_PORT', '8080')",
+      /server\.ts:\d+: Argument of type 'string' is not assignable to parameter of type 'number'/,
     ],
     [
       'rest.ts',
@@ -148,11 +148,15 @@ describe('the surface check', () => {
   });
 
   it('falls back to the full check for what the surface declares more strictly, and passes it', async () => {
-    // @types/node's process.exit also takes a string; the surface declares only a number.
+    // @types/node's URL also takes a URL as its base; the surface declares only a string.
     const { name, files } = await seedOutput();
-    const text = files.get('server.ts')!;
-    expect(text).toContain('process.exit(1);');
-    const stricter = new Map(files).set('server.ts', text.replace('process.exit(1);', "process.exit('1');"));
+    const text = files.get('rest.ts')!;
+    const from = "new URL('openapi.json', import.meta.url)";
+    expect(text).toContain(from);
+    const stricter = new Map(files).set(
+      'rest.ts',
+      text.replace(from, "new URL('openapi.json', new URL(import.meta.url))"),
+    );
     expect(surfaceProblems(name, stricter)?.length).toBeGreaterThan(0);
     const modes: VerifyMode[] = [];
     expect(() => verify(name, stricter, { onChecked: (m) => modes.push(m) })).not.toThrow();
