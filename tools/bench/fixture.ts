@@ -32,3 +32,13 @@ const image = {
   zone: 'fr-par-1',
 };
 export const BODY: Buffer = Buffer.from(JSON.stringify({ image }));
+
+/** The body of the bench's REST POST (create an image), about 200 bytes of JSON. */
+export const CREATE_BODY = JSON.stringify({
+  name: 'capgen-bench-created-image',
+  arch: 'x86_64',
+  root_volume: '3f2e1d0c-9b8a-4765-8432-10fedcba9876',
+  project: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
+  tags: ['capgen-bench', 'distribution:debian_bookworm'],
+  public: false,
+});

@@ -1,7 +1,8 @@
 /**
  * Contender (b): the minimal hand-written proxy the generated REST server is compared with.
  * node:http in front of an undici 7 Pool (128 keep-alive connections); the request path is sent
- * upstream unchanged and the status, content-type and body are copied back. A child process on
+ * upstream unchanged (a POST with its body and content type) and the status, content-type and
+ * body are copied back. A child process on
  * 127.0.0.1 (ephemeral port); UPSTREAM is the fake upstream's origin.
  */
 import { createServer } from 'node:http';
@@ -12,8 +13,19 @@ if (!upstream) throw new Error('UPSTREAM is not set');
 const pool = new Pool(upstream, { connections: 128, pipelining: 1, keepAliveTimeout: 60_000 });
 
 const server = createServer((req, res) => {
+  // A POST's body is streamed upstream as it comes, with its content type.
+  const post = req.method === 'POST';
   pool
-    .request({ method: 'GET', path: req.url ?? '/' })
+    .request(
+      post
+        ? {
+            method: 'POST',
+            path: req.url ?? '/',
+            headers: { 'content-type': req.headers['content-type'] ?? 'application/json' },
+            body: req,
+          }
+        : { method: 'GET', path: req.url ?? '/' },
+    )
     .then(async (answer) => {
       const body = Buffer.from(await answer.body.arrayBuffer());
       const type = answer.headers['content-type'];

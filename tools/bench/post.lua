@@ -1,9 +1,8 @@
 -- wrk script of the capgen benchmark: POSTs a body with a unique id per request (MCP tools/call).
--- BENCH_BODY is the body, in which the first __ID__ is replaced with a request number unique
+-- BENCH_BODY is the body, in which the first __ID__ (if any) is replaced with a request number unique
 -- across wrk's threads; BENCH_HEADERS holds "name: value" lines. Written for tools/bench/run.ts.
 local body = os.getenv("BENCH_BODY") or ""
 local before, after = body:match("^(.-)__ID__(.*)$")
-if before == nil then before, after = body, "" end
 local headers = {}
 for line in (os.getenv("BENCH_HEADERS") or ""):gmatch("[^\n]+") do
   local name, value = line:match("^([^:]+):%s*(.*)$")
@@ -18,6 +17,8 @@ end
 
 local counter = 0
 function request()
+  -- A body without __ID__ is sent as it is.
+  if before == nil then return wrk.format("POST", nil, headers, body) end
   counter = counter + 1
   -- thread_index is set by setup() in this thread's own Lua state.
   local id = (thread_index or 0) * 1000000000 + counter

@@ -9,9 +9,13 @@
  *   - the fake upstream (upstream.ts): GET /instance/v1/zones/{zone}/images/{id} → ~1 KB JSON;
  *   - (a) direct: the load generator straight to the fake upstream;
  *   - (b) the hand-written proxy (hand-proxy.ts): node:http + undici 7 Pool, 128 connections;
- *   - (c) the generated server (generated-server.ts → `start` of out/instance-images/server.ts):
- *     REST GET /v1/instance/v1/zones/{zone}/images/{image-id}, and MCP tools/call
- *     get-instance-image at /mcp (stateless Streamable HTTP).
+ *   - (c) the generated server (generated-server.ts → `start` of out/instance-images/server.ts),
+ *     logging at its default level (info): REST GET /v1/instance/v1/zones/{zone}/images/{image-id}
+ *     and POST /v1/instance/v1/zones/{zone}/images, and MCP tools/call get-instance-image at /mcp
+ *     (stateless Streamable HTTP);
+ *   - (d) a minimal SDK v2 MCP server (sdk-server.ts) making the same upstream call, stateless;
+ *   - the RSS of (c) and (d) over many MCP calls, and the cold start of the built server
+ *     (`node dist/server.js`) against `node -e 0` (serving.ts).
  *
  * Load generator: wrk if it is on PATH (Debian: `apt-get install -y wrk`), with one thread as in
  * /work/shared/research/peer-bench.md; otherwise the built-in Node generator (loadgen.ts, an undici
@@ -48,7 +52,7 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
 import { type RatioBar, writeChart } from './chart.js';
-import { BODY, IMAGE_ID, IMAGE_NAME } from './fixture.js';
+import { BODY, CREATE_BODY, IMAGE_ID, IMAGE_NAME } from './fixture.js';
 import { type Contender, ensurePeers, largeContenders, subsetContenders, writeSubset } from './generators.js';
 import { type LoadResult, type LoadTool, runLoad } from './load.js';
 import type { LoadgenConfig } from './loadgen.js';
@@ -69,12 +73,14 @@ import {
 } from './procs.js';
 import { type ProfileSummary, summarizeProfile } from './profile.js';
 import { fmtRatio, int, median, minMax, num, ratio, table } from './report.js';
+import { coldStartPhase, type ColdStartResult, rssPhase, type RssResult } from './serving.js';
 
 const USAGE = `Usage: npm run bench -- [options]
 
 Benchmarks the generated server of out/instance-images against a minimal hand-written proxy
 (node:http + undici Pool) and the fake upstream, and reports ratios measured in this one run.
-Also: MCP tools/call throughput, the server's memory over many calls, a soak (two rounds of
+Also: MCP tools/call throughput against a minimal SDK v2 server, RSS over 50,000 MCP calls, the
+cold start of the built server against node -e 0, the server's memory over many calls, a soak (two rounds of
 10,000 REST calls at c=64 and 5,000 MCP calls: 0 errors and RSS growth under 10% between them
 pass; a failed soak makes the exit code 1), the cost of credential scrubbing per request, and
 generator speed.
@@ -84,7 +90,7 @@ Options:
   --json FILE          also write every figure to FILE
   --chart FILE         the SVG chart of every ratio (default .tmp/bench-ratios.svg)
   --loadgen TOOL       auto (default: wrk if on PATH), wrk, or node (the built-in generator)
-  --only LIST          comma-separated phases: rest,mcp,memory,soak,gen (default: all)
+  --only LIST          comma-separated phases: rest,mcp,memory,rss,soak,start,gen (default: all)
   --profile            also profile the generated server (--cpu-prof) under REST and MCP load
   --no-profile         never profile (by default REST is profiled when its ratio is below 0.9)
   -h, --help           show this help
@@ -120,6 +126,11 @@ interface Settings {
   scrubRestCalls: number;
   genWarmups: number;
   genRuns: number;
+  /** RSS over many MCP calls: the calls, and how often RSS is read. */
+  rssMcpCalls: number;
+  rssSampleEvery: number;
+  /** Cold start: rounds of `node -e 0` and the built server in turn. */
+  startRounds: number;
 }
 
 const FULL: Settings = {
@@ -143,6 +154,9 @@ const FULL: Settings = {
   scrubRestCalls: 10_000,
   genWarmups: 1,
   genRuns: 5,
+  rssMcpCalls: 50_000,
+  rssSampleEvery: 5_000,
+  startRounds: 5,
 };
 
 const QUICK: Settings = {
@@ -163,9 +177,12 @@ const QUICK: Settings = {
   scrubRestCalls: 2_000,
   genWarmups: 0,
   genRuns: 1,
+  rssMcpCalls: 5_000,
+  rssSampleEvery: 1_000,
+  startRounds: 2,
 };
 
-const PHASES = ['rest', 'mcp', 'memory', 'soak', 'gen'] as const;
+const PHASES = ['rest', 'mcp', 'memory', 'rss', 'soak', 'start', 'gen'] as const;
 type Phase = (typeof PHASES)[number];
 
 const SEED_SPEC = 'specs/instance-images.yaml';
@@ -457,10 +474,7 @@ async function mcpCall(
   return { status: answer.statusCode, type, message };
 }
 
-async function verify(
-  urls: { a: string; b: string; c: string; mcp: string },
-  phases: Set<Phase>,
-): Promise<Record<string, string>> {
+async function verify(urls: Servers['urls'], phases: Set<Phase>): Promise<Record<string, string>> {
   const checked: Record<string, string> = {};
   const direct = await get(urls.a);
   if (direct.status !== 200 || !direct.body.equals(BODY))
@@ -481,11 +495,32 @@ async function verify(
       throw new Error(`(${key}) content-type ${r.type ?? '(none)'} instead of application/json`);
     checked[key] = `200, same ${r.body.length} bytes, ${r.type}`;
   }
+  for (const [key, url] of [
+    ['b POST', urls.bPost],
+    ['c POST', urls.cPost],
+  ] as const) {
+    const answer = await request(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: CREATE_BODY,
+      headersTimeout: 10_000,
+      bodyTimeout: 10_000,
+    });
+    const body = Buffer.from(await answer.body.arrayBuffer());
+    if (answer.statusCode !== 201 || !body.equals(direct.body))
+      throw new Error(
+        `(${key}) ${url} answered ${answer.statusCode} with ${body.length} B: ${body.toString().slice(0, 300)}`,
+      );
+    checked[key] = `201, the same ${body.length} bytes`;
+  }
   if (phases.has('mcp') || phases.has('memory')) {
     const expected = JSON.parse(BODY.toString('utf8')) as unknown;
-    for (const era of mcpEras()) {
+    for (const [who, url, era] of mcpEras().flatMap((e) => [
+      ['', urls.mcp, e],
+      ['sdk-', urls.sdk, e],
+    ]) as [string, string, McpEra][]) {
       const id = era.era === 'legacy' ? 41 : 42;
-      const r = await mcpCall(urls.mcp, era, id);
+      const r = await mcpCall(url, era, id);
       const m = r.message as {
         id?: unknown;
         result?: { isError?: boolean; structuredContent?: unknown; content?: { text?: string }[] };
@@ -504,9 +539,10 @@ async function verify(
                   : undefined;
       if (problem)
         throw new Error(
-          `MCP ${era.era} era tools/call: ${problem}: ${JSON.stringify(r.message).slice(0, 400)}`,
+          `MCP ${who}${era.era} era tools/call: ${problem}: ${JSON.stringify(r.message).slice(0, 400)}`,
         );
-      checked[`mcp-${era.era}`] = `200, ${r.type.split(';')[0]}, structuredContent equals the upstream body`;
+      checked[`${who}mcp-${era.era}`] =
+        `200, ${r.type.split(';')[0]}, structuredContent equals the upstream body`;
     }
   }
   return checked;
@@ -519,7 +555,9 @@ interface Servers {
   upstream: Service;
   proxy: Service;
   generated: Service;
-  urls: { a: string; b: string; c: string; mcp: string };
+  /** (d) the minimal SDK v2 MCP server. */
+  sdk: Service;
+  urls: { a: string; b: string; c: string; bPost: string; cPost: string; mcp: string; sdk: string };
 }
 
 function upstreamOrigin(upstream: Service): string {
@@ -535,7 +573,8 @@ function generatedEnv(upstream: Service): Record<string, string> {
     INSTANCE_IMAGES_BASE_URL: upstreamOrigin(upstream),
     INSTANCE_IMAGES_REST_PORT: '0',
     INSTANCE_IMAGES_MCP_PORT: '0',
-    LOG_LEVEL: 'silent',
+    // The default level: one line per request, as a deployed server logs.
+    LOG_LEVEL: 'info',
   };
 }
 
@@ -562,42 +601,80 @@ function generatedUrls(service: Service): { rest: string; mcp: string } {
 
 const IMAGE_PATH = `/instance/v1/zones/fr-par-1/images/${IMAGE_ID}`;
 
+const IMAGES_PATH = '/instance/v1/zones/fr-par-1/images';
+
 async function startServers(): Promise<Servers> {
   const upstream = await startService('fake upstream', join(BENCH_DIR, 'upstream.ts'), {});
   const origin = upstreamOrigin(upstream);
-  const [proxy, generated] = await Promise.all([
+  const [proxy, generated, sdk] = await Promise.all([
     startService('hand-written proxy', join(BENCH_DIR, 'hand-proxy.ts'), { UPSTREAM: origin }),
     startGenerated(upstream),
+    startService('minimal SDK v2 server', join(BENCH_DIR, 'sdk-server.ts'), { UPSTREAM: origin }),
   ]);
   const g = generatedUrls(generated);
+  const b = `http://127.0.0.1:${String(proxy.ready.port)}`;
   return {
     upstream,
     proxy,
     generated,
+    sdk,
     urls: {
       a: origin + IMAGE_PATH,
-      b: `http://127.0.0.1:${String(proxy.ready.port)}${IMAGE_PATH}`,
+      b: b + IMAGE_PATH,
       c: `${g.rest}/v1${IMAGE_PATH}`,
+      bPost: b + IMAGES_PATH,
+      cPost: `${g.rest}/v1${IMAGES_PATH}`,
       mcp: g.mcp,
+      sdk: `http://127.0.0.1:${String(sdk.ready.port)}/mcp`,
     },
   };
 }
 
-const REST_LABELS = { a: '(a) direct', b: '(b) hand-written proxy', c: '(c) generated REST' } as const;
+const REST_LABELS = {
+  a: '(a) direct',
+  b: '(b) hand-written proxy',
+  c: '(c) generated REST',
+  bPost: '(b) hand-written proxy, POST',
+  cPost: '(c) generated REST, POST',
+} as const;
+
+/** The REST comparisons: (c) ÷ (b) for a GET of one image and a POST that creates one. */
+const REST_PAIRS = [
+  { method: 'GET', b: REST_LABELS.b, c: REST_LABELS.c },
+  { method: 'POST', b: REST_LABELS.bPost, c: REST_LABELS.cPost },
+] as const;
 
 async function restPhase(settings: Settings, tool: LoadTool, servers: Servers): Promise<Measured[]> {
-  progress('REST: GET one image');
+  progress('REST: GET one image, POST (create) one image');
+  const proxied = { server: servers.proxy, upstream: servers.upstream };
+  const generated = { server: servers.generated, upstream: servers.upstream };
+  const post = {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: CREATE_BODY,
+  } as const;
   const contenders = [
     { key: 'a', url: servers.urls.a, watched: { upstream: servers.upstream } },
-    { key: 'b', url: servers.urls.b, watched: { server: servers.proxy, upstream: servers.upstream } },
-    { key: 'c', url: servers.urls.c, watched: { server: servers.generated, upstream: servers.upstream } },
+    { key: 'b', url: servers.urls.b, watched: proxied },
+    { key: 'c', url: servers.urls.c, watched: generated },
+    { key: 'bPost', url: servers.urls.bPost, watched: proxied, ...post },
+    { key: 'cPost', url: servers.urls.cPost, watched: generated, ...post },
   ] as const;
   const runs: Measured[] = [];
   for (let round = 1; round <= settings.rounds; round++) {
     // Rotate the order each round so no contender always runs first or last.
     const order = contenders.map((_, i) => contenders[(i + round - 1) % contenders.length]!);
     for (const contender of order) {
-      const base: LoadgenConfig = { url: contender.url, method: 'GET', concurrency: 16 };
+      const base: LoadgenConfig =
+        'body' in contender
+          ? {
+              url: contender.url,
+              method: 'POST',
+              headers: contender.headers,
+              body: contender.body,
+              concurrency: 16,
+            }
+          : { url: contender.url, method: 'GET', concurrency: 16 };
       await warmUp(settings, tool, base);
       for (const c of settings.concurrency) {
         const watched: Record<string, Service> = { ...contender.watched };
@@ -616,17 +693,21 @@ async function restPhase(settings: Settings, tool: LoadTool, servers: Servers): 
 }
 
 async function mcpPhase(settings: Settings, tool: LoadTool, servers: Servers): Promise<Measured[]> {
-  progress('MCP: tools/call get-instance-image');
-  const eras = mcpEras();
+  progress('MCP: tools/call get-instance-image, the generated server and the minimal SDK v2 server in turn');
+  const contenders = mcpEras().flatMap((era) => [
+    { era, label: mcpLabel('c', era), url: servers.urls.mcp, server: servers.generated },
+    { era, label: mcpLabel('d', era), url: servers.urls.sdk, server: servers.sdk },
+  ]);
   const runs: Measured[] = [];
   for (let round = 1; round <= settings.rounds; round++) {
-    const order = eras.map((_, i) => eras[(i + round - 1) % eras.length]!);
-    for (const era of order) {
+    // A B A B: each generated run is next to the SDK run of its era; the order turns each round.
+    const order = contenders.map((_, i) => contenders[(i + round - 1) % contenders.length]!);
+    for (const contender of order) {
       const base: LoadgenConfig = {
-        url: servers.urls.mcp,
+        url: contender.url,
         method: 'POST',
-        headers: era.headers,
-        body: era.body,
+        headers: contender.era.headers,
+        body: contender.era.body,
         concurrency: 16,
       };
       await warmUp(settings, tool, base);
@@ -635,9 +716,9 @@ async function mcpPhase(settings: Settings, tool: LoadTool, servers: Servers): P
           await measuredRun(
             settings,
             tool,
-            `MCP ${era.era} ${era.version}`,
+            contender.label,
             round,
-            { server: servers.generated, upstream: servers.upstream },
+            { server: contender.server, upstream: servers.upstream },
             { ...base, concurrency: c, durationSec: settings.durationSec },
           ),
         );
@@ -645,6 +726,11 @@ async function mcpPhase(settings: Settings, tool: LoadTool, servers: Servers): P
     }
   }
   return runs;
+}
+
+/** (c) is the generated server, (d) the minimal SDK v2 server. */
+function mcpLabel(who: 'c' | 'd', era: McpEra): string {
+  return `${who === 'c' ? '(c) generated' : '(d) SDK minimal'} ${era.era} ${era.version}`;
 }
 
 interface MemoryPoint {
@@ -1177,7 +1263,9 @@ function printReport(r: Report): void {
     const s = r.rest.summary;
     const find = (label: string, c: number) => s.find((x) => x.label === label && x.concurrency === c);
     say();
-    say(`REST: GET one image (fake upstream body ${BODY.length} B). CPU per request from /proc/<pid>/stat.`);
+    say(
+      `REST: GET one image and POST (create) one (fake upstream body ${BODY.length} B; the generated server logs at its default level, info). CPU per request from /proc/<pid>/stat. Load average ${num(r.rest.load[0])} → ${num(r.rest.load[1])}`,
+    );
     say(
       table(
         [
@@ -1196,7 +1284,7 @@ function printReport(r: Report): void {
         ],
         s.map((x) => {
           const a = find(REST_LABELS.a, x.concurrency);
-          const b = find(REST_LABELS.b, x.concurrency);
+          const b = find(x.label.endsWith('POST') ? REST_LABELS.bPost : REST_LABELS.b, x.concurrency);
           const isA = x.label === REST_LABELS.a;
           return [
             x.label,
@@ -1216,28 +1304,34 @@ function printReport(r: Report): void {
       ),
     );
     say();
-    say('Key ratios: (c) generated REST server ÷ (b) hand-written node:http + undici Pool proxy, same run');
+    say(
+      `Key ratios: (c) generated REST server ÷ (b) hand-written node:http + undici Pool proxy, same run; load average ${num(r.rest.load[0])} → ${num(r.rest.load[1])}`,
+    );
     say(
       table(
         [
+          'Method',
           'Conc',
           'Req/s ÷ (b) [goal ≥ 0.9]',
           'paired per round (min–max)',
           'p50 ÷ (b)',
-          'p99 ÷ (b)',
+          'p99 ÷ (b) [goal ≤ 1.2]',
           'CPU/req (c) µs',
           'CPU/req (b) µs',
           'CPU/req ÷ (b)',
+          'paired (min–max)',
         ],
         r.rest.ratios.map((k) => [
+          k.method,
           String(k.concurrency),
           `${fmtRatio(k.rps)}${k.rps >= 0.9 ? '' : '  (below goal)'}`,
           `${fmtRatio(k.rpsPaired.median)} (${fmtRatio(k.rpsPaired.min)}–${fmtRatio(k.rpsPaired.max)})`,
           fmtRatio(k.p50),
-          fmtRatio(k.p99),
+          `${fmtRatio(k.p99)}${k.p99 <= 1.2 ? '' : '  (above goal)'}`,
           num(k.cpuC),
           num(k.cpuB),
           fmtRatio(k.cpu),
+          `${fmtRatio(k.cpuPaired.median)} (${fmtRatio(k.cpuPaired.min)}–${fmtRatio(k.cpuPaired.max)})`,
         ]),
       ),
     );
@@ -1254,12 +1348,12 @@ function printReport(r: Report): void {
   if (r.mcp) {
     say();
     say(
-      'MCP: tools/call get-instance-image on the generated server (stateless Streamable HTTP, one POST per call, unique ids)',
+      `MCP: tools/call get-instance-image, (c) the generated server and (d) a minimal SDK v2 server making the same upstream call (stateless Streamable HTTP, one POST per call, unique ids); load average ${num(r.mcp.load[0])} → ${num(r.mcp.load[1])}`,
     );
     say(
       table(
         [
-          'Era',
+          'Server and era',
           'Conc',
           'Req/s (rounds)',
           'Req/s median',
@@ -1272,7 +1366,7 @@ function printReport(r: Report): void {
           '÷ (b) REST',
         ],
         r.mcp.summary.map((x) => [
-          x.label.replace(/^MCP /, ''),
+          x.label,
           String(x.concurrency),
           x.rounds.map(int).join(' / '),
           int(x.rps),
@@ -1283,6 +1377,36 @@ function printReport(r: Report): void {
           num(x.cpuUsPerReq.upstream ?? NaN),
           `${x.clean}/${x.rounds.length}`,
           fmtRatio(x.overB),
+        ]),
+      ),
+    );
+    say();
+    say(
+      `Key ratios: (c) generated MCP server ÷ (d) minimal SDK v2 server, same run; load average ${num(r.mcp.load[0])} → ${num(r.mcp.load[1])}`,
+    );
+    say(
+      table(
+        [
+          'Era',
+          'Conc',
+          'Calls/s ÷ (d) [goal ≥ 0.9]',
+          'paired per round (min–max)',
+          'p99 ÷ (d)',
+          'CPU/call (c) µs',
+          'CPU/call (d) µs',
+          'CPU/call ÷ (d)',
+          'paired (min–max)',
+        ],
+        r.mcp.ratios.map((k) => [
+          k.era,
+          String(k.concurrency),
+          `${fmtRatio(k.rps)}${k.rps >= 0.9 ? '' : '  (below goal)'}`,
+          `${fmtRatio(k.rpsPaired.median)} (${fmtRatio(k.rpsPaired.min)}–${fmtRatio(k.rpsPaired.max)})`,
+          fmtRatio(k.p99),
+          num(k.cpuC),
+          num(k.cpuD),
+          fmtRatio(k.cpu),
+          `${fmtRatio(k.cpuPaired.median)} (${fmtRatio(k.cpuPaired.min)}–${fmtRatio(k.cpuPaired.max)})`,
         ]),
       ),
     );
@@ -1300,7 +1424,9 @@ function printReport(r: Report): void {
           'this run ÷(b) ÷ its ÷(b)',
         ],
         PEER_REFERENCE.mcp.map((p) => {
-          const ours = r.mcp!.summary.find((x) => x.concurrency === 16 && x.label.includes('legacy'));
+          const ours = r.mcp!.summary.find(
+            (x) => x.concurrency === 16 && x.label === mcpLabel('c', mcpEras()[0]!),
+          );
           return [
             p.name,
             int(p.c16),
@@ -1364,6 +1490,40 @@ function printReport(r: Report): void {
       say(
         '  (quick mode: too few calls for V8 to reach its steady heap size; judge flatness from a full run)',
       );
+  }
+
+  for (const x of r.rss ?? []) {
+    say();
+    say(
+      `RSS over ${int(x.samples.at(-1)!.calls)} MCP calls, ${x.name} (legacy era, c=16, a fresh process, every answer checked): ${x.flat ? 'FLAT' : 'GROWING'} (flat: under 2% of RSS per 10k calls over the second half); load average ${num(x.load[0])} → ${num(x.load[1])}`,
+    );
+    say(
+      table(
+        ['Calls', 'RSS MiB'],
+        x.samples.map((p) => [int(p.calls), num(p.rssMiB)]),
+      ),
+    );
+    say(
+      `  idle ${num(x.idleMiB)} MiB, after the first batch ${num(x.warmMiB)}, end ${num(x.endMiB)}, peak ${num(x.peakMiB)}; slope over the second half ${num(x.slopeKiBPer1k)} KiB per 1,000 calls; failed/unexpected answers: ${x.bad}`,
+    );
+  }
+  if (r.coldStart) {
+    const k = r.coldStart;
+    say();
+    say(
+      `Cold start to listening (wall ms, spawn to the "listening" log line; ${k.rows[0]!.ms.length} rounds in turn after one untimed; built in ${k.built}); load average ${num(k.load[0])} → ${num(k.load[1])}`,
+    );
+    say(
+      table(
+        ['Command', 'Median ms', 'min–max', '× node -e 0 (paired)'],
+        k.rows.map((row) => [
+          row.command,
+          num(row.medianMs),
+          `${num(row.minMs)}–${num(row.maxMs)}`,
+          fmtRatio(row.ratio),
+        ]),
+      ),
+    );
   }
 
   for (const t of r.generator ?? []) {
@@ -1486,7 +1646,11 @@ interface Report {
   rest?: {
     runs: Measured[];
     summary: Summary[];
+    /** The 1-minute load average when the phase began and ended. */
+    load: [number, number];
     ratios: {
+      method: 'GET' | 'POST';
+      cpuPaired: ReturnType<typeof pairedRatio>;
       concurrency: number;
       rps: number;
       rpsPaired: ReturnType<typeof pairedRatio>;
@@ -1499,7 +1663,26 @@ interface Report {
       bOverA: number;
     }[];
   };
-  mcp?: { runs: Measured[]; summary: (Summary & { overB: number })[]; reference: typeof PEER_REFERENCE };
+  mcp?: {
+    runs: Measured[];
+    summary: (Summary & { overB: number })[];
+    /** (c) the generated server ÷ (d) the minimal SDK v2 server, per era and concurrency. */
+    ratios: {
+      era: string;
+      concurrency: number;
+      rps: number;
+      rpsPaired: ReturnType<typeof pairedRatio>;
+      cpuPaired: ReturnType<typeof pairedRatio>;
+      p99: number;
+      cpuC: number;
+      cpuD: number;
+      cpu: number;
+    }[];
+    load: [number, number];
+    reference: typeof PEER_REFERENCE;
+  };
+  rss?: RssResult[];
+  coldStart?: ColdStartResult;
   memory?: MemoryResult;
   soak?: SoakResult;
   generator?: GenTable[];
@@ -1607,7 +1790,7 @@ async function main(argv: string[]): Promise<number> {
   };
   const workDir = mkdtempSync(join(tmpdir(), 'capgen-bench-'));
 
-  if (phases.has('rest') || phases.has('mcp') || phases.has('memory') || phases.has('soak')) {
+  if (['rest', 'mcp', 'memory', 'rss', 'soak'].some((p) => phases.has(p as Phase))) {
     const servers = await startServers();
     progress(
       `Servers: upstream pid ${servers.upstream.pid}, (b) pid ${servers.proxy.pid}, (c) pid ${servers.generated.pid}`,
@@ -1616,40 +1799,68 @@ async function main(argv: string[]): Promise<number> {
     progress(`Checked: ${Object.keys(report.correctness).join(', ')} answer correctly`);
 
     if (phases.has('rest')) {
+      const load: [number, number] = [loadAverage(), NaN];
       const runs = await restPhase(settings, tool, servers);
+      load[1] = loadAverage();
       const summary = summarize(runs, settings);
       const find = (label: string, c: number) =>
         summary.find((x) => x.label === label && x.concurrency === c);
-      const ratios = settings.concurrency.map((c) => {
-        const a = find(REST_LABELS.a, c)!;
-        const b = find(REST_LABELS.b, c)!;
-        const gen = find(REST_LABELS.c, c)!;
-        const cpuC = gen.cpuUsPerReq.server ?? NaN;
-        const cpuB = b.cpuUsPerReq.server ?? NaN;
-        return {
-          concurrency: c,
-          rps: ratio(gen.rps, b.rps),
-          rpsPaired: pairedRatio(runs, REST_LABELS.c, REST_LABELS.b, c, (m) => m.rps),
-          p50: ratio(gen.p50Ms, b.p50Ms),
-          p99: ratio(gen.p99Ms, b.p99Ms),
-          cpuC,
-          cpuB,
-          cpu: ratio(cpuC, cpuB),
-          cOverA: ratio(gen.rps, a.rps),
-          bOverA: ratio(b.rps, a.rps),
-        };
-      });
-      report.rest = { runs, summary, ratios };
+      const ratios = REST_PAIRS.flatMap((pair) =>
+        settings.concurrency.map((c) => {
+          const a = find(REST_LABELS.a, c)!;
+          const b = find(pair.b, c)!;
+          const gen = find(pair.c, c)!;
+          const cpuC = gen.cpuUsPerReq.server ?? NaN;
+          const cpuB = b.cpuUsPerReq.server ?? NaN;
+          return {
+            method: pair.method,
+            concurrency: c,
+            rps: ratio(gen.rps, b.rps),
+            rpsPaired: pairedRatio(runs, pair.c, pair.b, c, (m) => m.rps),
+            cpuPaired: pairedRatio(runs, pair.c, pair.b, c, (m) => m.cpuUsPerReq.server ?? NaN),
+            p50: ratio(gen.p50Ms, b.p50Ms),
+            p99: ratio(gen.p99Ms, b.p99Ms),
+            cpuC,
+            cpuB,
+            cpu: ratio(cpuC, cpuB),
+            cOverA: ratio(gen.rps, a.rps),
+            bOverA: ratio(b.rps, a.rps),
+          };
+        }),
+      );
+      report.rest = { runs, summary, ratios, load };
     }
     if (phases.has('mcp')) {
+      const load: [number, number] = [loadAverage(), NaN];
       const runs = await mcpPhase(settings, tool, servers);
+      load[1] = loadAverage();
       const summary = summarize(runs, settings).map((x) => {
         const b = report.rest?.summary.find(
           (s) => s.label === REST_LABELS.b && s.concurrency === x.concurrency,
         );
         return { ...x, overB: ratio(x.rps, b?.rps ?? NaN) };
       });
-      report.mcp = { runs, summary, reference: PEER_REFERENCE };
+      const ratios = mcpEras().flatMap((era) =>
+        settings.concurrency.map((c) => {
+          const [cl, dl] = [mcpLabel('c', era), mcpLabel('d', era)];
+          const gen = summary.find((x) => x.label === cl && x.concurrency === c)!;
+          const sdk = summary.find((x) => x.label === dl && x.concurrency === c)!;
+          const cpuC = gen.cpuUsPerReq.server ?? NaN;
+          const cpuD = sdk.cpuUsPerReq.server ?? NaN;
+          return {
+            era: `${era.era} ${era.version}`,
+            concurrency: c,
+            rps: ratio(gen.rps, sdk.rps),
+            rpsPaired: pairedRatio(runs, cl, dl, c, (m) => m.rps),
+            cpuPaired: pairedRatio(runs, cl, dl, c, (m) => m.cpuUsPerReq.server ?? NaN),
+            p99: ratio(gen.p99Ms, sdk.p99Ms),
+            cpuC,
+            cpuD,
+            cpu: ratio(cpuC, cpuD),
+          };
+        }),
+      );
+      report.mcp = { runs, summary, ratios, load, reference: PEER_REFERENCE };
     }
     const restBelow = report.rest?.ratios.some((k) => k.rps < 0.9) ?? false;
     if (!values['no-profile'] && (values.profile || (restBelow && !values.quick))) {
@@ -1666,9 +1877,32 @@ async function main(argv: string[]): Promise<number> {
       }
     }
     if (phases.has('memory')) report.memory = await memoryPhase(settings, servers.upstream);
+    if (phases.has('rss'))
+      report.rss = await rssPhase(
+        { calls: settings.rssMcpCalls, every: settings.rssSampleEvery, progress, note },
+        [
+          { name: '(c) generated', start: () => startGenerated(servers.upstream), path: '/mcp' },
+          {
+            name: '(d) SDK minimal',
+            start: () =>
+              startService('minimal SDK v2 server', join(BENCH_DIR, 'sdk-server.ts'), {
+                UPSTREAM: upstreamOrigin(servers.upstream),
+              }),
+            path: '/mcp',
+          },
+        ],
+        mcpEras()[0]!,
+      );
     if (phases.has('soak')) report.soak = await soakPhase(settings, servers.upstream);
-    await Promise.all([servers.generated.stop(), servers.proxy.stop(), servers.upstream.stop()]);
+    await Promise.all([
+      servers.generated.stop(),
+      servers.proxy.stop(),
+      servers.sdk.stop(),
+      servers.upstream.stop(),
+    ]);
   }
+  if (phases.has('start'))
+    report.coldStart = await coldStartPhase({ rounds: settings.startRounds, progress, note });
   if (phases.has('gen')) report.generator = await genPhase(settings, workDir);
 
   report.meta.quietWaitS = budget.spentQuietMs / 1000;
@@ -1682,12 +1916,18 @@ async function main(argv: string[]): Promise<number> {
   const bars = ratioBars(report);
   if (bars.length > 0) {
     mkdirSync(dirname(values.chart), { recursive: true });
-    await writeChart(
-      values.chart,
-      `capgen bench ${report.meta.date.slice(0, 16)}Z, git ${report.meta.git}`,
-      bars,
-    );
-    progress(`Wrote ${values.chart} (every ratio of this run; ticks mark the goals)`);
+    try {
+      // The plotting library is pinned with the peers, installed on first use.
+      await ensurePeers(progress);
+      await writeChart(
+        values.chart,
+        `capgen bench ${report.meta.date.slice(0, 16)}Z, git ${report.meta.git}`,
+        bars,
+      );
+      progress(`Wrote ${values.chart} (every ratio of this run; ticks mark the goals)`);
+    } catch (err) {
+      progress(`bench: the chart was not written: ${(err as Error).message}`);
+    }
   }
   return report.soak?.passed === false ? 1 : 0;
 }
@@ -1711,18 +1951,27 @@ function ratioBars(r: Report): RatioBar[] {
   }
   for (const k of r.rest?.ratios ?? []) {
     bars.push({
-      table: 'REST GET × hand-written proxy',
-      label: `throughput, c${k.concurrency}`,
+      table: 'REST × hand-written proxy',
+      label: `${k.method} throughput, c${k.concurrency}`,
       ratio: k.rps,
       goal: 0.9,
     });
     bars.push({
-      table: 'REST GET × hand-written proxy',
-      label: `p99 latency, c${k.concurrency}`,
+      table: 'REST × hand-written proxy',
+      label: `${k.method} p99 latency, c${k.concurrency}`,
       ratio: k.p99,
       goal: 1.2,
     });
   }
+  for (const k of r.mcp?.ratios ?? [])
+    bars.push({
+      table: 'MCP × minimal SDK v2 server',
+      label: `${k.era.split(' ')[0]} throughput, c${k.concurrency}`,
+      ratio: k.rps,
+      goal: 0.9,
+    });
+  const built = r.coldStart?.rows.find((row) => row.command === 'node dist/server.js');
+  if (built) bars.push({ table: 'cold start × node -e 0', label: 'node dist/server.js', ratio: built.ratio });
   return bars;
 }
 

@@ -1,7 +1,8 @@
 /**
  * Fake upstream for the benchmark (a child process): node:http on 127.0.0.1, ephemeral port.
  * `GET /instance/v1/zones/{zone}/images/{id}` answers 200 with a fixed JSON body of about 1 KB,
- * `{"image":{…}}`, with content-length; anything else is a JSON 404. Prints one JSON line
+ * `{"image":{…}}`, with content-length; `POST /instance/v1/zones/{zone}/images` reads its body and
+ * answers 201 with the same image; anything else is a JSON 404. Prints one JSON line
  * `{"bench":"listening","port":N,"bytes":N}` when ready.
  */
 import { createServer } from 'node:http';
@@ -10,8 +11,17 @@ import { BODY } from './fixture.js';
 const MATCH = /^\/instance\/v1\/zones\/[^/]+\/images\/[^/?]+(\?.*)?$/;
 const NOT_FOUND = Buffer.from('{"message":"resource not found","type":"not_found"}');
 
+const COLLECTION = /^\/instance\/v1\/zones\/[^/]+\/images(\?.*)?$/;
+
 const server = createServer((req, res) => {
-  if (req.method === 'GET' && MATCH.test(req.url ?? '')) {
+  if (req.method === 'POST' && COLLECTION.test(req.url ?? '')) {
+    // A create: the body is read whole, then answered with the image.
+    req.resume();
+    req.once('end', () => {
+      res.writeHead(201, { 'content-type': 'application/json', 'content-length': BODY.length });
+      res.end(BODY);
+    });
+  } else if (req.method === 'GET' && MATCH.test(req.url ?? '')) {
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': BODY.length });
     res.end(BODY);
   } else {
