@@ -1,15 +1,18 @@
-// Request bodies of the kinds a consumed operation may declare (`body: {type, data}`), each sent
-// with its own encoding and media type. The reference engine sends the JSON text for form and
-// multipart bodies; these send what the media type means.
-import { XMLBuilder } from 'fast-xml-parser';
+// Request bodies of the non-JSON kinds a consumed operation may declare (`body: {type, data}`),
+// each sent with its own encoding and media type. The reference engine sends the JSON text for
+// form and multipart bodies; these send what the media type means.
+// undici's own FormData, not the global one: the client that sends it (http.ts) is undici's Pool.
+import { FormData } from 'undici';
 
-export type BodyKind = 'json' | 'text' | 'xml' | 'formUrlEncoded' | 'multipartForm' | 'sparql';
+/** What a form field or part is given: a single placeholder passes its input's value as it is. */
+type FieldValue = unknown;
 
-export interface EncodedBody {
-  body: string;
-  contentType: string;
-}
+const FORM_TYPE = 'application/x-www-form-urlencoded';
 
+/**
+ * The text of one value: an object or array as JSON (a form field cannot nest), nothing for an
+ * absent value.
+ */
 const scalar = (value: unknown): string =>
   value === null || value === undefined
     ? ''
@@ -17,50 +20,65 @@ const scalar = (value: unknown): string =>
       ? JSON.stringify(value)
       : String(value);
 
-/** Field pairs of a form: an array value repeats its field, as HTML forms do. */
-function fields(data: unknown): [string, string][] {
-  if (data === null || data === undefined) return [];
-  if (typeof data !== 'object' || Array.isArray(data))
-    throw new TypeError('a form body needs an object of fields');
-  return Object.entries(data as Record<string, unknown>).flatMap(([name, value]) =>
-    value === undefined
-      ? []
-      : Array.isArray(value)
-        ? value.map((v): [string, string] => [name, scalar(v)])
-        : [[name, scalar(value)]],
-  );
+/**
+ * A field's values: an absent value sends no field, an array one field per item (as HTML forms
+ * repeat a multi-valued field), anything else one field.
+ */
+function values(value: FieldValue): string[] {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? value.map(scalar) : [scalar(value)];
 }
 
-const xmlBuilder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@', format: false });
+/** An application/x-www-form-urlencoded body; URLSearchParams does the percent-encoding. */
+export function formBody(fields: [string, FieldValue][]): { body: string; contentType: string } {
+  const form = new URLSearchParams();
+  for (const [name, value] of fields) for (const v of values(value)) form.append(name, v);
+  return { body: form.toString(), contentType: FORM_TYPE };
+}
 
-export async function encodeBody(kind: BodyKind, data: unknown): Promise<EncodedBody> {
-  switch (kind) {
-    case 'json':
-      return { body: JSON.stringify(data ?? null), contentType: 'application/json' };
-    case 'text':
-      return { body: scalar(data), contentType: 'text/plain; charset=utf-8' };
-    case 'sparql':
-      return { body: scalar(data), contentType: 'application/sparql-query' };
-    case 'xml':
-      // A string is the document as written; an object is turned into elements (`@x`: attribute).
-      return {
-        body: typeof data === 'string' ? data : xmlBuilder.build(data ?? {}),
-        contentType: 'application/xml',
-      };
-    case 'formUrlEncoded':
-      return {
-        body: new URLSearchParams(fields(data)).toString(),
-        contentType: 'application/x-www-form-urlencoded',
-      };
-    case 'multipartForm': {
-      const form = new FormData();
-      for (const [name, value] of fields(data)) form.append(name, value);
-      // The platform's own encoder writes the parts and picks the boundary.
-      const encoded = new Response(form);
-      return {
-        body: Buffer.from(await encoded.arrayBuffer()).toString('utf8'),
-        contentType: encoded.headers.get('content-type')!,
-      };
+/** A value placed inside a pre-encoded form string (`a=1&b={{x}}`): encoded as one field value. */
+export function formText(value: unknown): string {
+  // URLSearchParams writes `=v` for an empty name: the encoded value is what follows the `=`.
+  return new URLSearchParams([['', scalar(value)]]).toString().slice(1);
+}
+
+/** A value placed inside an XML document: text that can never open or close markup. */
+export function xmlText(value: unknown): string {
+  return scalar(value).replace(/[&<>"']/g, (c) => XML_ENTITIES[c]!);
+}
+
+const XML_ENTITIES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+};
+
+/** One part of a multipart/form-data body; a `filename` makes it a file upload. */
+export interface FormPart {
+  name: string;
+  value: FieldValue;
+  filename?: string;
+  contentType?: string;
+}
+
+/**
+ * A multipart/form-data body. The HTTP client writes the parts and picks the boundary (its
+ * FormData encoder sets the content type with it). A file part's value is its content as text.
+ */
+export function multipartBody(parts: FormPart[]): FormData {
+  const form = new FormData();
+  for (const part of parts) {
+    for (const v of values(part.value)) {
+      if (part.filename === undefined && part.contentType === undefined) form.append(part.name, v);
+      else
+        form.append(
+          part.name,
+          new Blob([v], { type: part.contentType ?? 'application/octet-stream' }),
+          part.filename ?? part.name,
+        );
     }
   }
+  return form;
 }

@@ -3,7 +3,7 @@
 import { Buffer } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Pool } from 'undici';
+import { FormData, Pool } from 'undici';
 import { Scrubber, secretForms } from './scrub.js';
 
 export type Query = [name: string, value: unknown][];
@@ -16,7 +16,10 @@ export interface UpstreamRequest {
   query?: Query;
   headers?: Record<string, unknown>;
   cookies?: Query;
-  /** A JSON value, or a string or bytes sent as they are with `contentType`. */
+  /**
+   * A JSON value, a string or bytes sent as they are with `contentType`, or a FormData that the
+   * HTTP client encodes as multipart/form-data with a boundary of its own choosing.
+   */
   body?: unknown;
   contentType?: string;
 }
@@ -252,8 +255,13 @@ export class HttpApi {
       if (cookies.length > 0)
         headers.cookie = cookies.map(([n, v]) => `${n}=${encodeURIComponent(String(v))}`).join('; ');
     }
-    let body: string | Buffer | undefined;
-    if (request.body !== undefined) {
+    let body: string | Buffer | FormData | undefined;
+    if (request.body instanceof FormData) {
+      // undici writes the parts and sets the content type, boundary included; a content type
+      // given as a parameter would lack that boundary.
+      body = request.body;
+      delete headers['content-type'];
+    } else if (request.body !== undefined) {
       body =
         (typeof request.body === 'string' || Buffer.isBuffer(request.body)) &&
         request.contentType !== undefined

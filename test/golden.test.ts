@@ -266,6 +266,25 @@ const RUNTIME: Record<string, string[]> = {
     'scrub',
     'telemetry',
   ],
+  'body-types': [
+    'auth',
+    'body',
+    'docs',
+    'env',
+    'formats/error',
+    'guard',
+    'health',
+    'http',
+    'lifecycle',
+    'links',
+    'log',
+    'mcp',
+    'output',
+    'port',
+    'rest',
+    'schema',
+    'scrub',
+  ],
 };
 
 /** Case name → spec, chosen for their different shapes (research/corpus.md §6). */
@@ -283,6 +302,7 @@ export const CASES: Record<string, string> = {
   'step-1-shipyard-mock': `${CORPUS}naftiko-framework/main/tutorial/step-1-shipyard-mock.yml`, // mocks only: no consumes, no client
   'fleet-compose': new URL('./fixtures/compose/fleet-compose.yaml', import.meta.url).pathname, // mock tool and route, steps with lookup and dotted mappings
   'fleet-aggregates': new URL('./fixtures/compose/fleet-aggregates.yaml', import.meta.url).pathname, // ref to a call, steps and a mock; inherited names and inputs, derived hints, own fields winning
+  'body-types': new URL('./fixtures/bodies/dispatch-forms.yaml', import.meta.url).pathname, // every non-JSON request body type: form (fields and pre-encoded), multipart with a file, text, XML, SPARQL
 };
 
 describe('goldens', () => {

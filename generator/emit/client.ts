@@ -6,6 +6,7 @@ import type {
   ConsumedOperation,
   ConsumedParam,
   ResponseFormat,
+  Template,
 } from '../model/types.js';
 import { Code, code, doc, ident, join, lit, member, prop, runtimeSymbol, symbolsUsed } from './escape.js';
 import { jsonTemplateExpr, type PartResolver, templateExpr, textTravels, tsType } from './expr.js';
@@ -206,11 +207,26 @@ function bodyExpr(
   value: (p: ConsumedParam) => Code,
 ): Code[] | undefined {
   if (op.body?.kind === 'json') return [code`body: ${jsonTemplateExpr(op.body.data, resolve)}`];
-  if (op.body?.kind === 'text')
+  if (op.body?.kind === 'text') {
+    const escape = op.body.escape && runtimeSymbol(op.body.escape === 'xml' ? 'xmlText' : 'formText');
     return [
-      code`body: ${templateExpr(op.body.text, resolve)}`,
+      code`body: ${templateExpr(op.body.text, resolve, escape)}`,
       code`contentType: ${lit(op.body.contentType)}`,
     ];
+  }
+  if (op.body?.kind === 'form') {
+    const fields = op.body.fields.map((f) => code`[${lit(f.name)}, ${fieldValue(f.value, resolve)}]`);
+    return [code`...${runtimeSymbol('formBody')}([${join(fields, ', ')}])`];
+  }
+  if (op.body?.kind === 'multipart') {
+    const parts = op.body.parts.map((f) => {
+      const entries = [code`name: ${lit(f.name)}`, code`value: ${fieldValue(f.value, resolve)}`];
+      if (f.filename) entries.push(code`filename: ${templateExpr(f.filename, resolve)}`);
+      if (f.contentType) entries.push(code`contentType: ${templateExpr(f.contentType, resolve)}`);
+      return code`{ ${join(entries, ', ')} }`;
+    });
+    return [code`body: ${runtimeSymbol('multipartBody')}([${join(parts, ', ')}])`];
+  }
   const params = op.params.filter((p) => p.in === 'body');
   if (params.length === 0) return undefined;
   if (params.length === 1 && (params[0]!.type === 'object' || params[0]!.type === 'array'))
@@ -221,6 +237,12 @@ function bodyExpr(
       ', ',
     )} }`,
   ];
+}
+
+/** A field's value: one placeholder passes its input as it is (an array repeats the field). */
+function fieldValue(t: Template, resolve: PartResolver): Code {
+  const only = t.parts.length === 1 ? t.parts[0] : undefined;
+  return only?.kind === 'input' ? resolve.input(only.name) : templateExpr(t, resolve);
 }
 
 const factoryResolver: PartResolver = {

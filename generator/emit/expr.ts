@@ -24,13 +24,20 @@ function partExpr(p: Exclude<TemplatePart, { kind: 'text' }>, resolve: PartResol
   return resolve.step(p.ref);
 }
 
-/** A template as a string expression, e.g. `"Bearer " + secrets.TOKEN`. */
-export function templateExpr(t: Template, resolve: PartResolver): Code {
+/**
+ * A template as a string expression, e.g. `"Bearer " + secrets.TOKEN`. With `escape` (a runtime
+ * function such as `xmlText`), every value it places goes through it.
+ */
+export function templateExpr(t: Template, resolve: PartResolver, escape?: Code): Code {
   if (t.parts.length === 0) return lit('');
   const parts = t.parts.map((p) => (p.kind === 'text' ? lit(p.text) : partExpr(p, resolve)));
   // Inputs and step fields may be absent or not strings; secrets are always strings.
   const asText = (p: TemplatePart, c: Code) =>
-    p.kind === 'input' || p.kind === 'step' ? code`String(${c} ?? "")` : c;
+    escape && p.kind !== 'text'
+      ? code`${escape}(${c})`
+      : p.kind === 'input' || p.kind === 'step'
+        ? code`String(${c} ?? "")`
+        : c;
   if (t.parts.length === 1 && t.parts[0]!.kind === 'text') return parts[0]!;
   if (t.parts.length === 1) return asText(t.parts[0]!, parts[0]!);
   return join(

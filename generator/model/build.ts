@@ -10,6 +10,7 @@ import { callsOf } from './actions.js';
 import { functionsByRef } from './aggregates.js';
 import { undeclaredWithKeys } from './bind.js';
 import {
+  bodyFieldTemplates,
   bodyTemplateNames,
   buildApis,
   type ConsumesContext,
@@ -324,6 +325,8 @@ function apiTemplates(api: ConsumedApi): Template[] {
     for (const p of op.params) if (p.value) templates.push(p.value);
     // Body templates read bind values too (an apikey placed in the body, `{{TOKEN}}` in data).
     if (op.body?.kind === 'text') templates.push(op.body.text);
+    if (op.body?.kind === 'form' || op.body?.kind === 'multipart')
+      templates.push(...bodyFieldTemplates(op.body));
     if (op.body?.kind === 'json') templates.push(...jsonTemplates(op.body.data));
   }
   return templates;

@@ -17,6 +17,7 @@ import {
 import { type ParamOrigin, typeOperations } from './typed.js';
 import type {
   Auth,
+  BodyField,
   BodyTemplate,
   ConsumedApi,
   ConsumedOperation,
@@ -213,12 +214,17 @@ function buildApi(
   return api;
 }
 
-/** An apikey placed in the body: a property of the JSON body template, or a fixed body parameter. */
+/**
+ * An apikey placed in the body: a property of the JSON body template, a field of a form or
+ * multipart body, or a fixed body parameter.
+ */
 function addBodyCredential(op: ConsumedOperation, cred: { name: string; value: Template }): void {
   if (op.body?.kind === 'json' && op.body.data.kind === 'object') {
     op.body.data.entries.push({ key: cred.name, value: { kind: 'template', template: cred.value } });
     return;
   }
+  if (op.body?.kind === 'form') op.body.fields.push({ name: cred.name, value: cred.value });
+  if (op.body?.kind === 'multipart') op.body.parts.push({ name: cred.name, value: cred.value });
   if (op.body) return;
   op.params = op.params.filter((p) => p.name !== cred.name);
   op.params.push({
@@ -363,14 +369,17 @@ function buildOperation(
   // any JSON value (an array, object or number), not only a string.
   const body = buildBody(op.body, [...at, 'body'], ctx);
   const whole = wholeValueInputs(body);
+  const described = fieldDescriptions(body);
   for (const input of bodyInputs(body)) {
+    const description = described.get(input);
     if (!byName.has(input))
       byName.set(input, {
         name: input,
         in: 'body',
         type: 'string',
         required: false,
-        schema: whole.has(input) ? {} : schemaFor('string'),
+        ...(description ? { description } : {}),
+        schema: whole.has(input) ? {} : schemaFor('string', description),
         ...(whole.has(input) ? { typed: {} } : {}),
       });
   }
@@ -689,37 +698,109 @@ export function readAuth(
   }
 }
 
+/** The media types of the text body kinds, and how each writes a placeholder's value. */
+const TEXT_BODIES: Record<string, { contentType: string; escape?: 'xml' }> = {
+  text: { contentType: 'text/plain; charset=utf-8' },
+  xml: { contentType: 'application/xml', escape: 'xml' },
+  sparql: { contentType: 'application/sparql-query' },
+};
+
+/** Body types some specs write that alpha2 spells otherwise. */
+const BODY_ALIASES: Record<string, string> = { form: 'formUrlEncoded', multipart: 'multipartForm' };
+
 function buildBody(raw: unknown, at: PathKey[], ctx: ConsumesContext): BodyTemplate | undefined {
   if (raw === undefined || raw === null) return undefined;
   const text = (value: string) => parseTemplate(value, ctx.bodyScope);
   if (typeof raw === 'string') return { kind: 'text', contentType: 'application/json', text: text(raw) };
-  if (isObj(raw)) {
-    const type = String(raw.type ?? 'json').toLowerCase();
-    if (isJsonBodyWithoutData(raw)) return undefined;
-    if (type === 'json')
-      return {
-        kind: 'json',
-        data: jsonTemplate(typeof raw.data === 'string' ? parseJsonOr(raw.data) : (raw.data ?? {}), ctx),
-      };
-    const data = typeof raw.data === 'string' ? raw.data : JSON.stringify(raw.data ?? '');
-    const contentType =
-      type === 'text'
-        ? 'text/plain'
-        : type === 'xml'
-          ? 'application/xml'
-          : type.includes('/')
-            ? type
-            : 'application/json';
+  if (!isObj(raw)) {
+    ctx.report.warn('body-type', 'body must be a string or {type, data}; it is ignored', at);
+    return undefined;
+  }
+  const written = String(raw.type ?? 'json');
+  if (isJsonBodyWithoutData(raw)) return undefined;
+  const alias = BODY_ALIASES[written.toLowerCase()];
+  if (alias)
     ctx.report.warn(
       'body-type',
-      `body type "${type}" is sent as ${contentType} text`,
+      `body type "${written}" is not alpha2; it is sent as ${alias}`,
       [...at, 'type'],
       'value',
     );
-    return { kind: 'text', contentType, text: text(data) };
+  const type = alias ?? (written.toLowerCase() === 'json' ? 'json' : written);
+  const data = raw.data;
+  const dataText = (): string => (typeof data === 'string' ? data : JSON.stringify(data ?? ''));
+  if (type === 'json')
+    return {
+      kind: 'json',
+      data: jsonTemplate(typeof data === 'string' ? parseJsonOr(data) : (data ?? {}), ctx),
+    };
+  const textKind = TEXT_BODIES[type];
+  if (textKind) return { kind: 'text', ...textKind, text: text(dataText()) };
+  if (type === 'formUrlEncoded') {
+    // A string is the form already encoded; its placeholders are encoded as field values.
+    if (typeof data === 'string')
+      return {
+        kind: 'text',
+        contentType: 'application/x-www-form-urlencoded',
+        text: text(data),
+        escape: 'form',
+      };
+    if (isObj(data)) return { kind: 'form', fields: bodyFields(Object.entries(data), ctx) };
+    ctx.report.warn(
+      'body-type',
+      'a formUrlEncoded body needs `data`: an object of fields or a string; it is ignored',
+      [...at, 'data'],
+    );
+    return undefined;
   }
-  ctx.report.warn('body-type', 'body must be a string or {type, data}; it is ignored', at);
-  return undefined;
+  if (type === 'multipartForm') {
+    if (Array.isArray(data)) return { kind: 'multipart', parts: multipartParts(data, [...at, 'data'], ctx) };
+    // `data` as an object of fields (specs that write `type: multipart`): one plain part each.
+    if (isObj(data)) return { kind: 'multipart', parts: bodyFields(Object.entries(data), ctx) };
+    ctx.report.warn('body-type', 'a multipartForm body needs `data`: a list of parts; it is ignored', [
+      ...at,
+      'data',
+    ]);
+    return undefined;
+  }
+  // Not an alpha2 body type (`binary`, `yaml`, a media type): the data goes as text.
+  const contentType = type.includes('/') ? type : 'application/json';
+  ctx.report.warn(
+    'body-type',
+    `body type "${written}" is not alpha2; its data is sent as ${contentType} text`,
+    [...at, 'type'],
+    'value',
+  );
+  return { kind: 'text', contentType, text: text(dataText()) };
+}
+
+/** Form fields from `name: value` entries; a value that is not a string is written as JSON text. */
+function bodyFields(entries: [string, unknown][], ctx: ConsumesContext): BodyField[] {
+  return entries.map(([name, value]) => ({
+    name,
+    value: parseTemplate(typeof value === 'string' ? value : JSON.stringify(value ?? ''), ctx.bodyScope),
+  }));
+}
+
+/** The parts of a multipartForm body, `{name, value, filename?, contentType?}` each. */
+function multipartParts(data: unknown[], at: PathKey[], ctx: ConsumesContext): BodyField[] {
+  const text = (v: unknown) =>
+    parseTemplate(typeof v === 'string' ? v : JSON.stringify(v ?? ''), ctx.bodyScope);
+  return data.flatMap((part, i): BodyField[] => {
+    const name = isObj(part) ? strAt(part.name) : undefined;
+    if (!isObj(part) || name === undefined || name === '') {
+      ctx.report.warn('body-type', 'a multipart part needs a `name`; it is left out', [...at, i]);
+      return [];
+    }
+    return [
+      {
+        name,
+        value: text(part.value),
+        ...(part.filename !== undefined ? { filename: text(part.filename) } : {}),
+        ...(part.contentType !== undefined ? { contentType: text(part.contentType) } : {}),
+      },
+    ];
+  });
 }
 
 /** `body: {type: json}` with no `data`: a body the caller supplies whole. */
@@ -798,7 +879,7 @@ function jsonTemplate(data: unknown, ctx: ConsumesContext): JsonTemplate {
 function wholeValueInputs(body: BodyTemplate | undefined): Set<string> {
   const whole = new Set<string>();
   const inText = new Set<string>();
-  if (body?.kind === 'text') return whole;
+  if (body?.kind !== 'json') return whole;
   const walk = (t: JsonTemplate): void => {
     if (t.kind === 'template') {
       const [only, ...rest] = t.template.parts;
@@ -816,6 +897,8 @@ function wholeValueInputs(body: BodyTemplate | undefined): Set<string> {
 function bodyInputs(body: BodyTemplate | undefined): string[] {
   if (!body) return [];
   if (body.kind === 'text') return templateInputs(body.text);
+  if (body.kind === 'form' || body.kind === 'multipart')
+    return bodyFieldTemplates(body).flatMap(templateInputs);
   const out: string[] = [];
   const walk = (t: JsonTemplate): void => {
     if (t.kind === 'template') out.push(...templateInputs(t.template));
@@ -823,5 +906,35 @@ function bodyInputs(body: BodyTemplate | undefined): string[] {
     if (t.kind === 'object') t.entries.forEach((e) => walk(e.value));
   };
   walk(body.data);
+  return out;
+}
+
+/** Every template of a form or multipart body: values, file names and part media types. */
+export function bodyFieldTemplates(body: Extract<BodyTemplate, { kind: 'form' | 'multipart' }>): Template[] {
+  const fields = body.kind === 'form' ? body.fields : body.parts;
+  return fields.flatMap((f) => [
+    f.value,
+    ...(f.filename ? [f.filename] : []),
+    ...(f.contentType ? [f.contentType] : []),
+  ]);
+}
+
+/** What an input that is a whole form field or multipart part carries, for its schema. */
+function fieldDescriptions(body: BodyTemplate | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  if (body?.kind !== 'form' && body?.kind !== 'multipart') return out;
+  for (const f of body.kind === 'form' ? body.fields : body.parts) {
+    const [only, ...rest] = f.value.parts;
+    if (only?.kind !== 'input' || rest.length > 0 || out.has(only.name)) continue;
+    const file = [f.filename, f.contentType].filter((t) => t !== undefined).map(templateText);
+    out.set(
+      only.name,
+      body.kind === 'form'
+        ? `The \`${f.name}\` form field.`
+        : file.length > 0
+          ? `The content of the \`${f.name}\` file part (${file.join(', ')}).`
+          : `The \`${f.name}\` part.`,
+    );
+  }
   return out;
 }

@@ -84,7 +84,27 @@ export type Auth =
 
 /** A request body built from the operation's `body:` field; its placeholders read parameters. */
 export type BodyTemplate =
-  { kind: 'json'; data: JsonTemplate } | { kind: 'text'; contentType: string; text: Template };
+  | { kind: 'json'; data: JsonTemplate }
+  /**
+   * Text sent with `contentType`, each placeholder's value written as it is or, with `escape`,
+   * as XML text (`xml`) or a form-encoded value (`form`, a pre-encoded form string).
+   */
+  | { kind: 'text'; contentType: string; text: Template; escape?: 'xml' | 'form' }
+  /** application/x-www-form-urlencoded fields, encoded by the runtime. */
+  | { kind: 'form'; fields: BodyField[] }
+  /** multipart/form-data parts; a part with `filename` or `contentType` is a file. */
+  | { kind: 'multipart'; parts: BodyField[] };
+
+/**
+ * A form field or multipart part. A value that is one placeholder passes the input as it is (an
+ * array repeats the field); any other is its rendered text.
+ */
+export interface BodyField {
+  name: string;
+  value: Template;
+  filename?: Template;
+  contentType?: Template;
+}
 
 /** JSON with templated strings. A string that is exactly one `{{x}}` keeps x's JSON type. */
 export type JsonTemplate =
