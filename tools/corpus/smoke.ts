@@ -415,7 +415,7 @@ async function callRest(
       headers: inputHeaders,
       body: body === undefined ? undefined : (JSON.parse(body) as unknown),
     };
-    mismatches = intentCheck(
+    mismatches = await intentCheck(
       ctx.intent,
       unit,
       inbound,
@@ -495,7 +495,7 @@ async function callTool(
   const verdict = judge(expected, received);
   const problems: string[] = [];
   const mismatches = ctx.intent
-    ? intentCheck(
+    ? await intentCheck(
         ctx.intent,
         unitAt(ctx.intent.spec, tool.origin.line, tool.origin.col),
         { kind: 'mcp', args: Object.fromEntries(sent) },
@@ -542,14 +542,14 @@ const hasAnswerBody = (inbound: string, upstream: EchoRequest) =>
  * The intent oracle's verdict on one call: the recorded upstream request against what the spec
  * means (every field), and the answer against the spec's output mapping of the echo's answer.
  */
-function intentCheck(
+async function intentCheck(
   ctx: Context,
   unit: ReturnType<typeof unitAt>,
   inbound: Inbound,
   received: EchoRequest[],
   answer: () => { got: unknown } | undefined,
   mcp: boolean,
-): Mismatch[] {
+): Promise<Mismatch[]> {
   const spec = ctx.spec;
   if (!unit)
     return [
@@ -584,7 +584,7 @@ function intentCheck(
         actual: `${received.length} requests`,
       },
     ];
-  const r = received[0]!;
+  const r = { ...received[0]!, parts: await multipartParts(received[0]!) };
   const { ex, mismatches } = bestOf(spec, expected, r, credentialNames(expected));
   const a = answer();
   if (a !== undefined) {
@@ -596,6 +596,28 @@ function intentCheck(
     );
   }
   return mismatches;
+}
+
+/** The parts of a multipart/form-data request, read by the platform's decoder; a file is {filename, type, text}. */
+async function multipartParts(r: EchoRequest): Promise<[string, unknown][] | undefined> {
+  const type = String(r.headers['content-type'] ?? '');
+  if (!/^multipart\/form-data\b/i.test(type)) return undefined;
+  try {
+    const form = await new Request('http://echo.invalid/', {
+      method: 'POST',
+      headers: { 'content-type': type },
+      body: r.body,
+    }).formData();
+    const parts: [string, unknown][] = [];
+    for (const [name, v] of form)
+      parts.push([
+        name,
+        typeof v === 'string' ? v : { filename: v.name, type: v.type, text: await v.text() },
+      ]);
+    return parts;
+  } catch {
+    return undefined; // not valid multipart: the fields then differ
+  }
 }
 
 /** What reached the upstream against what should have. */

@@ -144,6 +144,8 @@ export interface Recorded {
   path: string;
   headers: Record<string, string | string[] | undefined>;
   body: string;
+  /** A multipart/form-data body's parts, decoded by the caller (a decoder is asynchronous). */
+  parts?: [string, unknown][];
 }
 
 export interface Mismatch {
@@ -306,6 +308,16 @@ function compare(spec: LoadedSpec, ex: Expected, r: Recorded, credentialNames: S
       if (r.body !== '') push('unexpected body', 'body', bodyAt, 'no body', `body ${clip(r.body)}`);
     } else if (r.body === '') {
       push('missing body', 'body', bodyAt, `body ${clip(show(ex.body))}`, 'no body');
+    } else if (ex.body.fields !== undefined) {
+      const media = ctype.split(';')[0]!.trim().toLowerCase();
+      const got =
+        media === 'application/x-www-form-urlencoded'
+          ? [...new URLSearchParams(r.body)]
+          : media === 'multipart/form-data'
+            ? r.parts
+            : undefined;
+      if (!isDeepStrictEqual(got, ex.body.fields))
+        push('form fields differ', 'body', bodyAt, `fields ${clip(show(ex.body))}`, `body ${clip(r.body)}`);
     } else if (ex.body.json !== undefined) {
       let parsed: unknown = UNKNOWN;
       try {
@@ -336,7 +348,11 @@ function withKey(ex: Expected, key: string): PathKey[] | undefined {
 }
 
 const show = (b: NonNullable<Expected['body']>) =>
-  b.json !== undefined ? JSON.stringify(b.json) : (b.text ?? '');
+  b.json !== undefined
+    ? JSON.stringify(b.json)
+    : b.fields !== undefined
+      ? JSON.stringify(b.fields)
+      : (b.text ?? '');
 const looksSecret = (v: string) => /dummy-/.test(v);
 const mask = (name: string, v: string, creds: Set<string>) =>
   creds.has(name) && looksSecret(v) ? '(a credential)' : v;

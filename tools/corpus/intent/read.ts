@@ -328,7 +328,14 @@ export interface Expected {
   /** Header name (lower case) → value, besides the ones the HTTP client sets itself. */
   headers: Map<string, { value: string; at: PathKey[] }>;
   cookies: { key: string; value: string; at: PathKey[] }[];
-  body?: { json?: unknown; text?: string; contentType?: string; at: PathKey[] };
+  body?: {
+    json?: unknown;
+    text?: string;
+    /** Form fields or multipart parts in order, decoded; a file part is {filename, type, text}. */
+    fields?: [string, unknown][];
+    contentType?: string;
+    at: PathKey[];
+  };
   /** Parts of the request the oracle cannot predict (compared loosely or not at all). */
   unknown: Set<'query' | 'headers' | 'body' | 'path' | 'cookies'>;
   /** Why the oracle thinks this unit cannot be served at all (e.g. nothing to call). */
@@ -551,16 +558,7 @@ function predictFor(ctx: Context, unit: Unit, inbound: Inbound, t: Target): Expe
       const parsed = typeof data === 'string' ? parseOr(data) : data;
       ex.body = { json: renderJson(parsed, bodyScope), contentType: 'application/json', at: bodyAt };
     } else {
-      const raw = typeof data === 'string' ? data : JSON.stringify(data ?? '');
-      const contentType =
-        type === 'text'
-          ? 'text/plain'
-          : type === 'xml'
-            ? 'application/xml'
-            : type.includes('/')
-              ? type
-              : undefined;
-      ex.body = { text: renderMustacheText(raw, bodyScope), contentType, at: [...bodyAt, 'type'] };
+      ex.body = { ...typedBody(body.type, data, bodyScope), at: [...bodyAt, 'type'] };
     }
   } else if (bodyParams.length > 0) {
     ex.body = { json: bodyOf(bodyParams), contentType: 'application/json', at: bodyParams[0]![0].at };
@@ -569,6 +567,97 @@ function predictFor(ctx: Context, unit: Unit, inbound: Inbound, t: Target): Expe
   credentials(ctx, t, ex);
   return ex;
 }
+
+/**
+ * A body of a type other than JSON, as docs/dialect.md (Request bodies) says it is sent: text
+ * kinds rendered (XML values escaped), forms and multipart as the fields a decoder reads back.
+ */
+function typedBody(written: unknown, data: unknown, scope: Scope): Omit<NonNullable<Expected['body']>, 'at'> {
+  const type = String(written);
+  const kind = { form: 'formUrlEncoded', multipart: 'multipartForm' }[type.toLowerCase()] ?? type;
+  const raw = typeof data === 'string' ? data : JSON.stringify(data ?? '');
+  switch (kind) {
+    case 'text':
+      return { text: render(raw, scope), contentType: 'text/plain' };
+    case 'sparql':
+      return { text: render(raw, scope), contentType: 'application/sparql-query' };
+    case 'xml':
+      return { text: renderWith(raw, scope, xmlEscape), contentType: 'application/xml' };
+    case 'formUrlEncoded':
+      return {
+        fields: isObj(data)
+          ? Object.entries(data).flatMap(([name, v]) =>
+              fieldValues(v, scope).map((x): [string, unknown] => [name, x]),
+            )
+          : typeof data === 'string'
+            ? [...new URLSearchParams(renderWith(data, scope, encodeURIComponent))]
+            : [],
+        contentType: 'application/x-www-form-urlencoded',
+      };
+    case 'multipartForm': {
+      const parts = Array.isArray(data)
+        ? data.filter((p): p is Obj => isObj(p) && typeof p.name === 'string' && p.name !== '')
+        : isObj(data)
+          ? Object.entries(data).map(([name, value]): Obj => ({ name, value }))
+          : [];
+      return {
+        fields: parts.flatMap((p) =>
+          fieldValues(p.value, scope).map((v): [string, unknown] =>
+            p.filename === undefined && p.contentType === undefined
+              ? [String(p.name), v]
+              : [
+                  String(p.name),
+                  {
+                    filename: p.filename === undefined ? String(p.name) : render(text(p.filename), scope),
+                    type:
+                      p.contentType === undefined
+                        ? 'application/octet-stream'
+                        : render(text(p.contentType), scope),
+                    text: v,
+                  },
+                ],
+          ),
+        ),
+        contentType: 'multipart/form-data',
+      };
+    }
+    default:
+      // Not alpha2: the data as JSON text, with the type as media type when it is one.
+      return { text: render(raw, scope), contentType: type.includes('/') ? type : 'application/json' };
+  }
+}
+
+/**
+ * The values one form field or part is sent with: a value that is one placeholder is its input
+ * (absent: no field; an array: one field per item); any other is its rendered text.
+ */
+function fieldValues(value: unknown, scope: Scope): string[] {
+  const whole = typeof value === 'string' ? /^\{\{\s*([^{}]+?)\s*\}\}$/.exec(value) : null;
+  if (whole) {
+    const r = resolveRef(whole[1]!, scope);
+    if (r.found) {
+      if (r.value === undefined || r.value === null) return [];
+      return Array.isArray(r.value) ? r.value.map(text) : [text(r.value)];
+    }
+  }
+  return [render(typeof value === 'string' ? value : JSON.stringify(value ?? ''), scope)];
+}
+
+/** Mustache with each value passed through `escape`. */
+function renderWith(template: string, scope: Scope, escape: (s: string) => string): string {
+  return template.replace(PLACEHOLDER, (whole, ref: string) => {
+    const r = resolveRef(ref, scope);
+    return r.found ? escape(text(r.value)) : whole;
+  });
+}
+
+const xmlEscape = (s: string) =>
+  s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
 
 /** Mustache over a whole body text: arrays and objects are written as JSON. */
 function renderMustacheText(template: string, scope: Scope): string {
