@@ -70,7 +70,7 @@ describe('the intent oracle in the smoke run', () => {
 
     const broken = await run(
       generated,
-      mutate(generated.files, 'client.ts', /\n\s*body: params\.body,/g, ''),
+      mutate(generated.files, 'client.ts', /,\s*body: params\.body(?=,|\s*\})/g, ''),
     );
     const found = mismatches(broken);
     expect(found.length).toBeGreaterThan(0);
@@ -132,7 +132,7 @@ capability:
     // glued it to the base path would be wrong, and so would one that sent another content type.
     const glued = await run(
       generated,
-      mutate(generated.files, 'client.ts', /path: '\/databases\//, "path: 'databases/"),
+      mutate(generated.files, 'client.ts', /fillPath\('\/databases\//, "fillPath('databases/"),
     );
     expect(mismatches(glued).map((m) => `${m.field}: ${m.problem}`)).toEqual(['path: path differs']);
     const retyped = await run(
