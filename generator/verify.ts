@@ -153,38 +153,176 @@ function surface(): [string, string][] {
 
 const LIB_DIR = dirname(ts.getDefaultLibFilePath(SURFACE_OPTIONS));
 
-const libTexts = new Map<string, string | undefined>();
+/**
+ * Global declarations of the ES2023 lib that neither the emitted code nor the runtime's
+ * declarations name, left out of the surface check's lib: the typed arrays but Uint8Array,
+ * Atomics, Proxy, Reflect, WeakRef, FinalizationRegistry and the decorator types are a third
+ * of its 0.5 MB, and parsing the lib was most of a small spec's check. Only whole declarations
+ * go, and only when nothing kept names them (checked when the lib is made, see surfaceLib), so
+ * the lib is stricter, never looser: code that names one of them fails the surface check and
+ * falls back to the full check with the whole lib.
+ */
+const UNUSED_LIB = new Set([
+  ...[
+    'Int8',
+    'Uint8Clamped',
+    'Int16',
+    'Uint16',
+    'Int32',
+    'Uint32',
+    'Float32',
+    'Float64',
+    'BigInt64',
+    'BigUint64',
+  ].flatMap((t) => [`${t}Array`, `${t}ArrayConstructor`]),
+  'Atomics',
+  'Proxy',
+  'ProxyHandler',
+  'ProxyConstructor',
+  'Reflect',
+  'WeakRef',
+  'WeakRefConstructor',
+  'FinalizationRegistry',
+  'FinalizationRegistryConstructor',
+  'ClassDecorator',
+  'PropertyDecorator',
+  'MethodDecorator',
+  'ParameterDecorator',
+  'DecoratorContext',
+  'DecoratorMetadata',
+  'DecoratorMetadataObject',
+  'ClassDecoratorContext',
+  'ClassMethodDecoratorContext',
+  'ClassGetterDecoratorContext',
+  'ClassSetterDecoratorContext',
+  'ClassAccessorDecoratorContext',
+  'ClassAccessorDecoratorTarget',
+  'ClassAccessorDecoratorResult',
+  'ClassFieldDecoratorContext',
+  'ClassMemberDecoratorContext',
+]);
 
-function libText(path: string): string | undefined {
-  if (!path.startsWith(LIB_DIR)) return undefined;
-  if (!libTexts.has(path)) libTexts.set(path, ts.sys.readFile(path));
-  return libTexts.get(path);
+/** The names a top-level lib statement declares. */
+function declaredNames(statement: TS.Statement): string[] {
+  if (ts.isVariableStatement(statement))
+    return statement.declarationList.declarations.map((d) => (ts.isIdentifier(d.name) ? d.name.text : ''));
+  const name = (statement as TS.Statement & { name?: TS.Node }).name;
+  return name && (ts.isIdentifier(name) || ts.isStringLiteral(name)) ? [name.text] : [''];
 }
 
+/** Every lib file the options' `lib` reaches through `/// <reference lib>`, with its real text. */
+function realLib(): Map<string, string> {
+  const files = new Map<string, string>();
+  const visit = (name: string) => {
+    const path = `${LIB_DIR}/${name}`;
+    if (files.has(path)) return;
+    const text = ts.sys.readFile(path);
+    if (text === undefined) throw new Error(`the TypeScript lib file ${path} is missing`);
+    files.set(path, text);
+    for (const ref of ts.preProcessFile(text, true, true).libReferenceDirectives)
+      visit(`lib.${ref.fileName.toLowerCase()}.d.ts`);
+  };
+  for (const name of SURFACE_OPTIONS.lib ?? []) visit(name);
+  return files;
+}
+
+/** The lib without the UNUSED_LIB declarations; undefined when something kept names one of them. */
+function filteredLib(): Map<string, string> | undefined {
+  const files = new Map<string, string>();
+  for (const [path, text] of realLib()) {
+    const sf = ts.createSourceFile(path, text, ts.ScriptTarget.ES2022);
+    // The `/// <reference lib>` lines before the first statement, then the statements kept.
+    const head = text
+      .slice(0, sf.statements[0]?.getStart(sf) ?? text.length)
+      .split('\n')
+      .filter((line) => line.startsWith('///'));
+    const kept = sf.statements.filter((st) => !declaredNames(st).every((n) => UNUSED_LIB.has(n)));
+    files.set(path, [...head, ...kept.map((st) => text.slice(st.pos, st.end))].join('\n') + '\n');
+  }
+  // Nothing kept may name what went: a name that resolves to nothing would be an error type,
+  // which is as loose as any. The lib is checked on its own once, when it is made.
+  const probe = `${VIRTUAL_ROOT}lib-probe.ts`;
+  const program = libProgram(new Map([...files, [probe, 'export {};\n']]), {
+    ...SURFACE_OPTIONS,
+    skipLibCheck: false,
+  });
+  const clean =
+    program.getGlobalDiagnostics().length === 0 &&
+    [...files.keys()].every(
+      (path) => program.getSemanticDiagnostics(program.getSourceFile(path)).length === 0,
+    );
+  return clean ? files : undefined;
+}
+
+let libFiles: { files: Map<string, string>; filtered: boolean } | undefined;
+
 /**
- * One program over `files` (absolute path → text) and the lib, nothing else from disk. The files
- * in `kept` are the same for every spec, so their parse is kept for the next program.
+ * The surface check's lib files by path: the filtered lib, made once per compiler version and
+ * kept in node_modules/.cache/capgen-v8/, or the real lib when the filtered one fails its check.
  */
-function surfaceProgram(files: Map<string, string>, kept: ReadonlySet<string>): TS.Program {
+export function surfaceLib(): { files: Map<string, string>; filtered: boolean } {
+  if (libFiles) return libFiles;
+  const key = createHash('sha256')
+    .update(`${ts.version}\0${JSON.stringify(SURFACE_OPTIONS.lib)}\0${[...UNUSED_LIB].join(',')}`)
+    .digest('hex')
+    .slice(0, 16);
+  const file = `${CACHE_DIR}lib-${key}.json`;
+  try {
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string> | null;
+    libFiles = saved
+      ? { files: new Map(Object.entries(saved)), filtered: true }
+      : { files: realLib(), filtered: false };
+    return libFiles;
+  } catch {
+    // Not made yet (or unreadable): make it.
+  }
+  const filtered = filteredLib();
+  libFiles = filtered ? { files: filtered, filtered: true } : { files: realLib(), filtered: false };
+  try {
+    mkdirSync(CACHE_DIR, { recursive: true });
+    const staged = `${file}.${process.pid}.tmp`;
+    writeFileSync(staged, JSON.stringify(filtered ? Object.fromEntries(filtered) : null));
+    renameSync(staged, file);
+  } catch {
+    // The next run makes it again.
+  }
+  return libFiles;
+}
+
+/** One program over `files` (absolute path → text), which hold its lib too: nothing is read from disk. */
+function libProgram(
+  files: Map<string, string>,
+  options: TS.CompilerOptions,
+  kept?: ReadonlySet<string>,
+): TS.Program {
   const host: TS.CompilerHost = {
     getSourceFile: (path) => {
-      const own = files.get(path);
-      if (own !== undefined) return sourceFile(path, own, kept.has(path));
-      const lib = libText(path);
-      return lib === undefined ? undefined : sourceFile(path, lib, true);
+      const text = files.get(path);
+      return text === undefined ? undefined : sourceFile(path, text, kept?.has(path) ?? false);
     },
-    getDefaultLibFileName: (options) => ts.getDefaultLibFilePath(options),
+    getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
     getDefaultLibLocation: () => LIB_DIR,
     writeFile: () => undefined,
     getCurrentDirectory: () => VIRTUAL_ROOT,
     getCanonicalFileName: (path) => path,
     useCaseSensitiveFileNames: () => true,
     getNewLine: () => '\n',
-    fileExists: (path) => files.has(path) || libText(path) !== undefined,
-    readFile: (path) => files.get(path) ?? libText(path),
+    fileExists: (path) => files.has(path),
+    readFile: (path) => files.get(path),
     directoryExists: () => true,
   };
-  return ts.createProgram({ rootNames: [...files.keys()], options: SURFACE_OPTIONS, host });
+  return ts.createProgram({
+    rootNames: [...files.keys()].filter((p) => !p.startsWith(LIB_DIR)),
+    options,
+    host,
+  });
+}
+
+/** The surface check's program: the files given, the surface lib; parses of what every spec shares are kept. */
+function surfaceProgram(files: Map<string, string>, kept: Set<string>): TS.Program {
+  const lib = surfaceLib().files;
+  for (const path of lib.keys()) kept.add(path);
+  return libProgram(new Map([...lib, ...files]), SURFACE_OPTIONS, kept);
 }
 
 /** The surface check; undefined when it cannot be made (a runtime copy without explicit types). */
