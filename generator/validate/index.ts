@@ -5,11 +5,10 @@
 // A defect inside one operation, tool or adapter (a "unit") skips that unit with a located
 // warning; anything outside a unit refuses the spec. `--strict` also applies the official alpha2
 // rules (strict.ts) and turns every warning into a refusal.
-import { readFileSync } from 'node:fs';
-import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import type { Reporter } from '../diagnostics.js';
 import type { LoadedSpec, PathKey } from '../load.js';
 import type { CallIndex } from '../raw.js';
+import { type ErrorObject, schemaValidator, type ValidateFunction } from './compiled.js';
 import { type CallTargets, checkSemantics } from './semantic.js';
 import { checkStrict } from './strict.js';
 import { closest } from './suggest.js';
@@ -17,10 +16,7 @@ import { unitOf } from './units.js';
 
 const SUPPORTED_VERSION = '1.0.0-alpha2';
 
-const dialectSchema = JSON.parse(
-  readFileSync(new URL('./dialect.schema.json', import.meta.url), 'utf8'),
-) as object;
-let dialectValidator: ReturnType<Ajv2020['compile']> | undefined;
+let dialectValidator: ValidateFunction | undefined;
 
 export interface Validation {
   /** Units (see units.ts) that are skipped, with the reason already reported. */
@@ -36,7 +32,7 @@ export function validate(spec: LoadedSpec, report: Reporter): Validation {
   report.throwIfFailed();
 
   const skipped = new Set<string>();
-  dialectValidator ??= new Ajv2020({ allErrors: true, strict: false }).compile(dialectSchema);
+  dialectValidator ??= schemaValidator(new URL('./dialect.schema.json', import.meta.url));
   if (!dialectValidator(spec.data)) {
     for (const error of simplify(dialectValidator.errors ?? [])) {
       const path = pointerToPath(error.instancePath);

@@ -1,10 +1,9 @@
 // `--strict`: refuse anything the official Naftiko 1.0.0-alpha2 schema refuses. The rules live in
 // strict.schema.json, capgen's own restatement of that schema; its unions are if/then switches on
 // a discriminating key, so each problem yields one error at the place it is, not one per branch.
-import { readFileSync } from 'node:fs';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { Reporter } from '../diagnostics.js';
 import type { LoadedSpec, PathKey } from '../load.js';
+import { type ErrorObject, schemaValidator, type ValidateFunction } from './compiled.js';
 
 const SOURCE = 'official alpha2 schema';
 
@@ -18,11 +17,8 @@ let validator: ValidateFunction | undefined;
 
 function strictValidator(): ValidateFunction {
   if (!validator) {
-    const schema = JSON.parse(
-      readFileSync(new URL('./strict.schema.json', import.meta.url), 'utf8'),
-    ) as object;
     // verbose: errors carry the failing data and the schema around them, for messages and hints.
-    validator = new Ajv2020({ allErrors: true, strict: false, verbose: true }).compile(schema);
+    validator = schemaValidator(new URL('./strict.schema.json', import.meta.url), { verbose: true });
   }
   return validator;
 }
