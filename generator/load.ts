@@ -1,7 +1,17 @@
 // Stage 1: read the spec file and parse it as YAML, keeping the position of every node so that
 // later stages can point at `file:line:col`.
 import { readFile } from 'node:fs/promises';
-import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import {
+  type Document,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+  visit,
+} from 'yaml';
 import { type Diagnostic, SpecError } from './diagnostics.js';
 
 export type PathKey = string | number;
@@ -69,6 +79,27 @@ export function parseSpec(file: string, text: string): LoadedSpec {
     throw new SpecError([
       { severity: 'error', code: 'not-yaml', message: 'the file is binary, not YAML', file, line: 1, col: 1 },
     ]);
+  }
+  // An alias inside the node it names makes the data cyclic, which every later stage would walk
+  // for ever: refuse it here, at the alias. Only a document with a `*` can hold an alias.
+  if (text.includes('*')) {
+    visit(doc, {
+      Alias(_, alias, path) {
+        const target = alias.resolve(doc);
+        if (target !== undefined && path.includes(target)) {
+          const pos = lineCounter.linePos(alias.range?.[0] ?? 0);
+          problems.push({
+            severity: 'error',
+            code: 'yaml-syntax',
+            message: `YAML error: the alias *${alias.source} is inside the node it names, so the document never ends`,
+            file,
+            line: pos.line,
+            col: pos.col,
+          });
+        }
+      },
+    });
+    if (problems.length > 0) throw new SpecError(problems);
   }
   let data: unknown;
   try {

@@ -170,6 +170,22 @@ describe('YAML refusals', () => {
     expect(diagnostics[0]!.file).toBe('alias.yaml');
   });
 
+  it('refuses an alias inside the node it names, at the alias (a cyclic document)', () => {
+    // The mutation run's `alias-cycle`: later stages walk the data and would never end.
+    const text = ['naftiko: 1.0.0-alpha2', 'info: &info', '  label: Loop', '  self: *info', ''].join('\n');
+    const diagnostics = refusal(() => parseSpec('cycle.yaml', text));
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics[0]!.code).toBe('yaml-syntax');
+    expect(diagnostics[0]!.message).toMatch(/alias \*info is inside the node it names/);
+    expect({ line: diagnostics[0]!.line, col: diagnostics[0]!.col }).toEqual({ line: 4, col: 9 });
+  });
+
+  it('keeps an alias to a node outside itself', () => {
+    const text = ['naftiko: 1.0.0-alpha2', 'info: &info {label: Shared}', 'other: *info', ''].join('\n');
+    const spec = parseSpec('shared.yaml', text);
+    expect(spec.data.other).toEqual({ label: 'Shared' });
+  });
+
   it('refuses an alias bomb as a SpecError, not a crash', () => {
     const lines = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
     for (const [name, prev] of [
