@@ -30,3 +30,17 @@ export function cleanHeaders(raw: string[]): string[] {
   const headers = raw.map((h) => h.trim());
   return headers.every((h) => h === '') ? [] : headers;
 }
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The body as UTF-8 text. A text format whose parser accepts anything (HTML, Markdown) has one
+ * way to be malformed: bytes that are not UTF-8, which would otherwise become U+FFFD silently.
+ */
+export function utf8Text(format: string, raw: Buffer): string {
+  try {
+    return UTF8.decode(raw);
+  } catch {
+    throw new FormatError(format, 'the body is not UTF-8 text');
+  }
+}

@@ -2,7 +2,7 @@
 // objects keyed by its header cells. `selector` (the operation's outputSchema) picks the tables,
 // or the elements whose tables are taken, as the reference engine does.
 import { type HTMLElement, parse } from 'node-html-parser';
-import { cleanHeaders, failure, rowsToObjects } from './error.js';
+import { cleanHeaders, failure, rowsToObjects, utf8Text } from './error.js';
 
 const textOf = (el: HTMLElement) => el.text.replace(/\s+/g, ' ').trim();
 
@@ -28,9 +28,10 @@ function rowsOf(table: HTMLElement): string[][] {
 }
 
 export function fromHtml(raw: Buffer, selector?: string): { tables: Record<string, string>[][] } {
+  const text = utf8Text('HTML', raw);
   let doc: HTMLElement;
   try {
-    doc = parse(raw.toString('utf8'));
+    doc = parse(text);
   } catch (err) {
     throw failure('HTML', err);
   }

@@ -3,7 +3,7 @@
 // with its level and the plain text under it (tables left out of the text).
 import { Lexer, type Token, type Tokens } from 'marked';
 import { parse as parseYaml } from 'yaml';
-import { cleanHeaders, failure, FormatError, rowsToObjects } from './error.js';
+import { cleanHeaders, failure, FormatError, rowsToObjects, utf8Text } from './error.js';
 
 export interface MarkdownDocument {
   frontMatter: Record<string, unknown>;
@@ -60,7 +60,7 @@ function blockText(token: Token): string {
 }
 
 export function fromMarkdown(raw: Buffer): MarkdownDocument {
-  const [frontMatter, body] = splitFrontMatter(raw.toString('utf8').replace(/\r\n/g, '\n'));
+  const [frontMatter, body] = splitFrontMatter(utf8Text('Markdown', raw).replace(/\r\n/g, '\n'));
   let tokens: Token[];
   try {
     tokens = new Lexer({ gfm: true }).lex(body);
