@@ -2,17 +2,14 @@
 // openapi.harbour-skills.json linted by Spectral, then the server started on 127.0.0.1 and every
 // documented route called with real HTTP; each answer must be one the document lists, with a body
 // its schema accepts (ajv, JSON Schema 2020-12 as OpenAPI 3.1 uses).
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateInto, type RunningServer, startGenerated } from './support/generated.js';
+import { spectral } from './support/spectral.js';
 
-const ROOT = join(import.meta.dirname, '..');
 const SPEC = join(import.meta.dirname, 'fixtures', 'exposes', 'skills.yaml');
-const SPECTRAL = join(ROOT, 'node_modules', '.bin', 'spectral');
-const RULESET = join(ROOT, 'test', 'support', 'spectral.yaml');
 const TOKEN = 'skills-openapi-token';
 const FILE = 'openapi.harbour-skills.json';
 
@@ -49,34 +46,6 @@ afterAll(async () => {
   await running?.close();
   if (cwd) rmSync(cwd, { recursive: true, force: true });
 });
-
-interface Finding {
-  code: string | number;
-  severity: number;
-  message: string;
-  path: (string | number)[];
-}
-
-function spectral(file: string): Promise<{ code: number | null; findings: Finding[]; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(SPECTRAL, ['lint', file, '--ruleset', RULESET, '-f', 'json'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-    child.once('error', reject);
-    child.once('close', (code) => {
-      try {
-        resolve({ code, findings: JSON.parse(stdout) as Finding[], stderr });
-      } catch {
-        reject(new Error(`spectral printed no JSON (exit ${code}): ${stdout}\n${stderr}`));
-      }
-    });
-  });
-}
 
 describe('the skill catalog OpenAPI document', () => {
   it("passes Spectral's recommended OpenAPI rules with no error, only the info-contact finding", async () => {
